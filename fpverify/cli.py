@@ -1,0 +1,61 @@
+"""The `fpverify` command line. Subcommands live in their own modules and load lazily."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .errors import InputError
+from .formats import FormatError
+from .rounding import FPValueError
+
+# name -> "module:attribute" of a click command; imported only when used
+COMMANDS: dict[str, str] = {
+    "formats": "fpverify.cli_golden:formats_cmd",
+    "eval": "fpverify.cli_golden:eval_cmd",
+    "vectors": "fpverify.cli_vectors:vectors_group",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fpverify")
+def cli() -> None:
+    """fpverify: exact golden models, generated RTL and SMT proofs for floating point."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: bad input becomes one message and exit code 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="fpverify", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except (InputError, FormatError, FPValueError) as e:
+        msg = str(e)
+        click.echo(msg if msg.startswith(("error", "/")) or ": error:" in msg else f"error: {msg}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Rounding modes, IEEE flags and the one shared round-and-pack (formats.md §2-§4).
+
+`round_to_format` takes an exact real (see `fpverify.golden.real`) and returns the code and the
+flags. Rounding happens first, in an unbounded exponent range (the quantum is only floored at
+the subnormal binade); saturation and overflow policy are applied to the rounded value.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .formats import FloatFormat, FormatError, IntFormat, NanPolicy, Overflow
+
+if TYPE_CHECKING:
+    from .golden.real import Real
+
+
+class Mode(enum.Enum):
+    RNE = "rne"
+    RNA = "rna"
+    RTZ = "rtz"
+    RUP = "rup"
+    RDN = "rdn"
+    RTO = "rto"
+    SR_A = "sra"
+    SR_B = "srb"
+    SR_C = "src"
+
+    @property
+    def stochastic(self) -> bool:
+        return self in (Mode.SR_A, Mode.SR_B, Mode.SR_C)
+
+
+# Names accepted on the command line: ours, TestFloat's and a few common spellings.
+MODE_NAMES: dict[str, Mode] = {
+    "rne": Mode.RNE, "near_even": Mode.RNE, "nearest_even": Mode.RNE,
+    "rna": Mode.RNA, "near_maxmag": Mode.RNA, "nearest_away": Mode.RNA,
+    "rtz": Mode.RTZ, "minmag": Mode.RTZ, "trunc": Mode.RTZ,
+    "rup": Mode.RUP, "max": Mode.RUP, "ceil": Mode.RUP,
+    "rdn": Mode.RDN, "min": Mode.RDN, "floor": Mode.RDN,
+    "rto": Mode.RTO, "odd": Mode.RTO,
+    "sra": Mode.SR_A, "sr_a": Mode.SR_A,
+    "srb": Mode.SR_B, "sr_b": Mode.SR_B,
+    "src": Mode.SR_C, "sr_c": Mode.SR_C,
+}
+
+TESTFLOAT_NAMES = {Mode.RNE: "near_even", Mode.RTZ: "minMag", Mode.RDN: "min", Mode.RUP: "max",
+                   Mode.RNA: "near_maxMag", Mode.RTO: "odd"}
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """A rounding mode; stochastic modes carry N, the number of random bits they consume."""
+
+    mode: Mode = Mode.RNE
+    nbits: int = 0
+
+    def __post_init__(self) -> None:
+        if self.mode.stochastic and not 1 <= self.nbits <= 64:
+            raise ValueError(f"stochastic rounding {self.mode.value} needs 1..64 random bits")
+
+    def __str__(self) -> str:
+        return f"{self.mode.value}{self.nbits}" if self.mode.stochastic else self.mode.value
+
+
+RNE = Rounding(Mode.RNE)
+RNA = Rounding(Mode.RNA)
+RTZ = Rounding(Mode.RTZ)
+RUP = Rounding(Mode.RUP)
+RDN = Rounding(Mode.RDN)
+RTO = Rounding(Mode.RTO)
+DETERMINISTIC = (RNE, RNA, RTZ, RUP, RDN, RTO)
+
+
+def parse_rounding(text: str | Rounding | Mode, nbits: int | None = None) -> Rounding:
+    """Parse 'rne', 'near_even', 'sra8', 'sr_b:4', ... into a Rounding."""
+    if isinstance(text, Rounding):
+        return text
+    if isinstance(text, Mode):
+        return Rounding(text, nbits or 0)
+    t = text.strip().lower()
+    n = nbits
+    for sep in (":", "/"):
+        if sep in t:
+            t, num = t.split(sep, 1)
+            n = int(num)
+    if t not in MODE_NAMES:
+        stem = t.rstrip("0123456789")
+        if stem in MODE_NAMES and MODE_NAMES[stem].stochastic and stem != t:
+            n = int(t[len(stem):])
+            t = stem
+    if t not in MODE_NAMES:
+        raise ValueError(f"unknown rounding mode {text!r} (use one of: "
+                         "rne rna rtz rup rdn rto sraN srbN srcN near_even minMag min max near_maxMag odd)")
+    mode = MODE_NAMES[t]
+    return Rounding(mode, n or (8 if mode.stochastic else 0))
+
+
+class Flags(enum.IntFlag):
+    """IEEE exception flags with SoftFloat/TestFloat bit values, plus a project-only bit."""
+
+    NONE = 0
+    INEXACT = 0x01
+    UNDERFLOW = 0x02
+    OVERFLOW = 0x04
+    INFINITE = 0x08  # divide by zero
+    INVALID = 0x10
+    SATURATED = 0x20  # project convention: a result was clamped to +-max (not an IEEE flag)
+
+    @property
+    def ieee(self) -> "Flags":
+        return Flags(int(self) & 0x1F)
+
+    def names(self) -> str:
+        parts = [f.name.lower() for f in Flags if f and f in self and f.name]
+        return ",".join(parts) if parts else "-"
+
+
+class Tininess(enum.Enum):
+    AFTER = "after"
+    BEFORE = "before"
+
+
+@dataclass(frozen=True)
+class Env:
+    """Everything that parameterises a rounding step besides the value."""
+
+    rounding: Rounding = RNE
+    overflow: Overflow | None = None  # None: the target format's default
+    tininess: Tininess = Tininess.AFTER
+    random_bits: int = 0  # R for stochastic rounding, 0 <= R < 2^N
+    nan_policy: NanPolicy | None = None  # None: the target format's default
+
+    def overflow_for(self, fmt) -> Overflow:
+        return self.overflow or fmt.default_overflow
+
+    def nan_for(self, fmt) -> NanPolicy:
+        return self.nan_policy or fmt.nan_policy
+
+
+class FPValueError(ValueError):
+    """An operation whose declared policy is 'error' met such a case (e.g. NaN into FP4)."""
+
+
+# ---- the kernel ---------------------------------------------------------------------------
+
+
+def round_away(x: "Real", q: int, rnd: Rounding, r_bits: int, code_is_even) -> tuple[int, bool, bool]:
+    """P3109 RoundToPrecision at quantum 2^q: returns (S, inexact, rounded_away).
+
+    ``code_is_even(s0)`` tells whether truncation lands on an even code.
+    """
+    s0, exact = x.floor_scaled(-q)
+    if exact:
+        return s0, False, False
+    mode = rnd.mode
+    if mode is Mode.RTZ:
+        away = False
+    elif mode is Mode.RUP:
+        away = not x.negative
+    elif mode is Mode.RDN:
+        away = x.negative
+    elif mode is Mode.RTO:
+        away = code_is_even(s0)
+    elif mode in (Mode.RNE, Mode.RNA):
+        s1, exact1 = x.floor_scaled(-q + 1)
+        half = s1 & 1
+        if mode is Mode.RNA:
+            away = bool(half)
+        else:
+            away = bool(half) and (not exact1 or not code_is_even(s0))
+    else:
+        n = rnd.nbits
+        if not 0 <= r_bits < (1 << n):
+            raise ValueError(f"random bits {r_bits} do not fit in N={n}")
+        if mode is Mode.SR_A:
+            frac = x.floor_scaled(-q + n)[0] - (s0 << n)
+            away = frac + r_bits >= (1 << n)
+        elif mode is Mode.SR_B:
+            frac = x.floor_scaled(-q + n + 1)[0] - (s0 << (n + 1))
+            away = frac + 2 * r_bits + 1 >= (1 << (n + 1))
+        else:  # SR_C: RNITE(nu * 2^N) + R >= 2^N
+            t, exact_t = x.floor_scaled(-q + n + 1)
+            u = t - (s0 << (n + 1))
+            v, halfb = u >> 1, u & 1
+            if halfb and (not exact_t or v & 1):
+                v += 1
+            away = v + r_bits >= (1 << n)
+    return s0 + int(away), True, away
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """Outcome of rounding one exact value into a format."""
+
+    code: int
+    flags: Flags
+
+
+def _float_code_is_even(fmt: FloatFormat, q: int):
+    if fmt.precision > 1:
+        return lambda s0: s0 & 1 == 0
+    return lambda s0: s0 == 0 or (q + fmt.bias) & 1 == 0
+
+
+def round_to_format(x: "Real", fmt, env: Env = Env()) -> Rounded:
+    """Round an exact nonzero-or-zero finite real into ``fmt`` under ``env``."""
+    if isinstance(fmt, IntFormat):
+        return _round_to_int(x, fmt, env)
+    return _round_to_float(x, fmt, env)
+
+
+def _round_to_float(x: "Real", fmt: FloatFormat, env: Env) -> Rounded:
+    rnd = env.rounding
+    sign = 1 if x.negative else 0
+    if x.is_zero:
+        return Rounded(_zero(fmt, sign, env), Flags.NONE)
+    p = fmt.precision
+    e = x.ilog2()
+    q = max(e, fmt.emin) - p + 1
+    s, inexact, _ = round_away(x, q, rnd, env.random_bits, _float_code_is_even(fmt, q))
+    if s >> p:  # carried into the next binade
+        s >>= 1
+        q += 1
+    flags = Flags.INEXACT if inexact else Flags.NONE
+    # tininess and underflow (IEEE rules on the unbounded-exponent rounding)
+    if e < fmt.emin:
+        if env.tininess is Tininess.BEFORE:
+            tiny = True
+        else:
+            qu = e - p + 1
+            su, _, _ = round_away(x, qu, rnd, env.random_bits, _float_code_is_even(fmt, qu))
+            tiny = not (su >> p and e + 1 == fmt.emin)
+        if tiny and inexact:
+            flags |= Flags.UNDERFLOW
+    if sign and not fmt.signed:
+        return _negative_into_unsigned(fmt, s, rnd, flags, env)
+    if s == 0:
+        return Rounded(_zero(fmt, sign, env), flags)
+    # overflow: compare the rounded magnitude with the largest finite value
+    _, msig, mexp = fmt.finite_parts(fmt.max_code)
+    if _greater(s, q, msig, mexp):
+        return _overflow(fmt, sign, rnd, flags | Flags.OVERFLOW | Flags.INEXACT, env)
+    return Rounded(fmt.pack(sign, s, q), flags)
+
+
+def _greater(s: int, q: int, t: int, r: int) -> bool:
+    """s*2^q > t*2^r for non-negative integers."""
+    if q >= r:
+        return (s << (q - r)) > t
+    return s > (t << (r - q))
+
+
+def _zero(fmt: FloatFormat, sign: int, env: Env) -> int:
+    if fmt.has_zero:
+        return fmt.zero_code(sign)
+    # a format with no zero (E8M0): the result is NaN
+    return fmt.nan_code()
+
+
+def _negative_into_unsigned(fmt: FloatFormat, s: int, rnd: Rounding, flags: Flags, env: Env) -> Rounded:
+    """P3109 SatNone rules 5-6 for unsigned targets: Mlo = 0 or NaN."""
+    if s == 0 or rnd.mode in (Mode.RTZ, Mode.RUP) or env.overflow_for(fmt) is Overflow.SATFINITE:
+        if fmt.has_zero:
+            return Rounded(fmt.zero_code(0), flags | (Flags.NONE if s == 0 else Flags.SATURATED))
+    return Rounded(fmt.nan_code(), (flags & ~Flags.INEXACT) | Flags.INVALID)
+
+
+def _overflow(fmt: FloatFormat, sign: int, rnd: Rounding, flags: Flags, env: Env) -> Rounded:
+    policy = env.overflow_for(fmt)
+    mode = rnd.mode
+    to_max = (
+        policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE)
+        or mode in (Mode.RTZ, Mode.RTO)
+        or (mode is Mode.RUP and sign)
+        or (mode is Mode.RDN and not sign)
+    )
+    if not to_max:
+        if policy is Overflow.NAN and fmt.has_nan:
+            return Rounded(fmt.nan_code(sign), flags)
+        if fmt.has_inf:
+            return Rounded(fmt.inf_code(sign), flags)
+    return Rounded(fmt.max_code | (fmt.sign_bit if sign else 0), flags | Flags.SATURATED)
+
+
+def special_to_format(kind: str, sign: int, fmt, env: Env) -> Rounded:
+    """An Inf or NaN arriving at ``fmt`` (from an operand or an invalid operation)."""
+    if isinstance(fmt, IntFormat):
+        if kind == "nan":
+            return _nan_into_finite(fmt, env)
+        v = fmt.max_int if not sign else fmt.min_int
+        return Rounded(fmt.from_int(v), Flags.INVALID)
+    if kind == "nan":
+        if fmt.has_nan:
+            return Rounded(fmt.nan_code(sign), Flags.NONE)
+        return _nan_into_finite(fmt, env)
+    policy = env.overflow_for(fmt)
+    if sign and not fmt.signed:
+        return Rounded(fmt.nan_code(), Flags.INVALID)
+    if fmt.has_inf and policy is not Overflow.SATFINITE:
+        return Rounded(fmt.inf_code(sign), Flags.NONE)
+    if policy is Overflow.NAN and fmt.has_nan:
+        return Rounded(fmt.nan_code(sign), Flags.NONE)
+    return Rounded(fmt.max_code | (fmt.sign_bit if sign else 0), Flags.SATURATED)
+
+
+def _nan_into_finite(fmt, env: Env) -> Rounded:
+    policy = env.nan_for(fmt)
+    if policy is NanPolicy.ERROR:
+        raise FPValueError(f"NaN has no encoding in {fmt.name} (nan policy 'error')")
+    if policy is NanPolicy.MAX:
+        code = fmt.from_int(fmt.max_int) if isinstance(fmt, IntFormat) else fmt.max_code
+        return Rounded(code, Flags.INVALID)
+    return Rounded(0, Flags.INVALID)
+
+
+def _round_to_int(x: "Real", fmt: IntFormat, env: Env) -> Rounded:
+    if x.is_zero:
+        return Rounded(0, Flags.NONE)
+    q = fmt.scale_exp
+    s, inexact, _ = round_away(x, q, env.rounding, env.random_bits, lambda s0: s0 & 1 == 0)
+    v = -s if x.negative else s
+    flags = Flags.INEXACT if inexact else Flags.NONE
+    if v > fmt.max_int or v < fmt.min_int:
+        if env.overflow_for(fmt) not in (Overflow.SATFINITE, Overflow.SATPROPAGATE, Overflow.IEEE):
+            raise FormatError(f"{fmt.name}: overflow policy {env.overflow_for(fmt).value} needs a NaN")
+        v = max(fmt.min_int, min(fmt.max_int, v))
+        flags |= Flags.OVERFLOW | Flags.INEXACT | Flags.SATURATED
+    return Rounded(fmt.from_int(v), flags)
+
+
+__all__ = [
+    "Mode", "Rounding", "Flags", "Tininess", "Env", "Rounded", "FPValueError",
+    "round_to_format", "special_to_format", "round_away", "parse_rounding",
+    "RNE", "RNA", "RTZ", "RUP", "RDN", "RTO", "DETERMINISTIC", "TESTFLOAT_NAMES", "FormatError",
+]
