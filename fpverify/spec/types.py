@@ -1,0 +1,88 @@
+"""The types of spec expressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..formats import FloatFormat, IntFormat
+
+
+@dataclass(frozen=True)
+class FloatT:
+    """A code of a float format (compared as values; NaN equals NaN as a class)."""
+
+    fmt: FloatFormat
+
+    def __str__(self) -> str:
+        return self.fmt.name
+
+
+@dataclass(frozen=True)
+class BitsT:
+    """An unsigned bit vector (a port or internal signal); width None: an integer literal."""
+
+    width: int | None
+
+    def __str__(self) -> str:
+        return f"bits[{self.width}]" if self.width is not None else "integer"
+
+
+@dataclass(frozen=True)
+class BoolT:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class RealT:
+    """An exact real value (products of operands, `value(x)`, constants)."""
+
+    const: bool = False
+
+    def __str__(self) -> str:
+        return "constant" if self.const else "real"
+
+
+@dataclass(frozen=True)
+class ErrT:
+    """`relerr(...)` / `abserr(...)`: only comparable against a constant bound."""
+
+    kind: str
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class RoundT:
+    """A rounding-mode port (3 bits: RNE 0, RTZ 1, RDN 2, RUP 3, RNA 4, RTO 5)."""
+
+    def __str__(self) -> str:
+        return "rounding"
+
+
+@dataclass(frozen=True)
+class IntT:
+    """A code of an integer element format (int8, mxint8...)."""
+
+    fmt: IntFormat
+
+    def __str__(self) -> str:
+        return self.fmt.name
+
+
+Type = FloatT | BitsT | BoolT | RealT | ErrT | RoundT | IntT
+
+ROUNDING_PORT_CODES = {"rne": 0, "rtz": 1, "rdn": 2, "rup": 3, "rna": 4, "rto": 5}
+
+
+def type_width(t: Type) -> int | None:
+    if isinstance(t, (FloatT, IntT)):
+        return t.fmt.width
+    if isinstance(t, BitsT):
+        return t.width
+    if isinstance(t, RoundT):
+        return 3
+    if isinstance(t, BoolT):
+        return 1
+    return None
