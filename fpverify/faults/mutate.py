@@ -258,9 +258,11 @@ def enumerate_mutations(netlist: Netlist, operators: Sequence[str] | None = None
                     add("const1", port, bit, what=f"stuck-at-1 {label}")
                 if len(value) > 1:
                     other = bit - 1 if bit > 0 else bit + 1  # neighbouring bit
-                    if "cnot0" in ops:
+                    # XOR of two constant bits that leaves the bit as it was is no mutation at all
+                    const_pair = net in (CONST0, CONST1) and value[other] in (CONST0, CONST1)
+                    if "cnot0" in ops and not (const_pair and value[other] == CONST0):
                         add("cnot0", port, bit, other, what=f"{label} ^= {port}[{other}]")
-                    if "cnot1" in ops:
+                    if "cnot1" in ops and not (const_pair and value[other] == CONST1):
                         add("cnot1", port, bit, other, what=f"{label} ^= ~{port}[{other}]")
         if "opswap" in ops:
             for new in OP_SWAPS.get(cell.op, ()):

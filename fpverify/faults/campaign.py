@@ -1,0 +1,280 @@
+"""Mutation campaigns: how many faults do the properties catch?
+
+Per mutant (MCY methodology, plus a TIMEOUT/UNKNOWN class that never counts as killed):
+
+1. simulate the mutant on the campaign's vectors (every input combination for FP8-sized units) and
+   compare with the original: a difference is a concrete distinguishing input;
+2. check each property concretely on the same vectors (golden tables): a failure is a concrete,
+   replayed counterexample (netlist evaluator + golden model) — the mutant is KILLED; the SMT check
+   of that property then attributes the kill to an obligation/lemma (``attribute=True``);
+3. otherwise run each property's SMT check: REFUTED (replayed) is KILLED, all PROVED means the mutant
+   SURVIVED if it differs from the original, NOCHANGE if it is equivalent (exhaustive simulation or
+   the z3 miter of `equivalence`), UNKNOWN if some check timed out;
+4. a property that fails on an *equivalent* mutant is an EQGAP: a setup bug, reported loudly.
+
+kill rate = KILLED / (total − NOCHANGE). Everything is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..hdl.ir import Netlist
+from . import equivalence as eq
+from .mutate import Mutation, apply_mutation, sample_mutants
+from .properties import Outcome
+from .report import CampaignReport, MutantResult
+from .semantic import SemanticMutation, apply_semantic, semantic_mutants
+
+AnyMutation = Mutation | SemanticMutation
+
+
+class CampaignError(Exception):
+    """The campaign cannot run meaningfully (e.g. the original design fails a property)."""
+
+
+@dataclass
+class Context:
+    original: Netlist
+    properties: list[Any]
+    fmt: Any = None
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    exhaustive: bool = False
+    original_outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    expected: list[dict] = field(default_factory=list)
+    timeout_s: float = 30.0
+    attribute: bool = True
+    eqgap_check: bool = True
+    smt_equivalence: bool = True
+
+
+def to_netlist(design) -> Netlist:
+    if isinstance(design, Netlist):
+        return design
+    from ..hdl.netlist import flatten
+
+    return flatten(design)
+
+
+def apply_any(netlist: Netlist, m: AnyMutation, fmt=None) -> Netlist:
+    if isinstance(m, SemanticMutation):
+        return apply_semantic(netlist, m, fmt)
+    return apply_mutation(netlist, m)
+
+
+def select_mutants(netlist: Netlist, n: int, seed: int = 0, operators: Sequence[str] | None = None,
+                   fmt=None, semantic: bool = True) -> list[AnyMutation]:
+    """The campaign's mutants: every applicable semantic mutant first (they are few and named), then
+    a weighted sample of IR mutants up to ``n`` in total."""
+    sem = semantic_mutants(netlist, fmt) if semantic else []
+    sem = sem[:n]
+    return list(sem) + list(sample_mutants(netlist, n - len(sem), seed, operators))
+
+
+def prepare(original: Netlist, properties, *, fmt=None, seed: int = 0, random_n: int = 4096,
+            timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True) -> Context:
+    ctx = Context(original, list(properties), fmt, timeout_s=timeout_s, attribute=attribute,
+                  eqgap_check=eqgap_check)
+    ctx.exhaustive = eq.is_exhaustible(original)
+    ctx.vectors = eq.exhaustive_vectors(original) if ctx.exhaustive else eq.random_vectors(original, random_n, seed)
+    ctx.original_outputs = eq.simulate(original, ctx.vectors)
+    ctx.expected = [p.expected(ctx.vectors) if hasattr(p, "expected") else None for p in ctx.properties]
+    return ctx
+
+
+def check_baseline(ctx: Context) -> list[Outcome]:
+    """The original must satisfy every property, or the campaign measures nothing."""
+    method = "exhaustive-sim" if ctx.exhaustive else "random-sim"
+    outs = []
+    for p, exp in zip(ctx.properties, ctx.expected):
+        if exp is not None:
+            o = p.concrete(ctx.vectors, ctx.original_outputs, exp, method)
+            if o.status != "PASS":
+                raise CampaignError(f"the original design fails property {p.name!r} by simulation: "
+                                    f"{(o.counterexample or {}).get('decoded', o.detail)}")
+        o = p.prove(ctx.original, ctx.timeout_s)
+        if o.status == "FAIL":
+            raise CampaignError(f"the original design fails property {p.name!r}: "
+                                f"{(o.counterexample or {}).get('decoded', o.detail)}")
+        if o.status != "PASS":
+            raise CampaignError(f"property {p.name!r} is not proved on the original design ({o.detail}); "
+                                "raise --timeout")
+        outs.append(o)
+    return outs
+
+
+def grade(ctx: Context, m: AnyMutation) -> MutantResult:
+    """Classify one mutant."""
+    t0 = time.perf_counter()
+    res = MutantResult(id=m.id, kind=m.kind, description=m.description, src=getattr(m, "src", ""),
+                       signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation))
+    try:
+        mutant = apply_any(ctx.original, m, ctx.fmt)
+        outputs = eq.simulate(mutant, ctx.vectors)
+    except Exception as e:  # noqa: BLE001 — a mutant the tools cannot handle is UNKNOWN, not killed
+        res.status, res.notes = "UNKNOWN", [f"could not build/simulate mutant: {type(e).__name__}: {e}"]
+        res.seconds = time.perf_counter() - t0
+        return res
+    method = "exhaustive-sim" if ctx.exhaustive else "random-sim"
+    i = eq.first_difference(ctx.original_outputs, outputs, list(ctx.original.outputs))
+    differs_by_sim = i is not None
+    if differs_by_sim:
+        res.witness = {k: int(v[i]) for k, v in ctx.vectors.items()}
+
+    # 2. concrete property checks
+    for p, exp in zip(ctx.properties, ctx.expected):
+        if exp is None:
+            continue
+        o = p.concrete(ctx.vectors, outputs, exp, method)
+        res.checks[p.name] = o
+        if o.status == "FAIL":
+            res.killed_by = p.name
+            res.counterexample = o.counterexample
+            break
+    if res.killed_by:
+        if not differs_by_sim:
+            res.status = "EQGAP"
+            res.notes.append("property fails by simulation although outputs equal the original's")
+        else:
+            res.status = "KILLED"
+            if ctx.attribute:
+                p = next(p for p in ctx.properties if p.name == res.killed_by)
+                o = p.prove(mutant, ctx.timeout_s)
+                res.checks[p.name + " [smt]"] = o
+                if o.status == "FAIL":
+                    res.lemma = o.lemma
+                elif o.status == "PASS":
+                    res.notes.append("SMT check PROVED a property that simulation refutes: "
+                                     "translator/prove bug — investigate")
+                    res.smt_disagrees = True
+                else:
+                    res.notes.append(f"SMT attribution inconclusive: {o.detail}")
+        res.seconds = time.perf_counter() - t0
+        return res
+
+    # 1b. equivalence with the original
+    if differs_by_sim:
+        equiv = eq.EquivalenceResult("DIFFERENT", method, 0.0, res.witness)
+    elif ctx.exhaustive:
+        equiv = eq.EquivalenceResult("EQUIVALENT", method, 0.0)
+    else:
+        equiv = eq.check_equivalence(ctx.original, mutant, timeout_s=ctx.timeout_s, vectors=ctx.vectors,
+                                     original_outputs=ctx.original_outputs, mutant_outputs=outputs)
+        if equiv.witness is not None:
+            res.witness = equiv.witness
+    res.equivalence = equiv.to_json()
+
+    # 3. SMT property checks (for EQUIVALENT mutants this is the EQGAP check)
+    if equiv.status == "EQUIVALENT" and not ctx.eqgap_check:
+        res.status = "NOCHANGE"
+        res.seconds = time.perf_counter() - t0
+        return res
+    unknown = False
+    for p in ctx.properties:
+        o = p.prove(mutant, ctx.timeout_s)
+        res.checks[p.name + " [smt]"] = o
+        if o.status == "FAIL":
+            res.killed_by, res.lemma, res.counterexample = p.name, o.lemma, o.counterexample
+            break
+        if o.status != "PASS":
+            unknown = True
+    if res.killed_by:
+        res.status = "EQGAP" if equiv.status == "EQUIVALENT" else "KILLED"
+        if res.status == "EQGAP":
+            res.notes.append("a property fails on a mutant proven equivalent to the original")
+    elif unknown:
+        res.status = "UNKNOWN"
+    else:
+        res.status = {"EQUIVALENT": "NOCHANGE", "DIFFERENT": "SURVIVED"}.get(equiv.status, "UNKNOWN")
+        if res.status == "UNKNOWN":
+            res.notes.append(f"equivalence undecided: {equiv.detail}")
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+# ---- running ----------------------------------------------------------------------------------------
+
+_WORKER_CTX: Context | None = None
+_WORKER_MUTANTS: list | None = None
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _worker_grade(i: int) -> MutantResult:
+    return grade(_WORKER_CTX, _WORKER_MUTANTS[i])
+
+
+def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation] | None = None, n: int = 100,
+                 seed: int = 0, operators: Sequence[str] | None = None, semantic: bool = True, jobs: int = 1,
+                 timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True,
+                 progress: Callable[[MutantResult, int, int], None] | None = None,
+                 name: str = "", baseline: bool = True) -> CampaignReport:
+    """Run a mutation campaign on ``design`` (an Amaranth component or a `Netlist`).
+
+    ``properties``: objects with ``name``, ``prove(netlist, timeout_s) -> Outcome`` and optionally
+    ``expected(vectors)``/``concrete(...)`` (see `properties.GoldenEquivalence`).
+    ``progress(result, done, total)`` is called after each mutant. Ctrl-C stops the campaign and
+    returns the partial report (``interrupted=True``).
+    """
+    global _WORKER_CTX, _WORKER_MUTANTS
+    t0 = time.perf_counter()
+    original = to_netlist(design)
+    if fmt is None and properties:
+        fmt = getattr(properties[0], "fmt", None)
+    ctx = prepare(original, properties, fmt=fmt, seed=seed, timeout_s=timeout_s, attribute=attribute,
+                  eqgap_check=eqgap_check)
+    base = check_baseline(ctx) if baseline else []
+    muts = list(mutants) if mutants is not None else select_mutants(original, n, seed, operators, fmt, semantic)
+    report = CampaignReport(design=name or original.name, seed=seed, properties=[p.name for p in properties],
+                            requested=len(muts), exhaustive=ctx.exhaustive, cells=len(original.cells),
+                            baseline={p.name: o.to_json() for p, o in zip(properties, base)})
+    results: dict[int, MutantResult] = {}
+    try:
+        if jobs <= 1 or len(muts) < 2:
+            for i, m in enumerate(muts):
+                results[i] = grade(ctx, m)
+                if progress:
+                    progress(results[i], len(results), len(muts))
+        else:
+            _WORKER_CTX, _WORKER_MUTANTS = ctx, muts
+            mp = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_worker_init)
+            try:
+                pending = {pool.submit(_worker_grade, i): i for i in range(len(muts))}
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        i = pending.pop(f)
+                        results[i] = f.result()
+                        if progress:
+                            progress(results[i], len(results), len(muts))
+            except KeyboardInterrupt:
+                for f in pending:
+                    f.cancel()
+                for p in list(getattr(pool, "_processes", {}).values()):
+                    if p.is_alive():
+                        os.kill(p.pid, signal.SIGTERM)
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        _WORKER_CTX = _WORKER_MUTANTS = None
+    report.results = [results[i] for i in sorted(results)]
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+__all__ = ["run_campaign", "select_mutants", "grade", "prepare", "check_baseline", "apply_any",
+           "CampaignError", "Context"]

@@ -1,0 +1,306 @@
+"""Properties a campaign grades, each with two checks:
+
+* ``concrete``: a fast numpy check on simulated vectors (exhaustive for FP8 and smaller), giving a
+  concrete counterexample that is then re-checked in the golden model itself (not the table);
+* ``prove``: the SMT check the spec would run (`fpverify.prove.api.prove_equivalence`), which
+  attributes a kill to a property and its obligation/lemma, and catches what simulation can't reach.
+
+`GoldenEquivalence` is "the unit equals golden op X" (result with NaN as a class, plus flags),
+optionally restricted by operand-class assumptions (`OperandClass`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..formats import FloatFormat, get_format
+from ..rounding import DETERMINISTIC, Env, Mode, Rounding
+
+# rounding-mode port encoding shared by the RTL generators and the prove API
+RM_CODES = {0: Mode.RNE, 1: Mode.RTZ, 2: Mode.RDN, 3: Mode.RUP, 4: Mode.RNA, 5: Mode.RTO}
+CLASSES = ("normal", "subnormal", "zero", "inf", "nan", "finite", "nonzero")
+
+
+@dataclass
+class Outcome:
+    """A property checked on one netlist."""
+
+    status: str  # "PASS" | "FAIL" | "UNKNOWN"
+    seconds: float = 0.0
+    method: str = ""  # "exhaustive-sim" | "random-sim" | "smt:<solver>"
+    lemma: str = ""  # obligation / lemma that failed
+    counterexample: dict | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        d = {"status": self.status, "seconds": round(self.seconds, 4), "method": self.method}
+        for k in ("lemma", "counterexample", "detail"):
+            if getattr(self, k):
+                d[k] = getattr(self, k)
+        return d
+
+
+def _class_of(fmt: FloatFormat, code: int) -> str:
+    if fmt.is_nan(code):
+        return "nan"
+    if fmt.is_inf(code):
+        return "inf"
+    man = code & ((1 << fmt.man_bits) - 1)
+    exp = (code >> fmt.man_bits) & ((1 << fmt.exp_bits) - 1)
+    if exp == 0:
+        return "zero" if man == 0 else "subnormal"
+    return "normal"
+
+
+@dataclass(frozen=True)
+class OperandClass:
+    """Assumption: operand ``port`` is in class ``cls`` (normal/subnormal/zero/inf/nan/finite/nonzero)."""
+
+    cls: str
+    port: str
+
+    def __post_init__(self):
+        if self.cls not in CLASSES:
+            raise ValueError(f"unknown operand class {self.cls!r} (one of {', '.join(CLASSES)})")
+
+    def holds(self, fmt: FloatFormat, code: int) -> bool:
+        c = _class_of(fmt, code)
+        if self.cls == "finite":
+            return c in ("normal", "subnormal", "zero")
+        if self.cls == "nonzero":
+            return c != "zero"
+        return c == self.cls
+
+    def mask(self, fmt: FloatFormat, codes: np.ndarray) -> np.ndarray:
+        if fmt.width <= 16:
+            table = np.array([self.holds(fmt, c) for c in range(1 << fmt.width)], dtype=bool)
+            return table[codes.astype(np.intp)]
+        return np.array([self.holds(fmt, int(c)) for c in codes], dtype=bool)
+
+    def z3(self, fmt: FloatFormat, bv) -> Any:
+        """The same predicate over a z3 bit-vector of the operand (cross-checked in the tests)."""
+        import z3
+
+        codes = [c for c in range(1 << fmt.width) if self.holds(fmt, c)] if fmt.width <= 10 else None
+        if codes is not None and len(codes) <= 64:
+            return z3.Or(*[bv == c for c in codes]) if len(codes) > 1 else (bv == codes[0] if codes else z3.BoolVal(False))
+        man = z3.Extract(fmt.man_bits - 1, 0, bv) if fmt.man_bits else None
+        exp = z3.Extract(fmt.man_bits + fmt.exp_bits - 1, fmt.man_bits, bv)
+        nan = z3.Or(*[bv == c for c in range(1 << fmt.width) if fmt.is_nan(c)] or [z3.BoolVal(False)]) \
+            if fmt.width <= 10 else _special_z3(fmt, bv, "nan")
+        inf = z3.Or(*[bv == c for c in range(1 << fmt.width) if fmt.is_inf(c)] or [z3.BoolVal(False)]) \
+            if fmt.width <= 10 else _special_z3(fmt, bv, "inf")
+        special = z3.Or(nan, inf)
+        zero = z3.And(exp == 0, man == 0) if man is not None else exp == 0
+        sub = z3.And(exp == 0, man != 0) if man is not None else z3.BoolVal(False)
+        normal = z3.And(exp != 0, z3.Not(special))
+        return {"normal": normal, "subnormal": z3.And(sub, z3.Not(special)), "zero": z3.And(zero, z3.Not(special)),
+                "inf": inf, "nan": nan, "finite": z3.Not(special), "nonzero": z3.Not(z3.And(zero, z3.Not(special)))}[self.cls]
+
+
+def _special_z3(fmt: FloatFormat, bv, which: str):
+    import z3
+
+    mag = z3.Extract(fmt.man_bits + fmt.exp_bits - 1, 0, bv)
+    mags = sorted({c & fmt.mag_mask for c in _special_codes(fmt, which)})
+    return z3.Or(*[mag == m for m in mags]) if mags else z3.BoolVal(False)
+
+
+def _special_codes(fmt: FloatFormat, which: str) -> list[int]:
+    # specials live in the top exponent or at the sign-only code; scan those candidates only
+    top = ((1 << fmt.exp_bits) - 1) << fmt.man_bits
+    cands = [top | m for m in range(1 << fmt.man_bits)]
+    cands += [c | fmt.sign_bit for c in cands] + [fmt.sign_bit, 0, fmt.mag_mask, fmt.mag_mask | fmt.sign_bit]
+    test = fmt.is_nan if which == "nan" else fmt.is_inf
+    return [c for c in cands if test(c)]
+
+
+def _nan_mask(fmt, codes: np.ndarray) -> np.ndarray:
+    if fmt.width <= 16:
+        table = np.array([fmt.is_nan(c) for c in range(1 << fmt.width)], dtype=bool)
+        return table[codes.astype(np.intp)]
+    return np.array([fmt.is_nan(int(c)) for c in codes], dtype=bool)
+
+
+@dataclass
+class GoldenEquivalence:
+    """``result``/``flags`` ports equal golden ``op`` on ``a``, ``b`` (NaN as a class)."""
+
+    op: str
+    fmt: FloatFormat
+    env: Env = field(default_factory=Env)
+    out_fmt: FloatFormat | None = None
+    lmul_policy: Any = None
+    ports: dict[str, str | None] = field(default_factory=lambda: {"a": "a", "b": "b", "result": "result",
+                                                                  "flags": "flags", "rm": None, "sub": None})
+    check_flags: bool = True
+    assume: Sequence[OperandClass] = ()
+    name: str = ""
+    solver: str = "z3"
+
+    def __post_init__(self):
+        self.fmt = get_format(self.fmt)
+        self.out_fmt = get_format(self.out_fmt) if self.out_fmt is not None else self.fmt
+        if not self.name:
+            extra = f" assuming {', '.join(f'{a.cls}({a.port})' for a in self.assume)}" if self.assume else ""
+            self.name = f"{self.ports['result']} == {self.op}({self.ports['a']}, {self.ports['b']}, " \
+                        f"{self.env.rounding.mode.value if not self.ports.get('rm') else 'rm'})" \
+                        f"{' with flags' if self.check_flags else ''}{extra}"
+
+    # -- golden side ------------------------------------------------------------------------------
+
+    def _env_for(self, rm_code: int | None) -> Env:
+        if rm_code is None:
+            return self.env
+        mode = RM_CODES[rm_code]
+        return Env(Rounding(mode), self.env.overflow, self.env.tininess, self.env.random_bits, self.env.nan_policy)
+
+    def _golden_one(self, a: int, b: int, rm: int | None, sub: int | None) -> tuple[int, int]:
+        from .. import golden
+
+        env = self._env_for(rm)
+        op = "sub" if (self.op == "add" and sub) else self.op
+        if op == "lmul":
+            kw = {"policy": self.lmul_policy} if self.lmul_policy is not None else {}
+            r = golden.lmul(self.fmt, a, b, env=env, **kw)
+        else:
+            r = getattr(golden, op)(self.fmt, a, b, env=env, out=self.out_fmt)
+        return r.code, int(r.flags) & 0x1F
+
+    def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Golden codes/flags and the assumption mask for every vector (computed once per campaign)."""
+        p = self.ports
+        a = np.asarray(vectors[p["a"]]).astype(np.int64)
+        b = np.asarray(vectors[p["b"]]).astype(np.int64)
+        rm = np.asarray(vectors[p["rm"]]).astype(np.int64) if p.get("rm") else None
+        sub = np.asarray(vectors[p["sub"]]).astype(np.int64) if p.get("sub") else None
+        n = len(a)
+        codes = np.zeros(n, dtype=np.int64)
+        flags = np.zeros(n, dtype=np.int64)
+        valid = np.ones(n, dtype=bool)
+        if rm is not None:
+            valid &= rm <= 5
+        for cls in self.assume:
+            valid &= cls.mask(self.fmt, np.asarray(vectors[cls.port]).astype(np.int64))
+        if self.fmt.width <= 8:
+            from ..fast.tables import INVALID_INPUT, binary_table
+
+            for rmv in (sorted(RM_CODES) if rm is not None else [None]):
+                for sv in ((0, 1) if sub is not None else (None,)):
+                    sel = np.ones(n, dtype=bool)
+                    if rmv is not None:
+                        sel &= rm == rmv
+                    if sv is not None:
+                        sel &= sub == sv
+                    op = "sub" if (self.op == "add" and sv) else self.op
+                    tc, tf = binary_table(op, self.fmt, self._env_for(rmv), self.out_fmt,
+                                          self.lmul_policy if op == "lmul" else None)
+                    idx = (a[sel] << self.fmt.width) | b[sel]
+                    codes[sel] = tc[idx]
+                    flags[sel] = tf[idx]
+                    bad = np.zeros(n, dtype=bool)
+                    bad[sel] = tf[idx] == INVALID_INPUT
+                    valid &= ~bad
+        else:
+            for i in np.flatnonzero(valid):
+                codes[i], flags[i] = self._golden_one(int(a[i]), int(b[i]), None if rm is None else int(rm[i]),
+                                                      None if sub is None else int(sub[i]))
+        return {"codes": codes, "flags": flags & 0x1F, "valid": valid,
+                "nan": _nan_mask(self.out_fmt, codes)}
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    def concrete(self, vectors: dict[str, np.ndarray], outputs: dict[str, np.ndarray],
+                 expected: dict[str, np.ndarray], method: str) -> Outcome:
+        t0 = time.perf_counter()
+        p = self.ports
+        got = np.asarray(outputs[p["result"]]).astype(np.int64)
+        bad = got != expected["codes"]
+        bad &= ~(_nan_mask(self.out_fmt, got) & expected["nan"])
+        if self.check_flags and p.get("flags"):
+            bad |= (np.asarray(outputs[p["flags"]]).astype(np.int64) & 0x1F) != expected["flags"]
+        bad &= expected["valid"]
+        if not bad.any():
+            return Outcome("PASS", time.perf_counter() - t0, method)
+        i = int(np.flatnonzero(bad)[0])
+        inputs = {k: int(v[i]) for k, v in vectors.items()}
+        actual = (int(got[i]), int(outputs[p["flags"]][i]) & 0x1F if p.get("flags") else None)
+        # replay in the golden model itself (not the table)
+        g = self._golden_one(inputs[p["a"]], inputs[p["b"]], inputs.get(p["rm"]) if p.get("rm") else None,
+                             inputs.get(p["sub"]) if p.get("sub") else None)
+        table = (int(expected["codes"][i]), int(expected["flags"][i]))
+        cex = {"inputs": inputs, "expected": {"code": g[0], "flags": g[1]},
+               "actual": {"code": actual[0], "flags": actual[1]}, "replayed": g == table,
+               "decoded": self.decode(inputs, g, actual)}
+        if g != table:
+            return Outcome("UNKNOWN", time.perf_counter() - t0, method, counterexample=cex,
+                           detail="golden table disagrees with the golden model (stale cache?)")
+        return Outcome("FAIL", time.perf_counter() - t0, method, lemma=f"{method} vs golden", counterexample=cex)
+
+    def decode(self, inputs: dict[str, int], expected, actual) -> str:
+        f, o = self.fmt, self.out_fmt
+
+        def show(fmt, c):
+            try:
+                return f"{c:#x} ({fmt.value(c)})"
+            except Exception:  # NaN and friends
+                return f"{c:#x} ({'nan' if fmt.is_nan(c) else '?'})"
+        p = self.ports
+        s = f"{self.op}({show(f, inputs[p['a']])}, {show(f, inputs[p['b']])})"
+        if p.get("rm"):
+            s += f" rm={RM_CODES.get(inputs[p['rm']], inputs[p['rm']])}"
+        if p.get("sub"):
+            s += f" sub={inputs[p['sub']]}"
+        return f"{s}: golden {show(o, expected[0])} flags {expected[1]:#x}, netlist {show(o, actual[0])} " \
+               f"flags {actual[1] if actual[1] is not None else '-'}"
+
+    def prove(self, netlist, timeout_s: float) -> Outcome:
+        from ..prove.api import PortMap, prove_equivalence
+
+        t0 = time.perf_counter()
+        fmt = self.fmt
+        assumptions = [(lambda sym, c=c: c.z3(fmt, _sym_input(sym, c.port))) for c in self.assume]
+        res = prove_equivalence(netlist, self.op, fmt, out_fmt=self.out_fmt, env=self.env,
+                                lmul_policy=self.lmul_policy, ports=PortMap(**self.ports),
+                                assumptions=assumptions, check_flags=self.check_flags,
+                                timeout_s=timeout_s, solver=self.solver)
+        dt = time.perf_counter() - t0
+        method = f"smt:{getattr(res, 'solver', self.solver)}"
+        lemma = getattr(getattr(res, "obligation", None), "name", "") or ""
+        if res.status == "PROVED":
+            return Outcome("PASS", dt, method, lemma)
+        if res.status == "REFUTED":
+            cex = res.counterexample
+            d = _cex_json(cex)
+            if cex is None or not getattr(cex, "replayed", False):
+                return Outcome("UNKNOWN", dt, method, lemma, d, detail="counterexample did not replay")
+            return Outcome("FAIL", dt, method, lemma, d)
+        return Outcome("UNKNOWN", dt, method, lemma, detail=f"{res.status} after {dt:.2f} s")
+
+
+def _sym_input(sym, port: str):
+    for getter in (lambda: sym[port], lambda: getattr(sym, port), lambda: sym.inputs[port]):
+        try:
+            return getter()
+        except (KeyError, AttributeError, TypeError):
+            continue
+    raise KeyError(f"symbolic inputs have no port {port!r}")
+
+
+def _cex_json(cex) -> dict | None:
+    if cex is None:
+        return None
+    out = {}
+    for k in ("inputs", "expected", "actual_netlist", "actual_golden", "replayed", "decoded"):
+        v = getattr(cex, k, None)
+        if v is not None:
+            out[k] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def all_deterministic_modes() -> list[Rounding]:
+    return list(DETERMINISTIC)
