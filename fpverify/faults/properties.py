@@ -283,7 +283,7 @@ class GoldenEquivalence:
 
 
 def _sym_input(sym, port: str):
-    for getter in (lambda: sym[port], lambda: getattr(sym, port), lambda: sym.inputs[port]):
+    for getter in (lambda: sym.ports[port], lambda: getattr(sym, port), lambda: sym[port]):
         try:
             return getter()
         except (KeyError, AttributeError, TypeError):
