@@ -13,6 +13,7 @@ from .rounding import FPValueError
 
 # name -> "module:attribute" of a click command; imported only when used
 COMMANDS: dict[str, str] = {
+    "faults": "fpverify.cli_faults:faults_cmd",
     "formats": "fpverify.cli_golden:formats_cmd",
     "eval": "fpverify.cli_golden:eval_cmd",
     "vectors": "fpverify.cli_vectors:vectors_group",

@@ -35,6 +35,7 @@ from .report import CampaignReport, MutantResult
 from .semantic import SemanticMutation, apply_semantic, semantic_mutants
 
 AnyMutation = Mutation | SemanticMutation
+QUICK_VECTORS = 2048  # a sample tried before the full (exhaustive) vector set
 
 
 class CampaignError(Exception):
@@ -53,7 +54,8 @@ class Context:
     timeout_s: float = 30.0
     attribute: bool = True
     eqgap_check: bool = True
-    smt_equivalence: bool = True
+    quick: np.ndarray | None = None  # indices of the vectors tried first
+    smt: bool = True  # False: exhaustive simulation decides properties that have a concrete check
 
 
 def to_netlist(design) -> Netlist:
@@ -71,22 +73,27 @@ def apply_any(netlist: Netlist, m: AnyMutation, fmt=None) -> Netlist:
 
 
 def select_mutants(netlist: Netlist, n: int, seed: int = 0, operators: Sequence[str] | None = None,
-                   fmt=None, semantic: bool = True) -> list[AnyMutation]:
+                   fmt=None, semantic: bool | Sequence[str] = True) -> list[AnyMutation]:
     """The campaign's mutants: every applicable semantic mutant first (they are few and named), then
-    a weighted sample of IR mutants up to ``n`` in total."""
-    sem = semantic_mutants(netlist, fmt) if semantic else []
+    a weighted sample of IR mutants up to ``n`` in total. ``semantic``: all, none, or a list of kinds."""
+    kinds = None if semantic is True else (list(semantic) if semantic else [])
+    sem = semantic_mutants(netlist, fmt, kinds) if kinds != [] else []
     sem = sem[:n]
     return list(sem) + list(sample_mutants(netlist, n - len(sem), seed, operators))
 
 
 def prepare(original: Netlist, properties, *, fmt=None, seed: int = 0, random_n: int = 4096,
-            timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True) -> Context:
+            timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True,
+            smt: bool = True) -> Context:
     ctx = Context(original, list(properties), fmt, timeout_s=timeout_s, attribute=attribute,
-                  eqgap_check=eqgap_check)
+                  eqgap_check=eqgap_check, smt=smt)
     ctx.exhaustive = eq.is_exhaustible(original)
     ctx.vectors = eq.exhaustive_vectors(original) if ctx.exhaustive else eq.random_vectors(original, random_n, seed)
     ctx.original_outputs = eq.simulate(original, ctx.vectors)
     ctx.expected = [p.expected(ctx.vectors) if hasattr(p, "expected") else None for p in ctx.properties]
+    n = len(next(iter(ctx.vectors.values()))) if ctx.vectors else 0
+    if n > 4 * QUICK_VECTORS:
+        ctx.quick = np.sort(np.random.default_rng(seed).choice(n, QUICK_VECTORS, replace=False))
     return ctx
 
 
@@ -100,6 +107,9 @@ def check_baseline(ctx: Context) -> list[Outcome]:
             if o.status != "PASS":
                 raise CampaignError(f"the original design fails property {p.name!r} by simulation: "
                                     f"{(o.counterexample or {}).get('decoded', o.detail)}")
+        if not ctx.smt and exp is not None and ctx.exhaustive:
+            outs.append(o)
+            continue
         o = p.prove(ctx.original, ctx.timeout_s)
         if o.status == "FAIL":
             raise CampaignError(f"the original design fails property {p.name!r}: "
@@ -111,6 +121,30 @@ def check_baseline(ctx: Context) -> list[Outcome]:
     return outs
 
 
+def _concrete(ctx: Context, mutant: Netlist, vectors, original_outputs, expected, method):
+    """(witness of an output difference or None, concrete outcomes, first failing property or None)."""
+    outputs = eq.simulate(mutant, vectors)
+    i = eq.first_difference(original_outputs, outputs, list(ctx.original.outputs))
+    witness = None if i is None else {k: int(v[i]) for k, v in vectors.items()}
+    checks = {}
+    for p, exp in zip(ctx.properties, expected):
+        if exp is None:
+            continue
+        o = p.concrete(vectors, outputs, exp, method)
+        checks[p.name] = o
+        if o.status == "FAIL":
+            return witness, checks, p
+    return witness, checks, None
+
+
+def _prove(p, netlist: Netlist, timeout_s: float) -> Outcome:
+    """A property's SMT check; a crash of the tools is UNKNOWN (never a kill), with the reason."""
+    try:
+        return p.prove(netlist, timeout_s)
+    except Exception as e:  # noqa: BLE001
+        return Outcome("UNKNOWN", 0.0, "smt", detail=f"prove failed: {type(e).__name__}: {e}")
+
+
 def grade(ctx: Context, m: AnyMutation) -> MutantResult:
     """Classify one mutant."""
     t0 = time.perf_counter()
@@ -118,36 +152,38 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
                        signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation))
     try:
         mutant = apply_any(ctx.original, m, ctx.fmt)
-        outputs = eq.simulate(mutant, ctx.vectors)
+        # 1.+2. on a quick sample first (most mutants die there), then on all vectors
+        sim = None
+        if ctx.quick is not None:
+            q = ctx.quick
+            sim = _concrete(ctx, mutant, {k: v[q] for k, v in ctx.vectors.items()},
+                            {k: v[q] for k, v in ctx.original_outputs.items()},
+                            [None if e is None else {k: v[q] for k, v in e.items()} for e in ctx.expected],
+                            "sampled-sim")
+        if sim is None or sim[2] is None:
+            sim = _concrete(ctx, mutant, ctx.vectors, ctx.original_outputs, ctx.expected,
+                            "exhaustive-sim" if ctx.exhaustive else "random-sim")
     except Exception as e:  # noqa: BLE001 — a mutant the tools cannot handle is UNKNOWN, not killed
         res.status, res.notes = "UNKNOWN", [f"could not build/simulate mutant: {type(e).__name__}: {e}"]
         res.seconds = time.perf_counter() - t0
         return res
+    witness, checks, failed = sim
     method = "exhaustive-sim" if ctx.exhaustive else "random-sim"
-    i = eq.first_difference(ctx.original_outputs, outputs, list(ctx.original.outputs))
-    differs_by_sim = i is not None
-    if differs_by_sim:
-        res.witness = {k: int(v[i]) for k, v in ctx.vectors.items()}
-
-    # 2. concrete property checks
-    for p, exp in zip(ctx.properties, ctx.expected):
-        if exp is None:
-            continue
-        o = p.concrete(ctx.vectors, outputs, exp, method)
-        res.checks[p.name] = o
-        if o.status == "FAIL":
-            res.killed_by = p.name
-            res.counterexample = o.counterexample
-            break
+    differs_by_sim = witness is not None
+    res.witness = witness
+    res.checks.update(checks)
+    if failed is not None:
+        res.killed_by = failed.name
+        res.counterexample = checks[failed.name].counterexample
     if res.killed_by:
         if not differs_by_sim:
             res.status = "EQGAP"
             res.notes.append("property fails by simulation although outputs equal the original's")
         else:
             res.status = "KILLED"
-            if ctx.attribute:
+            if ctx.attribute and ctx.smt:
                 p = next(p for p in ctx.properties if p.name == res.killed_by)
-                o = p.prove(mutant, ctx.timeout_s)
+                o = _prove(p, mutant, ctx.timeout_s)
                 res.checks[p.name + " [smt]"] = o
                 if o.status == "FAIL":
                     res.lemma = o.lemma
@@ -178,8 +214,10 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
         res.seconds = time.perf_counter() - t0
         return res
     unknown = False
-    for p in ctx.properties:
-        o = p.prove(mutant, ctx.timeout_s)
+    for p, exp in zip(ctx.properties, ctx.expected):
+        if not ctx.smt and exp is not None and ctx.exhaustive:
+            continue  # decided (PASS) by the exhaustive concrete check above
+        o = _prove(p, mutant, ctx.timeout_s)
         res.checks[p.name + " [smt]"] = o
         if o.status == "FAIL":
             res.killed_by, res.lemma, res.counterexample = p.name, o.lemma, o.counterexample
@@ -215,9 +253,9 @@ def _worker_grade(i: int) -> MutantResult:
 
 
 def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation] | None = None, n: int = 100,
-                 seed: int = 0, operators: Sequence[str] | None = None, semantic: bool = True, jobs: int = 1,
+                 seed: int = 0, operators: Sequence[str] | None = None, semantic: bool | Sequence[str] = True, jobs: int = 1,
                  timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True,
-                 progress: Callable[[MutantResult, int, int], None] | None = None,
+                 smt: bool = True, progress: Callable[[MutantResult, int, int], None] | None = None,
                  name: str = "", baseline: bool = True) -> CampaignReport:
     """Run a mutation campaign on ``design`` (an Amaranth component or a `Netlist`).
 
@@ -232,7 +270,7 @@ def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation]
     if fmt is None and properties:
         fmt = getattr(properties[0], "fmt", None)
     ctx = prepare(original, properties, fmt=fmt, seed=seed, timeout_s=timeout_s, attribute=attribute,
-                  eqgap_check=eqgap_check)
+                  eqgap_check=eqgap_check, smt=smt)
     base = check_baseline(ctx) if baseline else []
     muts = list(mutants) if mutants is not None else select_mutants(original, n, seed, operators, fmt, semantic)
     report = CampaignReport(design=name or original.name, seed=seed, properties=[p.name for p in properties],

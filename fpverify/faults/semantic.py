@@ -43,6 +43,21 @@ NEEDS_GENERATOR = {
 }
 
 
+SEMANTIC_KINDS = ("sticky_dropped", "sticky_stuck1", "ties_away", "truncate", "overflow_ignored", "bias",
+                  "lmul_offset", "ftz", "daz", "saturate")
+
+
+def semantic_kinds() -> tuple[str, ...]:
+    """Names usable in a spec's ``faults { semantic ... }`` setting."""
+    return SEMANTIC_KINDS
+
+
+def family(mutation_id: str) -> str:
+    """``sem:bias+1`` -> ``bias``."""
+    name = mutation_id.split(":", 1)[-1]
+    return name[:-2] if name[-2:] in ("+1", "-1") else name
+
+
 @dataclass(frozen=True)
 class SemanticMutation:
     id: str
@@ -131,8 +146,14 @@ def _cone_constants(netlist: Netlist, signal: str, depth: int = 6) -> list[tuple
 # ---- listing ---------------------------------------------------------------------------------------
 
 
-def semantic_mutants(netlist: Netlist, fmt: FloatFormat | None = None) -> list[SemanticMutation]:
-    """The semantic mutants that apply to this design, in a stable order."""
+def semantic_mutants(netlist: Netlist, fmt: FloatFormat | None = None,
+                     kinds: Sequence[str] | None = None) -> list[SemanticMutation]:
+    """The semantic mutants that apply to this design, in a stable order (only ``kinds`` if given)."""
+    out = _all_semantic(netlist, fmt)
+    return [m for m in out if kinds is None or family(m.id) in kinds]
+
+
+def _all_semantic(netlist: Netlist, fmt: FloatFormat | None) -> list[SemanticMutation]:
     out: list[SemanticMutation] = []
     sticky = _find_signal(netlist, STICKY)
     if sticky:

@@ -1,0 +1,154 @@
+"""`fpverify faults SPEC`: grade a spec's properties by mutation (see docs/faults.md)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .errors import InputError
+
+
+def _strip_dut(path: str) -> str:
+    return path[4:] if path.startswith("dut.") else path
+
+
+def _elaborate(spec):
+    """The spec's design as an Amaranth component (via fpverify.hdl.design when available)."""
+    d = spec.design
+    try:
+        from .hdl import design as hdl_design
+    except ImportError:
+        hdl_design = None
+    for fn in ("resolve_design", "load_design", "resolve"):
+        if hdl_design is not None and hasattr(hdl_design, fn):
+            return getattr(hdl_design, fn)(d.text)
+    if d.module is None:
+        raise InputError("design files need fpverify.hdl.design (not installed yet)", d.pos.file, d.pos.line,
+                         d.pos.col)
+    from .formats import get_format
+
+    kwargs = {}
+    for p in d.params:
+        v = p.value
+        val = v.value
+        if v.kind == "name":
+            try:
+                val = get_format(val) if p.name in ("fmt", "out_fmt") else val
+            except Exception:
+                val = v.value
+        elif v.kind == "number":
+            val = int(val) if val.denominator == 1 else float(val)
+        kwargs[p.name] = val
+    try:
+        cls = getattr(importlib.import_module(d.module), d.cls)
+        return cls(**kwargs)
+    except Exception as e:  # noqa: BLE001 — a bad design reference is the user's input error
+        raise InputError(f"cannot build design {d.text}: {e}", d.pos.file, d.pos.line, d.pos.col) from None
+
+
+def _operand_class(expr, spec):
+    from .faults.properties import CLASSES, OperandClass
+    from .spec import ast
+
+    if isinstance(expr, ast.Call) and expr.func in CLASSES and len(expr.args) == 1 and not expr.kwargs:
+        arg = expr.args[0]
+        name = arg.id if isinstance(arg, ast.Name) else None
+        if name in spec.inputs:
+            return OperandClass(expr.func, _strip_dut(spec.inputs[name].port))
+    pos = getattr(expr, "pos", None)
+    raise InputError("fault campaigns support operand-class assumptions only "
+                     f"({', '.join(CLASSES)}(x) on an input)",
+                     *(pos and (pos.file, pos.line, pos.col) or ()))
+
+
+def properties_from_spec(spec) -> tuple[list, list[str]]:
+    """GoldenEquivalence properties for the spec's equivalence properties, and notes on the rest."""
+    from .faults.properties import GoldenEquivalence
+    from .rounding import Env, Tininess
+
+    props, skipped = [], []
+    for p in spec.properties:
+        e = p.equivalence
+        if p.kind != "equivalence" or e is None:
+            skipped.append(f"{p.name} ({p.kind}): not graded (only equivalence properties are, so far)")
+            continue
+        ports = {"a": _strip_dut(spec.inputs[e.operands[0]].port),
+                 "b": _strip_dut(spec.inputs[e.operands[1]].port) if len(e.operands) > 1 else None,
+                 "result": _strip_dut(spec.outputs[e.output].port),
+                 "flags": _strip_dut(spec.outputs[e.flags].port) if e.flags else None,
+                 "rm": _strip_dut(spec.inputs[e.rounding_input].port) if e.rounding_input else None,
+                 "sub": None}
+        env = Env(e.rounding, e.overflow, e.tininess or Tininess.AFTER) if e.rounding else \
+            Env(overflow=e.overflow, tininess=e.tininess or Tininess.AFTER)
+        props.append(GoldenEquivalence(e.op, e.fmt, env, e.out_fmt, e.lmul_policy, ports,
+                                       check_flags=e.flags is not None,
+                                       assume=tuple(_operand_class(a, spec) for a in p.assumptions),
+                                       name=p.name))
+    return props, skipped
+
+
+@click.command("faults")
+@click.argument("spec_file", type=click.Path(dir_okay=False))
+@click.option("--mutants", "-n", type=click.IntRange(1), default=None, help="number of mutants (default: spec or 100)")
+@click.option("--seed", type=click.IntRange(0), default=None, help="sampling seed (default: spec or 0)")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="worker processes")
+@click.option("--timeout", type=click.FloatRange(0.1), default=None, help="seconds per SMT check (default 30)")
+@click.option("--json", "json_file", default=None, help="write the JSON report to FILE (- for stdout)")
+@click.option("--operators", default=None, help="comma-separated IR operators (inv,const0,const1,cnot0,cnot1,opswap,const)")
+@click.option("--no-semantic", is_flag=True, help="IR mutants only")
+@click.option("--no-smt", is_flag=True, help="decide by exhaustive simulation only (FP8 and smaller)")
+def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt):
+    """Mutation campaign: how many injected faults do SPEC_FILE's properties catch?
+
+    Exit 0 if every non-equivalent mutant is killed and EQGAP is 0, 1 otherwise (survivors,
+    unknowns or EQGAP), 2 on bad input, 130 when interrupted (the partial report is still written).
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .faults.campaign import CampaignError, run_campaign
+    from .faults.mutate import ALL_OPERATORS
+    from .spec import load_spec
+
+    spec = load_spec(spec_file)
+    fs = spec.faults
+    n = mutants or (fs.mutants if fs and fs.mutants else 100)
+    seed = seed if seed is not None else (fs.seed if fs and fs.seed is not None else 0)
+    jobs = jobs or (fs.jobs if fs and fs.jobs else 1)
+    timeout = timeout or (fs.timeout if fs and fs.timeout else 30.0)
+    ops = [o.strip() for o in operators.split(",")] if operators else (list(fs.operators) if fs and fs.operators else None)
+    if ops:
+        bad = [o for o in ops if o not in ALL_OPERATORS]
+        if bad:
+            raise click.BadParameter(f"unknown operator(s) {', '.join(bad)} (choose from {', '.join(ALL_OPERATORS)})",
+                                     param_hint="--operators")
+    semantic = False if no_semantic else (list(fs.semantic) if fs and fs.semantic else True)
+    props, skipped = properties_from_spec(spec)
+    if not props:
+        raise InputError("the spec has no equivalence property to grade", spec_file)
+    console = Console(stderr=True)
+    for s in skipped:
+        console.print(f"[yellow]note:[/] {s}")
+    component = _elaborate(spec)
+    with Progress(TextColumn("[bold]mutants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("", total=n)
+
+        def progress(res, done, total):
+            bar.update(task, completed=done, total=total, description=f"{res.id}: {res.status}")
+        try:
+            report = run_campaign(component, props, n=n, seed=seed, operators=ops, semantic=semantic, jobs=jobs,
+                                  timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text)
+        except CampaignError as e:
+            raise InputError(str(e), spec_file) from None
+    report.spec = spec_file
+    report.render(Console())
+    if json_file:
+        report.write_json(json_file)
+    if report.interrupted:
+        click.echo("interrupted: partial results above", err=True)
+        sys.exit(130)
+    ok = report.eqgap == 0 and not report.survivors() and not report.smt_disagreements()
+    sys.exit(0 if ok else 1)
