@@ -48,15 +48,18 @@ def _elaborate(spec):
         raise InputError(f"cannot build design {d.text}: {e}", d.pos.file, d.pos.line, d.pos.col) from None
 
 
-def _operand_class(expr, spec):
+def _operand_classes(expr, spec) -> list:
+    """``normal(a) and finite(b)`` -> [OperandClass('normal', 'a'), OperandClass('finite', 'b')]."""
     from .faults.properties import CLASSES, OperandClass
     from .spec import ast
 
+    if isinstance(expr, ast.Binary) and expr.op == "and":
+        return _operand_classes(expr.left, spec) + _operand_classes(expr.right, spec)
     if isinstance(expr, ast.Call) and expr.func in CLASSES and len(expr.args) == 1 and not expr.kwargs:
         arg = expr.args[0]
         name = arg.id if isinstance(arg, ast.Name) else None
         if name in spec.inputs:
-            return OperandClass(expr.func, _strip_dut(spec.inputs[name].port))
+            return [OperandClass(expr.func, _strip_dut(spec.inputs[name].port))]
     pos = getattr(expr, "pos", None)
     raise InputError("fault campaigns support operand-class assumptions only "
                      f"({', '.join(CLASSES)}(x) on an input)",
@@ -84,7 +87,7 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
             Env(overflow=e.overflow, tininess=e.tininess or Tininess.AFTER)
         props.append(GoldenEquivalence(e.op, e.fmt, env, e.out_fmt, e.lmul_policy, ports,
                                        check_flags=e.flags is not None,
-                                       assume=tuple(_operand_class(a, spec) for a in p.assumptions),
+                                       assume=tuple(c for a in p.assumptions for c in _operand_classes(a, spec)),
                                        name=p.name))
     return props, skipped
 
