@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "formats": "fpverify.cli_golden:formats_cmd",
     "eval": "fpverify.cli_golden:eval_cmd",
     "vectors": "fpverify.cli_vectors:vectors_group",
+    "prove": "fpverify.cli_prove:prove_cmd",
 }
 
 

@@ -342,7 +342,7 @@ class _Checker:
                 if pr.flags is not None:
                     raise err("`with flags` applies to `OUTPUT == op(...)` properties only", pr.flags.pos)
                 self.expect_bool(pr.expr)
-            properties.append(Property(name, "equivalence" if eq else "assertion", pr.expr,
+            properties.append(Property(name, "equivalence" if eq else _kind(pr.expr), pr.expr,
                                        tuple(assumes) + local, tuple(pr.splits) or tuple(splits),
                                        pr.pos, eq))
         timeout = solver = None
@@ -932,3 +932,15 @@ def _default_name(e) -> str:
         if isinstance(x, ast.Substitute):
             return "relational"
     return "property"
+
+
+def _kind(e) -> str:
+    """How the results table labels a non-equivalence property."""
+    nodes = list(walk(e))
+    if any(isinstance(x, ast.Call) and x.func in ("relerr", "abserr") for x in nodes):
+        return "error-bound"
+    if any(isinstance(x, ast.Substitute) for x in nodes):
+        return "relational"
+    if any(isinstance(x, ast.Signal) for x in nodes):
+        return "signals"
+    return "assertion"

@@ -1,0 +1,135 @@
+"""`fpverify prove SPEC...`: prove every property of each spec; a table of results.
+
+Exit codes: 0 all proved, 1 a property refuted (or vacuous), 2 bad input, 3 unknown (timeout) or
+internal error, 130 interrupted (the partial table and JSON are still written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _status_style(status: str) -> str:
+    return {"PROVED": "green", "REFUTED": "bold red", "UNKNOWN": "yellow", "VACUOUS": "magenta",
+            "ERROR": "bold magenta", "INTERRUPTED": "dim"}.get(status, "")
+
+
+@click.command("prove")
+@click.argument("specs", nargs=-1, required=True)
+@click.option("--json", "json_out", metavar="FILE|-", help="Write results as JSON ('-' for stdout).")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Obligations proved in parallel (worker processes).")
+@click.option("--timeout", type=click.FloatRange(0, None, min_open=True), metavar="SECONDS",
+              help="Per-obligation solver timeout (default: the spec's `timeout`, else 60).")
+@click.option("--solver", type=click.Choice(["z3", "bitwuzla", "portfolio"]),
+              help="Solver (default: the spec's `solver`, else z3). portfolio: z3, confirmed by Bitwuzla.")
+@click.option("--vcd", "vcd_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write a VCD of every replayed counterexample into DIR.")
+@click.option("--property", "-p", "only", multiple=True, metavar="NAME", help="Prove only these properties.")
+@click.option("--check-only", is_flag=True, help="Parse, check and elaborate; prove nothing.")
+def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only):
+    """Prove the properties of SPEC files (see docs/dsl.md)."""
+    from rich.console import Console
+
+    from .spec.run import Options, exit_code, load, run_specs
+
+    out = Console(file=sys.stderr if json_out == "-" else sys.stdout, highlight=False)
+    err = Console(stderr=True, highlight=False)
+    if check_only:
+        code = 0
+        for path in specs:
+            try:
+                ld = load(path, tuple(only))
+                out.print(f"{path}: ok ({len(ld.spec.properties)} properties, {len(ld.tasks)} obligations)")
+            except Exception as e:  # InputError (and friends) -> one line, exit 2
+                from .errors import InputError
+
+                if not isinstance(e, InputError):
+                    raise
+                err.print(str(e), markup=False)
+                code = 2
+        sys.exit(code)
+
+    opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,
+                   only=tuple(only))
+    progress, task = _progress(err)
+    totals = {"n": 0}
+
+    def on_load(path: str, n: int) -> None:
+        totals["n"] += n
+        if progress is not None:
+            progress.update(task, total=totals["n"])
+
+    def on_result(path: str, label: str, res) -> None:
+        if progress is not None:
+            progress.update(task, advance=1, description=f"{Path(path).name}: {label} {res.status}")
+        else:
+            err.print(f"{Path(path).name}: {label}: {res.status} ({res.seconds:.2f} s)", markup=False)
+
+    try:
+        if progress is not None:
+            progress.start()
+        runs, interrupted = run_specs(list(specs), opts, on_load, on_result)
+    finally:
+        if progress is not None:
+            progress.stop()
+    for run in runs:
+        if run.error:
+            err.print(run.error, markup=False)
+    _table(out, runs)
+    if interrupted:
+        err.print("interrupted: partial results above")
+    code = exit_code(runs, interrupted)
+    if json_out:
+        doc = {"exit_code": code, "interrupted": interrupted, "specs": [r.to_json() for r in runs]}
+        text = json.dumps(doc, indent=2, default=str)
+        if json_out == "-":
+            click.echo(text)
+        else:
+            Path(json_out).write_text(text + "\n")
+    sys.exit(code)
+
+
+def _progress(console):
+    if not console.is_terminal:
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                 console=console, transient=True)
+    return p, p.add_task("loading", total=None)
+
+
+def _table(console, runs) -> None:
+    from rich.table import Table
+
+    for run in runs:
+        if run.error and not run.results:
+            continue
+        t = Table(title=f"{run.file}  [dim]{run.design}[/dim]", title_justify="left")
+        t.add_column("property")
+        t.add_column("kind")
+        t.add_column("status")
+        t.add_column("cases", justify="right")
+        t.add_column("solver")
+        t.add_column("seconds", justify="right")
+        for r in run.results:
+            n_proved = sum(c.status in ("PROVED", "VACUOUS") for c in r.cases)
+            cases = f"{n_proved}/{len(r.cases)}" if len(r.cases) > 1 else "1"
+            t.add_row(r.name, r.kind, f"[{_status_style(r.status)}]{r.status}[/]", cases, r.solver or "-",
+                      f"{r.seconds:.2f}")
+        console.print(t)
+        for r in run.results:
+            for c in r.cases:
+                if c.status in ("REFUTED", "ERROR", "UNKNOWN", "VACUOUS"):
+                    where = f" [{c.case}]" if c.case else ""
+                    console.print(f"[{_status_style(c.status)}]{r.name}{where}: {c.status}[/]"
+                                  + (f" - {c.message}" if c.message else ""), highlight=False)
+                    if c.counterexample:
+                        console.print(c.counterexample, markup=False, highlight=False)
+                    if c.status == "REFUTED":
+                        break

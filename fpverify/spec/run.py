@@ -1,0 +1,219 @@
+"""Run specs: load, elaborate, split into obligations, discharge them (in-process or on a pool of
+worker processes), and collect per-property results. Interrupts keep what finished."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InputError
+from .check import CheckedSpec, check_spec
+from .compile import Case, CaseResult, PropertyResult, cases_of, combine, prove_case, split_is_complete
+from .parser import parse_file
+
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass
+class Options:
+    timeout: float | None = None  # None: the spec's `timeout`, else DEFAULT_TIMEOUT
+    solver: str | None = None  # None: the spec's `solver`, else z3
+    jobs: int = 1
+    vcd_dir: Path | None = None
+    only: tuple[str, ...] = ()  # property names to run (empty: all)
+
+
+@dataclass
+class Loaded:
+    spec: CheckedSpec
+    component: object
+    netlist: object
+    tasks: list[tuple[int, Case]]
+
+
+@dataclass
+class SpecRun:
+    file: str
+    design: str = ""
+    results: list[PropertyResult] = field(default_factory=list)
+    error: str | None = None  # a bad-input message (file:line:col: error: ...)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        out = {"spec": self.file, "design": self.design, "seconds": round(self.seconds, 3),
+               "properties": [r.to_json() for r in self.results]}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def load(path: str | Path, only: tuple[str, ...] = ()) -> Loaded:
+    """Parse, check, elaborate and bind one spec; raises `InputError`."""
+    from .design import elaborate_cached
+
+    try:
+        sf = parse_file(path)
+        spec = check_spec(sf)
+        component, netlist = elaborate_cached(spec)
+        spec = check_spec(sf, netlist=netlist, component=component)
+    except RecursionError:
+        raise InputError("the spec is nested too deeply", str(path)) from None
+    props = spec.properties
+    if only:
+        names = {p.name for p in props}
+        missing = [n for n in only if n not in names]
+        if missing:
+            raise InputError(f"no property named {', '.join(missing)} (have: {', '.join(sorted(names))})",
+                             str(path))
+    tasks = []
+    for i, p in enumerate(props):
+        if only and p.name not in only:
+            continue
+        for c in cases_of(spec, p.splits):
+            tasks.append((i, c))
+    return Loaded(spec, component, netlist, tasks)
+
+
+_WORKER_CACHE: dict[str, Loaded] = {}
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _run_task(args) -> tuple[int, CaseResult]:
+    path, only, task_index, timeout, solver = args
+    loaded = _WORKER_CACHE.get(path)
+    if loaded is None:
+        loaded = _WORKER_CACHE[path] = load(path, only)
+    prop_index, case = loaded.tasks[task_index]
+    prop = loaded.spec.properties[prop_index]
+    return task_index, prove_case(loaded.spec, loaded.netlist, prop, case,
+                                  timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
+
+
+def _timeout(spec: CheckedSpec, cli: float | None) -> float:
+    return cli if cli is not None else spec.timeout if spec.timeout is not None else DEFAULT_TIMEOUT
+
+
+def _solver(spec: CheckedSpec, cli: str | None) -> str:
+    return cli or spec.solver or "z3"
+
+
+Progress = Callable[[str, str, CaseResult | None], None]  # (spec file, property [case], result)
+
+
+def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], None] | None = None,
+              on_result: Progress | None = None) -> tuple[list[SpecRun], bool]:
+    """Run every spec; returns (runs, interrupted). Bad specs are reported in ``SpecRun.error``."""
+    runs: list[SpecRun] = []
+    loaded: dict[int, Loaded] = {}
+    for path in paths:
+        run = SpecRun(str(path))
+        runs.append(run)
+        try:
+            ld = load(path, options.only)
+        except InputError as e:
+            run.error = str(e)
+            continue
+        run.design = ld.spec.design.text
+        for p in ld.spec.properties:
+            if p.splits and not split_is_complete(ld.spec, p.splits):
+                run.error = f"{ld.spec.file}:{p.pos.line}:{p.pos.col}: error: the case split is incomplete"
+        if run.error:
+            continue
+        loaded[len(runs) - 1] = ld
+        if on_load:
+            on_load(str(path), len(ld.tasks))
+    results: dict[tuple[int, int], CaseResult] = {}
+    work = [(ri, ti) for ri, ld in loaded.items() for ti in range(len(ld.tasks))]
+    interrupted = False
+    started = time.perf_counter()
+    try:
+        if options.jobs <= 1 or len(work) <= 1:
+            for ri, ti in work:
+                ld = loaded[ri]
+                pi, case = ld.tasks[ti]
+                prop = ld.spec.properties[pi]
+                res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
+                                 solver=_solver(ld.spec, options.solver))
+                results[(ri, ti)] = res
+                if on_result:
+                    on_result(runs[ri].file, _label(prop.name, case), res)
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            pool = ctx.Pool(options.jobs, initializer=_worker_init)
+            try:
+                args = [(runs[ri].file, options.only, ti, options.timeout, options.solver) for ri, ti in work]
+                keys = {i: w for i, w in enumerate(work)}
+                it = pool.imap_unordered(_indexed, list(enumerate(args)))
+                for i, (ti, res) in it:
+                    ri, _ = keys[i]
+                    results[(ri, ti)] = res
+                    if on_result:
+                        ld = loaded[ri]
+                        pi, case = ld.tasks[ti]
+                        on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
+                pool.close()
+            finally:
+                pool.terminate()
+                pool.join()
+    except KeyboardInterrupt:
+        interrupted = True
+    for ri, ld in loaded.items():
+        by_prop: dict[int, list[CaseResult]] = {}
+        for ti, (pi, case) in enumerate(ld.tasks):
+            res = results.get((ri, ti)) or CaseResult(case.label, "INTERRUPTED", 0.0, "")
+            by_prop.setdefault(pi, []).append(res)
+        for pi, cases in by_prop.items():
+            p = ld.spec.properties[pi]
+            runs[ri].results.append(combine(p.name, p.kind, p.pos.line, cases))
+        runs[ri].seconds = sum(r.seconds for r in runs[ri].results)
+        if options.vcd_dir is not None:
+            write_vcds(ld, runs[ri], options.vcd_dir)
+    del started
+    return runs, interrupted
+
+
+def _indexed(item):
+    i, args = item
+    return i, _run_task(args)
+
+
+def _label(name: str, case: Case) -> str:
+    return f"{name} [{case.label}]" if case.label else name
+
+
+def write_vcds(ld: Loaded, run: SpecRun, vcd_dir: Path) -> None:
+    """One VCD per refuted property: every design evaluation of its replayed counterexample."""
+    from ..hdl.pysim import write_vcd
+
+    vcd_dir.mkdir(parents=True, exist_ok=True)
+    for r in run.results:
+        cex = r.counterexample
+        if cex is None or not cex.vectors:
+            continue
+        path = vcd_dir / f"{Path(run.file).stem}.{r.name}.vcd"
+        try:
+            write_vcd(ld.component, cex.vectors, path, latency=ld.spec.latency or 0)
+            cex.message = (cex.message + "; " if cex.message else "") + f"vcd: {path}"
+        except Exception as e:  # noqa: BLE001 - a failed waveform must not hide the result
+            cex.message = (cex.message + "; " if cex.message else "") + f"vcd failed: {e}"
+
+
+def exit_code(runs: list[SpecRun], interrupted: bool) -> int:
+    """1 refuted (or vacuous) > 2 bad input > 3 unknown/error > 0 all proved; 130 interrupted."""
+    statuses = [r.status for run in runs for r in run.results]
+    if any(s in ("REFUTED", "VACUOUS") for s in statuses):
+        return 1
+    if interrupted:
+        return 130
+    if any(run.error for run in runs):
+        return 2
+    if any(s in ("UNKNOWN", "ERROR", "INTERRUPTED") for s in statuses):
+        return 3
+    return 0
