@@ -255,7 +255,7 @@ class Evaluator:
             a = slots[spec.whole]
         else:
             wide = spec.width > 64
-            a = self._const(spec.const, spec.width, n)
+            a = None if spec.pieces and not spec.const else self._const(spec.const, spec.width, n)
             for slot, sb, length, db in spec.pieces:
                 src = slots[slot]
                 if src is None:
@@ -271,7 +271,7 @@ class Evaluator:
                         part = part.astype(object)
                 if db:
                     part = (part << db) if wide else (part << U64(db))
-                a = a | part
+                a = part if a is None else a | part
         cache[sid] = a
         return a
 
