@@ -17,8 +17,8 @@ which is a tool bug, never a design bug.
 Ports: ``PortMap`` names the netlist ports. ``rm`` (optional) is a rounding-mode input port; the
 proof covers every value of ``rm_encoding`` (default: RISC-V ``frm`` order, RNE=0 RTZ=1 RDN=2
 RUP=3 RNA=4, plus RTO=5), other values are assumed not to occur. ``sub`` (optional, 1 bit) selects
-a - b in an add unit. ``rand`` (optional) is the random-bits input of a stochastic-rounding unit;
-without it the reference uses ``env.random_bits``.
+a - b in an add unit. ``rand`` (default ``rbits``) is the random-bits input of a stochastic-rounding
+unit; when the netlist has no such port the reference uses ``env.random_bits``.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class PortMap:
     rm: str | None = None
     sub: str | None = None
     c: str | None = None  # third operand (fma)
-    rand: str | None = None  # random bits for stochastic rounding
+    rand: str | None = "rbits"  # random bits for stochastic rounding (ignored if the unit has no such port)
     rm_encoding: tuple[tuple[int, str], ...] = DEFAULT_RM_ENCODING
 
 

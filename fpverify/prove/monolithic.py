@@ -1,0 +1,203 @@
+"""Monolithic equivalence proofs: one miter (netlist vs symbolic reference) per call.
+
+The miter: for all port values satisfying the premises (valid codes, rm within its encoding, the
+caller's assumptions), the netlist's result equals the reference's (NaN as a class) and its flag
+bits equal the reference's flag bits (only the bits the flags port has, at most the six `Flags`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Sequence
+
+import z3
+
+from ..formats import FloatFormat, Format, FormatError
+from ..rounding import Env, parse_rounding
+from ..smt import reference as ref
+from ..smt.netlist_z3 import translate
+from ..smt.reference.bv import const, ite
+from ..smt.reference.unpack import unpack
+from .api import OPS, Counterexample, PortMap, ProofResult, SymbolicInputs
+from .obligation import Obligation, conj, disj
+from .replay import replay
+
+FLAG_BITS = 6  # INEXACT .. SATURATED
+
+
+class ProofSetupError(ValueError):
+    """The netlist's ports do not fit the requested proof (missing port, wrong width...)."""
+
+
+def _port(netlist, name: str, kind: str) -> int:
+    table = netlist.inputs if kind == "input" else netlist.outputs
+    if name not in table:
+        have = ", ".join(table) or "none"
+        raise ProofSetupError(f"{netlist.name}: no {kind} port {name!r} (its {kind}s: {have})")
+    return len(table[name])
+
+
+def reference_for(op: str, fmt: Format, out: Format, env: Env, sym: SymbolicInputs, lmul_policy=None):
+    """The reference RefResult for one concrete environment (rm already resolved)."""
+    rand = sym.rand if env.rounding.mode.stochastic else None
+    if rand is not None and rand.size() != env.rounding.nbits:
+        raise ProofSetupError(f"rand port is {rand.size()} bits, {env.rounding} needs {env.rounding.nbits}")
+    if op == "mul":
+        return ref.mul(fmt, sym.a, sym.b, env, out, rand)
+    if op in ("add", "sub"):
+        subtract = z3.BoolVal(op == "sub")
+        if sym.sub is not None:
+            subtract = z3.Xor(subtract, z3.Extract(0, 0, sym.sub) == 1)
+        return ref.add(fmt, sym.a, sym.b, env, out, rand, subtract=subtract)
+    if op == "fma":
+        return ref.fma(fmt, sym.a, sym.b, sym.c, env, out, rand)
+    if op == "lmul":
+        return ref.lmul(fmt, sym.a, sym.b, lmul_policy, env, rand)
+    if op == "convert":
+        return ref.convert(fmt, sym.a, out, env, rand)
+    raise ProofSetupError(f"unknown operation {op!r} (one of {', '.join(OPS)})")
+
+
+def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = None, env: Env = Env(),
+                     lmul_policy=None, ports: PortMap = PortMap(), assumptions: Sequence = (),
+                     check_flags: bool = True, cycles: int = 0):
+    """(obligation, netlist terms, reference, flag mask, symbolic inputs, lemma names, resolved ports)."""
+    if op not in OPS:
+        raise ProofSetupError(f"unknown operation {op!r} (one of {', '.join(OPS)})")
+    out = out_fmt or fmt
+    if op == "convert" and out_fmt is None:
+        raise ProofSetupError("convert needs out_fmt (the destination format)")
+    for f in (fmt, out):
+        if not isinstance(f, FloatFormat):
+            raise FormatError(f"proofs cover float formats; {f.name} is not one")
+    operands = {"a": ports.a}
+    if op != "convert":
+        operands["b"] = ports.b
+    if op == "fma":
+        operands["c"] = ports.c
+    for role, name in operands.items():
+        if name is None:
+            raise ProofSetupError(f"{op} needs port {role!r} (PortMap({role}=...))")
+        w = _port(netlist, name, "input")
+        if w != fmt.width:
+            raise ProofSetupError(f"port {name!r} is {w} bits, {fmt.name} codes are {fmt.width}")
+    w = _port(netlist, ports.result, "output")
+    if w != out.width:
+        raise ProofSetupError(f"port {ports.result!r} is {w} bits, {out.name} codes are {out.width}")
+    flag_w = _port(netlist, ports.flags, "output") if (check_flags and ports.flags) else 0
+    flag_mask = (1 << min(flag_w, FLAG_BITS)) - 1
+    if ports.rand is not None and ports.rand not in netlist.inputs:
+        if ports.rand != PortMap().rand:
+            _port(netlist, ports.rand, "input")  # an explicitly named port must exist
+        ports = replace(ports, rand=None)
+    if ports.rand is not None and not env.rounding.mode.stochastic and ports.rm is None:
+        ports = replace(ports, rand=None)  # a deterministic unit: the port is a free input
+    for extra in (ports.rm, ports.sub, ports.rand):
+        if extra is not None:
+            _port(netlist, extra, "input")
+
+    vars_ = {name: z3.BitVec(name, len(v)) for name, v in netlist.inputs.items() if len(v)}
+    terms = translate(netlist, vars_, cycles=cycles)
+    sym = SymbolicInputs(ports=vars_, fmt=fmt, out_fmt=out, a=vars_[ports.a],
+                         b=vars_.get(ports.b) if ports.b else None, c=vars_.get(ports.c) if ports.c else None,
+                         rm=vars_.get(ports.rm) if ports.rm else None, sub=vars_.get(ports.sub) if ports.sub else None,
+                         rand=vars_.get(ports.rand) if ports.rand else None)
+    premises: list[z3.BoolRef] = []
+    if sym.rm is not None:
+        enc = list(ports.rm_encoding)
+        refs = []
+        for value, name in enc:
+            e = replace(env, rounding=parse_rounding(name, env.rounding.nbits or None))
+            refs.append((value, reference_for(op, fmt, out, e, sym, lmul_policy)))
+        w_rm = sym.rm.size()
+        code, flags, defined = refs[-1][1].code, refs[-1][1].flags, refs[-1][1].defined
+        for value, r in reversed(refs[:-1]):
+            sel = sym.rm == const(value, w_rm)
+            code, flags, defined = ite(sel, r.code, code), ite(sel, r.flags, flags), ite(sel, r.defined, defined)
+        premises.append(disj([sym.rm == const(v, w_rm) for v, _ in enc]))
+        reference = refs[0][1]
+        reference = replace(reference, code=code, flags=flags, defined=defined)
+        modes = ", ".join(f"{v}={n}" for v, n in enc)
+    else:
+        reference = reference_for(op, fmt, out, env, sym, lmul_policy)
+        modes = str(env.rounding)
+    premises.append(reference.defined)
+    lemmas = []
+    for i, assume in enumerate(assumptions):
+        premises.append(assume(sym))
+        lemmas.append(getattr(assume, "name", None) or getattr(assume, "__name__", f"assumption{i}"))
+
+    net_code = terms.output(ports.result)
+    nan_net = unpack(out, net_code).is_nan
+    nan_ref = unpack(out, reference.code).is_nan
+    code_ok = z3.Or(net_code == reference.code, z3.And(nan_net, nan_ref))
+    goals = [code_ok]
+    net_flags = None
+    if flag_w:
+        net_flags = terms.output(ports.flags)
+        k = min(flag_w, FLAG_BITS)
+        goals.append(z3.Extract(k - 1, 0, net_flags) == z3.Extract(k - 1, 0, reference.flags))
+    policy = f" lmul[{lmul_policy}]" if op == "lmul" and lmul_policy is not None else ""
+    name = f"{netlist.name}:{op}:{fmt.name}" + (f"->{out.name}" if out is not fmt else "") + f":{modes}"
+    desc = (f"netlist {netlist.name} == reference {op}{policy} on {fmt.name}"
+            + (f" -> {out.name}" if out is not fmt else "")
+            + f", rounding {modes}, overflow {env.overflow_for(out).value}, tininess {env.tininess.value}; "
+            f"result (NaN as a class){' and flags mask %#x' % flag_mask if flag_w else ', flags not compared'}")
+    ob = Obligation(name, desc, premises, conj(goals))
+    ob.watch = {"net_code": net_code, "ref_code": reference.code, "ref_flags": reference.flags}
+    if net_flags is not None:
+        ob.watch["net_flags"] = net_flags
+    return ob, terms, reference, flag_mask, sym, lemmas, ports
+
+
+def prove_monolithic(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
+                     ports: PortMap = PortMap(), assumptions: Sequence = (), check_flags: bool = True,
+                     timeout_s: float = 60, solver: str = "z3", cycles: int = 0) -> ProofResult:
+    t0 = time.perf_counter()
+    out = out_fmt or fmt
+    ob, terms, reference, flag_mask, sym, lemmas, ports = build_obligation(
+        netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
+        assumptions=assumptions, check_flags=check_flags, cycles=cycles)
+    inputs_model: dict[str, int] | None = None
+    if solver == "z3":
+        version = z3.get_version_string()
+        s = z3.SolverFor("QF_BV")
+        s.set("timeout", max(1, int(timeout_s * 1000)))
+        for a in ob.query:
+            s.add(a)
+        r = s.check()
+        if r == z3.unsat:
+            return ProofResult("PROVED", time.perf_counter() - t0, "z3", version, None, ob, lemmas)
+        if r != z3.sat:
+            return ProofResult("UNKNOWN", time.perf_counter() - t0, "z3", version, None, ob, lemmas,
+                               message=f"z3: {s.reason_unknown()}")
+        model = s.model()
+        inputs_model = {n: model.eval(v, model_completion=True).as_long() for n, v in sym.ports.items()}
+    elif solver == "bitwuzla":
+        from .smtlib import bitwuzla_version, check_bitwuzla
+        version = bitwuzla_version()
+        status, model_vals, _ = check_bitwuzla(ob, timeout_s)
+        if status == "unsat":
+            return ProofResult("PROVED", time.perf_counter() - t0, "bitwuzla", version, None, ob, lemmas)
+        if status != "sat":
+            return ProofResult("UNKNOWN", time.perf_counter() - t0, "bitwuzla", version, None, ob, lemmas,
+                               message="bitwuzla: unknown (time limit)")
+        inputs_model = {n: int((model_vals or {}).get(n, 0)) for n in sym.ports}
+    else:
+        raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
+    # a model: evaluate both sides under it (z3 folding), then replay independently
+    subst = [(v, z3.BitVecVal(inputs_model[n], v.size())) for n, v in sym.ports.items()]
+    val = lambda t: z3.simplify(z3.substitute(t, *subst)).as_long()
+    model_net = (val(ob.watch["net_code"]), val(ob.watch["net_flags"]) if "net_flags" in ob.watch else 0)
+    model_ref = (val(ob.watch["ref_code"]), val(ob.watch["ref_flags"]))
+    cex, problem = replay(netlist, op, fmt, out, env, ports, inputs_model, model_net, model_ref, flag_mask,
+                          lmul_policy, cycles)
+    seconds = time.perf_counter() - t0
+    if problem:
+        return ProofResult("ERROR", seconds, solver, version, cex, ob, lemmas,
+                           message=f"counterexample did not replay (tool bug, not a design bug): {problem}")
+    return ProofResult("REFUTED", seconds, solver, version, cex, ob, lemmas)
+
+
+__all__ = ["prove_monolithic", "build_obligation", "ProofSetupError", "reference_for"]

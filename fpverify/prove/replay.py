@@ -1,0 +1,106 @@
+"""Replay a solver model: re-run the netlist (numpy evaluator, independent of the z3 translation)
+and the golden model on the model's inputs, and confirm the mismatch before it is reported."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from ..formats import FloatFormat
+from ..rounding import Env, Flags, parse_rounding
+from .api import Counterexample, PortMap
+
+
+def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0) -> dict[str, int]:
+    """Output values of ``netlist`` on one input vector (numpy evaluator; z3 folding as fallback)."""
+    try:
+        from ..hdl import evaluate as ev
+    except ImportError:  # pragma: no cover - the evaluator is part of the package
+        ev = None
+    if ev is not None:
+        if cycles:
+            out = ev.evaluate_pipelined(netlist, inputs, cycles)
+        else:
+            out = ev.evaluate(netlist, inputs)
+        return {k: int(v[0]) if hasattr(v, "__len__") else int(v) for k, v in out.items()}
+    from ..smt.netlist_z3 import evaluate
+    return evaluate(netlist, inputs, cycles=cycles)
+
+
+def env_for(env: Env, ports: PortMap, inputs: dict[str, int]) -> Env:
+    """The concrete environment of one vector: the rm port's mode, the rand port's bits."""
+    if ports.rm is not None:
+        enc = dict(ports.rm_encoding)
+        rnd = parse_rounding(enc[inputs[ports.rm]], env.rounding.nbits or None)
+        env = replace(env, rounding=rnd)
+    if ports.rand is not None and env.rounding.mode.stochastic:
+        env = replace(env, random_bits=inputs[ports.rand])
+    return env
+
+
+def golden_result(op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int], lmul_policy=None):
+    from .. import golden
+
+    a = inputs[ports.a]
+    e = env_for(env, ports, inputs)
+    if op == "convert":
+        return golden.convert(fmt, a, out, e)
+    b = inputs[ports.b]
+    if op == "lmul":
+        return golden.lmul(fmt, a, b, lmul_policy or golden.LMulPolicy(), e)
+    if op == "fma":
+        return golden.fma(fmt, a, b, inputs[ports.c], env=e, out=out)
+    if op in ("add", "sub"):
+        subtract = (op == "sub") != bool(ports.sub is not None and inputs[ports.sub] & 1)
+        return (golden.sub if subtract else golden.add)(fmt, a, b, env=e, out=out)
+    if op == "mul":
+        return golden.mul(fmt, a, b, env=e, out=out)
+    raise ValueError(f"unknown op {op!r}")
+
+
+def same(out: FloatFormat, x: tuple[int, int], y: tuple[int, int], flag_mask: int) -> bool:
+    """The miter's equality: both NaN or equal codes, and equal flags under ``flag_mask``."""
+    code_ok = x[0] == y[0] or (out.is_nan(x[0]) and out.is_nan(y[0]))
+    return code_ok and (x[1] & flag_mask) == (y[1] & flag_mask)
+
+
+def describe(fmt: FloatFormat, code: int) -> str:
+    try:
+        v = fmt.value(code)
+    except Exception:
+        return f"{code:#x} (not a code)"
+    if isinstance(v, Fraction):
+        txt = str(v) if v.denominator == 1 or v.denominator < 1 << 12 else f"{float(v):.6g}"
+    else:
+        txt = str(v)
+    return f"{code:#0{2 + (fmt.width + 3) // 4}x} ({txt})"
+
+
+def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int],
+           model_netlist: tuple[int, int], model_reference: tuple[int, int], flag_mask: int,
+           lmul_policy=None, cycles: int = 0) -> tuple[Counterexample, str]:
+    """(counterexample, problem): ``problem`` is empty iff the mismatch replayed everywhere."""
+    problems = []
+    outs = evaluate_netlist(netlist, inputs, cycles)
+    net = (outs[ports.result], outs[ports.flags] if ports.flags else 0)
+    if (net[0], net[1] & flag_mask) != (model_netlist[0], model_netlist[1] & flag_mask):
+        problems.append(f"netlist evaluator gives {net}, the z3 translation {model_netlist}")
+    g = golden_result(op, fmt, out, env, ports, inputs, lmul_policy)
+    gold = (g.code, int(g.flags))
+    if not same(out, gold, model_reference, flag_mask):
+        problems.append(f"golden model gives {gold}, the symbolic reference {model_reference}")
+    if same(out, gold, net, flag_mask):
+        problems.append("netlist and golden model agree on this input")
+    names = [ports.a] + ([ports.b] if op != "convert" else []) + ([ports.c] if op == "fma" else [])
+    e = env_for(env, ports, inputs)
+    lines = ["  " + "  ".join(f"{n}={describe(fmt, inputs[n])}" for n in names)
+             + f"  rounding={e.rounding}" + (f" R={e.random_bits}" if e.rounding.mode.stochastic else "")
+             + (f" sub={inputs[ports.sub]}" if ports.sub else "")]
+    lines.append(f"  expected {describe(out, gold[0])} flags {Flags(gold[1] & 0x3F).names()}")
+    lines.append(f"  netlist  {describe(out, net[0])} flags {Flags(net[1] & flag_mask & 0x3F).names()}"
+                 f" (flag bits compared: {flag_mask:#x})")
+    cex = Counterexample(dict(inputs), model_reference, net, gold, not problems, "\n".join(lines))
+    return cex, "; ".join(problems)
+
+
+__all__ = ["replay", "evaluate_netlist", "golden_result", "env_for", "same", "describe"]

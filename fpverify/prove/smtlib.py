@@ -1,0 +1,57 @@
+"""SMT-LIB2 export of obligations and the Bitwuzla second opinion (text → `bitwuzla.Parser`)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .obligation import Obligation
+
+
+def export(obligation: Obligation, path: str | Path) -> Path:
+    """Write the obligation's query (sat = counterexample) to ``path``."""
+    p = Path(path)
+    p.write_text(obligation.to_smtlib())
+    return p
+
+
+def bitwuzla_version() -> str:
+    try:
+        import bitwuzla
+    except ImportError:
+        return "not installed"
+    return bitwuzla.version()
+
+
+def check_bitwuzla(obligation: Obligation, timeout_s: float = 60) -> tuple[str, dict[str, int] | None, float]:
+    """("unsat" | "sat" | "unknown", model of the declared constants or None, seconds)."""
+    import bitwuzla as bz
+
+    text = obligation.to_smtlib()
+    # the parser runs check-sat itself unless parse_only; we call it explicitly
+    text = "\n".join(ln for ln in text.splitlines() if ln.strip() not in ("(check-sat)",))
+    tm = bz.TermManager()
+    opts = bz.Options()
+    opts.set(bz.Option.PRODUCE_MODELS, True)
+    opts.set(bz.Option.TIME_LIMIT_PER, max(1, int(timeout_s * 1000)))
+    parser = bz.Parser(tm, opts)
+    t0 = time.perf_counter()
+    parser.parse(text, True, False)
+    solver = parser.bitwuzla()
+    res = solver.check_sat()
+    seconds = time.perf_counter() - t0
+    if res == bz.Result.UNSAT:
+        return "unsat", None, seconds
+    if res != bz.Result.SAT:
+        return "unknown", None, seconds
+    model: dict[str, int] = {}
+    for f in parser.get_declared_funs():
+        sort = f.sort()
+        if sort.is_bv():
+            model[f.symbol()] = int(solver.get_value(f).value(10))
+        elif sort.is_bool():
+            model[f.symbol()] = int(solver.get_value(f).value())
+    return "sat", model, seconds
+
+
+__all__ = ["export", "check_bitwuzla", "bitwuzla_version"]

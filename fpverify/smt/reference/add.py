@@ -1,0 +1,100 @@
+"""ADD / SUB: align, add or subtract the significands, round once.
+
+Alignment (documented in docs/proofs-internals.md): the operand with the larger LSB exponent
+(``big``; it is normal whenever the exponents differ, hence the larger magnitude) keeps K extra
+low bits; the other is shifted right by the exponent difference d inside that frame.
+
+* **exact** alignment when every possible d fits (K = the largest d; all formats ≤ 16 bits):
+  nothing is shifted out and the sum is exact.
+* **bounded** alignment otherwise (bf16, f32, ...): K = F + 2 where F is the round kernel's
+  frame (2, or N+2 for stochastic rounding). Bits shifted out are jammed into the frame LSB
+  (round-to-odd). Far path (d ≥ 2) cancels at most one bit, so the result's quantum is at least
+  2^(e_big-1) and the jammed bit lies below every bit the kernel inspects; its value (odd) keeps
+  "inexact below" visible; the rounded result equals the rounding of the exact sum
+  (Boldo-Melquiond round-to-odd argument). Near path (d ≤ 1) shifts out nothing.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from ...formats import FloatFormat
+from ...rounding import Env, Mode
+from .bv import all_of, any_of, const, ite, shr_sticky, zext
+from .pack import choose
+from .result import RefResult, inf_result, nan_result, zero_result
+from .round import frame_bits, round_pack
+from .unpack import Unpacked, exp_width, unpack
+
+
+def max_exp_difference(fmt: FloatFormat) -> int:
+    """The largest difference of LSB exponents between two finite codes."""
+    top_field = fmt.exp_mask if fmt.specials.value not in ("ieee",) else fmt.exp_mask - 1
+    low_field = 1 if fmt.subnormals else 0
+    return max(top_field - low_field, 0)
+
+
+def alignment_bits(fmt: FloatFormat, env: Env) -> tuple[int, bool]:
+    """(K, exact): the frame's extra low bits and whether the alignment is exact."""
+    dmax = max_exp_difference(fmt)
+    if dmax + fmt.precision <= 64:  # every format of at most 16 bits except bf16
+        return dmax, True
+    return frame_bits(env) + 2, False
+
+
+def add(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None,
+        subtract: z3.BoolRef | bool = False) -> RefResult:
+    """a + b (``subtract``: a - b, may be symbolic) in ``out`` (default ``fmt``)."""
+    out = out or fmt
+    we = exp_width(fmt, out)
+    x, y = unpack(fmt, a, we), unpack(fmt, b, we)
+    sub = z3.BoolVal(subtract) if isinstance(subtract, bool) else subtract
+    ysign = z3.Xor(y.sign, sub)
+    return add_operands(fmt, out, x, y, ysign, env, rand)
+
+
+def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, ysign, env: Env,
+                 rand=None) -> RefResult:
+    we = x.exp.size()
+    p = fmt.precision
+    k, exact = alignment_bits(fmt, env)
+    width = p + k + 2  # room for the carry and the sign of the difference
+    x_big = x.exp >= y.exp
+    big_sig, big_exp, big_sign = ite(x_big, x.sig, y.sig), ite(x_big, x.exp, y.exp), ite(x_big, x.sign, ysign)
+    sml_sig, sml_exp, sml_sign = ite(x_big, y.sig, x.sig), ite(x_big, y.exp, x.exp), ite(x_big, ysign, x.sign)
+    d = big_exp - sml_exp
+    big_f = zext(big_sig, width) << k
+    sml_f0 = zext(sml_sig, width) << k
+    if exact:
+        sml_f = z3.LShR(sml_f0, zext(d, width) if width > we else z3.Extract(width - 1, 0, d))
+        sticky = z3.BoolVal(False)
+    else:
+        amt = ite(z3.UGT(d, const(width, we)), const(width, we), d)
+        sml_f, sticky = shr_sticky(sml_f0, amt)
+        sml_f = sml_f | ite(sticky, const(1, width), const(0, width))  # jam (round to odd)
+    effective_sub = z3.Xor(big_sign, sml_sign)
+    total = ite(effective_sub, big_f - sml_f, big_f + sml_f)
+    negative = all_of(effective_sub, total < 0)  # signed view: |total| < 2^(width-1)
+    mag = ite(negative, -total, total)
+    sign = z3.Xor(big_sign, negative)
+    sum_exp = big_exp - const(k, we)
+    terms = {"a": x, "b": y, "align_shift": d, "align_sticky": sticky, "sum": mag, "sum_exp": sum_exp,
+             "sum_sign": sign, "effective_sub": effective_sub}
+    rounded = round_pack(out, sign, mag, sum_exp, env, rand, terms)
+    # exact zero: like-signed zeros keep their sign; otherwise +0 (-0 when rounding down)
+    both_zero_same = all_of(x.is_zero, y.is_zero, x.sign == ysign)
+    zsign = ite(both_zero_same, x.sign, z3.BoolVal(env.rounding.mode is Mode.RDN))
+    exact_zero = zero_result(out, zsign)
+    inf_inf = all_of(x.is_inf, y.is_inf, x.sign != ysign)
+    inf_sign = ite(x.is_inf, x.sign, ysign)
+    res = choose(any_of(x.is_nan, y.is_nan), nan_result(out, env, x, y),
+                 choose(inf_inf, nan_result(out, env, x, y, invalid=inf_inf),
+                        choose(any_of(x.is_inf, y.is_inf), inf_result(out, inf_sign, env),
+                               choose(mag == 0, exact_zero, rounded))))
+    r = RefResult.of(res, terms)
+    r.defined = all_of(r.defined, x.valid, y.valid)
+    return r
+
+
+def sub(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None) -> RefResult:
+    return add(fmt, a, b, env, out, rand, subtract=True)

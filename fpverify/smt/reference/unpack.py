@@ -1,0 +1,97 @@
+"""UNPACK: classify a symbolic code of a float format and expose sign, significand and exponent.
+
+For a finite code the value is ``(-1)^sign * sig * 2^exp`` with ``sig`` the integer significand
+(hidden bit included for normal codes, P = M+1 bits) and ``exp`` the signed exponent of its LSB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from ...formats import FloatFormat, FormatError, Specials
+from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, zext
+
+
+def exp_width(*fmts: FloatFormat) -> int:
+    """Signed width that holds every exponent the reference forms (products, sums, shifts)."""
+    bound = 64
+    for f in fmts:
+        bound = max(bound, 2 * (abs(f.bias) + f.man_bits + (1 << f.exp_bits) + 4) + 2 * f.precision + 64)
+    return bound.bit_length() + 2
+
+
+@dataclass
+class Unpacked:
+    fmt: FloatFormat
+    code: z3.BitVecRef
+    valid: z3.BoolRef  # the code is one of the format's codes (storage may be wider)
+    sign: z3.BoolRef
+    is_nan: z3.BoolRef
+    is_inf: z3.BoolRef
+    is_zero: z3.BoolRef
+    is_subnormal: z3.BoolRef  # finite, nonzero, exponent field 0 (formats with subnormals)
+    signaling: z3.BoolRef
+    e_field: z3.BitVecRef
+    trailing: z3.BitVecRef | None  # None when M = 0
+    sig: z3.BitVecRef  # P bits
+    exp: z3.BitVecRef  # signed, exp_width bits
+
+    @property
+    def is_finite(self) -> z3.BoolRef:
+        """Nonzero finite."""
+        return all_of(z3.Not(self.is_nan), z3.Not(self.is_inf), z3.Not(self.is_zero))
+
+
+def unpack(fmt: FloatFormat, code: z3.BitVecRef, we: int | None = None) -> Unpacked:
+    if not isinstance(fmt, FloatFormat):
+        raise FormatError(f"the symbolic reference handles float formats only, not {fmt.name}")
+    we = we or exp_width(fmt)
+    if code.size() != fmt.width:
+        raise ValueError(f"{fmt.name} codes are {fmt.width} bits, got a {code.size()}-bit term")
+    m, e = fmt.man_bits, fmt.exp_bits
+    nbits = fmt.bits
+    valid = TRUE if fmt.width == nbits else z3.ULT(code, const(1 << nbits, fmt.width))
+    c = z3.Extract(nbits - 1, 0, code)
+    sign = bit(c, nbits - 1) if fmt.signed else FALSE
+    e_field = z3.Extract(m + e - 1, m, c)
+    t = z3.Extract(m - 1, 0, c) if m else None
+    mag = z3.Extract(m + e - 1, 0, c)
+    sp = fmt.specials
+    top = (1 << nbits) - 1
+    if sp is Specials.IEEE:
+        all_ones = e_field == const(fmt.exp_mask, e)
+        is_nan = all_of(all_ones, t != 0)
+        is_inf = all_of(all_ones, t == 0)
+    elif sp is Specials.FN:
+        is_nan = mag == const(fmt.mag_mask, m + e)
+        is_inf = FALSE
+    elif sp is Specials.FNUZ:
+        is_nan = c == const(fmt.sign_bit, nbits)
+        is_inf = FALSE
+    elif sp in (Specials.P3109_E, Specials.P3109_F):
+        is_nan = c == const(fmt.sign_bit if fmt.signed else top, nbits)
+        if sp is Specials.P3109_E:
+            infs = (fmt.sign_bit - 1, top) if fmt.signed else (top - 1,)
+            is_inf = any_of(*(c == const(v, nbits) for v in infs))
+        else:
+            is_inf = FALSE
+    else:
+        is_nan = is_inf = FALSE
+    signaling = all_of(is_nan, z3.Not(bit(t, m - 1))) if sp is Specials.IEEE else FALSE
+    hidden = const(1, 1)
+    if fmt.subnormals:
+        sub = e_field == 0
+        hidden = ite(sub, const(0, 1), const(1, 1))
+    else:
+        sub = FALSE
+    sig = z3.Concat(hidden, t) if m else hidden
+    bias_lsb = fmt.bias + m
+    ef = zext(e_field, we)
+    exp = ite(sub, const(1 - bias_lsb, we), ef - const(bias_lsb, we))
+    special = any_of(is_nan, is_inf)
+    is_zero = all_of(z3.Not(special), sig == 0) if fmt.subnormals else FALSE
+    is_subnormal = all_of(z3.Not(special), sub, z3.Not(is_zero)) if fmt.subnormals else FALSE
+    return Unpacked(fmt, code, valid, sign, is_nan, is_inf, is_zero, is_subnormal, signaling,
+                    e_field, t, sig, exp)
