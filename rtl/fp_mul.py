@@ -36,15 +36,19 @@ class FPMultiplier(wiring.Component):
     def __init__(self, fmt: FloatFormat | str, out_fmt: FloatFormat | str | None = None,
                  rounding: Rounding | str = RNE, overflow: Overflow | str | None = None,
                  tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
-        self.fmt = check_float_format(fmt)
-        self.out_fmt = check_float_format(out_fmt if out_fmt is not None else self.fmt, "out_fmt")
-        self.rounding_spec = parse_rounding_spec(rounding)
-        self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
-        self.overflow = parse_overflow(overflow, self.out_fmt)
-        self.tininess = parse_tininess(tininess)
-        self.latency = check_latency(latency)
-        self._codes = special_codes(self.out_fmt, self.overflow,
-                                    nan_reachable=self.fmt.has_nan or self.fmt.has_inf)
+        try:
+            self.fmt = check_float_format(fmt)
+            self.out_fmt = check_float_format(out_fmt if out_fmt is not None else self.fmt, "out_fmt")
+            self.rounding_spec = parse_rounding_spec(rounding)
+            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
+            self.overflow = parse_overflow(overflow, self.out_fmt)
+            self.tininess = parse_tininess(tininess)
+            self.latency = check_latency(latency)
+            self._codes = special_codes(self.out_fmt, self.overflow,
+                                        nan_reachable=self.fmt.has_nan or self.fmt.has_inf)
+        except Exception:
+            self._MustUse__silence = True  # never elaborated: no UnusedElaboratable warning
+            raise
         super().__init__(binary_signature(self.fmt, self.out_fmt, self.rounding_spec))
 
     def elaborate(self, platform):
