@@ -50,7 +50,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only)
 
                 if not isinstance(e, InputError):
                     raise
-                err.print(str(e), markup=False)
+                click.echo(str(e), err=True)
                 code = 2
         sys.exit(code)
 
@@ -68,7 +68,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only)
         if progress is not None:
             progress.update(task, advance=1, description=f"{Path(path).name}: {label} {res.status}")
         else:
-            err.print(f"{Path(path).name}: {label}: {res.status} ({res.seconds:.2f} s)", markup=False)
+            click.echo(f"{Path(path).name}: {label}: {res.status} ({res.seconds:.2f} s)", err=True)
 
     try:
         if progress is not None:
@@ -79,7 +79,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only)
             progress.stop()
     for run in runs:
         if run.error:
-            err.print(run.error, markup=False)
+            click.echo(run.error, err=True)
     _table(out, runs)
     if interrupted:
         err.print("interrupted: partial results above")
@@ -128,8 +128,8 @@ def _table(console, runs) -> None:
                 if c.status in ("REFUTED", "ERROR", "UNKNOWN", "VACUOUS"):
                     where = f" [{c.case}]" if c.case else ""
                     console.print(f"[{_status_style(c.status)}]{r.name}{where}: {c.status}[/]"
-                                  + (f" - {c.message}" if c.message else ""), highlight=False)
+                                  + (f" - {c.message}" if c.message else ""), highlight=False, soft_wrap=True)
                     if c.counterexample:
-                        console.print(c.counterexample, markup=False, highlight=False)
+                        console.print(c.counterexample, markup=False, highlight=False, soft_wrap=True)
                     if c.status == "REFUTED":
                         break

@@ -333,9 +333,9 @@ class _Checker:
             self.property_name(name, pr.pos, seen)
             local = (pr.assuming,) if pr.assuming is not None else ()
             for a in local:
-                self.expect_bool(a)
                 if _mentions_golden(a):
-                    raise err("golden operations cannot appear in assumptions", a.pos)
+                    raise err("golden operations cannot appear in assumptions", _first_golden(a).pos)
+                self.expect_bool(a)
             self.check_splits(pr.splits)
             eq = self.equivalence(pr)
             if eq is None:

@@ -1,7 +1,7 @@
 """Elaborate a spec's `design` statement into a component and its IR netlist.
 
-Uses `fpverify.hdl.design` when it can resolve the reference; otherwise (and for inline formats
-and nested parameter calls, which only the spec knows) builds the component here: import the
+Resolution is done here rather than by `fpverify.hdl.design` because a spec can pass inline
+formats and nested parameter calls that only the spec knows: import the
 module (``rtl.fp_mul``) or the user's file (path relative to the spec), convert the parameters
 (format names -> `FloatFormat`, ``true``/``false``, numbers, strings, ``LMulPolicy(...)``), call
 the class. Every failure is an `InputError` at the design statement.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
-from fractions import Fraction
+import inspect
+import warnings
 from pathlib import Path
 
 from ..errors import InputError
@@ -101,10 +101,15 @@ def elaborate(spec: CheckedSpec):
             raise err(f"design parameter `{p.name}` is given twice", p.pos)
         kwargs[p.name] = _param_value(p.value, spec)
     try:
-        component = cls(**kwargs)
+        inspect.signature(cls).bind(**kwargs)
     except TypeError as e:
         raise err(f"bad parameters for {d.cls}: {e}", d.pos) from None
-    except (ValueError, FormatError, KeyError) as e:
+    except ValueError:  # no signature to check: the call below reports it
+        pass
+    try:
+        component = cls(**kwargs)
+    except (TypeError, ValueError, FormatError, KeyError, NotImplementedError) as e:
+        _silence_unused_elaboratable()  # the half-built object is garbage, not a user mistake
         raise err(f"{d.cls}: {e}", d.pos) from None
     from ..hdl.netlist import flatten
 
@@ -115,6 +120,14 @@ def elaborate(spec: CheckedSpec):
     except Exception as e:
         raise err(f"cannot elaborate {d.cls}: {type(e).__name__}: {e}", d.pos) from None
     return component, netlist
+
+
+def _silence_unused_elaboratable() -> None:
+    try:
+        from amaranth.hdl import UnusedElaboratable
+    except ImportError:  # pragma: no cover - older Amaranth
+        return
+    warnings.filterwarnings("ignore", category=UnusedElaboratable)
 
 
 _CACHE: dict[tuple, tuple] = {}
