@@ -21,9 +21,13 @@ def _elaborate(spec):
         from .hdl import design as hdl_design
     except ImportError:
         hdl_design = None
-    for fn in ("resolve_design", "load_design", "resolve"):
-        if hdl_design is not None and hasattr(hdl_design, fn):
-            return getattr(hdl_design, fn)(d.text)
+    if hdl_design is not None and hasattr(hdl_design, "resolve_design"):
+        try:
+            ref = hdl_design.resolve_design(d.text)
+        except InputError as e:  # point at the design line of the spec
+            raise InputError(e.message, d.pos.file, d.pos.line, d.pos.col) from None
+        comp = getattr(ref, "component", None)
+        return comp if comp is not None else (ref.instantiate() if hasattr(ref, "instantiate") else ref)
     if d.module is None:
         raise InputError("design files need fpverify.hdl.design (not installed yet)", d.pos.file, d.pos.line,
                          d.pos.col)
