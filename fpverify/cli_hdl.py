@@ -1,0 +1,165 @@
+"""``fpverify sim`` (RTL vs golden model, exhaustive or sampled) and ``fpverify verilog``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InputError
+
+OPS = {"mul": "rtl.fp_mul:FPMultiplier", "add": "rtl.fp_add:FPAdder", "sub": "rtl.fp_add:FPAdder",
+       "lmul": "rtl.lmul:LMulUnit"}
+
+
+def _generator_design(op: str, fmt: str, rounding: str | None, overflow: str | None, latency: int | None):
+    """A design from the rtl generators, for `--op/--format` without a DESIGN argument."""
+    from .hdl.design import resolve_design
+
+    module, cls = OPS[op].split(":")
+    params = [f"fmt={fmt}"]
+    if rounding:
+        params.append(f"rounding={rounding}")
+    if overflow:
+        params.append(f"overflow={overflow}")
+    if latency:
+        params.append(f"latency={int(latency)}")
+    text = f"{module}.{cls}({', '.join(params)})"
+    try:
+        return resolve_design(text)
+    except InputError as e:
+        raise InputError(f"{e.message} (in {text})") from None
+
+
+def _load(design: str | None, op, fmt, rounding, overflow, latency):
+    """(component, netlist or None, display name, factory for fresh instances)."""
+    from .hdl.design import resolve_design
+
+    if design is None:
+        if not op or not fmt:
+            raise InputError("give a DESIGN (e.g. 'rtl.fp_mul.FPMultiplier(fmt=e4m3fn)'), a .spec file,"
+                             " or --op and --format")
+        d = _generator_design(op, fmt, rounding, overflow, latency)
+        return d.component, None, d.text, d.instantiate
+    extra = [n for n, v in (("--format", fmt), ("--rounding", rounding), ("--overflow", overflow),
+                            ("--latency", latency)) if v]
+    if extra:
+        raise InputError(f"{', '.join(extra)} only apply without a DESIGN argument; put parameters in the"
+                         " design reference, e.g. 'rtl.fp_mul.FPMultiplier(fmt=e5m2, rounding=rtz)'")
+    if design.endswith(".spec"):
+        if not Path(design).is_file():
+            raise InputError(f"no such spec file: {design}")
+        from .spec import load_spec
+        from .spec.design import elaborate
+
+        spec = load_spec(design)
+        component, netlist = elaborate(spec)
+        return component, netlist, f"{design} ({type(component).__name__})", None
+    d = resolve_design(design)
+    return d.component, None, d.text, d.instantiate
+
+
+def _print_report(report, out) -> None:
+    from .hdl.simcheck import describe_code  # noqa: F401  (examples are described by the report)
+
+    status = "PASS" if report.ok else ("INTERRUPTED" if report.interrupted else "FAIL")
+    click.echo(f"{status}: {report.design}", file=out)
+    click.echo(f"  golden op {report.op} on {report.fmt}"
+               f"{' -> ' + report.out_fmt if report.out_fmt != report.fmt else ''},"
+               f" rounding {report.rounding}; {report.method}"
+               f"{'' if report.method == 'exhaustive' else f' (seed {report.seed})'}", file=out)
+    click.echo(f"  {report.vectors:,} vectors in {report.seconds:.2f} s: {report.mismatches:,} mismatches"
+               f" ({report.result_mismatches:,} result, {report.flag_mismatches:,} flags)", file=out)
+    if len(report.per_mode) > 1:
+        for label, st in report.per_mode.items():
+            click.echo(f"    {label:<16} {st['vectors']:>9,} vectors {st['mismatches']:>9,} mismatches", file=out)
+    for i, m in enumerate(report.to_json()["examples"]):
+        ctl = f" {m['controls']}" if "controls" in m else ""
+        click.echo(f"  mismatch {i + 1} [{m['kind']}] {m['op']} {m['rounding']}{ctl}", file=out)
+        click.echo(f"    a        = {m['a']}", file=out)
+        click.echo(f"    b        = {m['b']}", file=out)
+        click.echo(f"    expected = {m['expected']}  flags {m['expected_flags']}", file=out)
+        click.echo(f"    got      = {m['got']}  flags {m['got_flags']}", file=out)
+    if report.mismatches > len(report.examples):
+        click.echo(f"  ... {report.mismatches - len(report.examples):,} more", file=out)
+    if report.vcd:
+        click.echo(f"  waveform of the mismatching vectors: {report.vcd}", file=out)
+
+
+@click.command("sim")
+@click.argument("design", required=False)
+@click.option("--op", type=click.Choice(sorted(OPS)), help="without DESIGN: which generator (mul add sub lmul)")
+@click.option("--format", "-f", "fmt", help="without DESIGN: operand format (see `fpverify formats`)")
+@click.option("--rounding", "-r", help="without DESIGN: rne rna rtz rup rdn rto sraN ... or port")
+@click.option("--overflow", help="without DESIGN: ieee satfinite satpropagate nan")
+@click.option("--latency", type=click.IntRange(0), help="without DESIGN: pipeline stages")
+@click.option("-n", "samples", type=click.IntRange(1), default=20_000, show_default=True,
+              help="samples when the operand space exceeds 2^16 pairs")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--vcd", "vcd_dir", type=click.Path(file_okay=False), help="write a VCD of mismatching vectors here")
+@click.option("--max-examples", type=click.IntRange(0), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable report on stdout")
+def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir, max_examples, as_json):
+    """Simulate DESIGN (a design reference or a .spec file) against the golden model.
+
+    \b
+    Examples:
+      fpverify sim 'rtl.fp_mul.FPMultiplier(fmt=e4m3fn, rounding=rne)'
+      fpverify sim --op add --format bf16 -n 100000 --vcd out/
+      fpverify sim 'path/to/my_unit.py:MyMul(width=8)' --json
+
+    Operand spaces up to 2^16 pairs (all FP8/FP6/FP4 formats) are checked exhaustively, for every
+    rounding mode of an `rm` port and both values of `sub`; larger formats are sampled with edge
+    weighting. Exit status: 0 all match, 1 mismatches, 2 bad input, 130 interrupted.
+    """
+    from .hdl.netlist import NetlistError
+    from .hdl.simcheck import compare_with_golden
+
+    component, netlist, name, factory = _load(design, op, fmt, rounding, overflow, latency)
+    err = sys.stderr
+    show = err.isatty() and not as_json
+
+    def progress(done, total):
+        if show:
+            err.write(f"\r  {done:,}/{total:,} vectors")
+            err.flush()
+
+    try:
+        report = compare_with_golden(component, netlist=netlist, n=samples, seed=seed, vcd_dir=vcd_dir,
+                                     max_examples=max_examples, design_name=name, progress=progress,
+                                     op=op if op == "sub" else None, component_factory=factory)
+    except NetlistError as e:
+        raise InputError(str(e)) from None
+    if show:
+        err.write("\r" + " " * 40 + "\r")
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_report(report, sys.stdout)
+    if report.interrupted:
+        sys.exit(130)
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command("verilog")
+@click.argument("design")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
+@click.option("--no-src", is_flag=True, help="omit (* src = ... *) attributes")
+def verilog_cmd(design, output, no_src):
+    """Export DESIGN (e.g. 'rtl.fp_mul.FPMultiplier(fmt=e4m3fn)') as Verilog via Yosys."""
+    from .hdl.design import resolve_design
+    from .hdl.verilog import YosysMissing, to_verilog
+
+    d = resolve_design(design)
+    try:
+        text = to_verilog(d.component, emit_src=not no_src)
+    except YosysMissing as e:
+        raise InputError(str(e)) from None
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text)
+        click.echo(f"wrote {output} ({len(text.splitlines())} lines)", err=True)
+    else:
+        click.echo(text, nl=False)
