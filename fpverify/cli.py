@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "eval": "fpverify.cli_golden:eval_cmd",
     "vectors": "fpverify.cli_vectors:vectors_group",
     "prove": "fpverify.cli_prove:prove_cmd",
+    "sim": "fpverify.cli_hdl:sim_cmd",
+    "verilog": "fpverify.cli_hdl:verilog_cmd",
 }
 
 
