@@ -110,7 +110,7 @@ def _table(console, runs) -> None:
     for run in runs:
         if run.error and not run.results:
             continue
-        t = Table(title=f"{run.file}  [dim]{run.design}[/dim]", title_justify="left")
+        t = Table(title=run.file, caption=run.design, title_justify="left", caption_justify="left")
         t.add_column("property")
         t.add_column("kind")
         t.add_column("status")

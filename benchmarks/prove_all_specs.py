@@ -1,0 +1,63 @@
+"""Prove every spec in specs/ and print a table (spec, property, status, cases, solver, seconds).
+
+    python benchmarks/prove_all_specs.py [--timeout 600] [--jobs 2] [--only-fast] [--json FILE]
+
+SLOW lists the specs the default test run skips (tests/test_spec_specs.py proves the others).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+# specs whose proofs take more than a few seconds (bf16 and wider)
+SLOW = ("bf16_add.spec", "bf16_mul.spec", "f16_add.spec", "f16_mul.spec", "f32_add.spec", "f32_mul.spec")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--timeout", type=float, default=600.0, help="per-obligation timeout (s)")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--only-fast", action="store_true")
+    ap.add_argument("--json", help="write the results here")
+    ap.add_argument("specs", nargs="*", help="spec files (default: all of specs/)")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from fpverify.spec.run import Options, exit_code, run_specs
+
+    paths = [Path(p) for p in args.specs] or sorted(SPECS.glob("*.spec"))
+    if args.only_fast:
+        paths = [p for p in paths if p.name not in SLOW]
+    rows, runs_all = [], []
+    t0 = time.perf_counter()
+    for p in paths:  # one spec at a time, so the table grows while it runs
+        runs, interrupted = run_specs([str(p)], Options(timeout=args.timeout, jobs=args.jobs))
+        runs_all += runs
+        for run in runs:
+            if run.error:
+                rows.append((p.name, "-", "BAD INPUT", "-", "-", 0.0))
+                print(run.error, file=sys.stderr)
+            for r in run.results:
+                proved = sum(c.status in ("PROVED", "VACUOUS") for c in r.cases)
+                rows.append((p.name, r.name, r.status, f"{proved}/{len(r.cases)}", r.solver, r.seconds))
+                print(f"{p.name:32} {r.name:18} {r.status:11} {proved:>4}/{len(r.cases):<4} "
+                      f"{r.solver:12} {r.seconds:9.2f}", flush=True)
+        if interrupted:
+            break
+    total = time.perf_counter() - t0
+    print(f"\n{'spec':32} {'property':18} {'status':11} {'cases':>9} {'solver':12} {'seconds':>9}")
+    for spec, prop, status, cases, solver, secs in rows:
+        print(f"{spec:32} {prop:18} {status:11} {cases:>9} {solver:12} {secs:9.2f}")
+    print(f"total wall time {total:.1f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.to_json() for r in runs_all], indent=2, default=str))
+    return exit_code(runs_all, False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
