@@ -183,7 +183,7 @@ def _binary(op: str, a: Term, b: Term) -> Term:
     if op == "u%":
         return z3.If(b == zero, zero, z3.URem(a, b))
     if op == "s%":
-        return z3.If(b == zero, zero, z3.SMod(a, b))
+        return z3.If(b == zero, zero, a % b)  # z3py % is bvsmod (sign of the divisor)
     raise TranslationError(f"unknown binary operator {op!r}")
 
 
@@ -333,12 +333,11 @@ def translate(
         c = netlist.cells[i]
         w = len(c.out)
         state[i] = z3.BitVecVal(int(c.param("init", 0) or 0) % (1 << w), w) if w else None
-    if cycles and not ff_cells:
-        cycles = 0
+    first = cycles if not ff_cells else 0  # without state only the last cycle matters
     anyconst: dict[int, z3.BitVecRef] = {}
     free: list[z3.BitVecRef] = []
     result = None
-    for cyc in range(cycles + 1):
+    for cyc in range(first, cycles + 1):
         ins = base
         if inputs_per_cycle is not None and cyc < len(inputs_per_cycle):
             ins = {n: _input_term(n, v, inputs_per_cycle[cyc].get(n, base[n]), prefix)
