@@ -64,7 +64,7 @@ def describe_code(fmt: FloatFormat, code: int) -> str:
             f = float(v)
             text = f"{f:+.10g}"
             mag = abs(v)
-            if mag.numerator == 1 and mag.denominator & (mag.denominator - 1) == 0:
+            if mag.numerator == 1 and mag.denominator > 1 and mag.denominator & (mag.denominator - 1) == 0:
                 text += f" = {'-' if v < 0 else '+'}2^-{mag.denominator.bit_length() - 1}"
     return f"{head} ({text})"
 
@@ -227,14 +227,14 @@ def edge_codes(fmt: FloatFormat) -> list[int]:
         codes.add(mag)
         if fmt.signed:
             codes.add(mag | fmt.sign_bit)
-    for f in (fmt.max_code, fmt.min_code, fmt.nan_code, fmt.inf_code):
-        for s in (0, 1):
+    extra = [fmt.max_code, fmt.min_code, fmt.max_code - 1]
+    for s in (0, 1):
+        for f in (fmt.nan_code, fmt.inf_code):
             try:
-                c = f(s) if f in (fmt.nan_code, fmt.inf_code) else f()
-            except Exception:
-                continue
-            if c is not None and 0 <= c < (1 << fmt.width):
-                codes.add(c)
+                extra.append(f(s))
+            except Exception:  # the format has no such code
+                pass
+    codes.update(c for c in extra if c is not None and 0 <= c < (1 << fmt.width))
     return sorted(codes)
 
 
