@@ -216,7 +216,7 @@ def _round_to_float(x: "Real", fmt: FloatFormat, env: Env) -> Rounded:
     rnd = env.rounding
     sign = 1 if x.negative else 0
     if x.is_zero:
-        return Rounded(_zero(fmt, sign, env), Flags.NONE)
+        return _zero(fmt, sign, Flags.NONE)
     p = fmt.precision
     e = x.ilog2()
     q = max(e, fmt.emin) - p + 1
@@ -238,7 +238,7 @@ def _round_to_float(x: "Real", fmt: FloatFormat, env: Env) -> Rounded:
     if sign and not fmt.signed:
         return _negative_into_unsigned(fmt, s, rnd, flags, env)
     if s == 0:
-        return Rounded(_zero(fmt, sign, env), flags)
+        return _zero(fmt, sign, flags)
     # overflow: compare the rounded magnitude with the largest finite value
     _, msig, mexp = fmt.finite_parts(fmt.max_code)
     if _greater(s, q, msig, mexp):
@@ -253,11 +253,11 @@ def _greater(s: int, q: int, t: int, r: int) -> bool:
     return s > (t << (r - q))
 
 
-def _zero(fmt: FloatFormat, sign: int, env: Env) -> int:
+def _zero(fmt: FloatFormat, sign: int, flags: Flags) -> Rounded:
+    """A (rounded) zero; a format with no zero (E8M0) cannot encode it: NaN, invalid."""
     if fmt.has_zero:
-        return fmt.zero_code(sign)
-    # a format with no zero (E8M0): the result is NaN
-    return fmt.nan_code()
+        return Rounded(fmt.zero_code(sign), flags)
+    return Rounded(fmt.nan_code(), Flags.INVALID)
 
 
 def _negative_into_unsigned(fmt: FloatFormat, s: int, rnd: Rounding, flags: Flags, env: Env) -> Rounded:
