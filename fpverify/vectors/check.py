@@ -1,0 +1,131 @@
+"""Check vector lines against the golden model: results (NaN as a class) and IEEE flags exactly."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ..formats import Format
+from ..rounding import Env, Flags, Rounded
+from .function import VectorFunction, op_symbol
+from .line import Case, LineParser, describe, flag_names
+
+ProgressFn = Callable[[int], None]  # called with the number of lines consumed so far
+
+
+@dataclass
+class Mismatch:
+    case: Case
+    got: Rounded
+
+    def render(self, fn: VectorFunction) -> str:
+        src, dst = fn.src, fn.dst
+        ops = [describe(src, c) for c in self.case.operands]
+        if fn.is_conversion:
+            expr = f"{fn.name}({ops[0]})"
+        elif fn.arity == 2 and op_symbol(fn.op) in "+-*/":
+            expr = f"{ops[0]} {op_symbol(fn.op)} {ops[1]}"
+        else:
+            expr = f"{fn.op}({', '.join(ops)})"
+        if self.case.random is not None:
+            expr += f" with R={self.case.random:#x}"
+        return (f"line {self.case.line}: {expr}\n"
+                f"    expected {describe(dst, self.case.result)} flags {flag_names(self.case.flags)}\n"
+                f"    got      {describe(dst, self.got.code)} flags {flag_names(self.got.flags.ieee)}")
+
+
+@dataclass
+class Tally:
+    """Outcome of checking one vector file."""
+
+    name: str = ""
+    cases: int = 0
+    errors: int = 0
+    result_errors: int = 0
+    flag_errors: int = 0
+    first_errors: list[Mismatch] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and not self.interrupted
+
+    def merge(self, other: "Tally") -> None:
+        self.cases += other.cases
+        self.errors += other.errors
+        self.result_errors += other.result_errors
+        self.flag_errors += other.flag_errors
+        self.seconds += other.seconds
+        self.interrupted |= other.interrupted
+
+    def summary(self) -> str:
+        state = " (interrupted: partial tally)" if self.interrupted else ""
+        return (f"{self.name}: {self.cases} cases, {self.errors} errors "
+                f"({self.result_errors} results, {self.flag_errors} flags only) "
+                f"in {self.seconds:.1f} s{state}")
+
+
+def results_match(dst: Format, expected: int, got: int) -> bool:
+    """Equal codes, or both NaN (TestFloat's default comparison without -checkNaNs)."""
+    return expected == got or (dst.is_nan(expected) and dst.is_nan(got))
+
+
+def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, file: str | None = None,
+                keep: int = 10, every: int = 1, progress: ProgressFn | None = None,
+                progress_every: int = 4096) -> Tally:
+    """Check every ``every``-th case line; ``KeyboardInterrupt`` stops early with a partial tally.
+
+    ``env`` supplies rounding, tininess, overflow and NaN policy; for stochastic rounding the
+    random bits of each line replace ``env.random_bits``. Malformed lines raise InputError.
+    """
+    tally = Tally(name=fn.name)
+    parser = LineParser(fn, env.rounding, file)
+    evaluate = fn.evaluator()
+    dst = fn.dst
+    stochastic = env.rounding.mode.stochastic
+    start = time.perf_counter()
+    lineno = 0
+    try:
+        for lineno, raw in enumerate(lines, 1):
+            if every > 1 and lineno % every:
+                continue
+            text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
+            case = parser.parse(text, lineno)
+            if case is None:
+                continue
+            run_env = dataclasses.replace(env, random_bits=case.random) if stochastic else env
+            got = evaluate(case.operands, run_env)
+            tally.cases += 1
+            res_ok = results_match(dst, case.result, got.code)
+            flags_ok = (int(got.flags) & 0x1F) == case.flags
+            if not (res_ok and flags_ok):
+                tally.errors += 1
+                if res_ok:
+                    tally.flag_errors += 1
+                else:
+                    tally.result_errors += 1
+                if len(tally.first_errors) < keep:
+                    tally.first_errors.append(Mismatch(case, got))
+            if progress is not None and lineno % progress_every == 0:
+                progress(lineno)
+    except KeyboardInterrupt:
+        tally.interrupted = True
+    tally.seconds = time.perf_counter() - start
+    if progress is not None:
+        progress(lineno)
+    return tally
+
+
+def check_case(fn: VectorFunction, env: Env, case: Case) -> tuple[bool, Rounded]:
+    """Check one parsed case; returns (ok, golden result)."""
+    if case.random is not None:
+        env = dataclasses.replace(env, random_bits=case.random)
+    got = fn.evaluate(case.operands, env)
+    ok = results_match(fn.dst, case.result, got.code) and (int(got.flags) & 0x1F) == case.flags
+    return ok, got
+
+
+__all__ = ["Tally", "Mismatch", "check_lines", "check_case", "results_match", "Flags"]

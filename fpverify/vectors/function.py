@@ -1,0 +1,100 @@
+"""Vector functions: TestFloat-style names (`f16_mulAdd`, `e4m3fn_mul`, `f32_to_e4m3fn`) for any format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import InputError
+from ..formats import FloatFormat, Format, FormatError, get_format
+from ..golden import add, div, fma, mul, sqrt, sub
+from ..golden.convert import convert
+from ..golden.lmul import LMulPolicy, lmul
+from ..rounding import Env, Rounded
+
+# op name as written in a function name -> (canonical name, arity, symbol for messages)
+OPS: dict[str, tuple[str, int, str]] = {
+    "add": ("add", 2, "+"),
+    "sub": ("sub", 2, "-"),
+    "mul": ("mul", 2, "*"),
+    "div": ("div", 2, "/"),
+    "sqrt": ("sqrt", 1, "sqrt"),
+    "muladd": ("mulAdd", 3, "fma"),
+    "fma": ("mulAdd", 3, "fma"),
+    "lmul": ("lmul", 2, "lmul"),
+}
+OP_NAMES = ("add", "sub", "mul", "div", "sqrt", "mulAdd", "lmul")
+
+
+@dataclass(frozen=True)
+class VectorFunction:
+    """One function of a vector file: ``op`` on codes of ``src`` giving a code of ``dst``."""
+
+    name: str
+    op: str  # add sub mul div sqrt mulAdd lmul, or "to" for a conversion
+    src: Format
+    dst: Format
+    arity: int
+    lmul_policy: LMulPolicy = field(default_factory=LMulPolicy)
+
+    @property
+    def is_conversion(self) -> bool:
+        return self.op == "to"
+
+    def evaluator(self) -> Callable[[tuple[int, ...], Env], Rounded]:
+        """A fast callable ``(codes, env) -> Rounded`` for this function."""
+        src, dst = self.src, self.dst
+        if self.op == "to":
+            return lambda c, env: convert(src, c[0], dst, env)
+        if self.op == "lmul":
+            policy = self.lmul_policy
+            return lambda c, env: lmul(src, c[0], c[1], policy, env)
+        fn = {"add": add, "sub": sub, "mul": mul, "div": div, "sqrt": sqrt, "mulAdd": fma}[self.op]
+        if self.arity == 1:
+            return lambda c, env: fn(src, c[0], env=env)
+        if self.arity == 2:
+            return lambda c, env: fn(src, c[0], c[1], env=env)
+        return lambda c, env: fn(src, c[0], c[1], c[2], env=env)
+
+    def evaluate(self, codes: tuple[int, ...], env: Env = Env()) -> Rounded:
+        return self.evaluator()(tuple(codes), env)
+
+    def with_lmul_policy(self, policy: LMulPolicy) -> "VectorFunction":
+        return VectorFunction(self.name, self.op, self.src, self.dst, self.arity, policy)
+
+
+def _format(name: str, function: str) -> Format:
+    try:
+        return get_format(name)
+    except FormatError as e:
+        raise InputError(f"unknown format {name!r} in function {function!r} "
+                         "(see `fpverify formats`)") from e
+
+
+def parse_function(name: str, lmul_policy: LMulPolicy | None = None) -> VectorFunction:
+    """Parse ``<fmt>_<op>`` or ``<src>_to_<dst>``; raise InputError with a clear message."""
+    text = name.strip()
+    if "_to_" in text:
+        src_name, dst_name = text.split("_to_", 1)
+        if not src_name or not dst_name:
+            raise InputError(f"malformed conversion {name!r} (expected <format>_to_<format>)")
+        return VectorFunction(text, "to", _format(src_name, text), _format(dst_name, text), 1)
+    if "_" not in text:
+        raise InputError(f"malformed function {name!r} (expected <format>_<op> with op one of "
+                         f"{' '.join(OP_NAMES)}, or <format>_to_<format>)")
+    fmt_name, op_text = text.rsplit("_", 1)
+    if op_text.lower() not in OPS:
+        raise InputError(f"unknown operation {op_text!r} in function {name!r} "
+                         f"(known: {' '.join(OP_NAMES)}, or <format>_to_<format>)")
+    op, arity, _ = OPS[op_text.lower()]
+    fmt = _format(fmt_name, text)
+    if op == "lmul" and not (isinstance(fmt, FloatFormat) and fmt.signed):
+        raise InputError(f"lmul needs a signed float format, not {fmt.name}")
+    return VectorFunction(text, op, fmt, fmt, arity, lmul_policy or LMulPolicy())
+
+
+def op_symbol(op: str) -> str:
+    for canon, _, sym in OPS.values():
+        if canon == op:
+            return sym
+    return "->"
