@@ -760,6 +760,9 @@ class _Checker:
         for side, t in ((e.left, lt), (e.right, rt)):
             if not isinstance(t, (RealT, FloatT)):
                 raise err(f"`{e.op}` needs numbers, got {t}", side.pos)
+        if e.op in "+-":
+            raise err(f"`{e.op}` of real values is not supported (products and constants are; "
+                      "compare a product with relerr)", e.pos)
         return RealT()
 
     def compare_type(self, e: ast.Compare) -> Type:
