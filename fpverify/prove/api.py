@@ -18,7 +18,8 @@ Ports: ``PortMap`` names the netlist ports. ``rm`` (optional) is a rounding-mode
 proof covers every value of ``rm_encoding`` (default: RISC-V ``frm`` order, RNE=0 RTZ=1 RDN=2
 RUP=3 RNA=4, plus RTO=5), other values are assumed not to occur. ``sub`` (optional, 1 bit) selects
 a - b in an add unit. ``rand`` (default ``rbits``) is the random-bits input of a stochastic-rounding
-unit; when the netlist has no such port the reference uses ``env.random_bits``.
+unit; when the netlist has no such port the reference uses ``env.random_bits``. ``fixed`` inputs
+(default ``clk`` and ``rst``, when present) are held at a constant; every other input is free.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class PortMap:
     c: str | None = None  # third operand (fma)
     rand: str | None = "rbits"  # random bits for stochastic rounding (ignored if the unit has no such port)
     rm_encoding: tuple[tuple[int, str], ...] = DEFAULT_RM_ENCODING
+    # inputs held at a constant (when the netlist has them): clock and synchronous reset
+    fixed: tuple[tuple[str, int], ...] = (("clk", 0), ("rst", 0))
 
 
 @dataclass

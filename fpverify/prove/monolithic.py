@@ -97,7 +97,9 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
         if extra is not None:
             _port(netlist, extra, "input")
 
-    vars_ = {name: z3.BitVec(name, len(v)) for name, v in netlist.inputs.items() if len(v)}
+    fixed = {n: v for n, v in ports.fixed if n in netlist.inputs and len(netlist.inputs[n])}
+    vars_ = {name: (z3.BitVecVal(fixed[name], len(v)) if name in fixed else z3.BitVec(name, len(v)))
+             for name, v in netlist.inputs.items() if len(v)}
     terms = translate(netlist, vars_, cycles=cycles)
     sym = SymbolicInputs(ports=vars_, fmt=fmt, out_fmt=out, a=vars_[ports.a],
                          b=vars_.get(ports.b) if ports.b else None, c=vars_.get(ports.c) if ports.c else None,
@@ -183,11 +185,12 @@ def prove_monolithic(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = 
         if status != "sat":
             return ProofResult("UNKNOWN", time.perf_counter() - t0, "bitwuzla", version, None, ob, lemmas,
                                message="bitwuzla: unknown (time limit)")
-        inputs_model = {n: int((model_vals or {}).get(n, 0)) for n in sym.ports}
+        inputs_model = {n: (v.as_long() if z3.is_bv_value(v) else int((model_vals or {}).get(n, 0)))
+                        for n, v in sym.ports.items()}
     else:
         raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
     # a model: evaluate both sides under it (z3 folding), then replay independently
-    subst = [(v, z3.BitVecVal(inputs_model[n], v.size())) for n, v in sym.ports.items()]
+    subst = [(v, z3.BitVecVal(inputs_model[n], v.size())) for n, v in sym.ports.items() if not z3.is_bv_value(v)]
     val = lambda t: z3.simplify(z3.substitute(t, *subst)).as_long()
     model_net = (val(ob.watch["net_code"]), val(ob.watch["net_flags"]) if "net_flags" in ob.watch else 0)
     model_ref = (val(ob.watch["ref_code"]), val(ob.watch["ref_flags"]))
