@@ -120,8 +120,11 @@ def conversion_extras(src: Format, dst: Format) -> tuple[tuple[int, ...], tuple[
     if drop >= 1:
         half = 1 << (drop - 1)
         lsb = 1 << drop
-        for base in (0, lsb, (1 << src.man_bits) - lsb):  # even code, odd code, top of the binade
-            for s in (half - 1, half, half + 1):
+        bases = {0, lsb, (1 << src.man_bits) - lsb}  # even code, odd code, top of the binade
+        if isinstance(dst, FloatFormat):  # the overflow threshold: max finite + half an ulp
+            bases.add((dst.max_code & ((1 << dst.man_bits) - 1)) << drop)
+        for base in sorted(bases):
+            for s in (0, half - 1, half, half + 1):
                 if 0 <= base + s < (1 << src.man_bits):
                     sigs.append(base + s)
     return tuple(exps), tuple(sigs)
