@@ -28,9 +28,15 @@ op                 args                meaning
 ``priority_match`` (en, inputs)        out[i] = en & inputs[i] & ~any(inputs[:i])
 ``assign``         (default, c0, v0,   params: starts; start from default; for each i in order,
                    c1, v1, ...)        if c_i (1 bit) write v_i into bits [start_i, ...)
-``ff``             (data,)             params: init, domain; out is the state, data the next
+``ff``             (data,) or          params: init, domain, clk_edge; out is the state, data
+                   (data, arst)        the next; with ``arst`` (1 bit) the state resets to init
 ``anyconst``       ()                  params: kind ('anyconst'/'anyseq'); a free value
+``initial``        ()                  1 bit: 1 in the initial state (cycle 0), then 0
+``property``       (test, en)          out = (); params: kind (assert/assume/cover), clocked
 =================  ==================  =======================================================
+
+Produced by `fpverify.hdl.netlist.flatten`; `Print` cells are dropped; Memory/Instance/IOBuffer
+are rejected. Input ports get the lowest net ids, then each cell's outputs, in cell order.
 """
 
 from __future__ import annotations
