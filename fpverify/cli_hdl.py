@@ -129,7 +129,7 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
     try:
         report = compare_with_golden(component, netlist=netlist, n=samples, seed=seed, vcd_dir=vcd_dir,
                                      max_examples=max_examples, design_name=name, progress=progress,
-                                     op=op if op == "sub" else None, component_factory=factory)
+                                     component_factory=factory)
     except NetlistError as e:
         raise InputError(str(e)) from None
     if show:
