@@ -107,13 +107,15 @@ class ProofResult:
     obligation: Obligation
     lemmas_assumed: list[str] = field(default_factory=list)
     message: str = ""
+    cpu_seconds: float = 0.0  # process CPU time of the whole call (robust to a loaded machine)
 
     @property
     def proved(self) -> bool:
         return self.status == "PROVED"
 
     def __str__(self) -> str:
-        s = f"{self.obligation.name}: {self.status} in {self.seconds:.2f} s ({self.solver} {self.solver_version})"
+        s = (f"{self.obligation.name}: {self.status} in {self.seconds:.2f} s "
+             f"({self.cpu_seconds:.2f} s CPU; {self.solver} {self.solver_version})")
         if self.message:
             s += f" - {self.message}"
         if self.counterexample is not None:

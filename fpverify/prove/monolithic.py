@@ -156,6 +156,16 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
 def prove_monolithic(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
                      ports: PortMap = PortMap(), assumptions: Sequence = (), check_flags: bool = True,
                      timeout_s: float = 60, solver: str = "z3", cycles: int = 0) -> ProofResult:
+    c0 = time.process_time()
+    result = _prove(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
+                    assumptions=assumptions, check_flags=check_flags, timeout_s=timeout_s, solver=solver,
+                    cycles=cycles)
+    result.cpu_seconds = time.process_time() - c0
+    return result
+
+
+def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, check_flags, timeout_s,
+           solver, cycles) -> ProofResult:
     t0 = time.perf_counter()
     out = out_fmt or fmt
     ob, terms, reference, flag_mask, sym, lemmas, ports = build_obligation(

@@ -95,3 +95,4 @@ def unpack(fmt: FloatFormat, code: z3.BitVecRef, we: int | None = None) -> Unpac
     is_subnormal = all_of(z3.Not(special), sub, z3.Not(is_zero)) if fmt.subnormals else FALSE
     return Unpacked(fmt, code, valid, sign, is_nan, is_inf, is_zero, is_subnormal, signaling,
                     e_field, t, sig, exp)
+
