@@ -23,11 +23,13 @@ def bitwuzla_version() -> str:
     return bitwuzla.version()
 
 
-def check_bitwuzla(obligation: Obligation, timeout_s: float = 60) -> tuple[str, dict[str, int] | None, float]:
-    """("unsat" | "sat" | "unknown", model of the declared constants or None, seconds)."""
+def check_bitwuzla(obligation: Obligation, timeout_s: float = 60, logic: str = "QF_BV"
+                   ) -> tuple[str, dict[str, int] | None, float]:
+    """("unsat" | "sat" | "unknown", model of the declared constants or None, seconds).
+    ``logic="QF_BVFP"`` for obligations that use the floating-point theory."""
     import bitwuzla as bz
 
-    text = obligation.to_smtlib()
+    text = obligation.to_smtlib(logic)
     # the parser runs check-sat itself unless parse_only; we call it explicitly
     text = "\n".join(ln for ln in text.splitlines() if ln.strip() not in ("(check-sat)",))
     tm = bz.TermManager()
