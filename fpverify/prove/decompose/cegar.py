@@ -1,0 +1,143 @@
+"""CEGAR: classify a failed obligation's model, refine spurious ones, localise real ones.
+
+A sat model of a (possibly abstracted) case obligation gives port values. They are replayed on
+the real netlist (numpy evaluator) and in the golden model (`fpverify.prove.replay`):
+
+* netlist == golden: the model is spurious (a cut variable took a value the real signal cannot),
+  so the caller refines (adds the cut signal's definition) and re-solves; never shown as a bug;
+* netlist != golden, confirmed by replay: a real counterexample. `localise` evaluates the named
+  stage signals of the netlist against the reference's named terms on those inputs, in pipeline
+  order, and reports the first stage that disagrees (expected vs actual), plus a VCD on request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import z3
+
+from ..replay import describe, evaluate_netlist, replay
+
+
+@dataclass
+class Stage:
+    """A named RTL signal and the reference term it must equal (compared modulo its width)."""
+
+    signal: str
+    reference: z3.ExprRef
+    signed: bool = False
+    when: z3.BoolRef | None = None  # the stage is only meaningful where this holds
+
+
+@dataclass
+class Localisation:
+    first_failing: str | None
+    rows: list[tuple[str, str, str, bool]] = field(default_factory=list)  # signal, expected, actual, ok
+    vcd: str | None = None
+
+    def text(self) -> str:
+        lines = []
+        for sig, exp, act, ok in self.rows:
+            mark = "ok " if ok else "BAD"
+            lines.append(f"    [{mark}] {sig:<14} expected {exp:<24} actual {act}")
+        head = (f"  first failing stage: {self.first_failing}" if self.first_failing
+                else "  every stage checked agrees (the fault is after the last named stage)")
+        return "\n".join([head, *lines] + ([f"  VCD: {self.vcd}"] if self.vcd else []))
+
+
+def concrete(term: z3.ExprRef, subst: list) -> int:
+    v = z3.simplify(z3.substitute(term, *subst) if subst else term)
+    if z3.is_true(v):
+        return 1
+    if z3.is_false(v):
+        return 0
+    if not z3.is_bv_value(v):
+        raise ValueError(f"term did not fold to a constant: {v}")
+    return v.as_long()
+
+
+def substitution(ports: dict[str, z3.BitVecRef], values: dict[str, int]) -> list:
+    return [(v, z3.BitVecVal(values.get(n, 0), v.size())) for n, v in ports.items()]
+
+
+def classify(problem, model: dict[str, int]):
+    """(kind, counterexample, message): kind is "real", "spurious" or "error"."""
+    inputs = {n: int(model.get(n, 0)) % (1 << v.size()) for n, v in problem.sym.ports.items()}
+    subst = substitution(problem.sym.ports, inputs)
+    w = problem.monolithic.watch  # uncut netlist terms and the unabstracted reference
+    model_net = (concrete(w["net_code"], subst), concrete(w["net_flags"], subst) if "net_flags" in w else 0)
+    model_ref = (concrete(w["ref_code"], subst), concrete(w["ref_flags"], subst))
+    cex, why = replay(problem.netlist, problem.op, problem.fmt, problem.out, problem.env, problem.ports, inputs,
+                      model_net, model_ref, problem.flag_mask, problem.lmul_policy, problem.cycles)
+    if not why:
+        return "real", cex, ""
+    if why == "netlist and golden model agree on this input":
+        return "spurious", cex, why
+    return "error", cex, why
+
+
+def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None) -> Localisation:
+    """Compare the netlist's named stage signals with the reference's terms on ``inputs``."""
+    subst = substitution(problem.sym.ports, inputs)
+    stages: list[Stage] = problem.stages()
+    names = []
+    for st in stages:
+        try:
+            problem.netlist.signal(st.signal)
+            names.append(st.signal)
+        except KeyError:
+            continue
+    got = evaluate_netlist_probes(problem, inputs, names)
+    loc = Localisation(None)
+    for st in stages:
+        if st.signal not in got:
+            continue
+        if st.when is not None and not concrete(st.when, subst):
+            continue
+        width = len(problem.netlist.signal(st.signal))
+        exp = concrete(st.reference, subst)
+        exp_w = exp % (1 << width)
+        act = got[st.signal]
+        ok = exp_w == act
+        fmt_v = (lambda v: str(v - (1 << width) if st.signed and v >> (width - 1) else v)
+                 if width > 1 else (lambda v: str(v)))
+        loc.rows.append((st.signal, f"{fmt_v(exp_w)} ({exp_w:#x})", f"{fmt_v(act)} ({act:#x})", ok))
+        if not ok and loc.first_failing is None:
+            loc.first_failing = st.signal
+    if vcd_dir is not None and problem.component is not None:
+        try:
+            from ...hdl.pysim import write_vcd
+
+            path = Path(vcd_dir) / f"{problem.netlist.name}_{problem.op}_cex.vcd"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            names_in = {k: [v] for k, v in inputs.items()}
+            write_vcd(problem.component, names_in, path, latency=problem.cycles)
+            loc.vcd = str(path)
+        except Exception as e:  # the VCD is a convenience; the localisation stands without it
+            loc.vcd = f"(not written: {type(e).__name__}: {e})"
+    return loc
+
+
+def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -> dict[str, int]:
+    from ...hdl import evaluate as ev
+
+    if problem.cycles:
+        out = ev.evaluate_pipelined(problem.netlist, {k: [v] for k, v in inputs.items()}, problem.cycles, names)
+    else:
+        out = ev.evaluate(problem.netlist, {k: [v] for k, v in inputs.items()}, names)
+    res = {}
+    for n in names:
+        for k, v in out.items():
+            if k == n or k.endswith("." + n):
+                res[n] = int(v[0])
+                break
+    return res
+
+
+def describe_inputs(problem, inputs: dict[str, int]) -> str:
+    return "  ".join(f"{n}={describe(problem.fmt, inputs[n])}" for n in problem.operand_ports)
+
+
+__all__ = ["Stage", "Localisation", "classify", "localise", "concrete", "substitution", "describe_inputs",
+           "evaluate_netlist", "evaluate_netlist_probes"]

@@ -1,0 +1,308 @@
+"""The decomposed equivalence proof: build the problem, generate obligations from a strategy, solve
+them in the pool, run CEGAR on failures, and aggregate one verdict.
+
+    from fpverify.prove.decompose import prove_decomposed
+    res = prove_decomposed(netlist, "mul", get_format("f16"), strategy="decompose_multiplier")
+    res.status   # PROVED only if every lemma, case and coverage obligation is unsat and every
+                 # witness is sat; REFUTED only with a replayed counterexample
+
+Obligation kinds: ``lemma`` (a cut-point justification, proved then assumed), ``reference-lemma``
+(RTL-independent facts about the reference, e.g. L4/L5 of `isolate`), ``coverage`` (the split
+is complete), ``witness`` (a case is non-vacuous, expected sat) and ``case`` (the miter under one
+case, using the lemmas as premises).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import z3
+
+from ...formats import Format
+from ...rounding import Env
+from ...smt.reference.bv import const, zext
+from ...smt.reference.unpack import unpack
+from ..api import Counterexample, PortMap
+from ..monolithic import ProofSetupError, build_obligation
+from ..obligation import Obligation, conj
+from . import splits as S
+from .cegar import Localisation, Stage, classify, localise
+from .isolate import MulIsolation, isolate_multiplier, normalise, reference_lemmas
+from .pool import Job, Outcome, run_jobs, solver_versions
+from .strategy import Strategy, load_strategy
+
+
+@dataclass
+class Problem:
+    """Everything one decomposed proof needs: the uncut miter and, for a multiplier, the cut one."""
+
+    netlist: object
+    op: str
+    fmt: Format
+    out: Format
+    env: Env
+    ports: PortMap
+    lmul_policy: object
+    cycles: int
+    component: object
+    monolithic: Obligation
+    sym: object
+    reference: object
+    flag_mask: int
+    terms: object
+    iso: MulIsolation | None = None
+    premises: list = field(default_factory=list)
+    goal: z3.BoolRef | None = None
+
+    @property
+    def operand_ports(self) -> list[str]:
+        return [self.ports.a] + ([self.ports.b] if self.op != "convert" else [])
+
+    def stages(self) -> list[Stage]:
+        """Named stage signals vs reference terms, in pipeline order (for localisation)."""
+        we = None
+        out = []
+        x = normalise(unpack(self.fmt, self.sym.a, self._we()))
+        y = normalise(unpack(self.fmt, self.sym.b, self._we())) if self.sym.b is not None else None
+        fin = conj([x.u.is_finite] + ([y.u.is_finite] if y else []))
+        for tag, n in (("a", x), ("b", y)):
+            if n is None:
+                continue
+            out.append(Stage(f"unpack_{tag}_sig", n.nsig, when=n.u.is_finite))
+            out.append(Stage(f"unpack_{tag}_exp", n.log2, signed=True, when=n.u.is_finite))
+        if self.iso is not None:
+            p = self.fmt.precision
+            out.append(Stage("product", self.iso.real_product, when=fin))
+            out.append(Stage("product_exp", x.log2 + y.log2, signed=True, when=fin))
+            t = {k: z3.substitute(v, (self.iso.product, self.iso.real_product)) if isinstance(v, z3.ExprRef) else v
+                 for k, v in self.iso.reference.terms.items()}
+        else:
+            t = self.reference.terms
+        if "round_guard" in t and self.op in ("mul", "add", "sub"):
+            frac = t["round_frac"]
+            below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t["round_sticky"])
+            datapath = fin if self.op == "mul" else conj([fin, t["sum"] != 0])
+            out.append(Stage("round_guard", z3.If(t["round_guard"], const(1, 1), const(0, 1)), when=datapath))
+            out.append(Stage("round_sticky", z3.If(below, const(1, 1), const(0, 1)), when=datapath))
+            out.append(Stage("round_up", z3.If(t["round_away"], const(1, 1), const(0, 1)), when=datapath))
+        out.append(Stage(self.ports.result, self.monolithic.watch["ref_code"]))
+        if self.ports.flags and self.flag_mask:
+            out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
+        return out
+
+    def _we(self) -> int:
+        from ...smt.reference.unpack import exp_width
+        return exp_width(self.fmt, self.out)
+
+    def class_split_cases(self, roles: Sequence[str]) -> list[S.Case]:
+        lists = [S.class_cases(unpack(self.fmt, getattr(self.sym, r), self._we()), r) for r in roles]
+        return S.cross(*lists)
+
+
+def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
+                  ports: PortMap = PortMap(), check_flags: bool = True, cycles: int = 0, component=None,
+                  isolate: bool = False) -> Problem:
+    ob, terms, reference, flag_mask, sym, _, ports = build_obligation(
+        netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
+        check_flags=check_flags, cycles=cycles)
+    out = out_fmt or fmt
+    pr = Problem(netlist, op, fmt, out, env, ports, lmul_policy, cycles, component, ob, sym, reference,
+                 flag_mask, terms)
+    pr.premises, pr.goal = list(ob.premises), ob.goal
+    if isolate:
+        if op != "mul":
+            raise ProofSetupError("multiplier isolation applies to mul units")
+        if ports.rm is not None or env.rounding.mode.stochastic:
+            raise ProofSetupError("multiplier isolation needs a static deterministic rounding mode "
+                                  "(prove each mode of an rm-port unit on its own netlist)")
+        iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out)
+        pr.iso = iso
+        nan_n = unpack(out, iso.net_code).is_nan
+        nan_r = unpack(out, iso.reference.code).is_nan
+        goals = [z3.Or(iso.net_code == iso.reference.code, z3.And(nan_n, nan_r))]
+        if iso.net_flags is not None:
+            k = min(iso.net_flags.size(), 6)
+            goals.append(z3.Extract(k - 1, 0, iso.net_flags) == z3.Extract(k - 1, 0, iso.reference.flags))
+        pr.premises = list(ob.premises) + iso.assumed
+        pr.goal = conj(goals)
+    return pr
+
+
+# ---- obligations ------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One obligation of a decomposed proof and its outcome."""
+
+    kind: str  # lemma | reference-lemma | coverage | witness | case
+    obligation: Obligation
+    expect: str = "unsat"
+    outcome: Outcome | None = None
+    status: str = "PENDING"  # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS
+    refinements: list[str] = field(default_factory=list)
+    counterexample: Counterexample | None = None
+    localisation: Localisation | None = None
+    case: S.Case | None = None
+
+    @property
+    def name(self) -> str:
+        return self.obligation.name
+
+
+def case_obligation(pr: Problem, case: S.Case, extra: Sequence[z3.BoolRef] = ()) -> Obligation:
+    return Obligation(f"case[{case.name}]", f"{pr.monolithic.name} under {case.name}",
+                      [*pr.premises, case.pred, *extra], pr.goal)
+
+
+def plan(pr: Problem, st: Strategy, include_reference_lemmas: bool = True) -> list[Item]:
+    """The obligations of ``st`` applied to ``pr``."""
+    items: list[Item] = []
+    if pr.iso is not None:
+        items += [Item("lemma", ob) for ob in pr.iso.lemmas]
+        if include_reference_lemmas:
+            items += [Item("reference-lemma", ob) for ob in reference_lemmas(pr.fmt, pr.env, pr.out)]
+    params = S.format_params(pr.fmt)
+    cases = pr.class_split_cases(st.class_split) if st.class_split else [S.Case("all", z3.BoolVal(True))]
+    finite_roles = [r for r in ("a", "b") if getattr(pr.sym, r) is not None]
+    us = {r: unpack(pr.fmt, getattr(pr.sym, r), pr._we()) for r in finite_roles}
+    is_finite_case = lambda c: all(f"{r}=subnormal" in c.name or f"{r}=normal" in c.name for r in finite_roles) \
+        if st.class_split else True
+    sub: list[S.Case] = []
+    if st.band:
+        x, y = normalise(us["a"]), normalise(us["b"])
+        sub = S.interval_cases(x.log2 + y.log2, "S", S.parse_intervals(st.band, params))
+    elif st.diff:
+        d = pr.reference.terms["align_shift"]
+        sub = S.interval_cases(d, "d", S.parse_intervals(st.diff, params))
+    if sub:
+        cases = S.refine(cases, is_finite_case, sub)
+    split = S.Split(st.name, cases)
+    items.append(Item("coverage", S.coverage_obligation(split, pr.premises)))
+    if sub:  # the refinement itself must cover the finite x finite domain
+        fin = conj([us[r].is_finite for r in finite_roles])
+        items.append(Item("coverage", S.coverage_obligation(S.Split(f"{st.name}:finite", sub, fin), pr.premises)))
+    if st.witnesses:
+        items += [Item("witness", S.witness_obligation(split, c, pr.premises), expect="sat", case=c) for c in cases]
+    items += [Item("case", case_obligation(pr, c), case=c) for c in cases]
+    return items
+
+
+# ---- running ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DecomposedResult:
+    status: str  # PROVED | REFUTED | UNKNOWN | ERROR
+    seconds: float
+    items: list[Item]
+    solver_versions: dict[str, str]
+    name: str
+    strategy: str
+    counterexample: Counterexample | None = None
+    localisation: Localisation | None = None
+    lemmas_relied_on: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def proved(self) -> bool:
+        return self.status == "PROVED"
+
+    def cpu_seconds(self) -> float:
+        return sum(i.outcome.seconds for i in self.items if i.outcome is not None)
+
+
+_DONE = {"unsat": "PROVED", "sat": "REFUTED", "unknown": "UNKNOWN", "error": "ERROR"}
+
+
+def _judge(item: Item, out: Outcome) -> None:
+    item.outcome = out
+    if item.expect == "sat":
+        item.status = {"sat": "WITNESSED", "unsat": "VACUOUS"}.get(out.answer, _DONE[out.answer])
+    else:
+        item.status = _DONE[out.answer]
+
+
+def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy = "decompose_multiplier",
+                     out_fmt=None, env: Env = Env(), lmul_policy=None, ports: PortMap = PortMap(),
+                     check_flags: bool = True, cycles: int = 0, component=None, workers: int | None = None,
+                     timeout_s: float | None = None, solvers: Sequence[str] | None = None,
+                     cross_check: bool | None = None, reference_lemmas: bool = True,
+                     max_refinements: int = 3, vcd_dir=None,
+                     progress: Callable[[str, Item], None] | None = None) -> DecomposedResult:
+    """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``."""
+    t0 = time.perf_counter()
+    st = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
+    fam_ok = {"mul": ("mul",), "add": ("add", "sub"), "lmul": ("lmul",)}[st.family]
+    if op not in fam_ok:
+        raise ProofSetupError(f"strategy {st.name} is for {st.family} units, not {op}")
+    pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
+                       check_flags=check_flags, cycles=cycles, component=component,
+                       isolate=bool(st.isolate))
+    items = plan(pr, st, include_reference_lemmas=reference_lemmas)
+    timeout = timeout_s or st.timeout_s
+    use = tuple(solvers) if solvers else st.solvers
+    xcheck = st.cross_check if cross_check is None else cross_check
+
+    def jobs_for(its: list[Item]) -> list[Job]:
+        return [Job(i.name, i.obligation.to_smtlib(), i.expect, timeout, use,
+                    xcheck and i.expect == "unsat", tag=i) for i in its]
+
+    def done(out: Outcome) -> None:
+        _judge(out.tag, out)
+        if progress:
+            progress("done", out.tag)
+
+    def started(job: Job, solver: str) -> None:
+        if progress:
+            progress("start", job.tag)
+
+    run_jobs(jobs_for(items), workers, done, started)
+    # CEGAR on failed cases
+    cex = loc = None
+    for item in [i for i in items if i.kind == "case" and i.status == "REFUTED"]:
+        for _ in range(max_refinements + 1):
+            kind, c, why = classify(pr, item.outcome.model or {})
+            if kind == "real":
+                item.counterexample = c
+                item.localisation = localise(pr, c.inputs, vcd_dir)
+                cex, loc = cex or c, loc or item.localisation
+                break
+            if kind == "error":
+                item.status = "ERROR"
+                item.counterexample = c
+                item.outcome.message = f"model did not replay (tool bug, not a design bug): {why}"
+                break
+            # spurious: refine the abstraction and re-solve this case
+            if pr.iso is None or item.refinements:
+                item.status = "ERROR"
+                item.outcome.message = "spurious model without an abstraction left to refine"
+                break
+            item.refinements.append("cut `product` dropped: P == zext(nsig_a)*zext(nsig_b)")
+            item.obligation = case_obligation(pr, item.case, [pr.iso.refinement()])
+            run_jobs(jobs_for([item]), workers, done, started)
+            if item.status != "REFUTED":
+                break
+    statuses = [i.status for i in items]
+    if cex is not None:
+        status = "REFUTED"
+    elif any(s in ("ERROR", "REFUTED") for s in statuses):
+        status = "ERROR"
+    elif all(s in ("PROVED", "WITNESSED", "VACUOUS") for s in statuses):
+        status = "PROVED"
+    else:
+        status = "UNKNOWN"
+    relied = [i.name for i in items if i.kind in ("lemma", "reference-lemma")]
+    msg = ""
+    if pr.iso is not None and not reference_lemmas:
+        msg = "reference lemmas L4/L5 not run in this call (proved separately; see reference_lemmas)"
+    vacuous = [i.name for i in items if i.status == "VACUOUS"]
+    if vacuous:
+        msg = f"empty cases (unsatisfiable, so they prove nothing; the coverage proof does not need them): {', '.join(vacuous)}"
+    return DecomposedResult(status, time.perf_counter() - t0, items, solver_versions(), pr.monolithic.name,
+                            st.name, cex, loc, relied, msg)
+
+
+__all__ = ["Problem", "Item", "DecomposedResult", "build_problem", "plan", "prove_decomposed", "case_obligation"]

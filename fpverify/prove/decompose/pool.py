@@ -1,0 +1,213 @@
+"""Process pool for proof obligations: per-obligation timeouts, a z3 + Bitwuzla portfolio, and a
+cross-check of PROVED results by the other solver on request.
+
+Obligations travel to the workers as SMT-LIB2 text (`Obligation.to_smtlib`), so each job is one
+solver call in its own process (proofs.md §4: one lemma per job). In ``portfolio`` mode both
+solvers start on the same obligation; the first decisive answer (sat/unsat) wins and the other
+process is terminated. ``unknown``/timeout is never PROVED.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+SOLVERS = ("z3", "bitwuzla")
+
+
+@dataclass
+class Job:
+    """One satisfiability query. ``expect``: "unsat" for lemmas/cases/coverage, "sat" for witnesses."""
+
+    name: str
+    smtlib: str
+    expect: str = "unsat"
+    timeout_s: float = 120.0
+    solvers: tuple[str, ...] = ("z3",)
+    cross_check: bool = False
+    tag: object = None  # caller's handle (not sent to workers)
+
+
+@dataclass
+class Outcome:
+    name: str
+    answer: str  # "sat" | "unsat" | "unknown" | "error"
+    solver: str
+    seconds: float
+    model: dict[str, int] | None = None
+    message: str = ""
+    cross: str = ""  # "bitwuzla: unsat (0.3 s)" when cross-checked
+    tag: object = field(default=None, repr=False)
+
+
+def solver_versions() -> dict[str, str]:
+    import z3
+
+    from ..smtlib import bitwuzla_version
+    return {"z3": z3.get_version_string(), "bitwuzla": bitwuzla_version()}
+
+
+def solve_text(smtlib: str, solver: str, timeout_s: float) -> tuple[str, dict[str, int] | None, str]:
+    """(answer, model, message) for one SMT-LIB2 query; runs in the calling process."""
+    if solver == "z3":
+        import z3
+
+        s = z3.SolverFor("QF_BV")
+        s.set("timeout", max(1, int(timeout_s * 1000)))
+        s.from_string(smtlib)
+        r = s.check()
+        if r == z3.unsat:
+            return "unsat", None, ""
+        if r == z3.sat:
+            m = s.model()
+            model = {}
+            for d in m.decls():
+                v = m[d]
+                if z3.is_bv_value(v):
+                    model[d.name()] = v.as_long()
+                elif z3.is_true(v) or z3.is_false(v):
+                    model[d.name()] = int(z3.is_true(v))
+            return "sat", model, ""
+        return "unknown", None, s.reason_unknown()
+    if solver == "bitwuzla":
+        from ..obligation import Obligation
+        from ..smtlib import check_bitwuzla
+
+        class _Text(Obligation):
+            def to_smtlib(self, logic: str = "QF_BV") -> str:  # already exported
+                return smtlib
+
+        status, model, _ = check_bitwuzla(_Text("q", ""), timeout_s)
+        return status, model, "" if status != "unknown" else "time limit"
+    raise ValueError(f"unknown solver {solver!r} (one of {', '.join(SOLVERS)})")
+
+
+def _worker(conn, smtlib: str, solver: str, timeout_s: float) -> None:
+    t0 = time.perf_counter()
+    try:
+        ans, model, msg = solve_text(smtlib, solver, timeout_s)
+    except Exception as e:  # a solver/parser failure is reported, never PROVED
+        ans, model, msg = "error", None, f"{type(e).__name__}: {e}"
+    conn.send((ans, model, msg, time.perf_counter() - t0))
+    conn.close()
+
+
+@dataclass
+class _Running:
+    job_index: int
+    solver: str
+    proc: mp.Process
+    conn: object
+    started: float
+    purpose: str  # "solve" | "cross"
+
+
+def run_jobs(jobs: Sequence[Job], workers: int | None = None,
+             on_done: Callable[[Outcome], None] | None = None,
+             on_start: Callable[[Job, str], None] | None = None) -> list[Outcome]:
+    """Run every job; at most ``workers`` solver processes at once (default: CPU count)."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    ctx = mp.get_context("fork")
+    queue: list[tuple[int, str, str]] = []  # (job index, solver, purpose)
+    for i, j in enumerate(jobs):
+        for s in j.solvers:
+            queue.append((i, s, "solve"))
+    results: dict[int, Outcome] = {}
+    pending: dict[int, set[str]] = {i: set(j.solvers) for i, j in enumerate(jobs)}
+    failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
+    running: list[_Running] = []
+    t_first: dict[int, float] = {}
+
+    def start(i: int, solver: str, purpose: str) -> None:
+        parent, child = ctx.Pipe(duplex=False)
+        j = jobs[i]
+        p = ctx.Process(target=_worker, args=(child, j.smtlib, solver, j.timeout_s), daemon=True)
+        p.start()
+        child.close()
+        t_first.setdefault(i, time.perf_counter())
+        running.append(_Running(i, solver, p, parent, time.perf_counter(), purpose))
+        if on_start and purpose == "solve":
+            on_start(j, solver)
+
+    def stop(r: _Running) -> None:
+        if r.proc.is_alive():
+            r.proc.terminate()
+        r.proc.join(1)
+        if r.proc.is_alive():
+            r.proc.kill()
+            r.proc.join()
+        r.conn.close()
+
+    def finish(i: int, out: Outcome) -> None:
+        results[i] = out
+        for r in [r for r in running if r.job_index == i and r.purpose == "solve"]:
+            stop(r)
+            running.remove(r)
+        queue[:] = [q for q in queue if not (q[0] == i and q[2] == "solve")]
+        j = jobs[i]
+        if j.cross_check and out.answer == j.expect == "unsat":
+            other = [s for s in SOLVERS if s != out.solver]
+            queue.insert(0, (i, other[0], "cross"))
+            return
+        if on_done:
+            on_done(out)
+
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                i, s, purpose = queue.pop(0)
+                if purpose == "solve" and i in results:
+                    continue
+                start(i, s, purpose)
+            time.sleep(0.01)
+            for r in list(running):
+                if r not in running:  # stopped meanwhile (its sibling answered first)
+                    continue
+                j = jobs[r.job_index]
+                got = None
+                if r.conn.poll():
+                    try:
+                        got = r.conn.recv()
+                    except EOFError:
+                        got = ("error", None, "worker died", time.perf_counter() - r.started)
+                elif not r.proc.is_alive():
+                    got = ("error", None, f"worker exited ({r.proc.exitcode})", time.perf_counter() - r.started)
+                elif time.perf_counter() - r.started > j.timeout_s + 5:
+                    got = ("unknown", None, "timeout (killed)", time.perf_counter() - r.started)
+                if got is None:
+                    continue
+                running.remove(r)
+                stop(r)
+                ans, model, msg, secs = got
+                i = r.job_index
+                if r.purpose == "cross":
+                    out = results[i]
+                    out.cross = f"{r.solver}: {ans} ({secs:.2f} s)"
+                    if ans != "unsat":
+                        out.message = (out.message + "; " if out.message else "") + \
+                            f"cross-check by {r.solver} did not confirm ({ans} {msg})".strip()
+                        if ans == "sat":
+                            out.answer = "error"
+                    if on_done:
+                        on_done(out)
+                    continue
+                if ans in ("sat", "unsat"):
+                    finish(i, Outcome(j.name, ans, r.solver, time.perf_counter() - t_first[i], model, msg, tag=j.tag))
+                else:
+                    failures[i].append((r.solver, ans, secs, msg))
+                    pending[i].discard(r.solver)
+                    if not pending[i] and i not in results:
+                        why = "; ".join(f"{s}: {a} {m}".strip() for s, a, _, m in failures[i])
+                        finish(i, Outcome(j.name, "unknown" if all(a == "unknown" for _, a, _, _ in failures[i])
+                                          else "error", ",".join(s for s, *_ in failures[i]),
+                                          time.perf_counter() - t_first[i], None, why, tag=j.tag))
+    finally:
+        for r in running:
+            stop(r)
+    return [results[i] for i in range(len(jobs))]
+
+
+__all__ = ["Job", "Outcome", "run_jobs", "solve_text", "solver_versions", "SOLVERS"]
