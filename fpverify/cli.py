@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "formats": "fpverify.cli_golden:formats_cmd",
     "eval": "fpverify.cli_golden:eval_cmd",
     "vectors": "fpverify.cli_vectors:vectors_group",
+    "fuzz": "fpverify.cli_fuzz:fuzz_cmd",
     "prove": "fpverify.cli_prove:prove_cmd",
     "sim": "fpverify.cli_hdl:sim_cmd",
     "verilog": "fpverify.cli_hdl:verilog_cmd",

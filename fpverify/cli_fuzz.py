@@ -1,0 +1,57 @@
+"""`fpverify fuzz TARGET --semantics ...`: differential fuzzing of a kernel against the golden model."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+
+import click
+
+
+@click.command("fuzz")
+@click.argument("target")
+@click.option("--semantics", "-s", required=True,
+              help="what TARGET claims, e.g. 'convert f32->e4m3fn rne satfinite' or 'mul e4m3fn rne'")
+@click.option("-n", "--examples", "n", default=10_000, show_default=True, type=click.IntRange(1),
+              help="number of examples to generate")
+@click.option("--seed", default=0, show_default=True, type=int, help="hypothesis seed (runs are reproducible)")
+@click.option("--batch", default=64, show_default=True, type=click.IntRange(1),
+              help="examples per target call")
+@click.option("--db", type=click.Path(file_okay=False), default=None,
+              help="hypothesis database directory: minimal counterexamples are saved and replayed first")
+@click.option("--no-shrink", is_flag=True, help="report the first mismatch without shrinking it")
+@click.option("--show", default=3, show_default=True, type=click.IntRange(1), help="mismatches to print")
+@click.option("--quiet", "-q", is_flag=True, help="no progress output")
+def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, show, quiet):
+    """Fuzz TARGET (module:function or file.py:function) against the golden model.
+
+    Exit status: 0 no mismatch, 1 mismatch found, 2 bad input. See docs/fuzz.md for the
+    semantics grammar and the array I/O convention.
+    """
+    from .fuzz.harness import format_result, fuzz, load_target
+    from .fuzz.semantics import parse_semantics
+
+    sem = parse_semantics(semantics)
+    fn = load_target(target)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if not quiet and sys.stderr.isatty() and now - last[0] > 0.5:
+            last[0] = now
+            click.echo(f"\r  {done}/{total} examples", err=True, nl=False)
+
+    res = fuzz(fn, sem, n=n, seed=seed, batch=batch, db=db, shrink=not no_shrink, progress=progress)
+    res.target_name = target
+    if not quiet and sys.stderr.isatty():
+        click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+    replay = f"fpverify fuzz {shlex.quote(target)} --semantics {shlex.quote(semantics)} -n {n} --seed {seed}"
+    if batch != 64:
+        replay += f" --batch {batch}"
+    if db:
+        replay += f" --db {shlex.quote(str(db))}"
+    click.echo(format_result(res, replay=replay, max_show=show))
+    if res.interrupted:
+        sys.exit(130)
+    sys.exit(1 if res.mismatches else 0)

@@ -1,0 +1,721 @@
+"""Differential fuzzing of a software kernel against the golden model.
+
+Target I/O convention (``docs/fuzz.md``)
+----------------------------------------
+The target is called once per *batch* with one numpy array per operand (1-D, one entry per
+example), plus, for stochastic rounding, a final uint64 array of random bits R (0 <= R < 2^N):
+
+* ``convert SRC->DST``: ``target(x)`` / ``target(x, r)``;
+* ``add|sub|mul|div FMT``: ``target(a, b)``; ``sqrt``: ``target(a)``; ``fma``: ``target(a, b, c)``;
+* ``mx SRC->ELEM``: ``target(x)`` with ``x`` of shape (blocks, block); returns ``(scales, elements)``.
+
+Input arrays (``in=native``, the default): float16/float32/float64 for f16/f32/f64, the ml_dtypes
+type for formats ml_dtypes has (bfloat16, float8_*, float6_*, float4_*, float8_e8m0fnu), int8..int64
+/ uint8..uint64 for integer sources, and otherwise unsigned code arrays. ``in=codes``: always the
+unsigned code arrays (uint8/16/32/64, the format's bit pattern in the low bits).
+
+Output: an array of the same length holding either codes (any unsigned or signed integer dtype,
+the pattern is masked to the format's width), or an ml_dtypes / numpy float array of the
+destination format (bit pattern taken as is), or floats of another type holding the destination's
+values (each must be exactly representable, NaN matches any NaN of the destination).
+
+Codes are compared exactly; NaNs are compared as a class (any NaN code matches any NaN code).
+The oracle is the golden model (through `fpverify.fast` when it is installed, with every reported
+counterexample re-checked in the golden model itself).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import math
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from hypothesis import Phase, Verbosity, settings
+from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.errors import Flaky
+
+from .. import golden, strategies as S
+from ..errors import InputError
+from ..formats import FloatFormat, Format, IntFormat, get_format
+from ..golden.real import Real, exact
+from ..rounding import Env, Flags
+from . import explain as X
+from .generate import PART, CaseDecoder
+from .mx_reference import SCALE_NAN, quantize_block
+from .semantics import IntSource, Semantics, parse_semantics
+
+_NUMPY_FLOATS = {"f16": np.float16, "f32": np.float32, "f64": np.float64}
+_VIAS = ("f32", "f16", "bf16")
+
+
+# ---- cases ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One example: per-operand codes (or integer values for an IntSource), and R."""
+
+    args: tuple
+    r: int = 0
+
+
+def case_strategy(sem: Semantics) -> st.SearchStrategy[Case]:
+    """Hypothesis strategy of single `Case`s for ``sem`` (words decoded by `CaseDecoder`)."""
+    dec = CaseDecoder(sem)
+    part = st.integers(0, PART - 1)
+    return st.tuples(*[part] * dec.parts_per_case).map(lambda p: dec.decode(dec.words(p)))
+
+
+def _float_code(src: FloatFormat, v: float) -> int:
+    if src.name in _NUMPY_FLOATS:
+        return S.float_to_code(src, v) if not math.isnan(v) else src.nan_code(0)
+    if math.isnan(v):
+        return src.nan_code(0)
+    return golden.from_value(v, src).code
+
+
+def _exact_input(src, a):
+    if isinstance(src, IntSource):
+        return Fraction(a)
+    return src.value(a)
+
+
+# ---- input / output conversion ----------------------------------------------------------------
+
+
+def ml_dtype(fmt: Format):
+    """The ml_dtypes scalar type for a format, or None."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    for name in (fmt.name,) + tuple(fmt.aliases):
+        t = getattr(ml_dtypes, name, None)
+        if t is not None and isinstance(t, type):
+            return t
+    return None
+
+
+def _uint_dtype(width: int):
+    return np.uint8 if width <= 8 else np.uint16 if width <= 16 else np.uint32 if width <= 32 else np.uint64
+
+
+def input_array(src, items: Sequence[int], mode: str) -> np.ndarray:
+    """The array the target receives for one operand (see the module docstring)."""
+    if isinstance(src, IntSource):
+        return np.array(items, dtype=src.numpy_dtype)
+    codes = np.array(items, dtype=_uint_dtype(src.width))
+    if mode == "codes":
+        return codes
+    if isinstance(src, IntFormat):
+        if src.bits == 8:
+            return codes.view(np.int8)
+        return codes
+    if src.name in _NUMPY_FLOATS:
+        return codes.view(_NUMPY_FLOATS[src.name])
+    t = ml_dtype(src)
+    if t is not None and np.dtype(t).itemsize == codes.dtype.itemsize:
+        return codes.view(t)
+    return codes
+
+
+@dataclass
+class Decoded:
+    codes: list  # int code, or None when the value is not representable in the format
+    texts: list  # how to show an unrepresentable value
+
+
+def decode_output(result: Any, dst: Format, n: int) -> Decoded:
+    """Codes of ``dst`` from whatever the target returned (see the module docstring)."""
+    arr = np.asarray(result)
+    if arr.shape != (n,):
+        arr = arr.reshape(-1) if arr.size == n else None
+    if arr is None:
+        raise _BadOutput(f"expected {n} results, got an array of shape {np.shape(result)}")
+    mask = (1 << dst.width) - 1
+    kind = arr.dtype.kind
+    t = ml_dtype(dst)
+    if kind in "ui" or kind == "b":
+        ints = arr.astype(np.int64) if arr.dtype.itemsize < 8 else arr
+        vals = [int(v) & mask for v in ints.tolist()]
+        return Decoded(vals, [None] * n)
+    if t is not None and arr.dtype == np.dtype(t):
+        u = arr.view(_uint_dtype(8 * arr.dtype.itemsize))
+        return Decoded([int(v) & mask for v in u.tolist()], [None] * n)
+    if dst.name in _NUMPY_FLOATS and arr.dtype == np.dtype(_NUMPY_FLOATS[dst.name]):
+        u = arr.view(_uint_dtype(8 * arr.dtype.itemsize))
+        return Decoded([int(v) for v in u.tolist()], [None] * n)
+    if kind == "f" or kind == "V" or arr.dtype.type.__module__.startswith("ml_dtypes"):
+        floats = arr.astype(np.float64).tolist()
+        codes, texts = [], []
+        for v in floats:
+            c = _value_code(float(v), dst)
+            codes.append(c)
+            texts.append(None if c is not None else f"{v!r} (not a {dst.name} value)")
+        return Decoded(codes, texts)
+    raise _BadOutput(f"cannot interpret an output of dtype {arr.dtype} as {dst.name} codes or values")
+
+
+_VALUE_MAPS: dict[Format, dict[float, int]] = {}
+
+
+def _value_map(dst: Format) -> dict[float, int] | None:
+    """{finite nonzero value: code} for formats of at most 16 bits (built once)."""
+    if dst.width > 16:
+        return None
+    m = _VALUE_MAPS.get(dst)
+    if m is None:
+        m = {}
+        for c in range(1 << dst.width):
+            try:
+                v = dst.value(c)
+            except Exception:
+                continue
+            if isinstance(v, Fraction) and v != 0:
+                m.setdefault(float(v), c)
+        _VALUE_MAPS[dst] = m
+    return m
+
+
+def _value_code(v: float, dst: Format) -> int | None:
+    vm = _value_map(dst)
+    if vm is not None and v != 0 and not math.isnan(v) and not math.isinf(v):
+        c = vm.get(v)
+        if c is not None and Fraction(v) == Fraction(dst.value(c)):
+            return c
+    if math.isnan(v):
+        return dst.nan_code(0) if isinstance(dst, FloatFormat) and dst.has_nan else None
+    if math.isinf(v):
+        if isinstance(dst, FloatFormat) and dst.has_inf:
+            try:
+                return dst.inf_code(int(v < 0))
+            except Exception:
+                return None
+        return None
+    if v == 0.0 and math.copysign(1.0, v) < 0:
+        if isinstance(dst, FloatFormat):
+            return dst.zero_code(1) if dst.has_zero else None
+        return 0
+    return X._encode(abs(Fraction(v)), int(v < 0), dst)
+
+
+class _BadOutput(Exception):
+    pass
+
+
+# ---- oracle -----------------------------------------------------------------------------------
+
+
+def _env_r(sem: Semantics, r: int) -> Env:
+    e = sem.env
+    return Env(e.rounding, e.overflow, e.tininess, r, e.nan_policy)
+
+
+def golden_result(sem: Semantics, case: Case):
+    """Golden (code, flags) of one case; for MX ((scale, element codes or None), Flags.NONE)."""
+    if sem.op == "mx":
+        src = sem.sources[0]
+        vals = [_float_value(src, c) for c in case.args]
+        return quantize_block(vals, sem.dst), Flags.NONE
+    env = _env_r(sem, case.r)
+    src = sem.sources[0]
+    if sem.op == "convert":
+        if isinstance(src, IntSource):
+            r = golden.from_value(int(case.args[0]), sem.dst, env)
+        else:
+            r = golden.convert(src, case.args[0], sem.dst, env)
+    else:
+        fn = golden.ARITH_OPS[sem.op][1]
+        r = fn(src, *case.args, env=env, out=sem.dst)
+    return r.code, r.flags
+
+
+def _float_value(src: FloatFormat, code: int) -> float:
+    if src.is_nan(code):
+        return math.nan
+    v = src.value(code)
+    if isinstance(v, float):
+        return v
+    if v == 0 and code & src.sign_bit:
+        return -0.0
+    return float(v)  # f16/f32/f64/bf16 values are exact Python floats
+
+
+class Oracle:
+    """Expected codes for batches of cases: fast engine where it applies, golden otherwise."""
+
+    def __init__(self, sem: Semantics, use_fast: bool = True) -> None:
+        self.sem = sem
+        self.memo: dict[Case, Any] = {}
+        self.fast = self._fast_convert() if use_fast else None
+
+    def _fast_convert(self):
+        sem = self.sem
+        src = sem.sources[0]
+        if sem.op != "convert" or not isinstance(src, FloatFormat) or src.name not in ("f16", "f32", "f64"):
+            return None
+        try:
+            from ..fast.convert import quantize
+        except Exception:
+            return None
+        return quantize
+
+    def expected(self, cases: Sequence[Case]) -> list:
+        if self.fast is not None and len(cases) >= 16:  # tiny batches (shrinking): golden is cheaper
+            try:
+                return self._expected_fast(cases)
+            except Exception:
+                self.fast = None
+        out = []
+        for c in cases:
+            hit = self.memo.get(c)
+            if hit is None:
+                hit = self.memo[c] = golden_result(self.sem, c)[0]
+            out.append(hit)
+        return out
+
+    def _expected_fast(self, cases: Sequence[Case]) -> list:
+        sem = self.sem
+        src = sem.sources[0]
+        x = input_array(src, [c.args[0] for c in cases], "native")
+        kw = {}
+        if sem.stochastic:
+            kw["random_bits"] = np.array([c.r for c in cases], dtype=np.uint64)
+        codes = self.fast(x, sem.dst, sem.env, **kw)
+        return [int(v) for v in np.asarray(codes).reshape(-1).tolist()]
+
+
+def same_code(dst: Format, a, b) -> bool:
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    return isinstance(dst, FloatFormat) and dst.is_nan(a) and dst.is_nan(b)
+
+
+# ---- running the target -----------------------------------------------------------------------
+
+
+@dataclass
+class Mismatch:
+    case: Case
+    expected: Any  # code, or (scale, element codes) for MX
+    flags: Flags
+    actual: Any  # code / None (not representable) / (scale, codes) / None
+    actual_text: str | None = None
+    error: str | None = None  # the target raised or returned something unusable
+
+
+def call_target(target: Callable, sem: Semantics, cases: Sequence[Case]):
+    """Call the target on a batch; returns per-case actual results (codes, or MX tuples)."""
+    n = len(cases)
+    if sem.op == "mx":
+        src = sem.sources[0]
+        flat = [c for case in cases for c in case.args]
+        x = input_array(src, flat, sem.inputs).reshape(n, sem.block)
+        res = target(x)
+        if not (isinstance(res, (tuple, list)) and len(res) == 2):
+            raise _BadOutput("an mx target must return (scales, elements)")
+        scales = decode_output(res[0], get_format("e8m0fnu"), n)
+        elems_arr = np.asarray(res[1])
+        if elems_arr.size != n * sem.block:
+            raise _BadOutput(f"expected {n}x{sem.block} elements, got shape {elems_arr.shape}")
+        elems = decode_output(elems_arr.reshape(-1), sem.dst, n * sem.block)
+        out = []
+        for i in range(n):
+            out.append((scales.codes[i], tuple(elems.codes[i * sem.block:(i + 1) * sem.block])))
+        return out, [None] * n
+    arrays = [input_array(src, [c.args[k] for c in cases], sem.inputs) for k, src in enumerate(sem.sources)]
+    if sem.stochastic:
+        arrays.append(np.array([c.r for c in cases], dtype=np.uint64))
+    dec = decode_output(target(*arrays), sem.dst, n)
+    return dec.codes, dec.texts
+
+
+def _has_nan_input(sem: Semantics, case: Case) -> bool:
+    if sem.op == "mx":
+        return False
+    src = sem.sources[0]
+    return isinstance(src, FloatFormat) and any(src.is_nan(a) for a in case.args)
+
+
+def _mx_same(expected, actual) -> bool:
+    (es, ee), (as_, ae) = expected, actual
+    if es != as_:
+        return False
+    if es == SCALE_NAN or ee is None:
+        return True
+    return tuple(ee) == tuple(ae)
+
+
+def check_batch(target: Callable, sem: Semantics, oracle: Oracle, cases: Sequence[Case]) -> list[Mismatch]:
+    """Mismatches of one batch, each re-checked against the golden model itself."""
+    try:
+        actual, texts = call_target(target, sem, cases)
+    except _BadOutput as e:
+        return [Mismatch(cases[0], None, Flags.NONE, None, error=f"bad output: {e}")]
+    except Exception as e:  # the kernel crashed: that is a finding too
+        tb = traceback.format_exception_only(type(e), e)[-1].strip()
+        return [Mismatch(cases[0], None, Flags.NONE, None, error=f"target raised {tb}")]
+    expected = oracle.expected(cases)
+    out = []
+    for case, exp, act, text in zip(cases, expected, actual, texts):
+        if sem.skip_nan and _has_nan_input(sem, case):
+            continue
+        ok = _mx_same(exp, act) if sem.op == "mx" else same_code(sem.dst, exp, act)
+        if ok:
+            continue
+        g, flags = golden_result(sem, case)  # the golden model has the last word
+        ok = _mx_same(g, act) if sem.op == "mx" else same_code(sem.dst, g, act)
+        if not ok:
+            out.append(Mismatch(case, g, flags, act, text))
+    return out
+
+
+@dataclass
+class FuzzResult:
+    target_name: str
+    semantics: Semantics
+    examples: int  # examples checked before the first failing batch (or all)
+    seed: int
+    mismatches: list[Mismatch] = field(default_factory=list)  # from the shrunk failing batch
+    interrupted: bool = False
+    seconds: float = 0.0
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and not self.interrupted
+
+
+def fuzz(target: Callable | str, semantics: Semantics | str, n: int = 10_000, seed: int = 0,
+         batch: int = 64, db: str | os.PathLike | None = None, shrink: bool = True,
+         progress: Callable[[int, int], None] | None = None, use_fast: bool = True) -> FuzzResult:
+    """Run ``target`` on about ``n`` generated examples and compare each with the golden model.
+
+    Stage 1: hypothesis generates batches of ``batch`` cases (one target call per batch).
+    Stage 2: the first mismatching case is shrunk on its own by hypothesis (`hypothesis.find`
+    started from that case), so the result holds a minimal mismatching example. With ``db`` (a
+    directory), the minimal example is saved there and replayed first on the next run.
+    Deterministic for a given seed (and database contents)."""
+    sem = parse_semantics(semantics) if isinstance(semantics, str) else semantics
+    name = target if isinstance(target, str) else getattr(target, "__qualname__", repr(target))
+    fn = load_target(target) if isinstance(target, str) else target
+    batch = max(1, min(batch, n))
+    oracle = Oracle(sem, use_fast)
+    decoder = CaseDecoder(sem)
+    k = decoder.parts_per_case
+    state: dict[str, Any] = {"checked": 0}
+    t0 = time.monotonic()
+    result = FuzzResult(name, sem, 0, seed)
+    database = DirectoryBasedExampleDatabase(str(db)) if db else None
+    db_key = f"fpverify-fuzz|{name}|{sem.text}".encode()
+
+    def case_of(parts) -> Case:
+        return decoder.decode(decoder.words(parts))
+
+    try:
+        # stage 0: replay minimal examples saved by earlier runs
+        found = _replay(database, db_key, k, case_of, fn, sem, oracle)
+        if found is None:
+            found = _search(fn, sem, oracle, decoder, n, batch, seed, state, progress)
+        if found is not None:
+            parts, mism = found
+            if shrink and parts is not None:
+                parts, mism = _shrink(parts, mism, case_of, fn, sem, oracle)
+            if database is not None and parts is not None:
+                from hypothesis.database import choices_to_bytes
+
+                database.save(db_key, choices_to_bytes(tuple(parts)))
+            result.mismatches = mism
+    except KeyboardInterrupt:
+        result.interrupted = True
+    result.examples = state["checked"]
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _replay(database, key, k, case_of, fn, sem, oracle):
+    if database is None:
+        return None
+    from hypothesis.database import choices_from_bytes
+
+    for blob in sorted(database.fetch(key)):
+        parts = choices_from_bytes(blob)
+        if not parts or len(parts) != k or not all(isinstance(p, int) for p in parts):
+            continue
+        mism = check_batch(fn, sem, oracle, [case_of(parts)])
+        if mism:
+            return list(parts), mism
+    return None
+
+
+def _search(fn, sem, oracle, decoder, n, batch, seed, state, progress):
+    """Stage 1: random batches (parts from a numpy generator seeded by (seed, batch index)).
+
+    Returns (parts of the first failing case or None, mismatches), or None when all pass."""
+    k = decoder.parts_per_case
+    done = 0
+    index = 0
+    while done < n:
+        size = min(batch, n - done)
+        rng = np.random.default_rng([seed, index])
+        parts = rng.integers(0, PART, size=k * size).tolist()
+        cases = [decoder.decode(decoder.words(parts[i * k:(i + 1) * k])) for i in range(size)]
+        mism = check_batch(fn, sem, oracle, cases)
+        if mism:
+            if mism[0].error is not None:
+                # a crash or unusable output: find the first case that fails on its own
+                for i, c in enumerate(cases):
+                    if check_batch(fn, sem, oracle, [c]):
+                        return parts[i * k:(i + 1) * k], check_batch(fn, sem, oracle, [c])
+                return None, mism
+            i = cases.index(mism[0].case)
+            return parts[i * k:(i + 1) * k], mism
+        done += size
+        index += 1
+        state["checked"] = done
+        if progress is not None:
+            progress(done, n)
+    return None
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _shrink(parts, mism, case_of, fn, sem, oracle, max_calls: int = 2000, seconds: float = 20.0):
+    """Stage 2: shrink one failing case with hypothesis, starting from ``parts`` (within a time
+    budget; the best example so far is kept)."""
+    from hypothesis import find
+    from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
+    from hypothesis.errors import NoSuchExample
+
+    mem = InMemoryExampleDatabase()
+    key = b"fpverify-shrink"
+    mem.save(key + b".secondary", choices_to_bytes(tuple(parts)))
+    best = {"parts": parts, "mism": mism}
+
+    deadline = time.monotonic() + seconds
+
+    def fails(p) -> bool:
+        if time.monotonic() > deadline:
+            raise _OutOfTime()
+        m = check_batch(fn, sem, oracle, [case_of(p)])
+        if m:
+            best["parts"], best["mism"] = list(p), m
+        return bool(m)
+
+    part = st.integers(0, PART - 1)
+    try:
+        find(st.tuples(*[part] * len(parts)), fails, database_key=key,
+             settings=settings(database=mem, phases=[Phase.reuse, Phase.shrink], max_examples=max_calls,
+                               deadline=None, verbosity=Verbosity.quiet))
+    except (NoSuchExample, Flaky, _OutOfTime, Exception):  # keep the best counterexample so far
+        pass
+    # re-run the minimal case so the reported mismatch is exactly the minimal one
+    final = check_batch(fn, sem, oracle, [case_of(best["parts"])])
+    return best["parts"], final or best["mism"]
+
+
+# ---- targets ----------------------------------------------------------------------------------
+
+
+def load_target(spec: str) -> Callable:
+    """Resolve ``module.path:function`` or ``path/to/file.py:function`` (InputError if not)."""
+    if ":" not in spec:
+        raise InputError(f"target {spec!r} must look like 'package.module:function' or 'file.py:function'")
+    mod_name, _, attr = spec.rpartition(":")
+    try:
+        if mod_name.endswith(".py") or os.sep in mod_name:
+            if not os.path.isfile(mod_name):
+                raise InputError(f"target file {mod_name!r} does not exist")
+            name = "_fpverify_target_" + os.path.splitext(os.path.basename(mod_name))[0]
+            spec_ = importlib.util.spec_from_file_location(name, mod_name)
+            module = importlib.util.module_from_spec(spec_)
+            sys.modules[name] = module
+            spec_.loader.exec_module(module)
+        else:
+            if os.getcwd() not in sys.path and "" not in sys.path:
+                sys.path.insert(0, os.getcwd())
+            module = importlib.import_module(mod_name)
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"cannot import target module {mod_name!r}: {type(e).__name__}: {e}") from None
+    obj = module
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise InputError(f"target module {mod_name!r} has no attribute {attr!r}")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise InputError(f"target {spec!r} is not callable")
+    return obj
+
+
+# ---- reporting --------------------------------------------------------------------------------
+
+
+def show_code(fmt, code) -> str:
+    """'0x7e = 448' style text for a code of ``fmt``."""
+    if code is None:
+        return "(not representable)"
+    if isinstance(fmt, IntSource):
+        return str(code)
+    digits = max(1, (fmt.width + 3) // 4)
+    v = fmt.value(code)
+    if isinstance(v, float):
+        text = "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
+    elif v == 0 and isinstance(fmt, FloatFormat) and fmt.signed and code & fmt.sign_bit:
+        text = "-0"
+    else:
+        text = X._num(Fraction(v))
+    return f"0x{code:0{digits}x} = {text}"
+
+
+def _input_text(src, a) -> str:
+    if isinstance(src, IntSource):
+        return f"{a} ({src.name})"
+    v = src.value(a)
+    if isinstance(src, FloatFormat) and src.name in _NUMPY_FLOATS and not isinstance(v, float):
+        f = S.code_to_float(src, a)
+        return f"{f!r} = {float(f).hex()} ({src.name} {show_code(src, a).split(' =')[0]})"
+    return f"{show_code(src, a)} ({src.name})"
+
+
+def exact_result(sem: Semantics, case: Case) -> Real | None:
+    """The exact real the golden model rounds (None for NaN/Inf results)."""
+    from ..golden.operand import unpack
+    from ..golden.real import Ratio, SqrtOf
+
+    src = sem.sources[0]
+    if sem.op == "convert":
+        if isinstance(src, IntSource):
+            return exact(case.args[0])
+        o = unpack(src, case.args[0])
+        return o.value if o.kind.value in ("finite", "zero") else None
+    ops = [unpack(src, a) for a in case.args]
+    if any(o.kind.value in ("nan", "inf") for o in ops):
+        return None
+    v = [o.value for o in ops]
+    if sem.op == "add":
+        return v[0] + v[1]
+    if sem.op == "sub":
+        return v[0] + (-v[1])
+    if sem.op == "mul":
+        return v[0] * v[1]
+    if sem.op == "fma":
+        return v[0] * v[1] + v[2]
+    if sem.op == "div":
+        if v[1].is_zero:
+            return None
+        return exact(v[0].to_fraction() / v[1].to_fraction())
+    if sem.op == "sqrt":
+        f = v[0].to_fraction()
+        return SqrtOf(f) if f >= 0 else None
+    return None
+
+
+def explain_mismatch(sem: Semantics, m: Mismatch) -> list[str]:
+    """Text lines for one mismatch: decoded inputs, expected vs actual, rounding explanation."""
+    lines: list[str] = []
+    src = sem.sources[0]
+    if m.error:
+        lines.append(m.error)
+        if m.case.args:
+            lines.append(f"first input of the batch: {_input_text(src, m.case.args[0])}")
+        return lines
+    if sem.op == "mx":
+        return _explain_mx(sem, m)
+    names = ["x"] if sem.op == "convert" else ["a", "b", "c"][: sem.arity]
+    for nm, a in zip(names, m.case.args):
+        lines.append(f"input {nm:<10} {_input_text(src, a)}")
+    if sem.stochastic:
+        lines.append(f"random bits R  {m.case.r} (N={sem.nbits})")
+    lines.append(f"expected       {show_code(sem.dst, m.expected)}   flags {m.flags.names()}")
+    act = m.actual_text or show_code(sem.dst, m.actual)
+    lines.append(f"actual         {act}")
+    x = exact_result(sem, m.case)
+    if x is not None:
+        alts = {}
+        for via in _VIAS:
+            v = get_format(via)
+            wider = not isinstance(src, FloatFormat) or v.precision < src.precision or sem.op != "convert"
+            if wider and isinstance(sem.dst, FloatFormat) and v.precision > sem.dst.precision:
+                alts[f"double rounding via {via}"] = X.double_rounding(x, v, sem.dst, _env_r(sem, m.case.r))
+        ex = X.explain(x, sem.dst, _env_r(sem, m.case.r), actual=m.actual if m.actual is not None else None,
+                       alternatives=alts)
+        if sem.stochastic:
+            ex.picks = {}
+        lines += ex.lines(lambda c: show_code(sem.dst, c))
+    return lines
+
+
+def _explain_mx(sem: Semantics, m: Mismatch) -> list[str]:
+    src = sem.sources[0]
+    vals = [_float_value(src, c) for c in m.case.args]
+    (es, ee), act = m.expected, m.actual
+    finite = [abs(v) for v in vals if not (math.isnan(v) or math.isinf(v))]
+    amax = max(finite, default=0.0)
+    e8 = get_format("e8m0fnu")
+    lines = [f"block ({len(vals)} x {src.name}): {_compact(vals)}",
+             f"amax           {amax!r}" + (f" = 2^{math.frexp(amax)[1] - 1} x {math.frexp(amax)[0] * 2!r}"
+                                          if amax else ""),
+             f"expected scale {show_code(e8, es)}", f"actual scale   {show_code(e8, act[0]) if act else '-'}"]
+    if act and ee is not None:
+        diffs = [i for i, (a, b) in enumerate(zip(ee, act[1])) if not same_code(sem.dst, a, b)]
+        lines.append(f"elements differ at {len(diffs)} of {len(ee)} positions")
+        for i in diffs[:4]:
+            lines.append(f"  [{i}] V={vals[i]!r}: expected {show_code(sem.dst, ee[i])}, "
+                         f"actual {show_code(sem.dst, act[1][i])}")
+    return lines
+
+
+def _compact(vals: list[float]) -> str:
+    nz = [(i, v) for i, v in enumerate(vals) if v != 0 or math.copysign(1.0, v) < 0]
+    body = ", ".join(f"[{i}]={v!r}" for i, v in nz[:8])
+    more = f", ... ({len(nz) - 8} more nonzero)" if len(nz) > 8 else ""
+    return (body + more + (", others +0" if len(nz) < len(vals) else "")) or "all +0"
+
+
+def format_result(res: FuzzResult, replay: str | None = None, max_show: int = 3) -> str:
+    sem = res.semantics
+    head = f"{res.target_name} vs `{sem.describe()}`"
+    if res.interrupted:
+        return (f"INTERRUPTED: {head}: {res.examples} examples checked in {res.seconds:.1f}s, "
+                "no mismatch so far")
+    if not res.mismatches:
+        return f"OK: {head}: {res.examples} examples, 0 mismatches ({res.seconds:.1f}s, seed {res.seed})"
+    out = [f"MISMATCH: {head}: found after {res.examples} clean examples, shrunk to a minimal "
+           f"example ({res.seconds:.1f}s, seed {res.seed})"]
+    for i, m in enumerate(res.mismatches[:max_show]):
+        out.append(f"--- example {i + 1}")
+        out += ["  " + line for line in explain_mismatch(sem, m)]
+    if len(res.mismatches) > max_show:
+        out.append(f"... {len(res.mismatches) - max_show} more")
+    if replay:
+        out.append(f"replay: {replay}")
+    return "\n".join(out)
+
+
+def assert_matches(target: Callable | str, semantics: Semantics | str, n: int = 2000, seed: int = 0,
+                   batch: int = 64, db: str | None = None) -> FuzzResult:
+    """pytest helper: fuzz ``target`` and raise AssertionError with the full report on a mismatch."""
+    res = fuzz(target, semantics, n=n, seed=seed, batch=batch, db=db)
+    if res.mismatches:
+        raise AssertionError(format_result(res))
+    return res
+
+
+__all__ = ["Case", "Mismatch", "FuzzResult", "Oracle", "fuzz", "assert_matches", "case_strategy",
+           "check_batch", "golden_result", "load_target", "format_result", "explain_mismatch",
+           "input_array", "decode_output", "exact_result", "show_code", "ml_dtype"]

@@ -1,0 +1,196 @@
+"""Declared semantics: which golden operation a kernel claims to implement.
+
+Grammar (whitespace-separated words, case-insensitive)::
+
+    convert SRC->DST [MODE] [OVERFLOW] [nan=zero|max|error] [in=native|codes] [tininess=...] [skip=nan]
+    add|sub|mul|div|fma FMT[->OUT] [MODE] [OVERFLOW] [in=...]
+    sqrt FMT[->OUT] [MODE] [OVERFLOW] [in=...]
+    mx [SRC->]ELEM [block=32] [in=...]            # OCP MX quantize, FLOOR scale rule, E8M0 scale
+
+MODE is any rounding name `fpverify.rounding.parse_rounding` accepts (rne, rna, rtz, rup, rdn, rto,
+sraN, srbN, srcN, near_even, ...; default rne). OVERFLOW is ``ieee`` | ``satfinite`` (alias
+``sat``) | ``satpropagate`` | ``nan`` (alias ``nosat``: OCP non-saturating, E4M3 -> NaN); default:
+the destination format's own (formats.md §3). ``nan=`` is what a NaN becomes in a format without
+NaN; ``skip=nan`` leaves results for NaN inputs unchecked (for kernels with another NaN convention). SRC may be a registry format or a numpy integer type
+(``int8 .. int64``, ``uint8 .. uint64``).
+
+Examples: ``convert f32->e4m3fn rne satfinite``, ``mul e4m3fn rne``, ``convert f64->e8m0 rna``,
+``convert f32->e5m2 sra8 satfinite``, ``mx f32->e2m1fn block=32``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Overflow, get_format
+from ..rounding import Env, Rounding, Tininess, parse_rounding
+
+ARITH = {"add": 2, "sub": 2, "mul": 2, "div": 2, "fma": 3, "sqrt": 1}
+OPS = ("convert", "mx") + tuple(ARITH)
+
+_INT_SOURCES = {f"{u}int{b}": (b, u == "") for b in (8, 16, 32, 64) for u in ("", "u")}
+_OVERFLOW_WORDS = {"ieee": Overflow.IEEE, "satnone": Overflow.IEEE, "satfinite": Overflow.SATFINITE,
+                   "sat": Overflow.SATFINITE, "satpropagate": Overflow.SATPROPAGATE,
+                   "nan": Overflow.NAN, "nosat": Overflow.NAN}
+
+
+@dataclass(frozen=True)
+class IntSource:
+    """A numpy integer input type (values, not codes)."""
+
+    name: str
+    bits: int
+    signed: bool
+
+    @property
+    def min(self) -> int:
+        return -(1 << (self.bits - 1)) if self.signed else 0
+
+    @property
+    def max(self) -> int:
+        return (1 << (self.bits - 1)) - 1 if self.signed else (1 << self.bits) - 1
+
+    @property
+    def numpy_dtype(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Semantics:
+    """What a kernel claims: ``op`` on ``sources`` giving ``dst``, rounded under ``env``."""
+
+    op: str
+    sources: tuple  # one entry per operand: a Format or an IntSource
+    dst: Format
+    env: Env = field(default_factory=Env)
+    inputs: str = "native"  # "native": numpy/ml_dtypes arrays where a dtype exists; "codes"
+    block: int = 32  # MX only
+    text: str = ""
+    skip_nan: bool = False  # skip=nan: results for NaN inputs are not checked
+
+    @property
+    def arity(self) -> int:
+        return len(self.sources)
+
+    @property
+    def stochastic(self) -> bool:
+        return self.env.rounding.mode.stochastic
+
+    @property
+    def nbits(self) -> int:
+        return self.env.rounding.nbits
+
+    def describe(self) -> str:
+        src = self.sources[0]
+        ov = self.env.overflow_for(self.dst) if isinstance(self.dst, FloatFormat) else self.env.overflow
+        ov_text = ov.value if ov is not None else "default"
+        if self.op == "convert":
+            head = f"convert {src.name}->{self.dst.name}"
+        elif self.op == "mx":
+            return f"mx {src.name}->{self.dst.name} block={self.block} (OCP FLOOR scale, E8M0, RNE, satfinite)"
+        else:
+            head = f"{self.op} {src.name}" + (f"->{self.dst.name}" if self.dst is not src else "")
+        return f"{head} {self.env.rounding} {ov_text}"
+
+
+def _format(word: str, text: str, col: int, allow_int: bool = False):
+    w = word.lower()
+    if allow_int and w in _INT_SOURCES and w not in ("int8",):
+        b, signed = _INT_SOURCES[w]
+        return IntSource(w, b, signed)
+    try:
+        return get_format(w)
+    except FormatError:
+        if allow_int and w in _INT_SOURCES:
+            b, signed = _INT_SOURCES[w]
+            return IntSource(w, b, signed)
+        raise InputError(f"unknown format {word!r} in semantics {text!r} (try `fpverify formats`)",
+                         "--semantics", 1, col) from None
+
+
+def parse_semantics(text: str) -> Semantics:
+    """Parse a semantics string (see the module docstring); raises `InputError` with a column."""
+    words = [(m.group(0), m.start() + 1) for m in re.finditer(r"\S+", text)]
+    if not words:
+        raise InputError("empty semantics (e.g. 'convert f32->e4m3fn rne satfinite')", "--semantics", 1, 1)
+    op, col = words[0][0].lower(), words[0][1]
+    if op not in OPS:
+        raise InputError(f"unknown operation {words[0][0]!r} (use one of: {' '.join(OPS)})",
+                         "--semantics", 1, col)
+    if len(words) < 2:
+        raise InputError(f"'{op}' needs a format (e.g. '{op} e4m3fn')", "--semantics", 1, len(text) + 1)
+    sig, scol = words[1]
+    if "->" in sig:
+        a, b = sig.split("->", 1)
+        src = _format(a, text, scol, allow_int=op in ("convert", "mx"))
+        dst = _format(b, text, scol + len(a) + 2)
+    elif op == "convert":
+        raise InputError(f"convert needs SRC->DST, got {sig!r}", "--semantics", 1, scol)
+    elif op == "mx":
+        src, dst = get_format("f32"), _format(sig, text, scol)
+    else:
+        src = dst = _format(sig, text, scol)
+    if op in ARITH and not isinstance(src, (FloatFormat, IntFormat)):
+        raise InputError(f"{op} needs a registry format, not {sig!r}", "--semantics", 1, scol)
+    rounding: Rounding | None = None
+    overflow: Overflow | None = None
+    nan: NanPolicy | None = None
+    tininess = Tininess.AFTER
+    inputs = "native"
+    block = 32
+    skip_nan = False
+    for word, wcol in words[2:]:
+        w = word.lower()
+        key, eq, val = w.partition("=")
+        try:
+            if eq and key == "nan":
+                nan = NanPolicy(val)
+            elif eq and key in ("in", "inputs"):
+                if val not in ("native", "codes"):
+                    raise ValueError(val)
+                inputs = val
+            elif eq and key == "tininess":
+                tininess = Tininess(val)
+            elif eq and key == "skip":
+                if val != "nan":
+                    raise ValueError(val)
+                skip_nan = True
+            elif eq and key == "block":
+                block = int(val)
+                if block < 1:
+                    raise ValueError(val)
+            elif eq and key in ("overflow", "sat"):
+                overflow = _OVERFLOW_WORDS[val]
+            elif eq and key in ("round", "rounding", "mode"):
+                rounding = parse_rounding(val)
+            elif eq:
+                raise InputError(f"unknown option {key!r} in semantics", "--semantics", 1, wcol)
+            elif w in _OVERFLOW_WORDS:
+                if overflow is not None:
+                    raise InputError(f"overflow policy given twice ({word!r})", "--semantics", 1, wcol)
+                overflow = _OVERFLOW_WORDS[w]
+            else:
+                r = parse_rounding(w)
+                if rounding is not None:
+                    raise InputError(f"rounding mode given twice ({word!r})", "--semantics", 1, wcol)
+                rounding = r
+        except InputError:
+            raise
+        except (ValueError, KeyError):
+            raise InputError(f"cannot parse {word!r} in semantics {text!r} (expected a rounding mode, "
+                             f"an overflow policy {sorted(_OVERFLOW_WORDS)}, or nan=/in=/block=/tininess=/skip=nan)",
+                             "--semantics", 1, wcol) from None
+    rounding = rounding or parse_rounding("rne")
+    if op == "mx":
+        if rounding.mode.value != "rne" or overflow not in (None, Overflow.SATFINITE):
+            raise InputError("mx semantics are fixed to OCP (RNE elements, satfinite)", "--semantics", 1, 1)
+        if not isinstance(src, FloatFormat) or src.name not in ("f32", "f64"):
+            raise InputError("mx needs an f32 or f64 source", "--semantics", 1, scol)
+    env = Env(rounding, overflow, tininess, 0, nan)
+    arity = ARITH.get(op, 1)
+    return Semantics(op, (src,) * arity, dst, env, inputs, block, text.strip(), skip_nan)
+
+
+__all__ = ["Semantics", "IntSource", "parse_semantics", "ARITH", "OPS"]
