@@ -47,13 +47,13 @@ def _compare(out, codes, flags, g_codes, g_flags, label, inputs) -> None:
                     f"{Flags(int(flags[i]))!r}, golden {int(g_codes[i]):#x} {Flags(int(g_flags[i]))!r}")
 
 
-def check_binary(op: str, fname: str, env: Env, policy=None) -> None:
+def check_binary(op: str, fname: str, env: Env, policy=None, **kw) -> None:
     fmt = get_format(fname)
     a, b = z3.BitVec("a", fmt.width), z3.BitVec("b", fmt.width)
     if op == "lmul":
         ref = R.lmul(fmt, a, b, policy, env)
     else:
-        ref = getattr(R, op)(fmt, a, b, env)
+        ref = getattr(R, op)(fmt, a, b, env, **kw)
     n = 1 << fmt.width
     A = np.repeat(np.arange(n, dtype=np.uint64), n)
     B = np.tile(np.arange(n, dtype=np.uint64), n)
@@ -97,6 +97,20 @@ def test_small_formats_every_mode(op, fname):
 ])
 def test_eight_bit_formats(op, fname, mode, tininess):
     check_binary(op, fname, _env(mode, tininess=tininess))
+
+
+@pytest.mark.parametrize("op,fname", [("add", "e5m2"), pytest.param("sub", "e4m3fn", marks=pytest.mark.slow),
+                                     pytest.param("add", "e3m2fn", marks=pytest.mark.slow),
+                                     pytest.param("sub", "p3109_8p3se", marks=pytest.mark.slow)])
+def test_bounded_alignment_is_exact_for_rounding(op, fname):
+    """The guard-bits + jammed-sticky alignment used for bf16/f32 add, forced on small formats
+    where exponent differences far exceed the frame, is still exact for every mode."""
+    from fpverify.smt.reference.add import alignment_bits, max_exp_difference
+
+    fmt = get_format(fname)
+    assert alignment_bits(fmt, _env("rne"), "bounded")[0] < max_exp_difference(fmt)
+    for mode in ("rne", "rna", "rtz", "rup", "rdn", "rto", "sra3", "srb2", "src3"):
+        check_binary(op, fname, _env(mode, r_bits=5), alignment="bounded")
 
 
 def test_stochastic_rounding_with_symbolic_random_bits():

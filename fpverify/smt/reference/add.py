@@ -34,30 +34,35 @@ def max_exp_difference(fmt: FloatFormat) -> int:
     return max(top_field - low_field, 0)
 
 
-def alignment_bits(fmt: FloatFormat, env: Env) -> tuple[int, bool]:
-    """(K, exact): the frame's extra low bits and whether the alignment is exact."""
+def alignment_bits(fmt: FloatFormat, env: Env, alignment: str | None = None) -> tuple[int, bool]:
+    """(K, exact): the frame's extra low bits and whether the alignment is exact.
+
+    ``alignment``: None (exact when ``dmax + P <= 64``: every format of at most 16 bits except
+    bf16), "exact" or "bounded" (forced; tests validate the bounded path on small formats)."""
     dmax = max_exp_difference(fmt)
-    if dmax + fmt.precision <= 64:  # every format of at most 16 bits except bf16
+    if alignment == "exact" or (alignment is None and dmax + fmt.precision <= 64):
         return dmax, True
+    if alignment not in (None, "bounded"):
+        raise ValueError(f"alignment must be 'exact' or 'bounded', not {alignment!r}")
     return frame_bits(env) + 2, False
 
 
 def add(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None,
-        subtract: z3.BoolRef | bool = False) -> RefResult:
+        subtract: z3.BoolRef | bool = False, alignment: str | None = None) -> RefResult:
     """a + b (``subtract``: a - b, may be symbolic) in ``out`` (default ``fmt``)."""
     out = out or fmt
     we = exp_width(fmt, out)
     x, y = unpack(fmt, a, we), unpack(fmt, b, we)
     sub = z3.BoolVal(subtract) if isinstance(subtract, bool) else subtract
     ysign = z3.Xor(y.sign, sub)
-    return add_operands(fmt, out, x, y, ysign, env, rand)
+    return add_operands(fmt, out, x, y, ysign, env, rand, alignment)
 
 
 def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, ysign, env: Env,
-                 rand=None) -> RefResult:
+                 rand=None, alignment: str | None = None) -> RefResult:
     we = x.exp.size()
     p = fmt.precision
-    k, exact = alignment_bits(fmt, env)
+    k, exact = alignment_bits(fmt, env, alignment)
     width = p + k + 2  # room for the carry and the sign of the difference
     x_big = x.exp >= y.exp
     big_sig, big_exp, big_sign = ite(x_big, x.sig, y.sig), ite(x_big, x.exp, y.exp), ite(x_big, x.sign, ysign)
@@ -96,5 +101,6 @@ def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, y
     return r
 
 
-def sub(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None) -> RefResult:
-    return add(fmt, a, b, env, out, rand, subtract=True)
+def sub(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None,
+        alignment: str | None = None) -> RefResult:
+    return add(fmt, a, b, env, out, rand, subtract=True, alignment=alignment)
