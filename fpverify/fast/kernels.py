@@ -1,0 +1,274 @@
+"""Specialised float32 -> small-float kernels (no flags): the hot path of `quantize`.
+
+Same integer method as `convert._quantize_float`, restricted to cases where it can run on 32-bit
+lanes with a handful of passes:
+
+* target has subnormals, fewer than 23 trailing bits, a finite range inside float32's, and a
+  smallest subnormal >= 2^-123 (so float32 subnormal inputs lie far below half of it and can be
+  given any significand with the right sticky bit);
+* deterministic modes on uint32 lanes; stochastic A/B/C on uint64 lanes with N (B: N + 1) <= 32.
+
+Per element: ``d = max(0, ebase - te)`` (how far x lies below the target's lowest binade),
+``sig = mag - rebias + (d << 23)`` (the rebiased pattern for normals, the full significand with
+its hidden bit for values below the normal range), ``shift = 23 - m + d``; the rounded integer
+``sig >> shift`` (+ carry) *is* the target magnitude code, carries into the exponent included.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..formats import FloatFormat, Overflow
+from ..rounding import Env, Mode, Rounding
+
+_SIGN = np.uint32(0x80000000)
+_MAG = np.uint32(0x7FFFFFFF)
+_INF = np.uint32(0x7F800000)
+
+
+def supports(fmt: FloatFormat, rnd: Rounding) -> bool:
+    """Whether the 32-bit kernels cover this target and mode (flags are never produced here)."""
+    m = fmt.man_bits
+    if not (fmt.subnormals and m < 23 and fmt.emin - m >= -123 and fmt.bias <= 127 and fmt.bits <= 31):
+        return False
+    if not fmt.signed:
+        return False  # negative values into unsigned formats take the general path
+    if fmt.max_value >= 2 ** 128:
+        return False
+    if rnd.mode.stochastic:
+        n = rnd.nbits + (1 if rnd.mode is Mode.SR_B else 0)
+        return n <= 29 and 23 - m >= n
+    return True
+
+
+def _prepare(u: np.ndarray, fmt: FloatFormat):
+    """(mag, sig, shift) as uint32 arrays; shift is capped at 31 with sig zeroed beyond it."""
+    m = fmt.man_bits
+    mag = u & _MAG
+    # d = max(0, 1 - te) with te = expf - 127 + B  ->  d = max(0, (128 - B) - expf)
+    d = (mag >> np.uint32(23)).view(np.int32)
+    np.subtract(np.int32(128 - fmt.bias), d, out=d)
+    np.maximum(d, 0, out=d)
+    du = d.view(np.uint32)
+    sig = mag - np.uint32(((127 - fmt.bias) << 23) & 0xFFFFFFFF)  # wraps for values below 2^emin ...
+    sig += du << np.uint32(23)  # ... and this term restores the hidden bit exactly there
+    shift = du
+    shift += np.uint32(23 - m)
+    return mag, sig, shift
+
+
+def _round(mag: np.ndarray, sig: np.ndarray, shift: np.ndarray, u: np.ndarray, rnd: Rounding, r_bits) -> np.ndarray:
+    mode = rnd.mode
+    if mode.stochastic:
+        return _round_stochastic(mag, sig, shift, rnd, r_bits)
+    # far below the smallest subnormal (shift > 31), or a float32 zero/subnormal (whose `sig`
+    # is not its significand): only the sticky bit matters. A sticky-only 1 at shift 31 lies
+    # below every rounding threshold (also the stochastic ones: N <= 23 - m) but is inexact.
+    big = shift > np.uint32(31)
+    big |= mag < np.uint32(0x800000)
+    if big.any():
+        sig = np.where(big, (mag != 0).astype(np.uint32), sig)
+        shift = np.where(big, np.uint32(31), shift)
+    if mode is Mode.RNE:
+        lsb = (sig >> shift) & np.uint32(1)
+        half_m1 = (np.uint32(1) << (shift - np.uint32(1)))
+        half_m1 -= np.uint32(1)
+        sig = sig + half_m1
+        sig += lsb
+        return sig >> shift
+    if mode is Mode.RNA:
+        half = np.uint32(1) << (shift - np.uint32(1))
+        half += sig
+        return half >> shift
+    trunc = sig >> shift
+    if mode is Mode.RTZ:
+        return trunc
+    rem_nz = (trunc << shift) != sig
+    if mode is Mode.RTO:
+        return trunc | rem_nz
+    neg = (u >> np.uint32(31)).astype(bool)
+    if mode is Mode.RUP:
+        return trunc + (rem_nz & ~neg)
+    return trunc + (rem_nz & neg)  # RDN
+
+
+def _round_stochastic(mag, sig: np.ndarray, shift: np.ndarray, rnd: Rounding, r_bits) -> np.ndarray:
+    """A: (sig + R << (shift - N)) >> shift; B: the same with N + 1 bits and 2R + 1; C: RNITE.
+
+    uint32 lanes: sig < 2^31 and R << (shift - N) < 2^shift <= 2^31, so the sum fits. Shifts
+    beyond 31 are brought back to 31 by jamming (shift right, OR the lost bits into the LSB),
+    which keeps floor(nu * 2^N) and RNITE(nu * 2^N) for N <= 29. float32 zeros and subnormals
+    become a sticky-only 0/1 at shift 31 (their true nu * 2^N is < 1/2 here).
+    """
+    n = rnd.nbits
+    r = np.asarray(r_bits).astype(np.uint32, copy=False)
+    if rnd.mode is Mode.SR_B:
+        n, r = n + 1, r * np.uint32(2) + np.uint32(1)
+    big = shift > np.uint32(31)
+    tiny = mag < np.uint32(0x800000)
+    if big.any() or tiny.any():
+        j = shift - np.uint32(31)
+        j = np.where(big, j, np.uint32(0))
+        lost = (sig & ((np.uint32(1) << j) - np.uint32(1))) != 0
+        jammed = (sig >> j) | lost
+        sig = np.where(tiny, (mag != 0).astype(np.uint32), jammed)
+        shift = np.where(big | tiny, np.uint32(31), shift)
+    k = shift - np.uint32(n)  # >= 0 by `supports`
+    if rnd.mode is Mode.SR_C:
+        trunc = sig >> shift
+        rem = sig - (trunc << shift)
+        lsb = (rem >> k) & np.uint32(1)
+        kk = np.maximum(k, np.uint32(1)) - np.uint32(1)
+        frac = rem + (np.uint32(1) << kk) - np.uint32(1) + lsb  # < 2^32: rem < 2^31, k <= 31
+        frac >>= k
+        frac = np.where(k == 0, rem, frac)
+        frac += r
+        frac >>= np.uint32(n)
+        return trunc + frac
+    add = r << k
+    add += sig
+    add >>= shift
+    return add
+
+
+def quantize_f32_kernel(x: np.ndarray, fmt: FloatFormat, env: Env, r_bits=0) -> np.ndarray:
+    """Codes of ``fmt`` for a float32 array (deterministic or stochastic ``env.rounding``)."""
+    rnd = env.rounding
+    u = np.ascontiguousarray(x).view(np.uint32).ravel()
+    mag = u & _MAG
+    low = mag < np.uint32(((128 - fmt.bias) << 23))  # below the target's normal range (or 0)
+    if not low.any():
+        # every element in the normal range: constant shift, no per-element shift arrays
+        sig = mag - np.uint32(((127 - fmt.bias) << 23) & 0xFFFFFFFF)
+        shift = np.uint32(23 - fmt.man_bits)
+        code = _round_const(sig, shift, u, rnd, r_bits)
+    else:
+        _, sig, shiftv = _prepare(u, fmt)
+        code = _round(mag, sig, shiftv, u, rnd, r_bits)
+    return _finish(code, u, mag, fmt, env).reshape(np.shape(x))
+
+
+def _round_const(sig, shift, u, rnd: Rounding, r_bits):
+    mode = rnd.mode
+    if mode.stochastic:
+        n = rnd.nbits
+        r = np.asarray(r_bits).astype(np.uint32, copy=False)
+        if mode is Mode.SR_B:
+            n, r = n + 1, r * np.uint32(2) + np.uint32(1)
+        k = np.uint32(int(shift) - n)
+        if mode is Mode.SR_C:
+            trunc = sig >> shift
+            rem = sig - (trunc << shift)
+            if k == 0:
+                frac = rem
+            else:
+                frac = (rem >> k) & np.uint32(1)
+                frac += rem
+                frac += np.uint32((1 << (int(k) - 1)) - 1)
+                frac >>= k
+            frac += r
+            frac >>= np.uint32(n)
+            trunc += frac
+            return trunc
+        add = r << k
+        add += sig
+        add >>= shift
+        return add
+    mag = u & _MAG
+    return _round(mag, sig, np.full(sig.shape, shift, np.uint32), u, rnd, r_bits)
+
+
+def _finish(code: np.ndarray, u: np.ndarray, mag: np.ndarray, fmt: FloatFormat, env: Env) -> np.ndarray:
+    """Overflow policy, sign, specials; the rare cases are fixed up by index."""
+    from .convert import _inf_into, _nan_into, code_dtype
+
+    rnd = env.rounding
+    policy = env.overflow_for(fmt)
+    max_code = np.uint32(fmt.max_code)
+    over = np.flatnonzero(code > max_code)
+    special = np.flatnonzero(mag >= _INF)
+    sign = (u >> np.uint32(32 - fmt.bits)) & np.uint32(fmt.sign_bit)
+    if not fmt.has_neg_zero:
+        sign[code == 0] = 0
+    if over.size:
+        code[over] = max_code
+    code |= sign
+    if over.size:
+        mode = rnd.mode
+        to_max_all = (policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE) or mode in (Mode.RTZ, Mode.RTO)
+                      or not ((policy is Overflow.NAN and fmt.has_nan) or fmt.has_inf))
+        if not to_max_all:
+            neg = (u[over] >> np.uint32(31)).astype(bool)
+            to_max = np.zeros(over.shape, bool)
+            if mode is Mode.RUP:
+                to_max = neg
+            elif mode is Mode.RDN:
+                to_max = ~neg
+            if policy is Overflow.NAN and fmt.has_nan:
+                unsat = np.where(neg, fmt.nan_code(1), fmt.nan_code(0))
+            else:
+                unsat = np.where(neg, fmt.inf_code(1), fmt.inf_code(0))
+            code[over] = np.where(to_max, code[over], unsat.astype(np.uint32))
+    if special.size:
+        us = u[special]
+        neg = (us >> np.uint32(31)).astype(bool)
+        nan = (us & np.uint32(0x7FFFFF)) != 0
+        nan_code, _ = _nan_into(fmt, env)
+        inf_code, _ = _inf_into(neg, fmt, env)
+        code[special] = np.where(nan, np.uint32(nan_code), inf_code.astype(np.uint32))
+    return code.astype(code_dtype(fmt))
+
+
+# ---- exact lookup for targets with at most 7 trailing bits ---------------------------------
+#
+# Claim: for a deterministic mode and a target whose quantum is always >= 2^16 float32 ulps
+# (FloatFormat with m <= 7; IntFormat with <= 8 bits), the result (code and flags) of rounding a
+# float32 x depends only on its top 16 bits and on whether its low 16 bits are nonzero.
+# Proof: at least 16 bits are discarded, all low 16 among them. RNE/RNA compare the discarded
+# part D with H = 2^(s-1), whose low 16 bits are zero: D > H iff D_hi > H_hi or (D_hi = H_hi and
+# D_lo != 0); D = H iff D_hi = H_hi and D_lo = 0; D >= H iff D_hi >= H_hi. RTZ/RUP/RDN/RTO and the
+# inexact flag need only D != 0. The binade (hence tininess, and the full-precision rounding
+# behind after-rounding tininess, also >= 16 discarded bits), the sign, the overflow decision
+# and the NaN/Inf/sNaN classification (the quiet bit is bit 22) are in the top 16 bits or need
+# only "low 16 bits nonzero". Integer targets with <= 8 bits: every value that does not
+# overflow has |x| < 2^(b-1+s+1), i.e. at least 23 - (b - 1) >= 16 discarded bits; larger ones
+# overflow whatever their low bits. So a 2^17-entry table indexed by (top16 << 1) | sticky is
+# exact. The table is built with the general integer path and tested against the golden model.
+
+_luts: dict = {}
+
+
+def lut_exact(fmt, rnd: Rounding) -> bool:
+    if rnd.mode.stochastic:
+        return False
+    if isinstance(fmt, FloatFormat):
+        return fmt.man_bits <= 7 and fmt.width <= 16
+    return fmt.bits <= 8
+
+
+def f32_lut(fmt, env: Env) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, flags) for every (top16 << 1 | sticky) pattern of a float32."""
+    from . import convert
+
+    key = (fmt, convert._resolved(env, fmt))
+    hit = _luts.get(key)
+    if hit is None:
+        idx = np.arange(1 << 17, dtype=np.uint32)
+        reps = ((idx >> np.uint32(1)) << np.uint32(16)) | (idx & np.uint32(1))
+        codes, flags = convert.quantize(reps.view(np.float32), fmt, env, with_flags=True, _kernels=False)
+        codes.setflags(write=False)
+        flags.setflags(write=False)
+        hit = _luts[key] = (codes, flags)
+    return hit
+
+
+def lut_index(u: np.ndarray) -> np.ndarray:
+    """(u >> 16) << 1 | (u & 0xFFFF != 0), in four in-place uint32 passes."""
+    i = u & np.uint32(0x7FFF)
+    i += np.uint32(0x7FFF)  # bit 15 set iff the low 15 bits are nonzero
+    i |= u
+    i >>= np.uint32(15)
+    return i
+
+
+__all__ = ["supports", "quantize_f32_kernel", "lut_exact", "f32_lut", "lut_index"]
