@@ -96,7 +96,9 @@ class Problem:
         from ...smt.reference.unpack import exp_width
         return exp_width(self.fmt, self.out)
 
-    def class_split_cases(self, roles: Sequence[str]) -> list[S.Case]:
+    def class_split_cases(self, roles: Sequence[str], grouped: bool = False) -> list[S.Case]:
+        if grouped:
+            return S.grouped_class_cases({r: unpack(self.fmt, getattr(self.sym, r), self._we()) for r in roles})
         lists = [S.class_cases(unpack(self.fmt, getattr(self.sym, r), self._we()), r) for r in roles]
         return S.cross(*lists)
 
@@ -165,10 +167,10 @@ def plan(pr: Problem, st: Strategy, include_reference_lemmas: bool = True) -> li
         if include_reference_lemmas:
             items += [Item("reference-lemma", ob) for ob in reference_lemmas(pr.fmt, pr.env, pr.out)]
     params = S.format_params(pr.fmt)
-    cases = pr.class_split_cases(st.class_split) if st.class_split else [S.Case("all", z3.BoolVal(True))]
+    cases = pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]
     finite_roles = [r for r in ("a", "b") if getattr(pr.sym, r) is not None]
     us = {r: unpack(pr.fmt, getattr(pr.sym, r), pr._we()) for r in finite_roles}
-    is_finite_case = lambda c: all(f"{r}=subnormal" in c.name or f"{r}=normal" in c.name for r in finite_roles) \
+    is_finite_case = lambda c: c.name == "finite" or all(f"{r}=subnormal" in c.name or f"{r}=normal" in c.name for r in finite_roles) \
         if st.class_split else True
     sub: list[S.Case] = []
     if st.band:
@@ -247,8 +249,8 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
     xcheck = st.cross_check if cross_check is None else cross_check
 
     def jobs_for(its: list[Item]) -> list[Job]:
-        return [Job(i.name, i.obligation.to_smtlib(), i.expect, timeout, use,
-                    xcheck and i.expect == "unsat", tag=i) for i in its]
+        return [Job(i.name, None, i.expect, timeout, use if i.expect == "unsat" else ("z3",),
+                    xcheck and i.expect == "unsat", tag=i, obligation=i.obligation) for i in its]
 
     def done(out: Outcome) -> None:
         _judge(out.tag, out)

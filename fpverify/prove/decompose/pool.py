@@ -23,12 +23,13 @@ class Job:
     """One satisfiability query. ``expect``: "unsat" for lemmas/cases/coverage, "sat" for witnesses."""
 
     name: str
-    smtlib: str
+    smtlib: str | None  # None: built from ``obligation`` inside the worker (fork inherits it)
     expect: str = "unsat"
     timeout_s: float = 120.0
     solvers: tuple[str, ...] = ("z3",)
     cross_check: bool = False
     tag: object = None  # caller's handle (not sent to workers)
+    obligation: object = None  # an `Obligation`; z3 workers use its terms directly
 
 
 @dataclass
@@ -50,14 +51,19 @@ def solver_versions() -> dict[str, str]:
     return {"z3": z3.get_version_string(), "bitwuzla": bitwuzla_version()}
 
 
-def solve_text(smtlib: str, solver: str, timeout_s: float) -> tuple[str, dict[str, int] | None, str]:
-    """(answer, model, message) for one SMT-LIB2 query; runs in the calling process."""
+def solve_text(smtlib, solver: str, timeout_s: float, obligation=None) -> tuple[str, dict[str, int] | None, str]:
+    """(answer, model, message) for one query (SMT-LIB2 text, or an `Obligation`); runs in the
+    calling process."""
     if solver == "z3":
         import z3
 
         s = z3.SolverFor("QF_BV")
         s.set("timeout", max(1, int(timeout_s * 1000)))
-        s.from_string(smtlib)
+        if obligation is not None:
+            for q in obligation.query:
+                s.add(q)
+        else:
+            s.from_string(smtlib)
         r = s.check()
         if r == z3.unsat:
             return "unsat", None, ""
@@ -76,6 +82,8 @@ def solve_text(smtlib: str, solver: str, timeout_s: float) -> tuple[str, dict[st
         from ..obligation import Obligation
         from ..smtlib import check_bitwuzla
 
+        if smtlib is None:
+            smtlib = obligation.to_smtlib()
         class _Text(Obligation):
             def to_smtlib(self, logic: str = "QF_BV") -> str:  # already exported
                 return smtlib
@@ -85,10 +93,14 @@ def solve_text(smtlib: str, solver: str, timeout_s: float) -> tuple[str, dict[st
     raise ValueError(f"unknown solver {solver!r} (one of {', '.join(SOLVERS)})")
 
 
-def _worker(conn, smtlib: str, solver: str, timeout_s: float) -> None:
+_JOBS: list = []  # the jobs of the current run_jobs call, inherited by forked workers
+
+
+def _worker(conn, index: int, solver: str, timeout_s: float) -> None:
     t0 = time.perf_counter()
+    job = _JOBS[index]
     try:
-        ans, model, msg = solve_text(smtlib, solver, timeout_s)
+        ans, model, msg = solve_text(job.smtlib, solver, timeout_s, job.obligation)
     except Exception as e:  # a solver/parser failure is reported, never PROVED
         ans, model, msg = "error", None, f"{type(e).__name__}: {e}"
     conn.send((ans, model, msg, time.perf_counter() - t0))
@@ -110,6 +122,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
              on_start: Callable[[Job, str], None] | None = None) -> list[Outcome]:
     """Run every job; at most ``workers`` solver processes at once (default: CPU count)."""
     workers = max(1, workers or os.cpu_count() or 1)
+    _JOBS[:] = list(jobs)
     ctx = mp.get_context("fork")
     queue: list[tuple[int, str, str]] = []  # (job index, solver, purpose)
     for i, j in enumerate(jobs):
@@ -124,7 +137,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
     def start(i: int, solver: str, purpose: str) -> None:
         parent, child = ctx.Pipe(duplex=False)
         j = jobs[i]
-        p = ctx.Process(target=_worker, args=(child, j.smtlib, solver, j.timeout_s), daemon=True)
+        p = ctx.Process(target=_worker, args=(child, i, solver, j.timeout_s), daemon=True)
         p.start()
         child.close()
         t_first.setdefault(i, time.perf_counter())

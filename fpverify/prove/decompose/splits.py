@@ -138,6 +138,19 @@ def class_cases(u, tag: str) -> list[Case]:
     return [Case(f"{tag}={k}", preds[k]) for k in CLASSES if not z3.is_false(z3.simplify(preds[k]))]
 
 
+def grouped_class_cases(us: dict) -> list[Case]:
+    """DPV-style specials-first cases over all operands: any NaN; else any Inf; else any zero;
+    else every operand finite nonzero (subnormals included: the datapath case)."""
+    ops = list(us.values())
+    any_nan = disj([u.is_nan for u in ops])
+    any_inf = disj([u.is_inf for u in ops])
+    any_zero = disj([u.is_zero for u in ops])
+    return [Case("any=nan", any_nan),
+            Case("any=inf", conj([z3.Not(any_nan), any_inf])),
+            Case("any=zero", conj([z3.Not(any_nan), z3.Not(any_inf), any_zero])),
+            Case("finite", conj([u.is_finite for u in ops]))]
+
+
 def interval_cases(term: z3.BitVecRef, label: str, intervals: list[Interval]) -> list[Case]:
     return [Case(f"{label}∈{iv}" if iv.lo != iv.hi else f"{label}={iv.lo}", iv.pred(term)) for iv in intervals]
 
@@ -175,4 +188,4 @@ def witness_obligation(split: Split, case: Case, premises: list[z3.BoolRef]) -> 
 
 
 __all__ = ["CLASSES", "Case", "Split", "Interval", "format_params", "eval_bound", "parse_intervals",
-           "class_cases", "interval_cases", "cross", "refine", "coverage_obligation", "witness_obligation"]
+           "class_cases", "grouped_class_cases", "interval_cases", "cross", "refine", "coverage_obligation", "witness_obligation"]

@@ -6,6 +6,7 @@ line, ``#`` comments.
     family mul                      # mul | add | lmul (which reference the miter uses)
     isolate product                 # multiplier isolation: cut `product`, shared with the reference
     split class a, b                # operand classes nan/inf/zero/subnormal/normal, crossed
+    split class a, b grouped        # or: any NaN | any Inf | any zero | finite x finite
     split band: ..emin-p-2, emin-p-1..emin-2, emin-1..emax-1, emax..
                                     # mul: floor(log2 a)+floor(log2 b) of finite x finite cases
     split diff: 0, 1, 2..p+2 each, p+3..
@@ -34,6 +35,7 @@ class Strategy:
     family: str = "mul"
     isolate: list[str] = field(default_factory=list)
     class_split: list[str] = field(default_factory=list)  # operand roles, e.g. ["a", "b"]
+    grouped: bool = False  # specials first (any NaN / any Inf / any zero / finite) instead of 5x5
     band: str | None = None
     diff: str | None = None
     witnesses: bool = True
@@ -96,6 +98,9 @@ def parse_strategy(text: str, file: str = "<strategy>") -> Strategy:
                 setattr(st, kind, arg)
             elif head == "class":
                 arg = rest[len("class"):]
+                if arg.rstrip().endswith("grouped"):
+                    st.grouped = True
+                    arg = arg.rstrip()[: -len("grouped")]
                 roles = [r.strip() for r in arg.split(",") if r.strip()]
                 if not roles or any(r not in ("a", "b") for r in roles):
                     raise err("split class takes operand roles a and/or b (`split class a, b`)")

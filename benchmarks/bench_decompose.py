@@ -1,0 +1,171 @@
+"""Decomposed vs monolithic equivalence proofs of the RTL units, per rounding mode.
+
+    python benchmarks/bench_decompose.py                      # full table (long: monolithic timeouts)
+    python benchmarks/bench_decompose.py --units bf16-mul --modes rne --mono-timeout 60
+    python benchmarks/bench_decompose.py --reference-lemmas   # also prove L4/L5 (one-time per format/mode)
+    python benchmarks/bench_decompose.py --bugs               # seeded bugs: refuted + localised
+
+Columns: decomposed wall seconds (2 workers, z3+bitwuzla portfolio) and summed solver seconds,
+the number of obligations, the monolithic time of the same miter (or "> T s"), and the ratio.
+Full IEEE semantics: subnormals, specials, all five flags, one static rounding mode per row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fpverify.formats import get_format  # noqa: E402
+from fpverify.golden.lmul import LMulPolicy  # noqa: E402
+from fpverify.hdl.netlist import flatten  # noqa: E402
+from fpverify.prove.api import prove_equivalence  # noqa: E402
+from fpverify.prove.decompose import prove_decomposed  # noqa: E402
+from fpverify.prove.decompose.isolate import reference_lemmas  # noqa: E402
+from fpverify.prove.decompose.pool import Job, run_jobs  # noqa: E402
+from fpverify.rounding import Env, parse_rounding  # noqa: E402
+
+UNITS = {  # name: (op, format, strategy, target seconds)
+    "bf16-mul": ("mul", "bf16", "decompose_multiplier", 10),
+    "f16-mul": ("mul", "f16", "decompose_multiplier", 30),
+    "f32-add": ("add", "f32", "decompose_adder", 60),
+    "f32-mul": ("mul", "f32", "decompose_multiplier", 600),
+    "bf16-lmul": ("lmul", "bf16", "decompose_lmul", 30),
+    "f32-lmul": ("lmul", "f32", "decompose_lmul", 30),
+}
+MODES = ("rne", "rtz", "rdn", "rup", "rna")
+
+
+def component(op: str, fmt, mode: str):
+    if op == "mul":
+        from rtl.fp_mul import FPMultiplier
+        return FPMultiplier(fmt, rounding=mode)
+    if op == "add":
+        from rtl.fp_add import FPAdder
+        return FPAdder(fmt, rounding=mode)
+    from rtl.lmul import LMulUnit
+    return LMulUnit(fmt)
+
+
+def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
+    op, fname, strategy, target = UNITS[unit]
+    fmt = get_format(fname)
+    comp = component(op, fmt, mode)
+    nl = flatten(comp)
+    env = Env(parse_rounding(mode))
+    pol = LMulPolicy() if op == "lmul" else None
+    r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=strategy, workers=workers,
+                         reference_lemmas=False, component=comp)
+    row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
+           "solver_seconds": round(r.cpu_seconds(), 2), "obligations": len(r.items), "target": target,
+           "slowest": max(((i.outcome.seconds, i.name) for i in r.items if i.outcome), default=(0, ""))}
+    if r.counterexample is not None:
+        row["counterexample"] = r.counterexample.decoded
+        row["first_failing_stage"] = r.localisation.first_failing if r.localisation else None
+    if mono_timeout > 0:
+        t0 = time.perf_counter()
+        m = prove_equivalence(nl, op, fmt, env=env, lmul_policy=pol, timeout_s=mono_timeout)
+        row["mono_status"] = m.status
+        row["mono_seconds"] = round(time.perf_counter() - t0, 2)
+    return row
+
+
+def run_reference_lemmas(fname: str, mode: str, timeout: float, workers: int) -> dict:
+    fmt = get_format(fname)
+    obs = reference_lemmas(fmt, Env(parse_rounding(mode)))
+    t0 = time.perf_counter()
+    outs = run_jobs([Job(o.name, None, "unsat", timeout, ("z3", "bitwuzla"), obligation=o) for o in obs], workers)
+    bad = [o.name for o in outs if o.answer != "unsat"]
+    return {"format": fname, "mode": mode, "obligations": len(obs), "seconds": round(time.perf_counter() - t0, 2),
+            "status": "PROVED" if not bad else f"OPEN ({len(bad)}: {', '.join(bad[:3])}...)"}
+
+
+def seeded_bugs(workers: int) -> list[dict]:
+    from fpverify.faults.semantic import apply_semantic, semantic_mutants
+    rows = []
+    for unit in ("f16-mul", "f32-add"):
+        op, fname, strategy, _ = UNITS[unit]
+        fmt = get_format(fname)
+        nl = flatten(component(op, fmt, "rne"))
+        for m in semantic_mutants(nl, fmt):
+            if m.id not in ("sem:sticky_dropped", "sem:truncate"):
+                continue
+            bad = apply_semantic(nl, m, fmt)
+            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, reference_lemmas=False)
+            rows.append({"unit": unit, "bug": m.id, "status": r.status, "seconds": round(r.seconds, 2),
+                         "stage": r.localisation.first_failing if r.localisation else None,
+                         "counterexample": r.counterexample.decoded if r.counterexample else r.message})
+    return rows
+
+
+def ratio(row: dict) -> str:
+    if "mono_seconds" not in row:
+        return "-"
+    if row["mono_status"] != "PROVED":
+        return f"> {row['mono_seconds'] / max(row['seconds'], 1e-3):.1f}x"
+    return f"{row['mono_seconds'] / max(row['seconds'], 1e-3):.1f}x"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--units", default=",".join(UNITS))
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--mono-timeout", type=float, default=300, help="0 skips the monolithic runs")
+    ap.add_argument("--mono-modes", default="rne", help="modes that also get a monolithic run")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--reference-lemmas", action="store_true")
+    ap.add_argument("--bugs", action="store_true")
+    ap.add_argument("--json", default=None)
+    a = ap.parse_args(argv)
+    rows = []
+    print(f"{'unit':<10} {'mode':<4} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
+          f"{'target':>6} {'monolithic':>16} {'ratio':>8}  slowest obligation", flush=True)
+    try:
+        for unit in a.units.split(","):
+            for mode in a.modes.split(","):
+                if UNITS[unit][0] == "lmul" and mode != "rne":
+                    continue  # L-Mul variant B never rounds: one row
+                mono = a.mono_timeout if mode in a.mono_modes.split(",") else 0
+                row = run_row(unit, mode, mono, a.workers)
+                rows.append(row)
+                mono_txt = "-" if "mono_seconds" not in row else (
+                    f"{row['mono_seconds']:.1f} s" if row["mono_status"] == "PROVED"
+                    else f"> {mono:.0f} s ({row['mono_status']})" if row["mono_status"] == "UNKNOWN"
+                    else f"{row['mono_status']} {row['mono_seconds']:.1f} s")
+                print(f"{unit:<10} {mode:<4} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
+                      f"{row['obligations']:>5} {row['target']:>5}s {mono_txt:>16} {ratio(row):>8}  "
+                      f"{row['slowest'][1][:40]} {row['slowest'][0]:.1f} s", flush=True)
+                if row.get("counterexample"):
+                    print("    counterexample (replayed):", row["counterexample"].replace("\n", "\n    "),
+                          f"\n    first failing stage: {row.get('first_failing_stage')}", flush=True)
+        if a.reference_lemmas:
+            print("\nreference lemmas L4/L5 (RTL-independent, once per format and mode):")
+            for unit in a.units.split(","):
+                op, fname, *_ = UNITS[unit]
+                if op != "mul":
+                    continue
+                for mode in a.modes.split(","):
+                    rr = run_reference_lemmas(fname, mode, 600, a.workers)
+                    rows.append({"reference_lemmas": rr})
+                    print(f"  {fname:<5} {mode:<4} {rr['status']:<8} {rr['obligations']:>4} obligations "
+                          f"{rr['seconds']:>8.1f} s", flush=True)
+        if a.bugs:
+            print("\nseeded bugs:")
+            for br in seeded_bugs(a.workers):
+                rows.append({"bug": br})
+                print(f"  {br['unit']:<8} {br['bug']:<18} {br['status']:<8} {br['seconds']:>6.1f} s "
+                      f"first failing stage: {br['stage']}\n    " + str(br["counterexample"]).replace("\n", "\n    "),
+                      flush=True)
+    except KeyboardInterrupt:
+        print("interrupted: partial results kept", flush=True)
+    if a.json:
+        Path(a.json).write_text(json.dumps(rows, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
