@@ -41,16 +41,18 @@ def main() -> int:
         return 130
     wall = time.perf_counter() - start
 
-    print(f"{'file':<32} {'cases':>9} {'errors':>7} {'seconds':>8}")
-    print("-" * 59)
+    print(f"{'file':<32} {'cases':>9} {'errors':>7} {'seconds':>8} {'cpu s':>8}")
+    print("-" * 68)
     for t in tallies:
-        print(f"{t.name:<32} {t.cases:>9} {t.errors:>7} {t.seconds:>8.2f}")
+        print(f"{t.name:<32} {t.cases:>9} {t.errors:>7} {t.seconds:>8.2f} {t.cpu_seconds:>8.2f}")
     cases = sum(t.cases for t in tallies)
     errors = sum(t.errors for t in tallies)
-    cpu = sum(t.seconds for t in tallies)
-    print("-" * 59)
-    print(f"{'TOTAL (' + str(len(tallies)) + ' files)':<32} {cases:>9} {errors:>7} {cpu:>8.1f}")
-    print(f"wall {wall:.1f} s on {args.jobs} processes; {cases / max(cpu, 1e-9):,.0f} cases/s per process")
+    wall_sum = sum(t.seconds for t in tallies)
+    cpu = sum(t.cpu_seconds for t in tallies)
+    print("-" * 68)
+    print(f"{'TOTAL (' + str(len(tallies)) + ' files)':<32} {cases:>9} {errors:>7} {wall_sum:>8.1f} {cpu:>8.1f}")
+    print(f"wall {wall:.1f} s on {args.jobs} processes; {cases / max(cpu, 1e-9):,.0f} cases per CPU second "
+          f"({1e6 * cpu / max(cases, 1):.1f} us/case)")
     for t in tallies:
         if t.errors:
             fn = parse_function(split_member_name(t.name)[0])

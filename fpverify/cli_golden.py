@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 from fractions import Fraction
 
@@ -14,7 +13,7 @@ from .errors import InputError
 from .formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Overflow, all_formats, get_format
 from .golden.convert import from_value, parse_number
 from .golden.lmul import LMulPolicy, LMulSpecials, LMulVariant
-from .rounding import Env, Flags, FPValueError, Rounded, Rounding, Tininess, parse_rounding
+from .rounding import Env, Flags, Rounded, Rounding, Tininess, parse_rounding
 
 # ---- shared options (also used by `fpverify vectors`) -------------------------------------------
 
@@ -216,7 +215,7 @@ def _operand(fmt: Format, token: str, as_value: bool, env: Env, index: int) -> _
                          "(3.14, -0.5, 1e-3, 0x1.8p1, 3/4, inf, nan)") from None
     if value == 0 and tok.startswith("-"):
         value = -0.0
-    r = from_value(value, fmt, dataclasses.replace(env, random_bits=0) if env.rounding.mode.stochastic else env)
+    r = from_value(value, fmt, env)  # numbers are rounded into the source format like the result
     return _Operand(r.code, tok, r)
 
 
@@ -269,7 +268,7 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
     fpverify eval e2m1fn_add 0x3 0x1 -r sra4 -R 7
     fpverify eval bf16_lmul 0x3fc0 0x4040 --lmul-variant C
     """
-    from .vectors.function import VectorFunction, op_symbol, parse_function
+    from .vectors.function import VectorFunction, parse_function
     from .vectors.line import flag_names
 
     r_val = 0
@@ -290,8 +289,8 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
     env = build_env(rounding, tininess, overflow, nan_policy, r_val)
 
     tokens = [(t, False) for t in operands] + [(t, True) for t in values]
-    bare = "_to_" not in function and "_" in function and _is_format(function)
-    if "_" not in function or bare:
+    bare = "_to_" not in function and ("_" not in function or _is_format(function))
+    if bare:
         try:
             fmt = get_format(function)
         except FormatError as e:
@@ -308,10 +307,10 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
                              f"got {len(tokens)}")
 
     results = []
-    groups = [[t] for t in tokens] if fn.name == function and fn.src is fn.dst and fn.op == "to" else [tokens]
+    groups = [[t] for t in tokens] if bare else [tokens]
     for group in groups:
         ops = [_operand(fn.src, t, as_value, env, i + 1) for i, (t, as_value) in enumerate(group)]
-        if fn.op == "to" and fn.src is fn.dst:  # bare format: encode or decode only
+        if bare:  # a bare format: encode or decode only
             res = ops[0].conversion or Rounded(ops[0].code, Flags.NONE)
             exact = None
         else:
@@ -352,7 +351,7 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
             if o.conversion is not None:
                 line += f"  from {o.text} (flags {flag_names(o.conversion.flags)})"
             click.echo(line)
-        if fn.op == "to" and fn.src is fn.dst:
+        if bare:
             continue
         if exact is not None:
             click.echo(f"  {'exact':<7}{value_text(exact)}")
@@ -380,5 +379,4 @@ def _val(fmt: Format, code: int) -> str:
     return describe_value(fmt, code)
 
 
-__all__ = ["formats_cmd", "eval_cmd", "env_options", "build_env", "build_lmul_policy", "value_text",
-           "FPValueError", "math"]
+__all__ = ["formats_cmd", "eval_cmd", "env_options", "build_env", "build_lmul_policy", "value_text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 
@@ -45,7 +46,6 @@ def vectors_group() -> None:
 def gen_cmd(function, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials, level,
             count, seed, output) -> None:
     """Generate vectors for FUNCTION with golden results and flags."""
-    from .vectors.function import VectorFunction  # noqa: F401
     from .vectors.generate import CaseGenerator, generate
     from .vectors.line import format_case
 
@@ -55,8 +55,6 @@ def gen_cmd(function, rounding, tininess, overflow, nan_policy, lmul_variant, lm
     evaluate = fn.evaluator()
     out = open(output, "w") if output else sys.stdout
     stochastic = rounding.mode.stochastic
-    import dataclasses
-
     written = 0
     try:
         buf = []
@@ -91,11 +89,12 @@ class _Progress:
         self.last = time.monotonic()
         self.bar = None
         if self.tty and total > 20000:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
             self.bar = Progress("[progress.description]{task.description}", BarColumn(),
                                 MofNCompleteColumn(), TimeRemainingColumn(), transient=True,
-                                console=__import__("rich.console").console.Console(stderr=True))
+                                console=Console(stderr=True))
             self.bar.start()
             self.task = self.bar.add_task(label, total=total)
 

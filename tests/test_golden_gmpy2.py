@@ -28,7 +28,7 @@ ml_dtypes = pytest.importorskip("ml_dtypes")
 
 from fpverify.formats import get_format  # noqa: E402
 from fpverify.golden import add, div, fma, mul, sqrt, sub  # noqa: E402
-from fpverify.rounding import RDN, RNE, RTZ, RUP, Env, Flags  # noqa: E402
+from fpverify.rounding import RDN, RNE, RTZ, RUP, Env  # noqa: E402
 
 MODES = {"rne": (RNE, gmpy2.RoundToNearest), "rtz": (RTZ, gmpy2.RoundToZero),
          "rup": (RUP, gmpy2.RoundUp), "rdn": (RDN, gmpy2.RoundDown)}

@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 from fpverify.formats import IntFormat, Overflow, define_format, get_format
-from fpverify.golden import convert, from_value, lmul
+from fpverify.golden import from_value, lmul
 from fpverify.golden.lmul import LMulPolicy, LMulSpecials, LMulVariant, lmul_constant, offset_exponent
 from fpverify.rounding import (RDN, RNA, RNE, RTO, RTZ, RUP, Env, Flags, Mode, Rounding, Tininess,
                                round_to_format)

@@ -46,7 +46,8 @@ class Tally:
     result_errors: int = 0
     flag_errors: int = 0
     first_errors: list[Mismatch] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time
+    cpu_seconds: float = 0.0  # process CPU time (what the machine's load does not inflate)
     interrupted: bool = False
 
     @property
@@ -59,6 +60,7 @@ class Tally:
         self.result_errors += other.result_errors
         self.flag_errors += other.flag_errors
         self.seconds += other.seconds
+        self.cpu_seconds += other.cpu_seconds
         self.interrupted |= other.interrupted
 
     def summary(self) -> str:
@@ -86,7 +88,7 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
     evaluate = fn.evaluator()
     dst = fn.dst
     stochastic = env.rounding.mode.stochastic
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     lineno = 0
     try:
         for lineno, raw in enumerate(lines, 1):
@@ -114,6 +116,7 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
     except KeyboardInterrupt:
         tally.interrupted = True
     tally.seconds = time.perf_counter() - start
+    tally.cpu_seconds = time.process_time() - cpu_start
     if progress is not None:
         progress(lineno)
     return tally

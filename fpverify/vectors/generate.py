@@ -66,6 +66,7 @@ def float_patterns(fmt: FloatFormat, extra_exponents: tuple[int, ...] = (),
     m = fmt.man_bits
     mask = (1 << m) - 1
     top = fmt.exp_mask
+
     def fields(exps):
         out = {0, top}
         for e in exps:
