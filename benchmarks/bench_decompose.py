@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fpverify.formats import get_format  # noqa: E402
 from fpverify.golden.lmul import LMulPolicy  # noqa: E402
 from fpverify.hdl.netlist import flatten  # noqa: E402
-from fpverify.prove.api import prove_equivalence  # noqa: E402
+from fpverify.prove.api import PortMap, prove_equivalence  # noqa: E402
 from fpverify.prove.decompose import prove_decomposed  # noqa: E402
 from fpverify.prove.decompose.isolate import reference_lemmas  # noqa: E402
 from fpverify.prove.decompose.pool import Job, run_jobs  # noqa: E402
@@ -58,8 +58,9 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
     nl = flatten(comp)
     env = Env(parse_rounding(mode))
     pol = LMulPolicy() if op == "lmul" else None
+    ports = PortMap(sub="sub") if op == "add" else PortMap()
     r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=strategy, workers=workers,
-                         reference_lemmas=False, component=comp)
+                         reference_lemmas=False, component=comp, ports=ports)
     row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
            "solver_seconds": round(r.cpu_seconds(), 2), "obligations": len(r.items), "target": target,
            "slowest": max(((i.outcome.seconds, i.name) for i in r.items if i.outcome), default=(0, ""))}
@@ -68,7 +69,7 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
         row["first_failing_stage"] = r.localisation.first_failing if r.localisation else None
     if mono_timeout > 0:
         t0 = time.perf_counter()
-        m = prove_equivalence(nl, op, fmt, env=env, lmul_policy=pol, timeout_s=mono_timeout)
+        m = prove_equivalence(nl, op, fmt, env=env, lmul_policy=pol, timeout_s=mono_timeout, ports=ports)
         row["mono_status"] = m.status
         row["mono_seconds"] = round(time.perf_counter() - t0, 2)
     return row
@@ -95,7 +96,9 @@ def seeded_bugs(workers: int) -> list[dict]:
             if m.id not in ("sem:sticky_dropped", "sem:truncate"):
                 continue
             bad = apply_semantic(nl, m, fmt)
-            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, reference_lemmas=False)
+            ports = PortMap(sub="sub") if op == "add" else PortMap()
+            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, reference_lemmas=False,
+                                 ports=ports)
             rows.append({"unit": unit, "bug": m.id, "status": r.status, "seconds": round(r.seconds, 2),
                          "stage": r.localisation.first_failing if r.localisation else None,
                          "counterexample": r.counterexample.decoded if r.counterexample else r.message})
