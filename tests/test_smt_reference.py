@@ -113,6 +113,12 @@ def test_bounded_alignment_is_exact_for_rounding(op, fname):
         check_binary(op, fname, _env(mode, r_bits=5), alignment="bounded")
 
 
+def test_many_random_bits_wide_frames():
+    """N = 40 random bits: frames wider than 64 bits (object-array evaluation, wide exponents)."""
+    for op, mode in (("mul", "sra40"), ("add", "src40"), ("sub", "srb40")):
+        check_binary(op, "e2m1fn", _env(mode, r_bits=(1 << 39) + 12345))
+
+
 def test_stochastic_rounding_with_symbolic_random_bits():
     """R is a free term: one reference covers every R (golden: one table per R)."""
     fmt = get_format("e2m3fn")

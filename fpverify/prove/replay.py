@@ -93,9 +93,14 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
         problems.append("netlist and golden model agree on this input")
     names = [ports.a] + ([ports.b] if op != "convert" else []) + ([ports.c] if op == "fma" else [])
     e = env_for(env, ports, inputs)
+    roles = set(names) | {ports.rm, ports.sub, ports.rand} | {n for n, _ in ports.fixed}
+    free = {n: v for n, v in inputs.items() if n not in roles}
     lines = ["  " + "  ".join(f"{n}={describe(fmt, inputs[n])}" for n in names)
              + f"  rounding={e.rounding}" + (f" R={e.random_bits}" if e.rounding.mode.stochastic else "")
              + (f" sub={inputs[ports.sub]}" if ports.sub else "")]
+    if free:
+        lines.append("  unmapped (free) inputs: " + " ".join(f"{n}={v:#x}" for n, v in free.items())
+                     + "  (map them in PortMap if they select the operation)")
     lines.append(f"  expected {describe(out, gold[0])} flags {Flags(gold[1] & 0x3F).names()}")
     lines.append(f"  netlist  {describe(out, net[0])} flags {Flags(net[1] & flag_mask & 0x3F).names()}"
                  f" (flag bits compared: {flag_mask:#x})")

@@ -79,9 +79,14 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
         if rand.size() != rnd.nbits:
             raise ValueError(f"{rnd}: random bits must be {rnd.nbits} bits wide, got {rand.size()}")
     p = fmt.precision
-    we = exp.size()
     w = sig.size()
     fw = frame_bits(env)
+    # exponent arithmetic must also hold the frame width and this format's exponent range
+    need = max((max(w, p + 1) + fw + 2).bit_length(),
+               (abs(fmt.emin) + abs(fmt.finite_parts(fmt.max_code)[2]) + p + fw + 4).bit_length()) + 2
+    if exp.size() < need:
+        exp = z3.SignExt(need - exp.size(), exp)
+    we = exp.size()
     # 1. exponent of the leading bit and the quantum
     lz = lzc(sig, we)
     e = exp + const(w - 1, we) - lz

@@ -16,10 +16,13 @@ from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, zext
 
 def exp_width(*fmts: FloatFormat) -> int:
     """Signed width that holds every exponent the reference forms (products, sums, shifts)."""
-    bound = 64
+    # |exponents| stay below 2*(bias + M + 2^E) (products) + 2^E (exact alignment) + 4P + 16
+    # (significand widths, lzc counts, frame bits); one more bit for the sign
+    bound = 32
     for f in fmts:
-        bound = max(bound, 2 * (abs(f.bias) + f.man_bits + (1 << f.exp_bits) + 4) + 2 * f.precision + 64)
-    return bound.bit_length() + 2
+        bound = max(bound, 2 * (abs(f.bias) + f.man_bits + (1 << f.exp_bits)) + (1 << f.exp_bits)
+                    + 4 * f.precision + 16)
+    return bound.bit_length() + 1
 
 
 @dataclass
