@@ -185,3 +185,32 @@ def test_timeout_is_unknown_never_proved():
     nl = flatten(rtl_mul.FPMultiplier(fmt, rounding="rne"))
     r = prove_equivalence(nl, "mul", fmt, timeout_s=0.05)
     assert r.status == "UNKNOWN" and not r.proved and r.counterexample is None
+
+
+def test_rtl_adder_with_sub_port_proved_and_unmapped_sub_is_reported():
+    from rtl.fp_add import FPAdder
+
+    fmt = get_format("e2m3fn")
+    nl = flatten(FPAdder(fmt, rounding="rne"))
+    r = prove_equivalence(nl, "add", fmt, ports=PortMap(sub="sub"))
+    assert r.status == "PROVED", str(r)
+    # without the mapping, `sub` is a free input: a - b is a real difference from a + b,
+    # and the counterexample names the unmapped input
+    r = prove_equivalence(nl, "add", fmt)
+    assert r.status == "REFUTED" and "unmapped (free) inputs: sub=0x1" in r.counterexample.decoded
+
+
+@pytest.mark.parametrize("policy", ["B", "C", "wrap"])
+def test_rtl_lmul_proved(policy):
+    from fpverify.golden.lmul import LMulPolicy, LMulSpecials, LMulVariant
+    from rtl.lmul import LMulUnit
+
+    fmt = get_format("e4m3fn")
+    pol = (LMulPolicy(LMulVariant.BIT_ADD, LMulSpecials.WRAP) if policy == "wrap"
+           else LMulPolicy(LMulVariant(policy)))
+    nl = flatten(LMulUnit(fmt, pol))
+    r = prove_equivalence(nl, "lmul", fmt, lmul_policy=pol)
+    assert r.status == "PROVED", str(r)
+    wrong = LMulPolicy(LMulVariant.NORMALIZE_TRUNCATE if policy == "B" else LMulVariant.BIT_ADD)
+    r = prove_equivalence(nl, "lmul", fmt, lmul_policy=wrong)
+    assert r.status == "REFUTED" and r.counterexample.replayed
