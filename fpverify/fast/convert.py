@@ -266,9 +266,11 @@ def _quantize_float(bits: np.ndarray, src: _Source, fmt: FloatFormat, env: Env, 
     else:
         zero_code = fmt.nan_code()
     code = np.where(zero_res, zero_code, code)
+    pre_flags = flags.copy() if want_flags else None
+    if want_flags and not t.has_zero:  # no zero to round to (E8M0): NaN, invalid
+        flags = np.where(zero_res, INVALID, flags)
     # overflow: P3109 saturation, IEEE rounding directions, OCP NaN
     mode = rnd.mode
-    pre_flags = flags.copy() if want_flags else None
     if over.any():
         to_max = np.full(code.shape, policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE)
                          or mode in (Mode.RTZ, Mode.RTO))
@@ -305,7 +307,7 @@ def _quantize_float(bits: np.ndarray, src: _Source, fmt: FloatFormat, env: Env, 
     # exact zeros and specials of the source
     code = np.where(is_zero, _zero_input_code(neg, fmt), code)
     if want_flags:
-        flags = np.where(is_zero, 0, flags)
+        flags = np.where(is_zero, 0 if fmt.has_zero else INVALID, flags)
     if is_special.any():
         is_nan = is_special & (mant != 0)
         is_inf = is_special & (mant == 0)
@@ -466,7 +468,7 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
 
         if kernels.lut_exact(fmt, rnd):
             codes, flags = kernels.f32_lut(fmt, env)
-            idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32))
+            idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))
             if not with_flags:
                 return codes.take(idx).reshape(shape)
             fl = flags.take(idx).reshape(shape)

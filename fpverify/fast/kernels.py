@@ -221,40 +221,53 @@ def _finish(code: np.ndarray, u: np.ndarray, mag: np.ndarray, fmt: FloatFormat, 
 
 # ---- exact lookup for targets with at most 7 trailing bits ---------------------------------
 #
-# Claim: for a deterministic mode and a target whose quantum is always >= 2^16 float32 ulps
-# (FloatFormat with m <= 7; IntFormat with <= 8 bits), the result (code and flags) of rounding a
-# float32 x depends only on its top 16 bits and on whether its low 16 bits are nonzero.
-# Proof: at least 16 bits are discarded, all low 16 among them. RNE/RNA compare the discarded
-# part D with H = 2^(s-1), whose low 16 bits are zero: D > H iff D_hi > H_hi or (D_hi = H_hi and
-# D_lo != 0); D = H iff D_hi = H_hi and D_lo = 0; D >= H iff D_hi >= H_hi. RTZ/RUP/RDN/RTO and the
-# inexact flag need only D != 0. The binade (hence tininess, and the full-precision rounding
-# behind after-rounding tininess, also >= 16 discarded bits), the sign, the overflow decision
-# and the NaN/Inf/sNaN classification (the quiet bit is bit 22) are in the top 16 bits or need
-# only "low 16 bits nonzero". Integer targets with <= 8 bits: every value that does not
-# overflow has |x| < 2^(b-1+s+1), i.e. at least 23 - (b - 1) >= 16 discarded bits; larger ones
-# overflow whatever their low bits. So a 2^17-entry table indexed by (top16 << 1) | sticky is
-# exact. The table is built with the general integer path and tested against the golden model.
+# Claim: for a deterministic mode and a target that always discards s >= 16 float32 significand
+# bits (FloatFormat with m <= 7; IntFormat with <= 8 bits), the result (code and flags) of
+# rounding a float32 x depends only on its top 17 bits and on whether its low 15 bits are
+# nonzero; when s >= 17 (m <= 6; IntFormat <= 7 bits), on its top 16 bits and whether its low 16
+# bits are nonzero.
+# Proof: let L be the number of low bits summarised by a sticky bit (15 or 16), L < s. RNE/RNA
+# compare the discarded part D with H = 2^(s-1), whose low L bits are zero (s - 1 >= L): so
+# D > H iff D_hi > H_hi or (D_hi = H_hi and D_lo != 0); D = H iff D_hi = H_hi and D_lo = 0;
+# D >= H iff D_hi >= H_hi. RTZ/RUP/RDN/RTO and the inexact flag need only D != 0. The binade
+# (hence tininess, and the full-precision rounding behind after-rounding tininess, which also
+# discards >= s bits), the sign, the overflow decision and the NaN/Inf/sNaN classification (the
+# quiet bit is bit 22) are in the kept bits or need only "low bits nonzero". Integer targets
+# with b bits: every value that can round into range has |x| < 2^(b-1+scale+1), i.e. at least
+# 23 - (b - 1) discarded bits; larger ones overflow whatever their low bits. So a table indexed
+# by (high bits << 1) | sticky is exact. It is built with the general integer path and tested
+# against the golden model.
 
 _luts: dict = {}
+
+
+def _min_discarded(fmt) -> int:
+    return 23 - fmt.man_bits if isinstance(fmt, FloatFormat) else 23 - (fmt.bits - 1)
 
 
 def lut_exact(fmt, rnd: Rounding) -> bool:
     if rnd.mode.stochastic:
         return False
-    if isinstance(fmt, FloatFormat):
-        return fmt.man_bits <= 7 and fmt.width <= 16
-    return fmt.bits <= 8
+    if isinstance(fmt, FloatFormat) and fmt.width > 16:
+        return False
+    return _min_discarded(fmt) >= 16
+
+
+def lut_low_bits(fmt) -> int:
+    """How many low bits the table summarises by one sticky bit (16 or 15)."""
+    return 16 if _min_discarded(fmt) >= 17 else 15
 
 
 def f32_lut(fmt, env: Env) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, flags) for every (top16 << 1 | sticky) pattern of a float32."""
+    """(codes, flags) for every (high bits << 1 | sticky) pattern of a float32."""
     from . import convert
 
     key = (fmt, convert._resolved(env, fmt))
     hit = _luts.get(key)
     if hit is None:
-        idx = np.arange(1 << 17, dtype=np.uint32)
-        reps = ((idx >> np.uint32(1)) << np.uint32(16)) | (idx & np.uint32(1))
+        low = lut_low_bits(fmt)
+        idx = np.arange(1 << (33 - low), dtype=np.uint32)
+        reps = ((idx >> np.uint32(1)) << np.uint32(low)) | (idx & np.uint32(1))
         codes, flags = convert.quantize(reps.view(np.float32), fmt, env, with_flags=True, _kernels=False)
         codes.setflags(write=False)
         flags.setflags(write=False)
@@ -262,13 +275,21 @@ def f32_lut(fmt, env: Env) -> tuple[np.ndarray, np.ndarray]:
     return hit
 
 
-def lut_index(u: np.ndarray) -> np.ndarray:
-    """(u >> 16) << 1 | (u & 0xFFFF != 0), in four in-place uint32 passes."""
+def lut_index(u: np.ndarray, low: int = 16) -> np.ndarray:
+    """(u >> low) << 1 | (u & (2^low - 1) != 0) in a few in-place uint32 passes."""
+    if low == 16:
+        i = u & np.uint32(0x7FFF)
+        i += np.uint32(0x7FFF)  # bit 15 set iff the low 15 bits are nonzero
+        i |= u  # ... so bit 15 is now "low 16 bits nonzero"
+        i >>= np.uint32(15)
+        return i
     i = u & np.uint32(0x7FFF)
-    i += np.uint32(0x7FFF)  # bit 15 set iff the low 15 bits are nonzero
-    i |= u
-    i >>= np.uint32(15)
-    return i
+    i += np.uint32(0x7FFF)
+    i >>= np.uint32(15)  # low 15 bits nonzero
+    hi = u >> np.uint32(15)
+    hi <<= np.uint32(1)
+    hi |= i
+    return hi
 
 
-__all__ = ["supports", "quantize_f32_kernel", "lut_exact", "f32_lut", "lut_index"]
+__all__ = ["supports", "quantize_f32_kernel", "lut_exact", "f32_lut", "lut_index", "lut_low_bits"]
