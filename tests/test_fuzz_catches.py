@@ -99,6 +99,36 @@ def ties_away_mul_e4m3_codes(a, b):
     return ref_round(prod, "e4m3fn", ties="away", overflow="nan")
 
 
+def ref_sr_a(x, r, fmt="e4m3fn", nbits=8, strict=False) -> np.ndarray:
+    """Stochastic rounding A (formats.md §2): up iff floor(nu*2^N) + R >= 2^N; satfinite.
+    ``strict=True`` is the bug: '>' instead of '>='."""
+    f = get_format(fmt)
+    with np.errstate(all="ignore"):
+        x = np.asarray(x).astype(np.float64)
+        r = np.asarray(r).astype(np.int64)
+        a = np.abs(x)
+        finite = np.isfinite(a) & (a > 0)
+        _, e = np.frexp(np.where(finite, a, 1.0))
+        q = np.maximum(e - 1, f.emin) - f.precision + 1
+        s = np.ldexp(np.where(finite, a, 0.0), -q)
+        s0 = np.floor(s)
+        frac = np.floor(np.ldexp(s - s0, nbits)).astype(np.int64)
+        up = (frac + r > (1 << nbits)) if strict else (frac + r >= (1 << nbits))
+        v = np.ldexp(s0 + up, q)
+        v = np.where((v > float(f.max_value)) | np.isinf(a), float(f.max_value), v)
+        v = np.where(a == 0, 0.0, v)
+        v = np.where(np.isnan(a), np.nan, v)
+        return np.copysign(v, x)
+
+
+def ok_sr_a(x, r):
+    return ref_sr_a(x, r)
+
+
+def sr_a_strict(x, r):
+    return ref_sr_a(x, r, strict=True)
+
+
 MX_EMAX = {"e2m1fn": 2, "e4m3fn": 8}
 
 
@@ -230,7 +260,31 @@ def test_mx_scale_off_by_one_is_caught(kernel, delta):
     assert "expected scale" in text and "amax" in text
 
 
+def test_stochastic_rounding_kernel_checked_with_explicit_random_bits():
+    sem = "convert f32->e4m3fn sra8 satfinite"
+    good = fuzz(ok_sr_a, sem, n=N, seed=1)
+    assert good.ok, format_result(good)
+    res = fuzz(sr_a_strict, sem, n=N, seed=1)
+    m = _only(res)
+    # the bug only shows when floor(nu * 2^8) + R is exactly 2^8
+    x = exact_result(res.semantics, m.case)
+    e4 = get_format("e4m3fn")
+    q = max(x.ilog2(), e4.emin) - e4.precision + 1
+    s0, _ = x.floor_scaled(-q)
+    frac = x.floor_scaled(-q + 8)[0] - (s0 << 8)
+    assert frac + m.case.r == 256
+    assert "random bits R" in format_result(res)
+
+
 # ---- determinism, replay database and the command line ---------------------------------------
+
+
+def test_pytest_helper_raises_with_the_report():
+    from fpverify.fuzz import assert_matches
+
+    assert_matches(ok_f32_e4m3_sat, "convert f32->e4m3fn rne satfinite", n=500)
+    with pytest.raises(AssertionError, match="(?s)MISMATCH.*tie              yes"):
+        assert_matches(ties_away_f32_e4m3_sat, "convert f32->e4m3fn rne satfinite", n=N, seed=1)
 
 
 def test_seeded_runs_are_reproducible():

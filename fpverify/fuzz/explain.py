@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from ..formats import FloatFormat, Format, IntFormat, Overflow, get_format
 from ..golden.real import Real, exact
-from ..rounding import DETERMINISTIC, Env, Rounding, round_to_format
+from ..rounding import DETERMINISTIC, Env, round_to_format
 
 _APPROX_BITS = 64
 
@@ -58,7 +58,7 @@ class Explanation:
             else:
                 nu = float(self.residual)
                 side = "away from zero" if nu > 0.5 else "toward zero"
-                out.append(f"tie              no: {approx}{nu:.6g} ulp from the neighbour toward zero "
+                out.append(f"tie              no: {approx}{nu!r} ulp from the neighbour toward zero "
                            f"(nearest: {side})")
         if self.picks:
             out.append("modes pick       " + ", ".join(f"{m}={show(c)}" for m, c in self.picks.items()))

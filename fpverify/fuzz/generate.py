@@ -309,9 +309,9 @@ class CaseDecoder:
             vals.append(-v if sign else v)
         a = S._f32_round(amax)
         vals[pos] = -a if amax_neg else a
-        from .harness import _float_code
+        from .arrays import float_code
 
-        return tuple(_float_code(src, v) for v in vals)
+        return tuple(float_code(src, v) for v in vals)
 
 
 __all__ = ["CaseDecoder", "WORD", "PART", "join_words", "word_strategy"]

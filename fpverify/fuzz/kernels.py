@@ -56,7 +56,8 @@ def _ml_op(fmt: str, op: str) -> Callable:
 
     def kernel(*args: np.ndarray) -> np.ndarray:
         t = ml_dtypes_type(fmt)
-        return fn(*[np.asarray(a).astype(t) for a in args])
+        with np.errstate(all="ignore"):
+            return fn(*[np.asarray(a).astype(t) for a in args])
 
     kernel.__name__ = kernel.__qualname__ = f"ml_dtypes_{fmt}_{op}"
     return kernel

@@ -82,6 +82,11 @@ class Semantics:
     def nbits(self) -> int:
         return self.env.rounding.nbits
 
+    def env_for(self, random_bits: int) -> Env:
+        """The declared environment with the random bits R of one example."""
+        e = self.env
+        return Env(e.rounding, e.overflow, e.tininess, random_bits, e.nan_policy)
+
     def describe(self) -> str:
         src = self.sources[0]
         ov = self.env.overflow_for(self.dst) if isinstance(self.dst, FloatFormat) else self.env.overflow

@@ -24,7 +24,7 @@ N = 20_000
 FP8 = ["e4m3fn", "e5m2", "e4m3", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4"]
 FP6_FP4 = ["e2m3fn", "e3m2fn", "e2m1fn"]
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+pytestmark = [pytest.mark.thirdparty, pytest.mark.slow, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
 
 
 def _run(fmt, sem, n=N, seed=1):

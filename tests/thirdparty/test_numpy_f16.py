@@ -9,6 +9,8 @@ import pytest
 from fpverify.fuzz import format_result, fuzz
 from fpverify.fuzz import kernels as K
 
+pytestmark = [pytest.mark.thirdparty, pytest.mark.slow]
+
 
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "sqrt"])
 def test_numpy_float16_arithmetic(op):

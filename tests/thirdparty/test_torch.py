@@ -5,6 +5,8 @@ import pytest
 from fpverify.fuzz import format_result, fuzz
 from fpverify.fuzz import kernels as K
 
+pytestmark = [pytest.mark.thirdparty, pytest.mark.slow]
+
 torch = pytest.importorskip("torch")
 
 
