@@ -33,8 +33,19 @@ def test_lmul_default_policy_all_fp8(fmt):
     check_exhaustive(LMulUnit(fmt), "lmul", Env(), policy=LMulPolicy())
 
 
+KEY_POLICIES = [LMulPolicy(LMulVariant.REAL, overflow=Overflow.IEEE),
+                LMulPolicy(LMulVariant.NORMALIZE_TRUNCATE, overflow=Overflow.IEEE),
+                LMulPolicy(overflow=Overflow.NAN), LMulPolicy(LMulVariant.BIT_ADD, LMulSpecials.WRAP)]
+
+
+@pytest.mark.parametrize("policy", KEY_POLICIES, ids=str)
+@pytest.mark.parametrize("fmt", ["e4m3fn", "e5m2"])
+def test_lmul_key_policies_fp8(fmt, policy):
+    check_exhaustive(make_or_skip(fmt, policy), "lmul", Env(), policy=policy)
+
+
 @pytest.mark.parametrize("policy", POLICIES, ids=str)
-@pytest.mark.parametrize("fmt", ["e4m3fn", "e5m2", "e2m1fn"])
+@pytest.mark.parametrize("fmt", ["e3m2fn", "e2m1fn", "p3109_4p2sf"])
 def test_lmul_policies(fmt, policy):
     check_exhaustive(make_or_skip(fmt, policy), "lmul", Env(), policy=policy)
 
