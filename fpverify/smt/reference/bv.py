@@ -66,5 +66,6 @@ def shr_sticky(x: z3.BitVecRef, amount: z3.BitVecRef) -> tuple[z3.BitVecRef, z3.
     k = max(w, amount.size()) + 1
     xe, ae = zext(x, k), zext(amount, k)
     y = z3.LShR(xe, ae)
-    lost = (y << ae) != xe
+    below = ~(const((1 << k) - 1, k) << ae)  # ones below the shift amount: a decoder, not a shifter
+    lost = (xe & below) != 0
     return z3.Extract(w - 1, 0, y), lost

@@ -4,8 +4,8 @@
 Steps (names recorded in ``terms`` with the given prefix, e.g. ``round_sticky``):
 
 1. ``e = floor(log2 |X|)`` from a leading-zero count; quantum ``q = max(e, emin) - P + 1``.
-2. Shift the significand right by ``d = q - exp`` (left if negative) in a frame with F extra
-   fraction bits: ``s0`` (truncated significand), ``frac`` (the next F bits of ν) and ``sticky``
+2. Shift the significand right by ``d = q - exp`` (pre-padded by P+1 bits so a negative d, which
+   never exceeds P+1, is a shorter right shift) in a frame with F extra fraction bits: ``s0`` (truncated significand), ``frac`` (the next F bits of ν) and ``sticky``
    (any bit below). F = 2, or N + 2 for stochastic modes, which is enough for every decision
    below and for the after-rounding tininess test at quantum q - 1.
 3. Decide ``away`` per mode; ``s = s0 + away``; a carry into 2^P renormalises.
@@ -92,18 +92,14 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
     e = exp + const(w - 1, we) - lz
     emin = const(fmt.emin, we)
     q = ite(e > emin, e, emin) - const(p - 1, we)
-    # 2. align to the quantum
-    width = max(w, p + 1) + fw + 1
-    x = z3.Concat(zext(sig, width - fw), const(0, fw))  # sig * 2^fw
+    # 2. align to the quantum: one right shift by d + L of sig * 2^(fw+L), L = P + 1 >= -d
+    lpad = p + 1
+    width = w + fw + lpad
+    x = z3.Concat(sig, const(0, fw + lpad)) if width > w else sig
     d = q - exp
-    right = d >= 0
-    wa = max(we, width.bit_length() + 1)
-    amt_r = ite(d > const(width, we), const(width, we), d)
-    y_r, lost = shr_sticky(x, zext(amt_r, wa) if wa > we else amt_r)
-    amt_l = ite(-d > const(p + 1, we), const(p + 1, we), -d)
-    y_l = x << zext(amt_l, width) if width > we else x << z3.Extract(width - 1, 0, amt_l)
-    y = ite(right, y_r, y_l)
-    sticky = all_of(right, lost)
+    amt = d + const(lpad, we)  # >= 0 for every nonzero sig
+    amt = ite(amt > const(width, we), const(width, we), amt)
+    y, sticky = shr_sticky(x, amt if we >= width.bit_length() + 1 else zext(amt, width.bit_length() + 1))
     s0 = z3.Extract(fw + p, fw, y)  # P+1 bits (the top one is 0)
     frac = z3.Extract(fw - 1, 0, y)
     inexact = any_of(frac != 0, sticky)
