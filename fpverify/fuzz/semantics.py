@@ -89,8 +89,7 @@ class Semantics:
 
     def describe(self) -> str:
         src = self.sources[0]
-        ov = self.env.overflow_for(self.dst) if isinstance(self.dst, FloatFormat) else self.env.overflow
-        ov_text = ov.value if ov is not None else "default"
+        ov_text = self.env.overflow_for(self.dst).value
         if self.op == "convert":
             head = f"convert {src.name}->{self.dst.name}"
         elif self.op == "mx":
