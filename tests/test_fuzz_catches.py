@@ -334,3 +334,37 @@ def test_cli_bad_input_exits_2(args, needle, capsys):
     err = capsys.readouterr().err
     assert e.value.code == 2, err
     assert needle in err and "Traceback" not in err
+
+
+# ---- kernels that crash, return garbage, or are interrupted ----------------------------------
+
+
+def test_a_crashing_kernel_is_a_finding():
+    def crashes_on_negative(x):
+        if (np.signbit(x) & np.isfinite(x) & (x != 0)).any():
+            raise ValueError("negative input")
+        return ok_f32_e4m3_sat(x)
+
+    res = fuzz(crashes_on_negative, "convert f32->e4m3fn rne satfinite", n=N, seed=1)
+    m = res.mismatches[0]
+    assert m.error and "target raised ValueError: negative input" in m.error
+    assert get_format("f32").value(m.case.args[0]) < 0  # the single failing example was isolated
+
+
+def test_wrong_output_shape_is_reported():
+    res = fuzz(lambda x: ok_f32_e4m3_sat(x)[:-1], "convert f32->e4m3fn rne satfinite", n=200, seed=1)
+    assert res.mismatches and "bad output" in res.mismatches[0].error
+
+
+def test_interrupt_keeps_partial_results():
+    calls = []
+
+    def interrupted(x):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return ok_f32_e4m3_sat(x)
+
+    res = fuzz(interrupted, "convert f32->e4m3fn rne satfinite", n=N, seed=1)
+    assert res.interrupted and res.examples == 128 and not res.mismatches
+    assert format_result(res).startswith("INTERRUPTED")
