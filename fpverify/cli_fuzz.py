@@ -15,15 +15,15 @@ import click
               help="what TARGET claims, e.g. 'convert f32->e4m3fn rne satfinite' or 'mul e4m3fn rne'")
 @click.option("-n", "--examples", "n", default=10_000, show_default=True, type=click.IntRange(1),
               help="number of examples to generate")
-@click.option("--seed", default=0, show_default=True, type=int, help="hypothesis seed (runs are reproducible)")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="seed of the example generator (same seed, -n and --batch: same examples)")
 @click.option("--batch", default=64, show_default=True, type=click.IntRange(1),
               help="examples per target call")
 @click.option("--db", type=click.Path(file_okay=False), default=None,
               help="hypothesis database directory: minimal counterexamples are saved and replayed first")
 @click.option("--no-shrink", is_flag=True, help="report the first mismatch without shrinking it")
-@click.option("--show", default=3, show_default=True, type=click.IntRange(1), help="mismatches to print")
 @click.option("--quiet", "-q", is_flag=True, help="no progress output")
-def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, show, quiet):
+def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, quiet):
     """Fuzz TARGET (module:function or file.py:function) against the golden model.
 
     Exit status: 0 no mismatch, 1 mismatch found, 2 bad input. See docs/fuzz.md for the
@@ -51,7 +51,7 @@ def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, show, quiet):
         replay += f" --batch {batch}"
     if db:
         replay += f" --db {shlex.quote(str(db))}"
-    click.echo(format_result(res, replay=replay, max_show=show))
+    click.echo(format_result(res, replay=replay))
     if res.interrupted:
         sys.exit(130)
     sys.exit(1 if res.mismatches else 0)
