@@ -135,6 +135,8 @@ def quantize_f32_kernel(x: np.ndarray, fmt: FloatFormat, env: Env, r_bits=0) -> 
     """Codes of ``fmt`` for a float32 array (deterministic or stochastic ``env.rounding``)."""
     rnd = env.rounding
     u = np.ascontiguousarray(x).view(np.uint32).ravel()
+    if np.ndim(r_bits):
+        r_bits = np.ascontiguousarray(np.broadcast_to(r_bits, np.shape(x))).ravel()
     mag = u & _MAG
     low = mag < np.uint32(((128 - fmt.bias) << 23))  # below the target's normal range (or 0)
     if not low.any():
