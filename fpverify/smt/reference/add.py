@@ -4,10 +4,10 @@ Alignment (documented in docs/proofs-internals.md): the operand with the larger 
 (``big``; it is normal whenever the exponents differ, hence the larger magnitude) keeps K extra
 low bits; the other is shifted right by the exponent difference d inside that frame.
 
-* **exact** alignment when every possible d fits (K = the largest d; all formats ≤ 16 bits):
-  nothing is shifted out and the sum is exact.
-* **bounded** alignment otherwise (bf16, f32, ...): K = F + 2 where F is the round kernel's
-  frame (2, or N+2 for stochastic rounding). Bits shifted out are jammed into the frame LSB
+* **exact** alignment when the largest possible d is at most the bounded K (tiny exponent
+  ranges) or when forced: K = the largest d, nothing is shifted out and the sum is exact.
+* **bounded** alignment otherwise (default from FP6 E3M2 up to f32): K = F + 2 where F is the
+  round kernel's frame (2, or N+2 for stochastic rounding). Bits shifted out are jammed into the frame LSB
   (round-to-odd). Far path (d ≥ 2) cancels at most one bit, so the result's quantum is at least
   2^(e_big-1) and the jammed bit lies below every bit the kernel inspects; its value (odd) keeps
   "inexact below" visible; the rounded result equals the rounding of the exact sum
@@ -37,14 +37,15 @@ def max_exp_difference(fmt: FloatFormat) -> int:
 def alignment_bits(fmt: FloatFormat, env: Env, alignment: str | None = None) -> tuple[int, bool]:
     """(K, exact): the frame's extra low bits and whether the alignment is exact.
 
-    ``alignment``: None (exact when ``dmax + P <= 64``: every format of at most 16 bits except
-    bf16), "exact" or "bounded" (forced; tests validate the bounded path on small formats)."""
+    ``alignment``: None (bounded unless the exact frame is no wider: FP4/FP6-sized exponent
+    ranges), "exact" or "bounded" (forced; the tests validate both paths exhaustively)."""
     dmax = max_exp_difference(fmt)
-    if alignment == "exact" or (alignment is None and dmax + fmt.precision <= 64):
-        return dmax, True
-    if alignment not in (None, "bounded"):
+    k = frame_bits(env) + 2
+    if alignment not in (None, "exact", "bounded"):
         raise ValueError(f"alignment must be 'exact' or 'bounded', not {alignment!r}")
-    return frame_bits(env) + 2, False
+    if alignment == "exact" or (alignment is None and dmax <= k):
+        return dmax, True
+    return k, False
 
 
 def add(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None,
