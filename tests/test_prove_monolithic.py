@@ -214,3 +214,27 @@ def test_rtl_lmul_proved(policy):
     wrong = LMulPolicy(LMulVariant.NORMALIZE_TRUNCATE if policy == "B" else LMulVariant.BIT_ADD)
     r = prove_equivalence(nl, "lmul", fmt, lmul_policy=wrong)
     assert r.status == "REFUTED" and r.counterexample.replayed
+
+
+class ConvertLUT(wiring.Component):
+    def __init__(self, src, dst, env):
+        self.src, self.dst, self.env = src, dst, env
+        super().__init__({"a": In(src.width), "result": Out(dst.width), "flags": Out(5)})
+
+    def elaborate(self, platform):
+        m = Module()
+        with m.Switch(self.a):
+            for a in range(1 << self.src.width):
+                r = golden.convert(self.src, a, self.dst, self.env)
+                with m.Case(a):
+                    m.d.comb += [self.result.eq(r.code), self.flags.eq(int(r.flags) & 0x1F)]
+        return m
+
+
+def test_convert_proof_uses_only_port_a():
+    src, dst = get_format("e3m2fn"), get_format("e2m1fn")
+    env = Env(parse_rounding("rne"))
+    nl = flatten(ConvertLUT(src, dst, env))
+    assert prove_equivalence(nl, "convert", src, out_fmt=dst, env=env, ports=PortMap(b=None)).proved
+    r = prove_equivalence(nl, "convert", src, out_fmt=dst, env=Env(parse_rounding("rup")), ports=PortMap(b=None))
+    assert r.status == "REFUTED" and r.counterexample.replayed
