@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 import z3
-from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 

@@ -19,7 +19,7 @@ from ..smt import reference as ref
 from ..smt.netlist_z3 import translate
 from ..smt.reference.bv import const, ite
 from ..smt.reference.unpack import unpack
-from .api import OPS, Counterexample, PortMap, ProofResult, SymbolicInputs
+from .api import OPS, PortMap, ProofResult, SymbolicInputs
 from .obligation import Obligation, conj, disj
 from .replay import replay
 

@@ -9,7 +9,7 @@ import z3
 
 from ...formats import FloatFormat, Specials
 from ...rounding import Env, Mode
-from .bv import all_of, any_of, const, ite, zext
+from .bv import all_of, any_of, ite, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
 from .round import round_pack

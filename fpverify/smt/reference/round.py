@@ -24,7 +24,7 @@ import z3
 from ...formats import FloatFormat, Overflow
 from ...rounding import Env, Flags, Mode, Tininess
 from . import flags as F
-from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
+from .bv import FALSE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
 from .pack import Packed, by_sign, choose, const_packed, finite_code, zero
 
 
