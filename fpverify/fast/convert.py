@@ -454,6 +454,10 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
     shape = arr.shape
     if isinstance(fmt, FloatFormat) and not _supported(fmt, src):
         if src is F32:
+            if with_flags:  # widening quiets signalling NaNs: remember them first
+                u = np.ascontiguousarray(arr).view(np.uint32)
+                wide_snan = ((u & np.uint32(0x7FC00000)) == np.uint32(0x7F800000)) & ((u & np.uint32(0x3FFFFF)) != 0)
+                snan = wide_snan if snan is None else (snan | wide_snan)
             with np.errstate(invalid="ignore"):
                 arr, src = arr.astype(np.float64), F64
         if not _supported(fmt, src):

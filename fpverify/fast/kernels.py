@@ -104,27 +104,33 @@ def _round_stochastic(mag, sig: np.ndarray, shift: np.ndarray, rnd: Rounding, r_
     r = np.asarray(r_bits).astype(np.uint32, copy=False)
     if rnd.mode is Mode.SR_B:
         n, r = n + 1, r * np.uint32(2) + np.uint32(1)
-    big = shift > np.uint32(31)
-    tiny = mag < np.uint32(0x800000)
-    if big.any() or tiny.any():
-        j = shift - np.uint32(31)
-        j = np.where(big, j, np.uint32(0))
-        lost = (sig & ((np.uint32(1) << j) - np.uint32(1))) != 0
-        jammed = (sig >> j) | lost
-        sig = np.where(tiny, (mag != 0).astype(np.uint32), jammed)
-        shift = np.where(big | tiny, np.uint32(31), shift)
+    rare = np.flatnonzero((shift > np.uint32(31)) | (mag < np.uint32(0x800000)))
+    if rare.size:  # fixed up by index: these are few, and full-array passes dominate the cost
+        s_r, m_r, sh_r = sig[rare], mag[rare], shift[rare]
+        j = np.where(sh_r > np.uint32(31), sh_r - np.uint32(31), np.uint32(0))
+        lost = (s_r & ((np.uint32(1) << j) - np.uint32(1))) != 0
+        jammed = (s_r >> j) | lost
+        tiny = m_r < np.uint32(0x800000)
+        sig[rare] = np.where(tiny, (m_r != 0).astype(np.uint32), jammed)
+        shift[rare] = np.uint32(31)
     k = shift - np.uint32(n)  # >= 0 by `supports`
     if rnd.mode is Mode.SR_C:
-        trunc = sig >> shift
-        rem = sig - (trunc << shift)
-        lsb = (rem >> k) & np.uint32(1)
+        # RNITE(nu*2^N) + R >= 2^N  <=>  the result is (RNE(sig / 2^k) + R) >> N: the integer part
+        # trunc*2^N passes through RNE unchanged, and the tie parity is the same bit (N >= 1).
+        zero_k = np.flatnonzero(k == 0)
         kk = np.maximum(k, np.uint32(1)) - np.uint32(1)
-        frac = rem + (np.uint32(1) << kk) - np.uint32(1) + lsb  # < 2^32: rem < 2^31, k <= 31
-        frac >>= k
-        frac = np.where(k == 0, rem, frac)
-        frac += r
-        frac >>= np.uint32(n)
-        return trunc + frac
+        q = sig >> k
+        q &= np.uint32(1)  # the tie-breaking LSB
+        q += sig
+        half_m1 = np.uint32(1) << kk
+        half_m1 -= np.uint32(1)
+        q += half_m1  # < 2^32: sig < 2^31, k <= 31
+        q >>= k
+        if zero_k.size:  # k == 0: nothing below the N fraction bits, RNE is the identity
+            q[zero_k] = sig[zero_k]
+        q += r
+        q >>= np.uint32(n)
+        return q
     add = r << k
     add += sig
     add >>= shift
