@@ -17,7 +17,7 @@ from fpverify.fast import blocks as F
 from fpverify.golden import blocks as G
 from fpverify.golden.blocks import ExpOverflow, MXPolicy, NanInBlock, NVFP4Order, NVFP4Policy, ScaleRule, ZeroBlock
 from fpverify.formats import get_format
-from fpverify.rounding import Mode, Rounding
+from fpverify.rounding import Env, Mode, Rounding
 
 ELEMS = ["e4m3fn", "e5m2", "e2m3fn", "e3m2fn", "e2m1fn", "mxint8"]
 
@@ -159,3 +159,24 @@ def test_nvfp4_known_scale():
     dot = G.nvfp4_dot_exact(g, g)
     assert dot.code == G.from_value(sum(E * E for E in [Fraction(6), Fraction(3), Fraction(3, 2)]) * (448 * g.s_dec) ** 2,
                                     G.F32).code
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 3), out=st.sampled_from(["f32", "bf16", "e4m3fn"]),
+       mode=st.sampled_from([Mode.RNE, Mode.RTZ, Mode.RUP]))
+def test_nvfp4_fast_dot_matches_golden(seed, rows, out, mode):
+    """Oracle: golden nvfp4_dot_exact (exact rationals, one rounding) on each row."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((rows, 64)) * 2.0 ** rng.integers(-20, 20)).astype(np.float32)
+    y = (rng.standard_normal((rows, 64)) * 2.0 ** rng.integers(-20, 20)).astype(np.float32)
+    y[:, 16:32] = 0  # an all-zero block on one side
+    env = Env(Rounding(mode))
+    qa = [F.nvfp4_quantize(x[r]) for r in range(rows)]
+    qb = [F.nvfp4_quantize(y[r]) for r in range(rows)]
+    for r in range(rows):
+        got = F.nvfp4_dot_exact(qa[r], qb[r], out, env)
+        ga = G.NVFP4Tensor(Fraction(float(qa[r].s_enc)), Fraction(float(qa[r].s_dec)),
+                           tuple(qa[r].scales.tolist()), tuple(qa[r].codes.tolist()))
+        gb = G.NVFP4Tensor(Fraction(float(qb[r].s_enc)), Fraction(float(qb[r].s_dec)),
+                           tuple(qb[r].scales.tolist()), tuple(qb[r].codes.tolist()))
+        assert int(got) == G.nvfp4_dot_exact(ga, gb, out, env).code

@@ -262,5 +262,41 @@ def nvfp4_dequantize(q: NVFP4Array) -> np.ndarray:
     return ((qv * sb[..., None]) * q.s_dec).reshape(q.codes.shape)
 
 
+def nvfp4_dot_exact(a: NVFP4Array, b: NVFP4Array, out: Format | str = "f32", env: Env = Env()) -> np.ndarray:
+    """S_dec^a S_dec^b Σ_b s_b^a s_b^b Σ_k q^a q^b over the last axis: exact, one rounding per row.
+
+    E2M1 values are integers times 2^-1 and UE4M3 values integers times 2^-9, so every block term is
+    an exact integer times 2^-20 (|term| < 2^48: int64); rows are summed in int64 while that cannot
+    overflow (else Python ints) and rounded once by the golden kernel with the two fp32 tensor scales.
+    """
+    from fractions import Fraction
+
+    from ..formats import get_format
+    from ..golden.convert import from_value
+
+    out = get_format(out)
+    k = a.policy.block_size
+    if b.policy.block_size != k or a.codes.shape != b.codes.shape:
+        raise ValueError("NVFP4 dot needs operands of the same shape and block size")
+    e2m1_x2 = np.array([int(2 * G.E2M1.value(c)) for c in range(16)], dtype=np.int64)
+    ue4m3_x512 = np.array([int(G.UE4M3.value(c) * 512) if c < 0x7F else 0 for c in range(128)], dtype=np.int64)
+    shape = a.scales.shape
+    qa = e2m1_x2[a.codes.astype(np.intp)].reshape(shape + (k,))
+    qb = e2m1_x2[b.codes.astype(np.intp)].reshape(shape + (k,))
+    inner = (qa * qb).sum(axis=-1)  # |inner| <= 144 k
+    nan_rows = ((a.scales >= 0x7F) | (b.scales >= 0x7F)).reshape(-1, shape[-1]).any(axis=-1)
+    terms = inner * ue4m3_x512[np.minimum(a.scales, 0x7F).astype(np.intp)]
+    terms = terms * ue4m3_x512[np.minimum(b.scales, 0x7F).astype(np.intp)]
+    terms = terms.reshape(-1, shape[-1])
+    bound = 144 * k * 229376 * 229376 * shape[-1]
+    rows = terms.sum(axis=-1) if bound < 2**63 else terms.astype(object).sum(axis=-1)
+    scale = Fraction(float(a.s_dec)) * Fraction(float(b.s_dec)) / (1 << 20)
+    res = np.empty(rows.shape[0], dtype=np.uint64)
+    for r, total in enumerate(rows.tolist()):
+        value = float("nan") if nan_rows[r] else Fraction(int(total)) * scale
+        res[r] = from_value(value, out, env).code
+    return res.reshape(shape[:-1])
+
+
 __all__ = ["MXArray", "mx_quantize", "mx_dequantize", "mx_dot_exact", "mx_dot_tosa", "mx_scale_exponents",
-           "NVFP4Array", "nvfp4_quantize", "nvfp4_dequantize", "MXPolicy", "NVFP4Policy", "ScaleRule"]
+           "NVFP4Array", "nvfp4_quantize", "nvfp4_dequantize", "nvfp4_dot_exact", "MXPolicy", "NVFP4Policy", "ScaleRule"]
