@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed, unsigned
+from amaranth.lib import wiring
 
 from fpverify.formats import FloatFormat, FormatError, NanPolicy, Overflow, Specials, get_format
 from fpverify.rounding import Flags, Mode, Rounding, Tininess, parse_rounding
@@ -518,3 +519,29 @@ def binary_signature(fmt: FloatFormat, out: FloatFormat, spec: RoundingSpec, sub
     members["result"] = Out(out.width)
     members["flags"] = Out(5)
     return members
+
+
+class BinaryFPUnit(wiring.Component):
+    """Constructor shared by the two-operand FP units: formats, rounding, overflow, tininess,
+    latency and the special result codes. Subclasses set ``op``, ``has_sub`` and ``elaborate``."""
+
+    op = ""
+    has_sub = False
+
+    def __init__(self, fmt: FloatFormat | str, out_fmt: FloatFormat | str | None = None,
+                 rounding: Rounding | str = Rounding(Mode.RNE), overflow: Overflow | str | None = None,
+                 tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
+        try:
+            self.fmt = check_float_format(fmt)
+            self.out_fmt = check_float_format(out_fmt if out_fmt is not None else self.fmt, "out_fmt")
+            self.rounding_spec = parse_rounding_spec(rounding)
+            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
+            self.overflow = parse_overflow(overflow, self.out_fmt)
+            self.tininess = parse_tininess(tininess)
+            self.latency = check_latency(latency)
+            self._codes = special_codes(self.out_fmt, self.overflow,
+                                        nan_reachable=self.fmt.has_nan or self.fmt.has_inf)
+        except Exception:
+            self._MustUse__silence = True  # never elaborated: no UnusedElaboratable warning
+            raise
+        super().__init__(binary_signature(self.fmt, self.out_fmt, self.rounding_spec, sub=self.has_sub))

@@ -15,21 +15,18 @@ With a wider output format ``X`` grows by ``P_out - P_in``.
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
-from amaranth.lib import wiring
 
-from fpverify.formats import FloatFormat, Overflow
-from fpverify.rounding import RNE, Mode, Rounding, Tininess
+from fpverify.rounding import Mode
 
 from .common import (
-    FLAG_NV, Pipeline, RoundCtl, binary_signature, by_sign, check_float_format, check_latency,
-    named, normalize, parse_overflow, parse_rounding_spec, parse_tininess, round_pack, special_codes,
-    signed_width, unpack, exp_range, _as_value,
+    BinaryFPUnit, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize, round_pack,
+    signed_width, unpack,
 )
 
 __all__ = ["FPAdder"]
 
 
-class FPAdder(wiring.Component):
+class FPAdder(BinaryFPUnit):
     """Adder/subtractor for any signed registry float format; ``sub`` = 1 computes a - b.
 
     Parameters as `rtl.fp_mul.FPMultiplier`.
@@ -37,23 +34,7 @@ class FPAdder(wiring.Component):
 
     op = "add"
 
-    def __init__(self, fmt: FloatFormat | str, out_fmt: FloatFormat | str | None = None,
-                 rounding: Rounding | str = RNE, overflow: Overflow | str | None = None,
-                 tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
-        try:
-            self.fmt = check_float_format(fmt)
-            self.out_fmt = check_float_format(out_fmt if out_fmt is not None else self.fmt, "out_fmt")
-            self.rounding_spec = parse_rounding_spec(rounding)
-            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
-            self.overflow = parse_overflow(overflow, self.out_fmt)
-            self.tininess = parse_tininess(tininess)
-            self.latency = check_latency(latency)
-            self._codes = special_codes(self.out_fmt, self.overflow,
-                                        nan_reachable=self.fmt.has_nan or self.fmt.has_inf)
-        except Exception:
-            self._MustUse__silence = True  # never elaborated: no UnusedElaboratable warning
-            raise
-        super().__init__(binary_signature(self.fmt, self.out_fmt, self.rounding_spec, sub=True))
+    has_sub = True
 
     @property
     def guard_bits(self) -> int:

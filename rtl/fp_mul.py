@@ -8,21 +8,13 @@ normalise -> `round_pack`. Specials (NaN, 0*Inf, Inf, zero) bypass the datapath.
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
-from amaranth.lib import wiring
 
-from fpverify.formats import FloatFormat, Overflow
-from fpverify.rounding import RNE, Rounding, Tininess
-
-from .common import (
-    FLAG_NV, Pipeline, RoundCtl, binary_signature, by_sign, check_float_format, check_latency, named,
-    parse_overflow, parse_rounding_spec, parse_tininess, round_pack, signed_width, special_codes,
-    unpack,
-)
+from .common import BinaryFPUnit, FLAG_NV, Pipeline, RoundCtl, by_sign, named, round_pack, signed_width, unpack
 
 __all__ = ["FPMultiplier"]
 
 
-class FPMultiplier(wiring.Component):
+class FPMultiplier(BinaryFPUnit):
     """IEEE-style multiplier for any signed registry float format (FP4 .. f32 and beyond).
 
     ``rounding``: a static mode (``"rne"``, `fpverify.rounding.RTZ`, ``"sra8"`` ...) or
@@ -33,23 +25,6 @@ class FPMultiplier(wiring.Component):
 
     op = "mul"
 
-    def __init__(self, fmt: FloatFormat | str, out_fmt: FloatFormat | str | None = None,
-                 rounding: Rounding | str = RNE, overflow: Overflow | str | None = None,
-                 tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
-        try:
-            self.fmt = check_float_format(fmt)
-            self.out_fmt = check_float_format(out_fmt if out_fmt is not None else self.fmt, "out_fmt")
-            self.rounding_spec = parse_rounding_spec(rounding)
-            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
-            self.overflow = parse_overflow(overflow, self.out_fmt)
-            self.tininess = parse_tininess(tininess)
-            self.latency = check_latency(latency)
-            self._codes = special_codes(self.out_fmt, self.overflow,
-                                        nan_reachable=self.fmt.has_nan or self.fmt.has_inf)
-        except Exception:
-            self._MustUse__silence = True  # never elaborated: no UnusedElaboratable warning
-            raise
-        super().__init__(binary_signature(self.fmt, self.out_fmt, self.rounding_spec))
 
     def elaborate(self, platform):
         m = Module()
