@@ -125,6 +125,11 @@ def _table(console, runs) -> None:
         console.print(t)
         for r in run.results:
             for c in r.cases:
+                if c.lemmas is not None:
+                    counts = ", ".join(f"{n} {k}" for k, n in (c.obligations or {}).items())
+                    console.print(f"{r.name}: {c.strategy} ({counts}); relies on {len(c.lemmas)} lemmas: "
+                                  + ", ".join(c.lemmas), highlight=False, soft_wrap=True)
+            for c in r.cases:
                 if c.status in ("REFUTED", "ERROR", "UNKNOWN", "VACUOUS"):
                     where = f" [{c.case}]" if c.case else ""
                     console.print(f"[{_status_style(c.status)}]{r.name}{where}: {c.status}[/]"

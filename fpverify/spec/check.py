@@ -67,6 +67,7 @@ class Equivalence:
     tininess: Tininess
     lmul_policy: object | None  # fpverify.golden.LMulPolicy for op == "lmul"
     flags: str | None  # output name carrying the flags
+    nan_exact: bool = False  # `with exact nan`: the result code must equal golden's bit for bit
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ class CheckedSpec:
     solver: str | None = None
     bound: bool = False  # checked against an elaborated netlist
     source: ast.SpecFile | None = field(default=None, repr=False)
+    # `use strategy decompose_*`: a `fpverify.prove.decompose.strategy.Strategy` that proves every
+    # equivalence property with the lemma-decomposition engine, and the `use` statement's position
+    decompose: object | None = field(default=None, repr=False)
+    decompose_pos: ast.Pos | None = None
 
     def input_type(self, name: str) -> Type:
         if name in self.inputs:
@@ -168,10 +173,26 @@ def strategy_dirs(spec_file: str) -> list[Path]:
     return dirs
 
 
-def load_strategy(name: str, pos: ast.Pos, spec_file: str) -> ast.SpecFile:
+def _is_decompose_file(p: Path) -> bool:
+    """A decomposition strategy (docs/strategies.md) starts with a `family` directive; a DSL
+    strategy never does."""
+    for raw in p.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            return line.split()[0] == "family"
+    return False
+
+
+def load_strategy(name: str, pos: ast.Pos, spec_file: str):
+    """A DSL strategy file (its parsed statements, an `ast.SpecFile`) or a decomposition strategy
+    (`fpverify.prove.decompose.strategy.Strategy`, parsed by that module's loader)."""
     for d in strategy_dirs(spec_file):
         p = d / f"{name}.strategy"
         if p.is_file():
+            if _is_decompose_file(p):
+                from ..prove.decompose.strategy import parse_strategy
+
+                return parse_strategy(p.read_text(), str(p))
             sf = parse_file(p)
             for st in sf.statements:
                 if not isinstance(st, STRATEGY_STATEMENTS):
@@ -181,6 +202,63 @@ def load_strategy(name: str, pos: ast.Pos, spec_file: str) -> ast.SpecFile:
     known = sorted({p.stem for d in strategy_dirs(spec_file) if d.is_dir() for p in d.glob("*.strategy")})
     hint = f" (known: {', '.join(known)})" if known else ""
     raise err(f"unknown strategy `{name}`{hint}", pos)
+
+
+DECOMPOSE_OPS = {"mul": ("mul",), "add": ("add", "sub"), "lmul": ("lmul",)}
+
+
+def decompose_fixed(spec: "CheckedSpec", prop: "Property") -> tuple[tuple[str, int], ...]:
+    """The port values an equivalence property's assumptions fix, for the decomposition engine.
+
+    The engine proves the miter over every value of the operands, so the only assumptions it can
+    honour are ``INPUT == CONSTANT`` on a non-operand input (e.g. ``assuming s == 0`` on a `sub`
+    port), which fix that port. Anything else raises at the ``use strategy`` line: proving the
+    property without the assumption could refute a correct design, and silently dropping it
+    would prove something other than what the spec says."""
+    st, pos = spec.decompose, spec.decompose_pos
+    eq = prop.equivalence
+    if eq.op not in DECOMPOSE_OPS.get(st.family, ()):
+        raise err(f"strategy `{st.name}` decomposes {st.family} units; property `{prop.name}` "
+                  f"(line {prop.pos.line}) is `{eq.op}`", pos)
+    if prop.splits:
+        raise err(f"strategy `{st.name}` brings its own case split; property `{prop.name}` "
+                  f"(line {prop.pos.line}) cannot also use `split on`", pos)
+    if eq.rounding_input is not None and st.isolate:
+        raise err(f"strategy `{st.name}` needs a static rounding mode; property `{prop.name}` "
+                  f"(line {prop.pos.line}) takes it from input `{eq.rounding_input}`", pos)
+    fixed: dict[str, int] = {}
+    for a in prop.assumptions:
+        v = _fixing(spec, prop, a)
+        if v is None:
+            raise err(f"strategy `{st.name}` cannot prove property `{prop.name}` (line {prop.pos.line}) "
+                      f"under the assumption at line {a.pos.line}: the decomposition engine only "
+                      f"takes `INPUT == CONSTANT` on a non-operand input (it fixes that port); "
+                      f"drop the strategy or the assumption", pos)
+        port, value = v
+        if fixed.get(port, value) != value:
+            raise err(f"property `{prop.name}` fixes input port `{port}` to two values", pos)
+        fixed[port] = value
+    return tuple(sorted(fixed.items()))
+
+
+def _fixing(spec: "CheckedSpec", prop: "Property", e) -> tuple[str, int] | None:
+    if not (isinstance(e, ast.Compare) and e.ops == ("==",) and len(e.operands) == 2):
+        return None
+    x, y = e.operands
+    if isinstance(x, ast.Num):
+        x, y = y, x
+    if not (isinstance(x, ast.Name) and isinstance(y, ast.Num) and y.value.denominator == 1):
+        return None
+    eq = prop.equivalence
+    if x.id not in spec.inputs or x.id in eq.operands or x.id == eq.rounding_input:
+        return None
+    port = spec.inputs[x.id]
+    if not isinstance(port.type, BitsT):
+        return None
+    v = int(y.value)
+    if v < 0 or (port.type.width is not None and v >= 1 << port.type.width):
+        return None
+    return port.port, v
 
 
 def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
@@ -244,6 +322,7 @@ class _Checker:
         strategies: list[str] = []
         options: dict[str, ast.Option] = {}
         stmts = list(self.sf.statements)
+        decompose = None
         # strategies first so their statements join the spec's
         extra: list = []
         for st in stmts:
@@ -251,7 +330,14 @@ class _Checker:
                 if st.strategy in strategies:
                     raise err(f"strategy `{st.strategy}` is used twice", st.pos)
                 strategies.append(st.strategy)
-                extra.extend(load_strategy(st.strategy, st.pos, self.sf.file).statements)
+                loaded = load_strategy(st.strategy, st.pos, self.sf.file)
+                if isinstance(loaded, ast.SpecFile):
+                    extra.extend(loaded.statements)
+                else:
+                    if decompose is not None:
+                        raise err(f"one decomposition strategy per spec (`{decompose[0].name}` is "
+                                  f"used at line {decompose[1].line})", st.pos)
+                    decompose = (loaded, st.pos)
         for st in stmts:
             if isinstance(st, ast.Design):
                 if design is not None:
@@ -341,6 +427,8 @@ class _Checker:
             if eq is None:
                 if pr.flags is not None:
                     raise err("`with flags` applies to `OUTPUT == op(...)` properties only", pr.flags.pos)
+                if pr.exact_nan is not None:
+                    raise err("`with exact nan` applies to `OUTPUT == op(...)` properties only", pr.exact_nan)
                 self.expect_bool(pr.expr)
             properties.append(Property(name, "equivalence" if eq else _kind(pr.expr), pr.expr,
                                        tuple(assumes) + local, tuple(pr.splits) or tuple(splits),
@@ -357,9 +445,18 @@ class _Checker:
             if o.value.value not in SOLVERS:
                 raise err(f"unknown solver `{o.value.value}` (choose {', '.join(SOLVERS)})", o.value.pos)
             solver = str(o.value.value)
-        return CheckedSpec(self.sf.file, design, self.formats, self.inputs, self.outputs, self.vars,
+        spec = CheckedSpec(self.sf.file, design, self.formats, self.inputs, self.outputs, self.vars,
                            latency, properties, faults, strategies, timeout, solver,
                            bound=self.nl is not None, source=self.sf)
+        if decompose is not None:
+            spec.decompose, spec.decompose_pos = decompose
+            eqs = [p for p in properties if p.kind == "equivalence"]
+            if not eqs:
+                raise err(f"strategy `{decompose[0].name}` proves `OUTPUT == op(...)` properties; "
+                          f"this spec has none", decompose[1])
+            for p in eqs:
+                decompose_fixed(spec, p)
+        return spec
 
     def property_name(self, name: str, pos: ast.Pos, seen: dict) -> None:
         if name in seen:
@@ -651,7 +748,7 @@ class _Checker:
                 raise err(f"flags output `{f.id}` is {ft.width} bits; IEEE flags need 5", f.pos)
             flags = f.id
         return Equivalence(call.func, lhs.id, tuple(names), fmt, out.type.fmt, rounding, rounding_input,
-                           overflow, tininess, policy, flags)
+                           overflow, tininess, policy, flags, pr.exact_nan is not None)
 
     def enum_kw(self, kw: ast.KwArg, enum_cls, what: str):
         v = kw.value

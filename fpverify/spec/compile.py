@@ -37,6 +37,9 @@ class CaseResult:
     inputs: dict[str, int] | None = None  # counterexample input values (spec names)
     message: str = ""
     vectors: list[dict[str, int]] | None = None  # every design evaluation of the replay (port values)
+    lemmas: list[str] | None = None  # decomposed proofs: the lemmas the verdict relies on
+    obligations: dict[str, int] | None = None  # decomposed proofs: obligation count per kind
+    strategy: str | None = None  # decomposed proofs: the decomposition strategy
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -176,6 +179,7 @@ def prove_equivalence_case(spec: CheckedSpec, netlist, prop: Property, case: Cas
     res = prove_equivalence(netlist, eq.op, eq.fmt, out_fmt=eq.out_fmt, env=env, lmul_policy=eq.lmul_policy,
                             ports=_port_map(spec, prop), assumptions=assumptions,
                             check_flags=eq.flags is not None, timeout_s=timeout, solver=solver,
+                            nan_exact=eq.nan_exact,
                             cycles=spec.latency or 0)
     seconds = time.perf_counter() - t0
     out = CaseResult(case.label, res.status, seconds, f"{res.solver}", message=res.message)
@@ -349,9 +353,70 @@ def _fmt_value(t, v: int) -> str:
     return f"{v} (0b{v:b})"
 
 
-def prove_case(spec: CheckedSpec, netlist, prop: Property, case: Case, *, timeout: float,
-               solver: str) -> CaseResult:
+# ---- equivalence via the lemma-decomposition engine ------------------------------------------------
+
+
+def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout: float | None,
+                          solver: str | None, workers: int | None = None) -> CaseResult:
+    """``OUTPUT == op(...)`` under ``use strategy decompose_*``: `prove_decomposed` with the spec's
+    port binding, rounding/overflow/tininess and flags. ``timeout`` is per obligation (None: the
+    strategy's); ``solver`` None or "" keeps the strategy's solver."""
+    from dataclasses import replace
+
+    from ..prove.decompose.engine import prove_decomposed
+    from .check import decompose_fixed
+
+    eq = prop.equivalence
+    st = spec.decompose
+    fixed = decompose_fixed(spec, prop)
+    ports = _port_map(spec, prop)
+    ports = replace(ports, fixed=tuple(dict(ports.fixed, **dict(fixed)).items()))
+    env = Env(rounding=eq.rounding) if eq.rounding is not None else Env()
+    env = Env(rounding=env.rounding, overflow=eq.overflow, tininess=eq.tininess)
+    solvers = None
+    if solver:
+        solvers = ("z3", "bitwuzla") if solver == "portfolio" else (solver,)
+    t0 = time.perf_counter()
+    res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=env,
+                           lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
+                           cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers)
+    seconds = time.perf_counter() - t0
+    used = sorted({i.outcome.solver for i in res.items
+                   if i.outcome is not None and getattr(i.outcome, "solver", None)})
+    kinds: dict[str, int] = {}
+    for i in res.items:
+        kinds[i.kind] = kinds.get(i.kind, 0) + 1
+    status = res.status if res.status in ("PROVED", "REFUTED", "UNKNOWN", "ERROR") else "ERROR"
+    bad = [i for i in res.items if i.status in ("UNKNOWN", "ERROR", "REFUTED")]
+    msg = res.message
+    if status != "PROVED" and bad:
+        what = "; ".join(f"{i.name}: {i.status}" + (f" ({i.outcome.message})" if i.outcome is not None
+                                                    and getattr(i.outcome, "message", "") else "")
+                         for i in bad[:5])
+        msg = (msg + "; " if msg else "") + what + (f"; +{len(bad) - 5} more" if len(bad) > 5 else "")
+    out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
+                     lemmas=list(res.lemmas_relied_on), obligations=kinds, strategy=st.name)
+    cex = res.counterexample
+    if cex is not None:
+        names = {p.port: n for n, p in spec.inputs.items()}
+        out.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
+        out.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
+        out.counterexample = cex.decoded
+        if res.localisation is not None:
+            out.counterexample += "\n" + res.localisation.text()
+    if status == "REFUTED" and (cex is None or not cex.replayed):
+        out.status = "ERROR"
+        out.message = "counterexample did not replay (tool bug, not a design bug)"
+    return out
+
+
+def prove_case(spec: CheckedSpec, netlist, prop: Property, case: Case, *, timeout: float | None,
+               solver: str | None, workers: int | None = None) -> CaseResult:
     try:
+        if prop.kind == "equivalence" and getattr(spec, "decompose", None) is not None:
+            return prove_decomposed_case(spec, netlist, prop, timeout=timeout, solver=solver, workers=workers)
+        timeout = 60.0 if timeout is None else timeout
+        solver = solver or "z3"
         if prop.kind == "equivalence":
             return prove_equivalence_case(spec, netlist, prop, case, timeout=timeout, solver=solver)
         return prove_general_case(spec, netlist, prop, case, timeout=timeout, solver=solver)

@@ -96,12 +96,19 @@ def _run_task(args) -> tuple[int, CaseResult]:
                                   timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
 
 
-def _timeout(spec: CheckedSpec, cli: float | None) -> float:
-    return cli if cli is not None else spec.timeout if spec.timeout is not None else DEFAULT_TIMEOUT
+def _timeout(spec: CheckedSpec, cli: float | None) -> float | None:
+    """Seconds per obligation. None under a decomposition strategy with no explicit timeout: the
+    strategy file's own per-lemma timeout applies."""
+    if cli is not None:
+        return cli
+    if spec.timeout is not None:
+        return spec.timeout
+    return None if spec.decompose is not None else DEFAULT_TIMEOUT
 
 
-def _solver(spec: CheckedSpec, cli: str | None) -> str:
-    return cli or spec.solver or "z3"
+def _solver(spec: CheckedSpec, cli: str | None) -> str | None:
+    """None under a decomposition strategy with no explicit solver: the strategy's solver."""
+    return cli or spec.solver or (None if spec.decompose is not None else "z3")
 
 
 Progress = Callable[[str, str, CaseResult | None], None]  # (spec file, property [case], result)
@@ -131,9 +138,23 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             on_load(str(path), len(ld.tasks))
     results: dict[tuple[int, int], CaseResult] = {}
     work = [(ri, ti) for ri, ld in loaded.items() for ti in range(len(ld.tasks))]
+    # decomposed proofs run in this process: the engine has its own solver pool (of --jobs
+    # processes, or one per CPU with the default -j 1), and pool workers cannot fork one
+    decomposed = [w for w in work if _is_decomposed(loaded[w[0]], w[1])]
+    work = [w for w in work if w not in decomposed]
     interrupted = False
     started = time.perf_counter()
     try:
+        for ri, ti in decomposed:
+            ld = loaded[ri]
+            pi, case = ld.tasks[ti]
+            prop = ld.spec.properties[pi]
+            res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
+                             solver=_solver(ld.spec, options.solver),
+                             workers=options.jobs if options.jobs > 1 else None)
+            results[(ri, ti)] = res
+            if on_result:
+                on_result(runs[ri].file, _label(prop.name, case), res)
         if options.jobs <= 1 or len(work) <= 1:
             for ri, ti in work:
                 ld = loaded[ri]
@@ -177,6 +198,11 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             write_vcds(ld, runs[ri], options.vcd_dir)
     del started
     return runs, interrupted
+
+
+def _is_decomposed(ld: Loaded, task_index: int) -> bool:
+    pi, _ = ld.tasks[task_index]
+    return ld.spec.decompose is not None and ld.spec.properties[pi].kind == "equivalence"
 
 
 def _indexed(item):
