@@ -128,7 +128,7 @@ def _table(console, runs) -> None:
                 if c.lemmas is not None:
                     counts = ", ".join(f"{n} {k}" for k, n in (c.obligations or {}).items())
                     console.print(f"{r.name}: {c.strategy} ({counts}); relies on {len(c.lemmas)} lemmas: "
-                                  + ", ".join(c.lemmas), highlight=False, soft_wrap=True)
+                                  + ", ".join(c.lemmas), markup=False, highlight=False, soft_wrap=True)
             for c in r.cases:
                 if c.status in ("REFUTED", "ERROR", "UNKNOWN", "VACUOUS"):
                     where = f" [{c.case}]" if c.case else ""
