@@ -91,6 +91,7 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
             Env(overflow=e.overflow, tininess=e.tininess or Tininess.AFTER)
         props.append(GoldenEquivalence(e.op, e.fmt, env, e.out_fmt, e.lmul_policy, ports,
                                        check_flags=e.flags is not None,
+                                       nan_exact=getattr(e, "nan_exact", False),
                                        assume=tuple(c for a in p.assumptions for c in _operand_classes(a, spec)),
                                        name=p.name))
     return props, skipped

@@ -6,7 +6,8 @@
   attributes a kill to a property and its obligation/lemma, and catches what simulation can't reach.
 
 `GoldenEquivalence` is "the unit equals golden op X" (result with NaN as a class, plus flags),
-optionally restricted by operand-class assumptions (`OperandClass`).
+optionally restricted by operand-class assumptions (`OperandClass`); ``nan_exact=True`` compares the
+result bit for bit (a NaN result must be the golden model's canonical NaN code).
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ class GoldenEquivalence:
     assume: Sequence[OperandClass] = ()
     name: str = ""
     solver: str = "z3"
+    nan_exact: bool = False  # compare result bits exactly (pins the canonical NaN encoding)
 
     def __post_init__(self):
         self.fmt = get_format(self.fmt)
@@ -149,7 +151,8 @@ class GoldenEquivalence:
             extra = f" assuming {', '.join(f'{a.cls}({a.port})' for a in self.assume)}" if self.assume else ""
             self.name = f"{self.ports['result']} == {self.op}({self.ports['a']}, {self.ports['b']}, " \
                         f"{self.env.rounding.mode.value if not self.ports.get('rm') else 'rm'})" \
-                        f"{' with flags' if self.check_flags else ''}{extra}"
+                        f"{' with flags' if self.check_flags else ''}" \
+                        f"{', exact nan' if self.nan_exact else ''}{extra}"
 
     # -- golden side ------------------------------------------------------------------------------
 
@@ -220,7 +223,8 @@ class GoldenEquivalence:
         p = self.ports
         got = np.asarray(outputs[p["result"]]).astype(np.int64)
         bad = got != expected["codes"]
-        bad &= ~(_nan_mask(self.out_fmt, got) & expected["nan"])
+        if not self.nan_exact:
+            bad &= ~(_nan_mask(self.out_fmt, got) & expected["nan"])
         if self.check_flags and p.get("flags"):
             bad |= (np.asarray(outputs[p["flags"]]).astype(np.int64) & 0x1F) != expected["flags"]
         bad &= expected["valid"]
@@ -267,7 +271,7 @@ class GoldenEquivalence:
         res = prove_equivalence(netlist, self.op, fmt, out_fmt=self.out_fmt, env=self.env,
                                 lmul_policy=self.lmul_policy, ports=PortMap(**self.ports),
                                 assumptions=assumptions, check_flags=self.check_flags,
-                                timeout_s=timeout_s, solver=self.solver)
+                                timeout_s=timeout_s, solver=self.solver, nan_exact=self.nan_exact)
         dt = time.perf_counter() - t0
         method = f"smt:{getattr(res, 'solver', self.solver)}"
         lemma = getattr(getattr(res, "obligation", None), "name", "") or ""

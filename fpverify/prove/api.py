@@ -7,7 +7,7 @@
 
 The right-hand side is the bit-level symbolic reference `fpverify.smt.reference` (an independent
 implementation of `fpverify.golden`, validated against it). The miter compares the result code
-(NaN as a class: both NaN, or equal bits) and the flag bits the netlist's flags port has.
+(NaN as a class: both NaN, or equal bits; ``nan_exact=True``: equal bits, pinning the NaN encoding) and the flag bits the netlist's flags port has.
 
 Statuses: PROVED = the miter is unsat; REFUTED = a counterexample that replayed (netlist output
 re-evaluated independently, golden model re-run, mismatch confirmed); UNKNOWN = timeout or solver
@@ -137,18 +137,21 @@ def prove_equivalence(
     timeout_s: float = 60,
     solver: str = "z3",
     cycles: int = 0,
+    nan_exact: bool = False,
 ) -> ProofResult:
     """Prove ``netlist`` computes ``op`` on ``fmt`` (result in ``out_fmt``) under ``env``.
 
     ``op``: add, sub, mul, fma, lmul (with ``lmul_policy``), convert (``fmt`` -> ``out_fmt``).
     ``cycles``: clock edges to apply first (pipelined units; inputs held constant).
     ``solver``: "z3" (Python API) or "bitwuzla" (SMT-LIB2 text into the bitwuzla package).
+    ``nan_exact``: compare the result bit for bit, so a NaN result must carry the reference's NaN
+    encoding (the canonical NaN); by default NaN results compare as a class.
     """
     from .monolithic import prove_monolithic
 
     return prove_monolithic(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
                             ports=ports, assumptions=assumptions, check_flags=check_flags,
-                            timeout_s=timeout_s, solver=solver, cycles=cycles)
+                            timeout_s=timeout_s, solver=solver, cycles=cycles, nan_exact=nan_exact)
 
 
 __all__ = ["prove_equivalence", "PortMap", "SymbolicInputs", "Counterexample", "ProofResult",

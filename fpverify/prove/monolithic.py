@@ -3,6 +3,8 @@
 The miter: for all port values satisfying the premises (valid codes, rm within its encoding, the
 caller's assumptions), the netlist's result equals the reference's (NaN as a class) and its flag
 bits equal the reference's flag bits (only the bits the flags port has, at most the six `Flags`).
+With ``nan_exact`` the result must equal the reference's code bit for bit (the reference's NaN
+encoding, i.e. the canonical NaN, is pinned).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def reference_for(op: str, fmt: Format, out: Format, env: Env, sym: SymbolicInpu
 
 def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = None, env: Env = Env(),
                      lmul_policy=None, ports: PortMap = PortMap(), assumptions: Sequence = (),
-                     check_flags: bool = True, cycles: int = 0):
+                     check_flags: bool = True, cycles: int = 0, nan_exact: bool = False):
     """(obligation, netlist terms, reference, flag mask, symbolic inputs, lemma names, resolved ports)."""
     if op not in OPS:
         raise ProofSetupError(f"unknown operation {op!r} (one of {', '.join(OPS)})")
@@ -133,7 +135,9 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
     net_code = terms.output(ports.result)
     nan_net = unpack(out, net_code).is_nan
     nan_ref = unpack(out, reference.code).is_nan
-    code_ok = z3.Or(net_code == reference.code, z3.And(nan_net, nan_ref))
+    # nan_exact: plain bit equality, pinning the reference's (canonical) NaN encoding
+    code_ok = (net_code == reference.code) if nan_exact else z3.Or(net_code == reference.code,
+                                                                   z3.And(nan_net, nan_ref))
     goals = [code_ok]
     net_flags = None
     if flag_w:
@@ -145,7 +149,7 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
     desc = (f"netlist {netlist.name} == reference {op}{policy} on {fmt.name}"
             + (f" -> {out.name}" if out is not fmt else "")
             + f", rounding {modes}, overflow {env.overflow_for(out).value}, tininess {env.tininess.value}; "
-            f"result (NaN as a class){' and flags mask %#x' % flag_mask if flag_w else ', flags not compared'}")
+            f"result ({'exact NaN encoding' if nan_exact else 'NaN as a class'}){' and flags mask %#x' % flag_mask if flag_w else ', flags not compared'}")
     ob = Obligation(name, desc, premises, conj(goals))
     ob.watch = {"net_code": net_code, "ref_code": reference.code, "ref_flags": reference.flags}
     if net_flags is not None:
@@ -155,22 +159,23 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
 
 def prove_monolithic(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
                      ports: PortMap = PortMap(), assumptions: Sequence = (), check_flags: bool = True,
-                     timeout_s: float = 60, solver: str = "z3", cycles: int = 0) -> ProofResult:
+                     timeout_s: float = 60, solver: str = "z3", cycles: int = 0,
+                     nan_exact: bool = False) -> ProofResult:
     c0 = time.process_time()
     result = _prove(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                     assumptions=assumptions, check_flags=check_flags, timeout_s=timeout_s, solver=solver,
-                    cycles=cycles)
+                    cycles=cycles, nan_exact=nan_exact)
     result.cpu_seconds = time.process_time() - c0
     return result
 
 
 def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, check_flags, timeout_s,
-           solver, cycles) -> ProofResult:
+           solver, cycles, nan_exact=False) -> ProofResult:
     t0 = time.perf_counter()
     out = out_fmt or fmt
     ob, terms, reference, flag_mask, sym, lemmas, ports = build_obligation(
         netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
-        assumptions=assumptions, check_flags=check_flags, cycles=cycles)
+        assumptions=assumptions, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
     inputs_model: dict[str, int] | None = None
     if solver == "z3":
         version = z3.get_version_string()
@@ -205,7 +210,7 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
     model_net = (val(ob.watch["net_code"]), val(ob.watch["net_flags"]) if "net_flags" in ob.watch else 0)
     model_ref = (val(ob.watch["ref_code"]), val(ob.watch["ref_flags"]))
     cex, problem = replay(netlist, op, fmt, out, env, ports, inputs_model, model_net, model_ref, flag_mask,
-                          lmul_policy, cycles)
+                          lmul_policy, cycles, nan_exact=nan_exact)
     seconds = time.perf_counter() - t0
     if problem:
         return ProofResult("ERROR", seconds, solver, version, cex, ob, lemmas,

@@ -58,9 +58,11 @@ def golden_result(op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str,
     raise ValueError(f"unknown op {op!r}")
 
 
-def same(out: FloatFormat, x: tuple[int, int], y: tuple[int, int], flag_mask: int) -> bool:
-    """The miter's equality: both NaN or equal codes, and equal flags under ``flag_mask``."""
-    code_ok = x[0] == y[0] or (out.is_nan(x[0]) and out.is_nan(y[0]))
+def same(out: FloatFormat, x: tuple[int, int], y: tuple[int, int], flag_mask: int,
+         nan_exact: bool = False) -> bool:
+    """The miter's equality: both NaN (unless ``nan_exact``) or equal codes, and equal flags under
+    ``flag_mask``."""
+    code_ok = x[0] == y[0] or (not nan_exact and out.is_nan(x[0]) and out.is_nan(y[0]))
     return code_ok and (x[1] & flag_mask) == (y[1] & flag_mask)
 
 
@@ -78,7 +80,7 @@ def describe(fmt: FloatFormat, code: int) -> str:
 
 def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int],
            model_netlist: tuple[int, int], model_reference: tuple[int, int], flag_mask: int,
-           lmul_policy=None, cycles: int = 0) -> tuple[Counterexample, str]:
+           lmul_policy=None, cycles: int = 0, nan_exact: bool = False) -> tuple[Counterexample, str]:
     """(counterexample, problem): ``problem`` is empty iff the mismatch replayed everywhere."""
     problems = []
     outs = evaluate_netlist(netlist, inputs, cycles)
@@ -87,9 +89,9 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
         problems.append(f"netlist evaluator gives {net}, the z3 translation {model_netlist}")
     g = golden_result(op, fmt, out, env, ports, inputs, lmul_policy)
     gold = (g.code, int(g.flags))
-    if not same(out, gold, model_reference, flag_mask):
+    if not same(out, gold, model_reference, flag_mask, nan_exact):
         problems.append(f"golden model gives {gold}, the symbolic reference {model_reference}")
-    if same(out, gold, net, flag_mask):
+    if same(out, gold, net, flag_mask, nan_exact):
         problems.append("netlist and golden model agree on this input")
     names = [ports.a] + ([ports.b] if op != "convert" else []) + ([ports.c] if op == "fma" else [])
     e = env_for(env, ports, inputs)

@@ -232,6 +232,7 @@ class Prove:
     assuming: Expr | None
     splits: tuple[Splitter, ...]
     pos: Pos = field(compare=False)
+    exact_nan: Pos | None = field(default=None, compare=False)  # `with exact nan`: bit-exact NaN codes
 
 
 @dataclass(frozen=True)

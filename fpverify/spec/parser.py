@@ -245,13 +245,29 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def prove(self, meta, children):
-        name, expr, flags, assuming, splits = children
+        name, expr, with_items, assuming, splits = children
+        flags = exact_nan = None
+        for item in with_items or ():
+            if isinstance(item, ast.Pos):  # `exact nan`
+                if exact_nan is not None:
+                    raise InputError("`exact nan` given twice", item.file, item.line, item.col)
+                exact_nan = item
+            else:
+                if flags is not None:
+                    raise InputError("`with flags` given twice", item.pos.file, item.pos.line, item.pos.col)
+                flags = item
         return ast.Prove(str(name) if name is not None else None, self._expr(expr), flags, self._expr(assuming),
-                         tuple(splits or ()), self._pos(meta))
+                         tuple(splits or ()), self._pos(meta), exact_nan)
+
+    def with_clause(self, children):
+        return list(children)
 
     def with_flags(self, children):
         tok = children[0]
         return ast.Name(str(tok), self._tpos(tok))
+
+    def exact_nan(self, children):
+        return self._tpos(children[0])  # position of `exact`
 
     def assuming(self, children):
         return children[0]
