@@ -127,8 +127,10 @@ def _table(console, runs) -> None:
             for c in r.cases:
                 if c.lemmas is not None:
                     counts = ", ".join(f"{n} {k}" for k, n in (c.obligations or {}).items())
-                    console.print(f"{r.name}: {c.strategy} ({counts}); relies on {len(c.lemmas)} lemmas: "
-                                  + ", ".join(c.lemmas), markup=False, highlight=False, soft_wrap=True)
+                    relied = (f"relies on {len(c.lemmas)} lemmas: " + ", ".join(c.lemmas) if c.lemmas
+                              else "no cut lemmas (cases and coverage only)")
+                    console.print(f"{r.name}: {c.strategy} ({counts}); {relied}", markup=False,
+                                  highlight=False, soft_wrap=True)
             for c in r.cases:
                 if c.status in ("REFUTED", "ERROR", "UNKNOWN", "VACUOUS"):
                     where = f" [{c.case}]" if c.case else ""
