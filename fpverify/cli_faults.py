@@ -53,9 +53,11 @@ def _elaborate(spec):
 
 
 def _operand_classes(expr, spec) -> list:
-    """``normal(a) and finite(b)`` -> [OperandClass('normal', 'a'), OperandClass('finite', 'b')]."""
-    from .faults.properties import CLASSES, OperandClass
+    """``normal(a) and finite(b)`` -> [OperandClass('normal', 'a'), OperandClass('finite', 'b')];
+    ``s == 0`` on a bits input (an adder's subtract select) -> [PortValue('s', 0)]."""
+    from .faults.properties import CLASSES, OperandClass, PortValue
     from .spec import ast
+    from .spec.types import BitsT
 
     if isinstance(expr, ast.Binary) and expr.op == "and":
         return _operand_classes(expr.left, spec) + _operand_classes(expr.right, spec)
@@ -64,9 +66,16 @@ def _operand_classes(expr, spec) -> list:
         name = arg.id if isinstance(arg, ast.Name) else None
         if name in spec.inputs:
             return [OperandClass(expr.func, _strip_dut(spec.inputs[name].port))]
+    if isinstance(expr, ast.Compare) and expr.ops == ("==",):
+        x, y = expr.operands
+        if isinstance(x, ast.Num):
+            x, y = y, x
+        if isinstance(x, ast.Name) and x.id in spec.inputs and isinstance(y, ast.Num) \
+                and isinstance(spec.inputs[x.id].type, BitsT) and y.value.denominator == 1 and y.value >= 0:
+            return [PortValue(_strip_dut(spec.inputs[x.id].port), int(y.value))]
     pos = getattr(expr, "pos", None)
     raise InputError("fault campaigns support operand-class assumptions only "
-                     f"({', '.join(CLASSES)}(x) on an input)",
+                     f"({', '.join(CLASSES)}(x) on an input, or BITS_INPUT == CONSTANT)",
                      *(pos and (pos.file, pos.line, pos.col) or ()))
 
 

@@ -68,6 +68,9 @@ class OperandClass:
         if self.cls not in CLASSES:
             raise ValueError(f"unknown operand class {self.cls!r} (one of {', '.join(CLASSES)})")
 
+    def __str__(self) -> str:
+        return f"{self.cls}({self.port})"
+
     def holds(self, fmt: FloatFormat, code: int) -> bool:
         c = _class_of(fmt, code)
         if self.cls == "finite":
@@ -101,6 +104,29 @@ class OperandClass:
         normal = z3.And(exp != 0, z3.Not(special))
         return {"normal": normal, "subnormal": z3.And(sub, z3.Not(special)), "zero": z3.And(zero, z3.Not(special)),
                 "inf": inf, "nan": nan, "finite": z3.Not(special), "nonzero": z3.Not(z3.And(zero, z3.Not(special)))}[self.cls]
+
+
+@dataclass(frozen=True)
+class PortValue:
+    """Assumption: input ``port`` (bits, e.g. an adder's ``sub`` select) equals ``value``."""
+
+    port: str
+    value: int
+    cls: str = "=="  # read by property names / reports like OperandClass.cls
+
+    def __str__(self) -> str:
+        return f"{self.port} == {self.value}"
+
+    def holds(self, fmt: FloatFormat, code: int) -> bool:
+        return int(code) == self.value
+
+    def mask(self, fmt: FloatFormat, codes: np.ndarray) -> np.ndarray:
+        return np.asarray(codes).astype(np.int64) == self.value
+
+    def z3(self, fmt: FloatFormat, bv) -> Any:
+        import z3
+
+        return bv == z3.BitVecVal(self.value, bv.size())
 
 
 def _special_z3(fmt: FloatFormat, bv, which: str):
@@ -139,7 +165,7 @@ class GoldenEquivalence:
     ports: dict[str, str | None] = field(default_factory=lambda: {"a": "a", "b": "b", "result": "result",
                                                                   "flags": "flags", "rm": None, "sub": None})
     check_flags: bool = True
-    assume: Sequence[OperandClass] = ()
+    assume: Sequence[OperandClass | PortValue] = ()
     name: str = ""
     solver: str = "z3"
     nan_exact: bool = False  # compare result bits exactly (pins the canonical NaN encoding)
@@ -148,7 +174,7 @@ class GoldenEquivalence:
         self.fmt = get_format(self.fmt)
         self.out_fmt = get_format(self.out_fmt) if self.out_fmt is not None else self.fmt
         if not self.name:
-            extra = f" assuming {', '.join(f'{a.cls}({a.port})' for a in self.assume)}" if self.assume else ""
+            extra = f" assuming {', '.join(str(a) for a in self.assume)}" if self.assume else ""
             self.name = f"{self.ports['result']} == {self.op}({self.ports['a']}, {self.ports['b']}, " \
                         f"{self.env.rounding.mode.value if not self.ports.get('rm') else 'rm'})" \
                         f"{' with flags' if self.check_flags else ''}" \
