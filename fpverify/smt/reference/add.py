@@ -6,12 +6,17 @@ low bits; the other is shifted right by the exponent difference d inside that fr
 
 * **exact** alignment when the largest possible d is at most the bounded K (tiny exponent
   ranges) or when forced: K = the largest d, nothing is shifted out and the sum is exact.
-* **bounded** alignment otherwise (default from FP6 E3M2 up to f32): K = F + 2 where F is the
-  round kernel's frame (2, or N+2 for stochastic rounding). Bits shifted out are jammed into the frame LSB
+* **bounded** alignment otherwise (default from FP6 E3M2 up to f32): K = G + 2 where G is the
+  number of bits the round kernel's decision reads below the quantum (1, N for SR-A, N+1 for
+  SR-B/SR-C; `round.decision_bits`). Bits shifted out are jammed into the frame LSB
   (round-to-odd). Far path (d ≥ 2) cancels at most one bit, so the result's quantum is at least
-  2^(e_big-1) and the jammed bit lies below every bit the kernel inspects; its value (odd) keeps
+  2^(e_big-1) and the jammed bit lies below every bit the decision reads; its value (odd) keeps
   "inexact below" visible; the rounded result equals the rounding of the exact sum
-  (Boldo-Melquiond round-to-odd argument). Near path (d ≤ 1) shifts out nothing.
+  (Boldo-Melquiond round-to-odd argument). Near path (d ≤ 1) shifts out nothing. The kernel's
+  after-rounding tininess test (one more bit, at quantum q-1) only matters when the result's
+  exponent is emin-1; then the big operand's exponent is at most emin (otherwise the far path
+  keeps |sum| > 2^(e_big-1) ≥ 2^emin), its LSB exponent is the smallest one, d ≤ 0 and nothing
+  is shifted out.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from ...rounding import Env, Mode
 from .bv import all_of, any_of, const, ite, shr_sticky, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
-from .round import frame_bits, round_pack
+from .round import decision_bits, round_pack
 from .unpack import Unpacked, exp_width, unpack
 
 
@@ -40,7 +45,7 @@ def alignment_bits(fmt: FloatFormat, env: Env, alignment: str | None = None) -> 
     ``alignment``: None (bounded unless the exact frame is no wider: FP4/FP6-sized exponent
     ranges), "exact" or "bounded" (forced; the tests validate both paths exhaustively)."""
     dmax = max_exp_difference(fmt)
-    k = frame_bits(env) + 2
+    k = decision_bits(env) + 2
     if alignment not in (None, "exact", "bounded"):
         raise ValueError(f"alignment must be 'exact' or 'bounded', not {alignment!r}")
     if alignment == "exact" or (alignment is None and dmax <= k):
@@ -64,8 +69,9 @@ def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, y
     we = x.exp.size()
     p = fmt.precision
     k, exact = alignment_bits(fmt, env, alignment)
-    width = p + k + 2  # room for the carry and the sign of the difference
-    x_big = x.exp >= y.exp
+    width = p + k + 1  # room for the carry (the difference big - small is never negative)
+    # order by magnitude (LSB exponent, then significand): big - small is never negative
+    x_big = any_of(x.exp > y.exp, all_of(x.exp == y.exp, z3.UGE(x.sig, y.sig)))
     big_sig, big_exp, big_sign = ite(x_big, x.sig, y.sig), ite(x_big, x.exp, y.exp), ite(x_big, x.sign, ysign)
     sml_sig, sml_exp, sml_sign = ite(x_big, y.sig, x.sig), ite(x_big, y.exp, x.exp), ite(x_big, ysign, x.sign)
     d = big_exp - sml_exp
@@ -79,10 +85,8 @@ def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, y
         sml_f, sticky = shr_sticky(sml_f0, amt)
         sml_f = sml_f | ite(sticky, const(1, width), const(0, width))  # jam (round to odd)
     effective_sub = z3.Xor(big_sign, sml_sign)
-    total = ite(effective_sub, big_f - sml_f, big_f + sml_f)
-    negative = all_of(effective_sub, total < 0)  # signed view: |total| < 2^(width-1)
-    mag = ite(negative, -total, total)
-    sign = z3.Xor(big_sign, negative)
+    mag = ite(effective_sub, big_f - sml_f, big_f + sml_f)
+    sign = big_sign
     sum_exp = big_exp - const(k, we)
     terms = {"a": x, "b": y, "align_shift": d, "align_sticky": sticky, "sum": mag, "sum_exp": sum_exp,
              "sum_sign": sign, "effective_sub": effective_sub}

@@ -6,8 +6,9 @@ Steps (names recorded in ``terms`` with the given prefix, e.g. ``round_sticky``)
 1. ``e = floor(log2 |X|)`` from a leading-zero count; quantum ``q = max(e, emin) - P + 1``.
 2. Shift the significand right by ``d = q - exp`` (pre-padded by P+1 bits so a negative d, which
    never exceeds P+1, is a shorter right shift) in a frame with F extra fraction bits: ``s0`` (truncated significand), ``frac`` (the next F bits of ν) and ``sticky``
-   (any bit below). F = 2, or N + 2 for stochastic modes, which is enough for every decision
-   below and for the after-rounding tininess test at quantum q - 1.
+   (any bit below). F = G + 1 where G is what the decision reads (1 for the deterministic
+   modes, N for SR-A, N + 1 for SR-B/SR-C); the extra bit serves the after-rounding tininess
+   test at quantum q - 1.
 3. Decide ``away`` per mode; ``s = s0 + away``; a carry into 2^P renormalises.
 4. Tininess (before/after), underflow = tiny ∧ inexact; overflow compares the rounded value with
    the largest finite value and applies the overflow policy; negative values into unsigned
@@ -28,9 +29,18 @@ from .bv import FALSE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
 from .pack import Packed, by_sign, choose, const_packed, finite_code, zero
 
 
-def frame_bits(env: Env) -> int:
+def decision_bits(env: Env) -> int:
+    """G: the bits of ν the rounding decision at quantum q reads (besides "anything below"):
+    the half bit for the deterministic modes, ⌊ν 2^N⌋ for SR-A, ⌊ν 2^(N+1)⌋ for SR-B and SR-C."""
     r = env.rounding
-    return r.nbits + 2 if r.mode.stochastic else 2
+    if not r.mode.stochastic:
+        return 1
+    return r.nbits if r.mode is Mode.SR_A else r.nbits + 1
+
+
+def frame_bits(env: Env) -> int:
+    """F = G + 1: one more bit for the after-rounding tininess test (rounding at quantum q - 1)."""
+    return decision_bits(env) + 1
 
 
 def _away(mode: Mode, nbits: int, sign, s0_even, frac, fw: int, sticky, rand):
@@ -185,4 +195,4 @@ def _negative_into_unsigned(fmt: FloatFormat, s_zero, env: Env, flags) -> Packed
     return choose(s_zero, to_zero, nan)
 
 
-__all__ = ["round_pack", "frame_bits"]
+__all__ = ["round_pack", "frame_bits", "decision_bits"]
