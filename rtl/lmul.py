@@ -13,7 +13,8 @@ from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 from amaranth.lib import wiring
 
 from fpverify.formats import FloatFormat, FormatError, Overflow
-from fpverify.golden.lmul import LMulPolicy, LMulSpecials, LMulVariant, lmul_constant, offset_exponent
+from fpverify.golden.lmul import (LMulPolicy, LMulSpecials, LMulVariant, lmul_constant, offset_exponent,
+                                  overflow_to_special)
 from fpverify.rounding import RNE, Mode, Rounding, Tininess
 
 from .common import (
@@ -47,9 +48,6 @@ class LMulUnit(wiring.Component):
                                   "never rounds)")
             if policy.specials is LMulSpecials.WRAP and policy.variant is not LMulVariant.BIT_ADD:
                 raise FormatError("the 'wrap' specials policy is defined for the bit-add variant only")
-            if (policy.specials is LMulSpecials.IEEE_LIKE and policy.variant is not LMulVariant.REAL
-                    and policy.overflow is Overflow.NAN and not self.fmt.has_nan):
-                raise FormatError(f"L-Mul overflow policy 'nan' needs a format with a NaN ({self.fmt.name} has none)")
             self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
             self.overflow = policy.overflow
             self.tininess = parse_tininess(tininess)
@@ -148,7 +146,7 @@ class LMulUnit(wiring.Component):
             r, s = v["r"], v["sign"]
             under = r < (1 << mb)
             over = r > fmt.max_code
-            if pol.overflow is Overflow.SATFINITE or not (fmt.has_inf or pol.overflow is Overflow.NAN):
+            if not overflow_to_special(fmt, pol.overflow):
                 ovf_code = by_sign(s, codes.max_signed, w)
             elif pol.overflow is Overflow.NAN:
                 ovf_code = by_sign(s, codes.overflow_nan, w)

@@ -242,3 +242,19 @@ def test_rto_and_rna_basics():
     assert from_value(Fraction(1) + Fraction(1, 2048), f16, Env(RNA)).code == 0x3C01  # tie away
     assert from_value(Fraction(1) + Fraction(1, 2048), f16, Env(RNE)).code == 0x3C00  # tie to even
     assert from_value(1, f16, Env(RTO)).code == 0x3C00  # exact stays
+
+
+def test_lmul_overflow_follows_the_kernels_overflow_rule():
+    """Finite L-Mul overflow: satfinite and satpropagate saturate; ieee gives Inf where the format
+    has it; nan gives NaN where it has it; a format with neither saturates (hand-derived)."""
+    from fpverify.golden import LMulPolicy, lmul
+    e5m2, fp4, e4m3fn = get_format("e5m2"), get_format("e2m1fn"), get_format("e4m3fn")
+    big5, big4, big8 = 0x7B, 0x7, 0x7E  # max finite of each: the product overflows
+    assert lmul(e5m2, big5, big5, LMulPolicy(overflow=Overflow.SATPROPAGATE)).code == 0x7B
+    assert lmul(e5m2, big5, big5, LMulPolicy(overflow=Overflow.SATFINITE)).code == 0x7B
+    assert lmul(e5m2, big5, big5, LMulPolicy(overflow=Overflow.IEEE)).code == 0x7C
+    assert e5m2.is_nan(lmul(e5m2, big5, big5, LMulPolicy(overflow=Overflow.NAN)).code)
+    assert lmul(fp4, big4, big4, LMulPolicy(overflow=Overflow.NAN)).code == 0x7
+    assert lmul(fp4, big4, big4 | 0x8, LMulPolicy(overflow=Overflow.IEEE)).code == 0xF
+    assert lmul(e4m3fn, big8, big8, LMulPolicy(overflow=Overflow.NAN)).code == 0x7F
+    assert lmul(e4m3fn, big8, big8, LMulPolicy(overflow=Overflow.IEEE)).code == 0x7E

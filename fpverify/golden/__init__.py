@@ -10,7 +10,8 @@ from .compare import absolute, compare, eq, le, lt, maximum, maximum_number, min
 from .convert import convert, from_value, parse_number, to_value
 from .div import div
 from .fma import fma
-from .lmul import LMulPolicy, LMulSpecials, LMulVariant, lmul, lmul_constant, offset_exponent
+from .lmul import (LMulPolicy, LMulSpecials, LMulVariant, lmul, lmul_constant, offset_exponent,
+                   overflow_to_special)
 from .mul import mul
 from .operand import Kind, Operand, unpack
 from .sqrt import sqrt

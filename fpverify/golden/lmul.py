@@ -10,7 +10,8 @@ Three published semantics, named explicitly:
 
 The specials policy is explicit: ``wrap`` is the paper's raw integer behaviour (masked to the
 magnitude field); ``ieee_like`` flushes zero/subnormal inputs and underflow to +-0, sends overflow
-to the overflow policy (satfinite: +-max; ieee: +-Inf where the format has Inf; nan: NaN), and
+to the overflow policy (satfinite, satpropagate: +-max; ieee: +-Inf where the format has Inf; nan:
+NaN where it has NaN; otherwise +-max), and
 propagates NaN/Inf as IEEE multiplication does.
 """
 
@@ -52,6 +53,17 @@ DEFAULT_POLICY = LMulPolicy()
 def offset_exponent(m: int) -> int:
     """l(m): the offset is 2^-l(m)."""
     return m if m <= 3 else 3 if m == 4 else 4
+
+
+def overflow_to_special(fmt: FloatFormat, overflow: Overflow) -> bool:
+    """Does a finite L-Mul overflow leave the finite range (NaN or Inf) rather than saturate?
+
+    As the rounding kernel's overflow rule for a round-away direction: satfinite and satpropagate
+    saturate finite overflow; ``nan`` gives NaN where the format has one; ``ieee`` gives Inf where
+    the format has one; a format with neither saturates."""
+    if overflow in (Overflow.SATFINITE, Overflow.SATPROPAGATE):
+        return False
+    return fmt.has_nan if overflow is Overflow.NAN else fmt.has_inf
 
 
 def lmul_constant(fmt: FloatFormat) -> int:
@@ -115,9 +127,9 @@ def lmul(fmt: FloatFormat, a: int, b: int, policy: LMulPolicy = DEFAULT_POLICY,
         return Rounded(z.code, z.flags | Flags.UNDERFLOW | Flags.INEXACT)
     if r > fmt.max_code:
         flags = Flags.OVERFLOW | Flags.INEXACT
-        if policy.overflow is Overflow.SATFINITE or not (fmt.has_inf or policy.overflow is Overflow.NAN):
+        if not overflow_to_special(fmt, policy.overflow):
             return Rounded(sign | fmt.max_code, flags | Flags.SATURATED)
-        if policy.overflow is Overflow.NAN and fmt.has_nan:
+        if policy.overflow is Overflow.NAN:
             return Rounded(fmt.nan_code(s), flags)
         return Rounded(fmt.inf_code(s), flags)
     return Rounded(sign | r, Flags.NONE)

@@ -85,8 +85,10 @@ def lmul(fmt: FloatFormat, a, b, policy: LMulPolicy | None = None, env: Env = En
 
 def _overflow(fmt: FloatFormat, s: int, policy: LMulPolicy) -> Packed:
     flags = Flags.OVERFLOW | Flags.INEXACT
-    if policy.overflow is Overflow.SATFINITE or not (fmt.has_inf or policy.overflow is Overflow.NAN):
+    saturate = (policy.overflow in (Overflow.SATFINITE, Overflow.SATPROPAGATE)
+                or not (fmt.has_nan if policy.overflow is Overflow.NAN else fmt.has_inf))
+    if saturate:
         return const_packed(fmt, (fmt.sign_bit if s else 0) | fmt.max_code, flags | Flags.SATURATED)
-    if policy.overflow is Overflow.NAN and fmt.has_nan:
+    if policy.overflow is Overflow.NAN:
         return const_packed(fmt, fmt.nan_code(s), flags)
     return const_packed(fmt, fmt.inf_code(s), flags)
