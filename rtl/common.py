@@ -545,3 +545,13 @@ class BinaryFPUnit(wiring.Component):
             self._MustUse__silence = True  # never elaborated: no UnusedElaboratable warning
             raise
         super().__init__(binary_signature(self.fmt, self.out_fmt, self.rounding_spec, sub=self.has_sub))
+
+    def round_and_pack(self, m: Module, pipe: "Pipeline", v: dict) -> None:
+        """The last stage: round ``v["norm_sig"]``/``v["norm_exp"]`` with ``v["sign"]``, pack, and
+        let a special result (``v["special"]``: ``v["scode"]``, ``v["sflags"]``) bypass it."""
+        ctl = RoundCtl(self.rounding_spec, v.get("rm"), v.get("rbits"))
+        code, flags = round_pack(m, self.out_fmt, ctl, self.overflow, self.tininess, v["sign"],
+                                 v["norm_exp"], v["norm_sig"])
+        res = pipe.output(dict(result=Mux(v["special"], v["scode"], code),
+                               flags=Mux(v["special"], v["sflags"], flags)))
+        m.d.comb += [self.result.eq(res["result"]), self.flags.eq(res["flags"])]

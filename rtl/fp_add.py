@@ -19,7 +19,7 @@ from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 from fpverify.rounding import Mode
 
 from .common import (
-    BinaryFPUnit, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize, round_pack,
+    BinaryFPUnit, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize,
     signed_width, unpack,
 )
 
@@ -117,10 +117,5 @@ class FPAdder(BinaryFPUnit):
                              scode=v["scode"], sflags=v["sflags"], **{k: v[k] for k in ctl_ports}))
 
         # ---- round and pack
-        ctl = RoundCtl(self.rounding_spec, v.get("rm"), v.get("rbits"))
-        code, flags = round_pack(m, out, ctl, self.overflow, self.tininess, v["sign"], v["norm_exp"],
-                                 v["norm_sig"])
-        res = pipe.output(dict(result=Mux(v["special"], v["scode"], code),
-                               flags=Mux(v["special"], v["sflags"], flags)))
-        m.d.comb += [self.result.eq(res["result"]), self.flags.eq(res["flags"])]
+        self.round_and_pack(m, pipe, v)
         return m

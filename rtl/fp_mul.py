@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 
-from .common import BinaryFPUnit, FLAG_NV, Pipeline, RoundCtl, by_sign, named, round_pack, signed_width, unpack
+from .common import BinaryFPUnit, FLAG_NV, Pipeline, by_sign, named, signed_width, unpack
 
 __all__ = ["FPMultiplier"]
 
@@ -75,10 +75,5 @@ class FPMultiplier(BinaryFPUnit):
                              scode=v["scode"], sflags=v["sflags"], **{k: v[k] for k in ctl_ports}))
 
         # ---- round and pack
-        ctl = RoundCtl(self.rounding_spec, v.get("rm"), v.get("rbits"))
-        code, flags = round_pack(m, out, ctl, self.overflow, self.tininess, v["sign"], v["norm_exp"],
-                                 v["norm_sig"])
-        res = pipe.output(dict(result=Mux(v["special"], v["scode"], code),
-                               flags=Mux(v["special"], v["sflags"], flags)))
-        m.d.comb += [self.result.eq(res["result"]), self.flags.eq(res["flags"])]
+        self.round_and_pack(m, pipe, v)
         return m

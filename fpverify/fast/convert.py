@@ -224,17 +224,21 @@ def _pick(sign, fmt: FloatFormat, fn) -> np.ndarray | int:
     return np.where(sign, np.int64(v1), np.int64(v0))
 
 
+def _fields(bits: np.ndarray, src: _Source):
+    """(negative, magnitude, exponent field, trailing significand, is Inf/NaN) as int64 arrays."""
+    u = bits.astype(np.int64) if src.width == 32 else bits.view(np.int64)
+    mag = u & ((1 << (src.width - 1)) - 1)
+    expf = mag >> src.man
+    return ((bits >> (src.width - 1)).astype(bool), mag, expf, mag & ((1 << src.man) - 1),
+            expf == src.emax_field)
+
+
 def _quantize_float(bits: np.ndarray, src: _Source, fmt: FloatFormat, env: Env, r_bits,
                     want_flags: bool):
     t = _Target.of(fmt)
     rnd = env.rounding
     policy = env.overflow_for(fmt)
-    u = bits.astype(np.int64) if src.width == 32 else bits.view(np.int64)
-    neg = (bits >> (src.width - 1)).astype(bool)
-    mag = u & ((1 << (src.width - 1)) - 1)
-    expf = mag >> src.man
-    mant = mag & ((1 << src.man) - 1)
-    is_special = expf == src.emax_field
+    neg, mag, expf, mant, is_special = _fields(bits, src)
     is_zero = mag == 0
     # target exponent field of x (source subnormals counted in the lowest source binade)
     te = np.maximum(expf, 1) + (t.bias - src.bias)
@@ -384,12 +388,7 @@ def _rounds_up_to_emin(expf, mant, d, neg, src: _Source, t: _Target, rnd, r_bits
 
 def _quantize_int(bits: np.ndarray, src: _Source, fmt: IntFormat, env: Env, r_bits, want_flags: bool):
     policy = env.overflow_for(fmt)
-    u = bits.astype(np.int64) if src.width == 32 else bits.view(np.int64)
-    neg = (bits >> (src.width - 1)).astype(bool)
-    mag = u & ((1 << (src.width - 1)) - 1)
-    expf = mag >> src.man
-    mant = mag & ((1 << src.man) - 1)
-    is_special = expf == src.emax_field
+    neg, mag, expf, mant, is_special = _fields(bits, src)
     full = np.where(is_special, 0, mant | ((expf > 0).astype(np.int64) << src.man))
     sh = src.man + fmt.scale_exp - np.maximum(expf, 1) + src.bias
     huge = sh < 0
