@@ -521,6 +521,16 @@ def binary_signature(fmt: FloatFormat, out: FloatFormat, spec: RoundingSpec, sub
     return members
 
 
+def control_ports(unit) -> dict:
+    """The rounding-control inputs a unit has (``rm``, ``rbits``), to carry through its pipeline."""
+    ports = {}
+    if unit.rounding_spec.port:
+        ports["rm"] = unit.rm
+    if unit.rounding_spec.stochastic:
+        ports["rbits"] = unit.rbits
+    return ports
+
+
 class BinaryFPUnit(wiring.Component):
     """Constructor shared by the two-operand FP units: formats, rounding, overflow, tininess,
     latency and the special result codes. Subclasses set ``op``, ``has_sub`` and ``elaborate``."""

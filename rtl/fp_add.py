@@ -19,7 +19,7 @@ from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 from fpverify.rounding import Mode
 
 from .common import (
-    BinaryFPUnit, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize,
+    BinaryFPUnit, control_ports, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize,
     signed_width, unpack,
 )
 
@@ -51,11 +51,7 @@ class FPAdder(BinaryFPUnit):
         x = self.guard_bits
         aw = p + x  # aligned significand width
         pipe = Pipeline(m, self.latency, 3)
-        ctl_ports = {}
-        if self.rounding_spec.port:
-            ctl_ports["rm"] = self.rm
-        if self.rounding_spec.stochastic:
-            ctl_ports["rbits"] = self.rbits
+        ctl_ports = control_ports(self)
 
         # ---- unpack (b's sign flipped for subtraction)
         ua = unpack(m, fmt, self.a, "unpack_a")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 
-from .common import BinaryFPUnit, FLAG_NV, Pipeline, by_sign, named, signed_width, unpack
+from .common import BinaryFPUnit, control_ports, FLAG_NV, Pipeline, by_sign, named, signed_width, unpack
 
 __all__ = ["FPMultiplier"]
 
@@ -33,11 +33,7 @@ class FPMultiplier(BinaryFPUnit):
         wo = out.width
         codes = self._codes
         pipe = Pipeline(m, self.latency, 3)
-        ctl_ports = {}
-        if self.rounding_spec.port:
-            ctl_ports["rm"] = self.rm
-        if self.rounding_spec.stochastic:
-            ctl_ports["rbits"] = self.rbits
+        ctl_ports = control_ports(self)
 
         # ---- unpack
         ua = unpack(m, fmt, self.a, "unpack_a")

@@ -18,6 +18,7 @@ from fpverify.golden.lmul import (LMulPolicy, LMulSpecials, LMulVariant, lmul_co
 from fpverify.rounding import RNE, Mode, Rounding, Tininess
 
 from .common import (
+    control_ports,
     FLAG_NV, FLAG_NX, FLAG_OF, FLAG_UF, Pipeline, RoundCtl, binary_signature, by_sign,
     check_float_format, check_latency, named, parse_rounding_spec, parse_tininess, round_pack,
     signed_width, special_codes, unpack,
@@ -66,11 +67,7 @@ class LMulUnit(wiring.Component):
         mask_w = w - 1
         codes = self._codes
         pipe = Pipeline(m, self.latency, 2)
-        ctl_ports = {}
-        if self.rounding_spec.port:
-            ctl_ports["rm"] = self.rm
-        if self.rounding_spec.stochastic:
-            ctl_ports["rbits"] = self.rbits
+        ctl_ports = control_ports(self)
         sign = named(m, "lmul_sign", self.a[mask_w] ^ self.b[mask_w], unsigned(1))
         const_c = lmul_constant(fmt)
 
