@@ -210,8 +210,12 @@ def exp_range(fmt: FloatFormat) -> tuple[int, int]:
     return fmt.emin - fmt.man_bits, fmt.exp_mask - fmt.bias
 
 
-def unpack(m: Module, fmt: FloatFormat, code: Value, prefix: str) -> Unpacked:
-    """Classify ``code`` and normalise its significand (SymFPU unpack)."""
+def unpack(m: Module, fmt: FloatFormat, code: Value, prefix: str, normalise: bool = True) -> Unpacked:
+    """Classify ``code`` and, by default, normalise its significand (SymFPU unpack).
+
+    ``normalise=False`` keeps the raw significand (hidden bit 0 for subnormals) with the exponent
+    of its top bit, ``max(field, 1) - bias``: what an adder needs (its alignment then matches the
+    reference's, and it saves a leading-zero counter per operand)."""
     mb, eb = fmt.man_bits, fmt.exp_bits
     p = fmt.precision
     sign = named(m, f"{prefix}_sign", code[mb + eb], unsigned(1))
@@ -250,12 +254,15 @@ def unpack(m: Module, fmt: FloatFormat, code: Value, prefix: str) -> Unpacked:
     hidden = field != 0
     raw = Cat(code[:mb], hidden) if mb else hidden
     raw_sig = named(m, f"{prefix}_raw_sig", raw, unsigned(p))
-    norm, lz = normalize(m, raw_sig, f"{prefix}_nrm")
     lo, hi = exp_range(fmt)
     ew = signed_width(lo - 1, hi + 1)
-    # floor(log2) = max(field, 1) - bias - lz  (lz = 0 for normal values)
     eff_field = Mux(hidden, field, 1)
-    exp = named(m, f"{prefix}_exp", eff_field - fmt.bias - lz, signed(ew))
+    if normalise:  # floor(log2) = max(field, 1) - bias - lz  (lz = 0 for normal values)
+        norm, lz = normalize(m, raw_sig, f"{prefix}_nrm")
+        exp = named(m, f"{prefix}_exp", eff_field - fmt.bias - lz, signed(ew))
+    else:
+        norm = raw_sig
+        exp = named(m, f"{prefix}_exp", eff_field - fmt.bias, signed(ew))
     sig = named(m, f"{prefix}_sig", Mux(cls == CLASS_FINITE, norm, 0), unsigned(p))
     return Unpacked(sign, sig, exp, cls, snan, mag, field, trail)
 

@@ -1,6 +1,7 @@
 """FPAdder: a + b (or a - b with ``sub``), rounded once (golden `fpverify.golden.add`/`sub`).
 
-Stages: unpack (normalised significands) -> swap so that ``|big| >= |small|`` -> align the small
+Stages: unpack (raw significands: a subnormal keeps its leading zeros and the exponent emin,
+as in the reference, so no input leading-zero counters) -> swap so that ``|big| >= |small|`` -> align the small
 significand into ``X`` guard bits plus ONE sticky bit (a bounded shifter: shift amounts beyond the
 datapath width all collapse to "everything is sticky") -> one adder/subtractor -> leading-zero
 normalise -> `round_pack`.
@@ -54,8 +55,8 @@ class FPAdder(BinaryFPUnit):
         ctl_ports = control_ports(self)
 
         # ---- unpack (b's sign flipped for subtraction)
-        ua = unpack(m, fmt, self.a, "unpack_a")
-        ub = unpack(m, fmt, self.b, "unpack_b")
+        ua = unpack(m, fmt, self.a, "unpack_a", normalise=False)
+        ub = unpack(m, fmt, self.b, "unpack_b", normalise=False)
         sb_eff = named(m, "unpack_b_sign_eff", ub.sign ^ self.sub, unsigned(1))
         v = pipe.cut(0, dict(sa=ua.sign, sb=sb_eff, siga=ua.sig, sigb=ub.sig, ea=ua.exp, eb=ub.exp,
                              ca=ua.cls, cb=ub.cls, na=ua.snan, nb=ub.snan, maga=ua.mag, magb=ub.mag,

@@ -28,7 +28,7 @@ def test_fp8_mul_decomposed_proved(fmt, mode):
                          strategy="decompose_multiplier", workers=2, solvers=["z3"])
     assert r.status == "PROVED", [(i.name, i.status, i.outcome and i.outcome.message) for i in r.items]
     kinds = {i.kind for i in r.items}
-    assert {"lemma", "reference-lemma", "coverage", "witness", "case"} <= kinds
+    assert {"lemma", "coverage", "witness", "case"} <= kinds
     assert any(i.name.startswith("L1 normaliser") for i in r.items)
     assert "L3 product-range" in r.lemmas_relied_on
 
@@ -39,8 +39,7 @@ def test_seeded_sticky_bug_refuted_and_localised(tmp_path):
     _, nl = mul_netlist("e4m3")
     m = next(m for m in semantic_mutants(nl, fmt) if m.id == "sem:sticky_dropped")
     bad = apply_semantic(nl, m, fmt)
-    r = prove_decomposed(bad, "mul", fmt, strategy="decompose_multiplier", workers=2, solvers=["z3"],
-                         reference_lemmas=False)
+    r = prove_decomposed(bad, "mul", fmt, strategy="decompose_multiplier", workers=2, solvers=["z3"])
     assert r.status == "REFUTED"
     assert r.counterexample.replayed
     assert r.counterexample.actual_netlist != r.counterexample.actual_golden
@@ -109,14 +108,12 @@ def test_strategy_errors_have_positions():
 @pytest.mark.parametrize("fmt", ["bf16", "f16"])
 def test_half_width_mul_decomposed(fmt):
     _, nl = mul_netlist(fmt)
-    r = prove_decomposed(nl, "mul", get_format(fmt), strategy="decompose_multiplier", workers=2,
-                         reference_lemmas=False)
+    r = prove_decomposed(nl, "mul", get_format(fmt), strategy="decompose_multiplier", workers=2)
     assert r.status == "PROVED"
 
 
 @pytest.mark.slow
 def test_f32_mul_decomposed():
     _, nl = mul_netlist("f32")
-    r = prove_decomposed(nl, "mul", get_format("f32"), strategy="decompose_multiplier", workers=2,
-                         reference_lemmas=False)
+    r = prove_decomposed(nl, "mul", get_format("f32"), strategy="decompose_multiplier", workers=2)
     assert r.status == "PROVED"

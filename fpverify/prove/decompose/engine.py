@@ -6,8 +6,7 @@ them in the pool, run CEGAR on failures, and aggregate one verdict.
     res.status   # PROVED only if every lemma, case and coverage obligation is unsat and every
                  # witness is sat; REFUTED only with a replayed counterexample
 
-Obligation kinds: ``lemma`` (a cut-point justification, proved then assumed), ``reference-lemma``
-(RTL-independent facts about the reference, e.g. L4/L5 of `isolate`), ``coverage`` (the split
+Obligation kinds: ``lemma`` (a cut-point justification, proved then assumed), ``coverage`` (the split
 is complete), ``witness`` (a case is non-vacuous, expected sat) and ``case`` (the miter under one
 case, using the lemmas as premises).
 """
@@ -29,7 +28,7 @@ from ..monolithic import ProofSetupError, build_obligation
 from ..obligation import Obligation, conj
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
-from .isolate import MulIsolation, isolate_multiplier, normalise, reference_lemmas
+from .isolate import MulIsolation, isolate_multiplier, normalise
 from .pool import Job, Outcome, run_jobs, solver_versions
 from .strategy import Strategy, load_strategy
 
@@ -62,13 +61,18 @@ class Problem:
 
     def stages(self) -> list[Stage]:
         """Named stage signals vs reference terms, in pipeline order (for localisation)."""
-        we = None
         out = []
         x = normalise(unpack(self.fmt, self.sym.a, self._we()))
         y = normalise(unpack(self.fmt, self.sym.b, self._we())) if self.sym.b is not None else None
         fin = conj([x.u.is_finite] + ([y.u.is_finite] if y else []))
+        p_in = self.fmt.precision
         for tag, n in (("a", x), ("b", y)):
             if n is None:
+                continue
+            if self.op in ("add", "sub"):  # adders keep raw significands (exponent of the top bit)
+                out.append(Stage(f"unpack_{tag}_sig", n.u.sig, when=n.u.is_finite))
+                out.append(Stage(f"unpack_{tag}_exp", n.u.exp + const(p_in - 1, n.u.exp.size()), signed=True,
+                                 when=n.u.is_finite))
                 continue
             out.append(Stage(f"unpack_{tag}_sig", n.nsig, when=n.u.is_finite))
             out.append(Stage(f"unpack_{tag}_exp", n.log2, signed=True, when=n.u.is_finite))
@@ -139,7 +143,7 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
 class Item:
     """One obligation of a decomposed proof and its outcome."""
 
-    kind: str  # lemma | reference-lemma | coverage | witness | case
+    kind: str  # lemma | coverage | witness | case
     obligation: Obligation
     expect: str = "unsat"
     outcome: Outcome | None = None
@@ -159,13 +163,11 @@ def case_obligation(pr: Problem, case: S.Case, extra: Sequence[z3.BoolRef] = ())
                       [*pr.premises, case.pred, *extra], pr.goal)
 
 
-def plan(pr: Problem, st: Strategy, include_reference_lemmas: bool = True) -> list[Item]:
+def plan(pr: Problem, st: Strategy) -> list[Item]:
     """The obligations of ``st`` applied to ``pr``."""
     items: list[Item] = []
     if pr.iso is not None:
         items += [Item("lemma", ob) for ob in pr.iso.lemmas]
-        if include_reference_lemmas:
-            items += [Item("reference-lemma", ob) for ob in reference_lemmas(pr.fmt, pr.env, pr.out)]
     params = S.format_params(pr.fmt)
     cases = pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]
     finite_roles = [r for r in ("a", "b") if getattr(pr.sym, r) is not None]
@@ -231,7 +233,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
                      out_fmt=None, env: Env = Env(), lmul_policy=None, ports: PortMap = PortMap(),
                      check_flags: bool = True, cycles: int = 0, component=None, workers: int | None = None,
                      timeout_s: float | None = None, solvers: Sequence[str] | None = None,
-                     cross_check: bool | None = None, reference_lemmas: bool = True,
+                     cross_check: bool | None = None,
                      max_refinements: int = 3, vcd_dir=None,
                      progress: Callable[[str, Item], None] | None = None) -> DecomposedResult:
     """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``."""
@@ -243,7 +245,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                        check_flags=check_flags, cycles=cycles, component=component,
                        isolate=bool(st.isolate))
-    items = plan(pr, st, include_reference_lemmas=reference_lemmas)
+    items = plan(pr, st)
     timeout = timeout_s or st.timeout_s
     use = tuple(solvers) if solvers else st.solvers
     xcheck = st.cross_check if cross_check is None else cross_check
@@ -296,10 +298,8 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
         status = "PROVED"
     else:
         status = "UNKNOWN"
-    relied = [i.name for i in items if i.kind in ("lemma", "reference-lemma")]
+    relied = [i.name for i in items if i.kind == "lemma"]
     msg = ""
-    if pr.iso is not None and not reference_lemmas:
-        msg = "reference lemmas L4/L5 not run in this call (proved separately; see reference_lemmas)"
     vacuous = [i.name for i in items if i.status == "VACUOUS"]
     if vacuous:
         msg = f"empty cases (unsatisfiable, so they prove nothing; the coverage proof does not need them): {', '.join(vacuous)}"

@@ -1,4 +1,9 @@
-"""MUL: exact significand product (one shared ``bvmul`` term, named ``product``), rounded once."""
+"""MUL: normalise both operands (SymFPU, z3 ``fp.mul``), multiply the normalised significands
+exactly (one ``bvmul`` term, named ``product``), round once.
+
+Normalising before the product puts every nonzero finite product in [2^(2P-2), 2^(2P)), and gives
+a multiplier proof one place to share the product term with the hardware (`prove.decompose.isolate`).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,27 @@ from .bv import all_of, any_of, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
 from .round import round_pack
-from .unpack import exp_width, unpack
+from .unpack import Unpacked, exp_width, normalise, unpack
 
 
 def mul(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None) -> RefResult:
     out = out or fmt
     we = exp_width(fmt, out)
-    x, y = unpack(fmt, a, we), unpack(fmt, b, we)
+    return mul_operands(fmt, out, unpack(fmt, a, we), unpack(fmt, b, we), env, rand)
+
+
+def mul_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, env: Env, rand=None,
+                 product: z3.BitVecRef | None = None) -> RefResult:
+    """x * y. ``product``: a term to use for the exact product of the normalised significands
+    (a proof's shared cut variable); by default their ``bvmul``."""
     sign = z3.Xor(x.sign, y.sign)
     p = fmt.precision
-    product = zext(x.sig, 2 * p) * zext(y.sig, 2 * p)
-    pexp = x.exp + y.exp
-    terms = {"a": x, "b": y, "sign": sign, "product": product, "product_exp": pexp}
+    nx, ny = normalise(x), normalise(y)
+    if product is None:
+        product = zext(nx.nsig, 2 * p) * zext(ny.nsig, 2 * p)
+    pexp = nx.nexp + ny.nexp
+    terms = {"a": x, "b": y, "a_nsig": nx.nsig, "b_nsig": ny.nsig, "sign": sign, "product": product,
+             "product_exp": pexp}
     rounded = round_pack(out, sign, product, pexp, env, rand, terms)
     invalid = any_of(all_of(x.is_inf, y.is_zero), all_of(x.is_zero, y.is_inf))
     res = choose(any_of(x.is_nan, y.is_nan), nan_result(out, env, x, y),

@@ -135,7 +135,7 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
         tiny = all_of(e < emin, z3.Not(all_of(e == emin - 1, carry_u)))
     underflow = all_of(tiny, inexact)
     flags = F.when(inexact, Flags.INEXACT) | F.when(underflow, Flags.UNDERFLOW)
-    terms.update({f"{prefix}_e": e, f"{prefix}_q": q, f"{prefix}_s0": s0, f"{prefix}_frac": frac,
+    terms.update({f"{prefix}_lz": lz, f"{prefix}_e": e, f"{prefix}_q": q, f"{prefix}_s0": s0, f"{prefix}_frac": frac,
                   f"{prefix}_guard": bit(frac, fw - 1), f"{prefix}_sticky": sticky,
                   f"{prefix}_inexact": inexact, f"{prefix}_away": away, f"{prefix}_sig": s_fin,
                   f"{prefix}_exp": q_fin, f"{prefix}_tiny": tiny})

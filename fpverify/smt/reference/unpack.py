@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import z3
 
 from ...formats import FloatFormat, FormatError, Specials
-from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, zext
+from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, lzc, zext
 
 
 def exp_width(*fmts: FloatFormat) -> int:
@@ -99,3 +99,28 @@ def unpack(fmt: FloatFormat, code: z3.BitVecRef, we: int | None = None) -> Unpac
     return Unpacked(fmt, code, valid, sign, is_nan, is_inf, is_zero, is_subnormal, signaling,
                     e_field, t, sig, exp)
 
+
+
+@dataclass
+class Normalised:
+    """A finite nonzero operand with its significand shifted so its MSB is set (SymFPU unpack):
+    the value is ``nsig * 2^nexp``; zero stays zero (and ``shift`` is then P)."""
+
+    u: Unpacked
+    shift: z3.BitVecRef  # lzc(sig), exp width
+    nsig: z3.BitVecRef  # P bits
+    nexp: z3.BitVecRef  # exponent of the LSB of nsig
+
+    @property
+    def log2(self) -> z3.BitVecRef:
+        """floor(log2 |x|)."""
+        return self.nexp + const(self.u.fmt.precision - 1, self.nexp.size())
+
+
+def normalise(u: Unpacked) -> Normalised:
+    """Move a subnormal significand's leading one to the top (``sig << lzc(sig)``)."""
+    p = u.fmt.precision
+    we = u.exp.size()
+    nsig = u.sig << lzc(u.sig, p)
+    k = lzc(u.sig, we)
+    return Normalised(u, k, nsig, u.exp - k)
