@@ -31,7 +31,9 @@ def _status_style(status: str) -> str:
               help="Write a VCD of every replayed counterexample into DIR.")
 @click.option("--property", "-p", "only", multiple=True, metavar="NAME", help="Prove only these properties.")
 @click.option("--check-only", is_flag=True, help="Parse, check and elaborate; prove nothing.")
-def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only):
+@click.option("--obligations", is_flag=True,
+              help="Decomposed proofs: print a table of every obligation (status, solver, seconds).")
+def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations):
     """Prove the properties of SPEC files (see docs/dsl.md)."""
     from rich.console import Console
 
@@ -70,10 +72,23 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only)
         else:
             click.echo(f"{Path(path).name}: {label}: {res.status} ({res.seconds:.2f} s)", err=True)
 
+    done_obligations = {"n": 0}
+
+    def on_obligation(path: str, label: str, event: str, item) -> None:
+        if event != "done":
+            return
+        done_obligations["n"] += 1
+        secs = f"{item.outcome.seconds:.2f} s" if item.outcome is not None else "-"
+        text = f"{Path(path).name}: {label}: obligation {done_obligations['n']} {item.name} {item.status} ({secs})"
+        if progress is not None:
+            progress.update(task, description=text)
+        else:
+            click.echo(text, err=True)
+
     try:
         if progress is not None:
             progress.start()
-        runs, interrupted = run_specs(list(specs), opts, on_load, on_result)
+        runs, interrupted = run_specs(list(specs), opts, on_load, on_result, on_obligation)
     finally:
         if progress is not None:
             progress.stop()
@@ -81,6 +96,14 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only)
         if run.error:
             click.echo(run.error, err=True)
     _table(out, runs)
+    if obligations:
+        from .prove.report import obligation_table
+
+        for run in runs:
+            for r in run.results:
+                for c in r.cases:
+                    if c.decomposition:
+                        out.print(obligation_table(c.decomposition, f"{Path(run.file).name}: {r.name}"))
     if interrupted:
         err.print("interrupted: partial results above")
     code = exit_code(runs, interrupted)

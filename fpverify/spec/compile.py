@@ -40,6 +40,7 @@ class CaseResult:
     lemmas: list[str] | None = None  # decomposed proofs: the lemmas the verdict relies on
     obligations: dict[str, int] | None = None  # decomposed proofs: obligation count per kind
     strategy: str | None = None  # decomposed proofs: the decomposition strategy
+    decomposition: dict | None = None  # decomposed proofs: `prove.report.result_json` (per obligation)
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -357,13 +358,14 @@ def _fmt_value(t, v: int) -> str:
 
 
 def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout: float | None,
-                          solver: str | None, workers: int | None = None) -> CaseResult:
+                          solver: str | None, workers: int | None = None, progress=None) -> CaseResult:
     """``OUTPUT == op(...)`` under ``use strategy decompose_*``: `prove_decomposed` with the spec's
     port binding, rounding/overflow/tininess and flags. ``timeout`` is per obligation (None: the
     strategy's); ``solver`` None or "" keeps the strategy's solver."""
     from dataclasses import replace
 
     from ..prove.decompose.engine import prove_decomposed
+    from ..prove.report import result_json
     from .check import decompose_fixed
 
     eq = prop.equivalence
@@ -379,7 +381,8 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     t0 = time.perf_counter()
     res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=env,
                            lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
-                           cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers)
+                           cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
+                           progress=progress)
     seconds = time.perf_counter() - t0
     used = sorted({i.outcome.solver for i in res.items
                    if i.outcome is not None and getattr(i.outcome, "solver", None)})
@@ -395,7 +398,8 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
                          for i in bad[:5])
         msg = (msg + "; " if msg else "") + what + (f"; +{len(bad) - 5} more" if len(bad) > 5 else "")
     out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
-                     lemmas=list(res.lemmas_relied_on), obligations=kinds, strategy=st.name)
+                     lemmas=list(res.lemmas_relied_on), obligations=kinds, strategy=st.name,
+                     decomposition=result_json(res))
     cex = res.counterexample
     if cex is not None:
         names = {p.port: n for n, p in spec.inputs.items()}
@@ -411,10 +415,12 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
 
 
 def prove_case(spec: CheckedSpec, netlist, prop: Property, case: Case, *, timeout: float | None,
-               solver: str | None, workers: int | None = None) -> CaseResult:
+               solver: str | None, workers: int | None = None, progress=None) -> CaseResult:
+    """``progress``: an obligation callback (`prove_decomposed`'s) for decomposed proofs."""
     try:
         if prop.kind == "equivalence" and getattr(spec, "decompose", None) is not None:
-            return prove_decomposed_case(spec, netlist, prop, timeout=timeout, solver=solver, workers=workers)
+            return prove_decomposed_case(spec, netlist, prop, timeout=timeout, solver=solver, workers=workers,
+                                         progress=progress)
         timeout = 60.0 if timeout is None else timeout
         solver = solver or "z3"
         if prop.kind == "equivalence":

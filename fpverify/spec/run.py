@@ -115,8 +115,11 @@ Progress = Callable[[str, str, CaseResult | None], None]  # (spec file, property
 
 
 def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], None] | None = None,
-              on_result: Progress | None = None) -> tuple[list[SpecRun], bool]:
-    """Run every spec; returns (runs, interrupted). Bad specs are reported in ``SpecRun.error``."""
+              on_result: Progress | None = None,
+              on_obligation: Callable[[str, str, str, object], None] | None = None
+              ) -> tuple[list[SpecRun], bool]:
+    """Run every spec; returns (runs, interrupted). Bad specs are reported in ``SpecRun.error``.
+    ``on_obligation(file, label, event, item)`` follows the obligations of decomposed proofs."""
     runs: list[SpecRun] = []
     loaded: dict[int, Loaded] = {}
     for path in paths:
@@ -149,9 +152,11 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             ld = loaded[ri]
             pi, case = ld.tasks[ti]
             prop = ld.spec.properties[pi]
+            label = _label(prop.name, case)
+            cb = (lambda ev, item, f=runs[ri].file, lb=label: on_obligation(f, lb, ev, item)) if on_obligation else None
             res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
                              solver=_solver(ld.spec, options.solver),
-                             workers=options.jobs if options.jobs > 1 else None)
+                             workers=options.jobs if options.jobs > 1 else None, progress=cb)
             results[(ri, ti)] = res
             if on_result:
                 on_result(runs[ri].file, _label(prop.name, case), res)

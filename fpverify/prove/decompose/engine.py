@@ -147,7 +147,7 @@ class Item:
     obligation: Obligation
     expect: str = "unsat"
     outcome: Outcome | None = None
-    status: str = "PENDING"  # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS
+    status: str = "PENDING"  # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS | SKIPPED
     refinements: list[str] = field(default_factory=list)
     counterexample: Counterexample | None = None
     localisation: Localisation | None = None
@@ -234,7 +234,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
                      check_flags: bool = True, cycles: int = 0, component=None, workers: int | None = None,
                      timeout_s: float | None = None, solvers: Sequence[str] | None = None,
                      cross_check: bool | None = None,
-                     max_refinements: int = 3, vcd_dir=None,
+                     max_refinements: int = 3, vcd_dir=None, stop_at_bug: bool = True,
                      progress: Callable[[str, Item], None] | None = None) -> DecomposedResult:
     """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``."""
     t0 = time.perf_counter()
@@ -254,21 +254,33 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
         return [Job(i.name, None, i.expect, timeout, use if i.expect == "unsat" else ("z3",),
                     xcheck and i.expect == "unsat", tag=i, obligation=i.obligation) for i in its]
 
+    cex = loc = None
+    classified: dict[int, tuple] = {}
+
     def done(out: Outcome) -> None:
-        _judge(out.tag, out)
+        nonlocal cex, loc
+        item = out.tag
+        _judge(item, out)
+        if item.kind == "case" and item.status == "REFUTED":
+            kind, c, why = classify(pr, out.model or {})
+            classified[id(item)] = (kind, c, why)
+            if kind == "real" and cex is None:  # replayed: a bug; the other obligations can stop
+                item.counterexample = c
+                item.localisation = loc = localise(pr, c.inputs, vcd_dir)
+                cex = c
         if progress:
-            progress("done", out.tag)
+            progress("done", item)
 
     def started(job: Job, solver: str) -> None:
         if progress:
             progress("start", job.tag)
 
-    run_jobs(jobs_for(items), workers, done, started)
-    # CEGAR on failed cases
-    cex = loc = None
-    for item in [i for i in items if i.kind == "case" and i.status == "REFUTED"]:
+    stop = (lambda: cex is not None) if stop_at_bug else None
+    run_jobs(jobs_for(items), workers, done, started, stop)
+    # CEGAR on the other failed cases: spurious models refine the abstraction and re-solve
+    for item in [i for i in items if i.kind == "case" and i.status == "REFUTED" and i.counterexample is None]:
         for _ in range(max_refinements + 1):
-            kind, c, why = classify(pr, item.outcome.model or {})
+            kind, c, why = classified.pop(id(item), None) or classify(pr, item.outcome.model or {})
             if kind == "real":
                 item.counterexample = c
                 item.localisation = localise(pr, c.inputs, vcd_dir)
@@ -279,7 +291,6 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
                 item.counterexample = c
                 item.outcome.message = f"model did not replay (tool bug, not a design bug): {why}"
                 break
-            # spurious: refine the abstraction and re-solve this case
             if pr.iso is None or item.refinements:
                 item.status = "ERROR"
                 item.outcome.message = "spurious model without an abstraction left to refine"
@@ -287,8 +298,11 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
             item.refinements.append("cut `product` dropped: P == zext(nsig_a)*zext(nsig_b)")
             item.obligation = case_obligation(pr, item.case, [pr.iso.refinement()])
             run_jobs(jobs_for([item]), workers, done, started)
-            if item.status != "REFUTED":
+            if item.status != "REFUTED" or item.counterexample is not None:
                 break
+    for item in items:
+        if item.outcome is None:
+            item.status = "SKIPPED"  # not run: the proof stopped at a replayed counterexample
     statuses = [i.status for i in items]
     if cex is not None:
         status = "REFUTED"

@@ -4,7 +4,8 @@ cross-check of PROVED results by the other solver on request.
 Obligations travel to the workers as SMT-LIB2 text (`Obligation.to_smtlib`), so each job is one
 solver call in its own process (proofs.md §4: one lemma per job). In ``portfolio`` mode both
 solvers start on the same obligation; the first decisive answer (sat/unsat) wins and the other
-process is terminated. ``unknown``/timeout is never PROVED.
+process is terminated (staggered: a second solver starts when a worker is free or the first has
+run ``stagger_s``). ``unknown``/timeout is never PROVED.
 """
 
 from __future__ import annotations
@@ -119,15 +120,23 @@ class _Running:
 
 def run_jobs(jobs: Sequence[Job], workers: int | None = None,
              on_done: Callable[[Outcome], None] | None = None,
-             on_start: Callable[[Job, str], None] | None = None) -> list[Outcome]:
-    """Run every job; at most ``workers`` solver processes at once (default: CPU count)."""
+             on_start: Callable[[Job, str], None] | None = None,
+             should_stop: Callable[[], bool] | None = None, stagger_s: float = 3.0) -> list[Outcome | None]:
+    """Run every job; at most ``workers`` solver processes at once (default: CPU count).
+
+    ``should_stop`` is polled after each answer: when it returns True the running solvers are
+    stopped and the jobs not finished get None (e.g. a decomposed proof stops at its first
+    replayed counterexample)."""
     workers = max(1, workers or os.cpu_count() or 1)
     _JOBS[:] = list(jobs)
     ctx = mp.get_context("fork")
+    # staggered portfolio: every job's first solver is queued before any second solver, so with
+    # few cores the portfolio does not halve throughput; a second solver starts when a worker
+    # would otherwise idle, or at once for a job whose first solver has run ``stagger_s``
     queue: list[tuple[int, str, str]] = []  # (job index, solver, purpose)
-    for i, j in enumerate(jobs):
-        for s in j.solvers:
-            queue.append((i, s, "solve"))
+    rank = max((len(j.solvers) for j in jobs), default=0)
+    for k in range(rank):
+        queue += [(i, j.solvers[k], "solve") for i, j in enumerate(jobs) if k < len(j.solvers)]
     results: dict[int, Outcome] = {}
     pending: dict[int, set[str]] = {i: set(j.solvers) for i, j in enumerate(jobs)}
     failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
@@ -170,6 +179,13 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
 
     try:
         while queue or running:
+            if should_stop is not None and should_stop():
+                break
+            now = time.perf_counter()
+            for r in running:  # a slow first solver: its job's other solvers jump the queue
+                if r.purpose == "solve" and now - r.started > stagger_s:
+                    late = [q for q in queue if q[0] == r.job_index and q[2] == "solve"]
+                    queue[:] = late + [q for q in queue if q not in late]
             while queue and len(running) < workers:
                 i, s, purpose = queue.pop(0)
                 if purpose == "solve" and i in results:
@@ -220,7 +236,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
     finally:
         for r in running:
             stop(r)
-    return [results[i] for i in range(len(jobs))]
+    return [results.get(i) for i in range(len(jobs))]
 
 
 __all__ = ["Job", "Outcome", "run_jobs", "solve_text", "solver_versions", "SOLVERS"]
