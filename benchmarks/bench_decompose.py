@@ -2,12 +2,14 @@
 
     python benchmarks/bench_decompose.py                      # full table (long: monolithic timeouts)
     python benchmarks/bench_decompose.py --units bf16-mul --modes rne --mono-timeout 60
-    python benchmarks/bench_decompose.py --reference-lemmas   # also prove L4/L5 (one-time per format/mode)
     python benchmarks/bench_decompose.py --bugs               # seeded bugs: refuted + localised
+    python benchmarks/bench_decompose.py --json out.json      # rows + every obligation (prove.report)
 
-Columns: decomposed wall seconds (2 workers, z3+bitwuzla portfolio) and summed solver seconds,
-the number of obligations, the monolithic time of the same miter (or "> T s"), and the ratio.
-Full IEEE semantics: subnormals, specials, all five flags, one static rounding mode per row.
+Columns: decomposed wall seconds (2 workers, staggered z3+Bitwuzla portfolio) and summed solver
+seconds, the number of obligations, the monolithic time of the same miter (z3, or "> T s" when it
+timed out), and the ratio monolithic / decomposed. Full IEEE semantics: subnormals, specials, all
+five flags, adders with the ``sub`` port free (add and subtract in one proof), one static rounding
+mode per row. Ctrl-C keeps the rows done so far (and writes the JSON).
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ from fpverify.golden.lmul import LMulPolicy  # noqa: E402
 from fpverify.hdl.netlist import flatten  # noqa: E402
 from fpverify.prove.api import PortMap, prove_equivalence  # noqa: E402
 from fpverify.prove.decompose import prove_decomposed  # noqa: E402
-from fpverify.prove.decompose.isolate import reference_lemmas  # noqa: E402
-from fpverify.prove.decompose.pool import Job, run_jobs  # noqa: E402
+from fpverify.prove.report import result_json  # noqa: E402
 from fpverify.rounding import Env, parse_rounding  # noqa: E402
 
 UNITS = {  # name: (op, format, strategy, target seconds)
@@ -37,7 +38,7 @@ UNITS = {  # name: (op, format, strategy, target seconds)
     "bf16-lmul": ("lmul", "bf16", "decompose_lmul", 30),
     "f32-lmul": ("lmul", "f32", "decompose_lmul", 30),
 }
-MODES = ("rne", "rtz", "rdn", "rup", "rna")
+MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto")
 
 
 def component(op: str, fmt, mode: str):
@@ -60,10 +61,11 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
     pol = LMulPolicy() if op == "lmul" else None
     ports = PortMap(sub="sub") if op == "add" else PortMap()
     r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=strategy, workers=workers,
-                         reference_lemmas=False, component=comp, ports=ports)
+                         component=comp, ports=ports)
     row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
            "solver_seconds": round(r.cpu_seconds(), 2), "obligations": len(r.items), "target": target,
-           "slowest": max(((i.outcome.seconds, i.name) for i in r.items if i.outcome), default=(0, ""))}
+           "slowest": max(((i.outcome.seconds, i.name) for i in r.items if i.outcome), default=(0, "")),
+           "report": result_json(r)}
     if r.counterexample is not None:
         row["counterexample"] = r.counterexample.decoded
         row["first_failing_stage"] = r.localisation.first_failing if r.localisation else None
@@ -75,16 +77,6 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
     return row
 
 
-def run_reference_lemmas(fname: str, mode: str, timeout: float, workers: int) -> dict:
-    fmt = get_format(fname)
-    obs = reference_lemmas(fmt, Env(parse_rounding(mode)))
-    t0 = time.perf_counter()
-    outs = run_jobs([Job(o.name, None, "unsat", timeout, ("z3", "bitwuzla"), obligation=o) for o in obs], workers)
-    bad = [o.name for o in outs if o.answer != "unsat"]
-    return {"format": fname, "mode": mode, "obligations": len(obs), "seconds": round(time.perf_counter() - t0, 2),
-            "status": "PROVED" if not bad else f"OPEN ({len(bad)}: {', '.join(bad[:3])}...)"}
-
-
 def seeded_bugs(workers: int) -> list[dict]:
     from fpverify.faults.semantic import apply_semantic, semantic_mutants
     rows = []
@@ -92,14 +84,12 @@ def seeded_bugs(workers: int) -> list[dict]:
         op, fname, strategy, _ = UNITS[unit]
         fmt = get_format(fname)
         nl = flatten(component(op, fmt, "rne"))
-        for m in semantic_mutants(nl, fmt):
-            if m.id not in ("sem:sticky_dropped", "sem:truncate"):
-                continue
+        for m in semantic_mutants(nl, fmt):  # every generator-level FP fault (faults.semantic)
             bad = apply_semantic(nl, m, fmt)
             ports = PortMap(sub="sub") if op == "add" else PortMap()
-            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, reference_lemmas=False,
-                                 ports=ports)
+            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, ports=ports)
             rows.append({"unit": unit, "bug": m.id, "status": r.status, "seconds": round(r.seconds, 2),
+                         "replayed": bool(r.counterexample and r.counterexample.replayed),
                          "stage": r.localisation.first_failing if r.localisation else None,
                          "counterexample": r.counterexample.decoded if r.counterexample else r.message})
     return rows
@@ -120,7 +110,6 @@ def main(argv=None) -> int:
     ap.add_argument("--mono-timeout", type=float, default=300, help="0 skips the monolithic runs")
     ap.add_argument("--mono-modes", default="rne", help="modes that also get a monolithic run")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--reference-lemmas", action="store_true")
     ap.add_argument("--bugs", action="store_true")
     ap.add_argument("--json", default=None)
     a = ap.parse_args(argv)
@@ -145,22 +134,12 @@ def main(argv=None) -> int:
                 if row.get("counterexample"):
                     print("    counterexample (replayed):", row["counterexample"].replace("\n", "\n    "),
                           f"\n    first failing stage: {row.get('first_failing_stage')}", flush=True)
-        if a.reference_lemmas:
-            print("\nreference lemmas L4/L5 (RTL-independent, once per format and mode):")
-            for unit in a.units.split(","):
-                op, fname, *_ = UNITS[unit]
-                if op != "mul":
-                    continue
-                for mode in a.modes.split(","):
-                    rr = run_reference_lemmas(fname, mode, 600, a.workers)
-                    rows.append({"reference_lemmas": rr})
-                    print(f"  {fname:<5} {mode:<4} {rr['status']:<8} {rr['obligations']:>4} obligations "
-                          f"{rr['seconds']:>8.1f} s", flush=True)
         if a.bugs:
             print("\nseeded bugs:")
             for br in seeded_bugs(a.workers):
                 rows.append({"bug": br})
                 print(f"  {br['unit']:<8} {br['bug']:<18} {br['status']:<8} {br['seconds']:>6.1f} s "
+                      f"replayed: {br['replayed']} "
                       f"first failing stage: {br['stage']}\n    " + str(br["counterexample"]).replace("\n", "\n    "),
                       flush=True)
     except KeyboardInterrupt:
