@@ -175,3 +175,13 @@ def test_correct_adder_stages_agree_on_every_input_class():
         loc = localise(pr, {"a": a, "b": b, "sub": sub})
         assert loc.first_failing is None, (hex(a), hex(b), sub, loc.text())
         assert len(loc.rows) >= 6
+
+
+@pytest.mark.parametrize("fmt,mode", [("e4m3fn", "sra4"), ("f16", "src4")])
+def test_stochastic_mul_decomposed(fmt, mode):
+    """Multiplier isolation with stochastic rounding: the reference rounds the shared product with
+    the unit's symbolic random bits (port ``rbits``)."""
+    _, nl = mul_netlist(fmt, mode)
+    r = prove_decomposed(nl, "mul", get_format(fmt), env=Env(parse_rounding(mode)),
+                         strategy="decompose_multiplier", workers=2)
+    assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]

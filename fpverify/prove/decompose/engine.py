@@ -120,10 +120,12 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
     if isolate:
         if op != "mul":
             raise ProofSetupError("multiplier isolation applies to mul units")
-        if ports.rm is not None or env.rounding.mode.stochastic:
-            raise ProofSetupError("multiplier isolation needs a static deterministic rounding mode "
+        if ports.rm is not None:
+            raise ProofSetupError("multiplier isolation needs a static rounding mode "
                                   "(prove each mode of an rm-port unit on its own netlist)")
-        iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out)
+        rand = sym.rand if env.rounding.mode.stochastic else None
+        iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out,
+                                 rand)
         pr.iso = iso
         nan_n = unpack(out, iso.net_code).is_nan
         nan_r = unpack(out, iso.reference.code).is_nan

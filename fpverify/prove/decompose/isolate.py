@@ -68,7 +68,8 @@ class MulIsolation:
 
 
 def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str, flags_port: str | None,
-                       out: FloatFormat | None = None) -> MulIsolation:
+                       out: FloatFormat | None = None, rand: z3.BitVecRef | None = None) -> MulIsolation:
+    """``rand``: the symbolic random bits of a stochastic rounding mode (the unit's rand port)."""
     out = out or fmt
     p = fmt.precision
     we = exp_width(fmt, out)
@@ -76,7 +77,7 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
     cut = cut_signal(terms, "product", outs, P)
-    reference = mul_operands(fmt, out, x.u, y.u, env, product=P)
+    reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
     lemmas = []
     for tag, n in (("a", x), ("b", y)):

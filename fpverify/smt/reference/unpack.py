@@ -121,6 +121,7 @@ def normalise(u: Unpacked) -> Normalised:
     """Move a subnormal significand's leading one to the top (``sig << lzc(sig)``)."""
     p = u.fmt.precision
     we = u.exp.size()
-    nsig = u.sig << lzc(u.sig, p)
-    k = lzc(u.sig, we)
-    return Normalised(u, k, nsig, u.exp - k)
+    k = lzc(u.sig, p.bit_length())  # one leading-zero count, widened for the exponent
+    nsig = u.sig << zext(k, p) if p >= k.size() else u.sig << z3.Extract(p - 1, 0, k)
+    kw = zext(k, we)
+    return Normalised(u, kw, nsig, u.exp - kw)
