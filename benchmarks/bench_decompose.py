@@ -38,7 +38,7 @@ UNITS = {  # name: (op, format, strategy, target seconds)
     "bf16-lmul": ("lmul", "bf16", "decompose_lmul", 30),
     "f32-lmul": ("lmul", "f32", "decompose_lmul", 30),
 }
-MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto")
+MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto", "sra4", "srb4", "src4")
 
 
 def component(op: str, fmt, mode: str):
@@ -107,28 +107,38 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", default=",".join(UNITS))
     ap.add_argument("--modes", default=",".join(MODES))
-    ap.add_argument("--mono-timeout", type=float, default=300, help="0 skips the monolithic runs")
-    ap.add_argument("--mono-modes", default="rne", help="modes that also get a monolithic run")
+    ap.add_argument("--mono-timeout", type=float, default=300,
+                    help="monolithic z3 timeout of the rne rows (0 skips them)")
+    ap.add_argument("--mono-timeout-other", type=float, default=60,
+                    help="monolithic z3 timeout of the other modes' rows (0 skips them)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--bugs", action="store_true")
     ap.add_argument("--json", default=None)
     a = ap.parse_args(argv)
     rows = []
-    print(f"{'unit':<10} {'mode':<4} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
+    import platform
+
+    import z3
+
+    from fpverify.prove.smtlib import bitwuzla_version
+    print(f"# {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} CPUs, python "
+          f"{platform.python_version()}, z3 {z3.get_version_string()}, bitwuzla {bitwuzla_version()}, "
+          f"{a.workers} workers", flush=True)
+    print(f"{'unit':<10} {'mode':<5} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
           f"{'target':>6} {'monolithic':>16} {'ratio':>8}  slowest obligation", flush=True)
     try:
         for unit in a.units.split(","):
             for mode in a.modes.split(","):
                 if UNITS[unit][0] == "lmul" and mode != "rne":
                     continue  # L-Mul variant B never rounds: one row
-                mono = a.mono_timeout if mode in a.mono_modes.split(",") else 0
+                mono = a.mono_timeout if mode == "rne" else a.mono_timeout_other
                 row = run_row(unit, mode, mono, a.workers)
                 rows.append(row)
                 mono_txt = "-" if "mono_seconds" not in row else (
                     f"{row['mono_seconds']:.1f} s" if row["mono_status"] == "PROVED"
                     else f"> {mono:.0f} s ({row['mono_status']})" if row["mono_status"] == "UNKNOWN"
                     else f"{row['mono_status']} {row['mono_seconds']:.1f} s")
-                print(f"{unit:<10} {mode:<4} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
+                print(f"{unit:<10} {mode:<5} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
                       f"{row['obligations']:>5} {row['target']:>5}s {mono_txt:>16} {ratio(row):>8}  "
                       f"{row['slowest'][1][:40]} {row['slowest'][0]:.1f} s", flush=True)
                 if row.get("counterexample"):
