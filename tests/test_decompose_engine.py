@@ -185,3 +185,26 @@ def test_stochastic_mul_decomposed(fmt, mode):
     r = prove_decomposed(nl, "mul", get_format(fmt), env=Env(parse_rounding(mode)),
                          strategy="decompose_multiplier", workers=2)
     assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]
+
+
+def test_cegar_refines_a_spurious_model(monkeypatch):
+    """A too-weak abstraction (the cut product without its range lemma L3 as a premise) lets the
+    solver pick an unreachable product: the model replays as netlist == golden, so it is spurious,
+    never shown as a bug; the case is re-solved with the cut's definition and proves."""
+    from fpverify.prove.decompose import engine
+
+    real = engine.isolate_multiplier
+
+    def weak(*args, **kw):
+        iso = real(*args, **kw)
+        iso.assumed = []
+        return iso
+
+    monkeypatch.setattr(engine, "isolate_multiplier", weak)
+    _, nl = mul_netlist("e4m3")
+    r = prove_decomposed(nl, "mul", get_format("e4m3"), strategy="decompose_multiplier", workers=2,
+                         solvers=["z3"])
+    assert r.status == "PROVED", [(i.name, i.status, i.outcome and i.outcome.message) for i in r.items]
+    refined = [i for i in r.items if i.refinements]
+    assert refined and all(i.kind == "case" and i.status == "PROVED" for i in refined)
+    assert r.counterexample is None
