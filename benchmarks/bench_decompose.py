@@ -77,7 +77,7 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
     return row
 
 
-def seeded_bugs(workers: int) -> list[dict]:
+def seeded_bugs(workers: int, vcd_dir: str | None = None) -> list[dict]:
     from fpverify.faults.semantic import apply_semantic, semantic_mutants
     rows = []
     for unit in ("f16-mul", "f32-add"):
@@ -87,10 +87,12 @@ def seeded_bugs(workers: int) -> list[dict]:
         for m in semantic_mutants(nl, fmt):  # every generator-level FP fault (faults.semantic)
             bad = apply_semantic(nl, m, fmt)
             ports = PortMap(sub="sub") if op == "add" else PortMap()
-            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, ports=ports)
+            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, ports=ports,
+                                 vcd_dir=Path(vcd_dir) / unit / m.id.replace(":", "_") if vcd_dir else None)
             rows.append({"unit": unit, "bug": m.id, "status": r.status, "seconds": round(r.seconds, 2),
                          "replayed": bool(r.counterexample and r.counterexample.replayed),
                          "stage": r.localisation.first_failing if r.localisation else None,
+                         "vcd": r.localisation.vcd if r.localisation else None,
                          "counterexample": r.counterexample.decoded if r.counterexample else r.message})
     return rows
 
@@ -113,6 +115,7 @@ def main(argv=None) -> int:
                     help="monolithic z3 timeout of the other modes' rows (0 skips them)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--bugs", action="store_true")
+    ap.add_argument("--vcd", default=None, help="with --bugs: write each counterexample's VCD under DIR")
     ap.add_argument("--json", default=None)
     a = ap.parse_args(argv)
     rows = []
@@ -146,11 +149,11 @@ def main(argv=None) -> int:
                           f"\n    first failing stage: {row.get('first_failing_stage')}", flush=True)
         if a.bugs:
             print("\nseeded bugs:")
-            for br in seeded_bugs(a.workers):
+            for br in seeded_bugs(a.workers, a.vcd):
                 rows.append({"bug": br})
                 print(f"  {br['unit']:<8} {br['bug']:<18} {br['status']:<8} {br['seconds']:>6.1f} s "
                       f"replayed: {br['replayed']} "
-                      f"first failing stage: {br['stage']}\n    " + str(br["counterexample"]).replace("\n", "\n    "),
+                      f"first failing stage: {br['stage']}" + (f" vcd: {br['vcd']}" if br["vcd"] else "") + "\n    " + str(br["counterexample"]).replace("\n", "\n    "),
                       flush=True)
     except KeyboardInterrupt:
         print("interrupted: partial results kept", flush=True)

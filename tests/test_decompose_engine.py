@@ -144,12 +144,14 @@ def test_adder_seeded_bug_stops_early_and_reports(tmp_path):
     m = next(m for m in semantic_mutants(nl, fmt) if m.id == "sem:sticky_dropped")
     bad = apply_semantic(nl, m, fmt)
     r = prove_decomposed(bad, "add", fmt, strategy="decompose_adder", workers=1, solvers=["z3"],
-                         ports=PortMap(sub="sub"), vcd_dir=None)
+                         ports=PortMap(sub="sub"), vcd_dir=tmp_path)
     assert r.status == "REFUTED" and r.counterexample.replayed
     assert r.localisation.first_failing == "round_sticky", r.localisation.text()
     ok = {row[0] for row in r.localisation.rows if row[3]}
     assert {"unpack_a_sig", "unpack_a_exp", "unpack_b_sig", "unpack_b_exp"} <= ok
     assert any(i.status == "SKIPPED" for i in r.items)
+    vcd = (tmp_path / r.localisation.vcd.split("/")[-1]).read_text()  # netlist signals + expected stages
+    assert "$scope module expected $end" in vcd and "round_sticky" in vcd and "align_diff" in vcd
     doc = json.loads(json.dumps(result_json(r)))
     assert doc["status"] == "REFUTED" and doc["localisation"]["first_failing"] == "round_sticky"
     assert doc["counterexample"]["replayed"] is True

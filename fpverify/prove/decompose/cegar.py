@@ -7,7 +7,8 @@ the real netlist (numpy evaluator) and in the golden model (`fpverify.prove.repl
   so the caller refines (adds the cut signal's definition) and re-solves; never shown as a bug;
 * netlist != golden, confirmed by replay: a real counterexample. `localise` evaluates the named
   stage signals of the netlist against the reference's named terms on those inputs, in pipeline
-  order, and reports the first stage that disagrees (expected vs actual), plus a VCD on request.
+  order, and reports the first stage that disagrees (expected vs actual), plus a VCD on request
+  (every named netlist signal as evaluated, and the expected stage values in scope ``expected``).
 """
 
 from __future__ import annotations
@@ -105,14 +106,16 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         loc.rows.append((st.signal, f"{fmt_v(exp_w)} ({exp_w:#x})", f"{fmt_v(act)} ({act:#x})", ok))
         if not ok and loc.first_failing is None:
             loc.first_failing = st.signal
-    if vcd_dir is not None and problem.component is not None:
-        try:
-            from ...hdl.pysim import write_vcd
+    if vcd_dir is not None:
+        try:  # the evaluator's values (what was just compared), so mutated netlists get one too
+            from ...hdl.waveform import write_netlist_vcd
 
             path = Path(vcd_dir) / f"{problem.netlist.name}_{problem.op}_cex.vcd"
             path.parent.mkdir(parents=True, exist_ok=True)
-            names_in = {k: [v] for k, v in inputs.items()}
-            write_vcd(problem.component, names_in, path, latency=problem.cycles)
+            expected = {st.signal: (concrete(st.reference, subst), len(problem.netlist.signal(st.signal)))
+                        for st in stages if st.signal in got
+                        and (st.when is None or concrete(st.when, subst))}
+            write_netlist_vcd(problem.netlist, inputs, path, expected=expected, cycles=problem.cycles)
             loc.vcd = str(path)
         except Exception as e:  # the VCD is a convenience; the localisation stands without it
             loc.vcd = f"(not written: {type(e).__name__}: {e})"
