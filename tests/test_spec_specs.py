@@ -137,3 +137,30 @@ def test_parallel_jobs_match_serial(tmp_path, capsys):
     code, out, err = run_cli(["prove", path, "--jobs", "2", "--json", "-"], capsys)
     assert code == 0, err
     assert {p["status"] for p in json.loads(out)["specs"][0]["properties"]} == {"PROVED"}
+
+
+@pytest.mark.parametrize("strategy", ["", "use strategy decompose_multiplier\n"])
+def test_stochastic_mode_mismatch_is_refuted_with_the_random_bits(tmp_path, capsys, strategy):
+    """A unit built for SR-A proved against SR-B (same N = 4 bits): refuted, and the replayed
+    counterexample carries R (golden recomputed with those random bits disagrees with the netlist)."""
+    from fpverify import golden
+    from fpverify.formats import get_format
+    from fpverify.hdl.evaluate import evaluate
+    from fpverify.hdl.netlist import flatten
+    from fpverify.rounding import Env, parse_rounding
+    from rtl.fp_mul import FPMultiplier
+
+    spec = tmp_path / "sr.spec"
+    spec.write_text("design rtl.fp_mul.FPMultiplier(fmt = e4m3fn, rounding = sra4)\n"
+                    "input a, b : e4m3fn\ninput r = dut.rbits : bits[4]\n"
+                    "output y = dut.result : e4m3fn\noutput fl = dut.flags\n"
+                    "prove y == mul(a, b, srb4, random = r) with flags fl\n" + strategy)
+    code, out, err = run_cli(["prove", str(spec), "--json", "-"], capsys)
+    assert code == 1, out + err
+    case = json.loads(out)["specs"][0]["properties"][0]["cases"][0]
+    assert case["status"] == "REFUTED"
+    a, b, r = case["inputs"]["a"], case["inputs"]["b"], case["inputs"]["r"]
+    fmt = get_format("e4m3fn")
+    want = golden.mul(fmt, a, b, env=Env(parse_rounding("srb4"), random_bits=r))
+    got = evaluate(flatten(FPMultiplier(fmt, rounding="sra4")), {"a": [a], "b": [b], "rbits": [r]})
+    assert (int(got["result"][0]), int(got["flags"][0]) & 0x1F) != (want.code, int(want.flags) & 0x1F)

@@ -68,6 +68,7 @@ class Equivalence:
     lmul_policy: object | None  # fpverify.golden.LMulPolicy for op == "lmul"
     flags: str | None  # output name carrying the flags
     nan_exact: bool = False  # `with exact nan`: the result code must equal golden's bit for bit
+    random_input: str | None = None  # `random = r`: the bits input feeding a stochastic mode
 
 
 @dataclass(frozen=True)
@@ -732,12 +733,25 @@ class _Checker:
                 raise err(f"L-Mul needs a signed float format, not {fmt.name}", call.pos)
         elif rounding is None and rounding_input is None:
             raise err(f"`{call.func}` needs a rounding mode, e.g. `{call.func}(..., rne)`", call.pos)
+        random_input = None
+        if "random" in kwargs:
+            kw = kwargs.pop("random")
+            if rounding is None or not rounding.mode.stochastic:
+                raise err("`random=` only goes with a stochastic rounding mode (sraN, srbN, srcN)", kw.pos)
+            v = kw.value
+            if not isinstance(v, ast.Name) or v.id not in self.inputs:
+                raise err("`random=` takes a declared bits input (`input r = dut.rbits : bits[N]`)", v.pos)
+            t = self.inputs[v.id].type
+            if not isinstance(t, BitsT) or t.width != rounding.nbits:
+                raise err(f"random input `{v.id}` must be bits[{rounding.nbits}] for {rounding}, not {t}", v.pos)
+            random_input = v.id
+        if rounding is not None and rounding.mode.stochastic and random_input is None:
+            raise err(f"stochastic rounding {rounding} needs its random bits: `random = INPUT` "
+                      f"(an `input r = dut.rbits : bits[{rounding.nbits}]`)", rounding_expr.pos)
         if kwargs:
             k = next(iter(kwargs.values()))
-            allowed = "rounding, overflow, tininess" + (", variant, specials" if call.func == "lmul" else "")
+            allowed = "rounding, overflow, tininess, random" + (", variant, specials" if call.func == "lmul" else "")
             raise err(f"unknown argument `{k.name}=` for `{call.func}` (allowed: {allowed})", k.pos)
-        if rounding is not None and rounding.mode.stochastic:
-            raise err("stochastic rounding is not supported by `prove` yet", rounding_expr.pos)
         if call.func == "lmul" and out.type.fmt != fmt:
             raise err(f"L-Mul output format must equal the operand format {fmt.name}", lhs.pos)
         flags = None
@@ -752,7 +766,7 @@ class _Checker:
                 raise err(f"flags output `{f.id}` is {ft.width} bits; IEEE flags need 5", f.pos)
             flags = f.id
         return Equivalence(call.func, lhs.id, tuple(names), fmt, out.type.fmt, rounding, rounding_input,
-                           overflow, tininess, policy, flags, pr.exact_nan is not None)
+                           overflow, tininess, policy, flags, pr.exact_nan is not None, random_input)
 
     def enum_kw(self, kw: ast.KwArg, enum_cls, what: str):
         v = kw.value

@@ -154,6 +154,8 @@ def _port_map(spec: CheckedSpec, prop: Property):
               result=spec.outputs[eq.output].port,
               flags=spec.outputs[eq.flags].port if eq.flags else None,
               rm=spec.inputs[eq.rounding_input].port if eq.rounding_input else None)
+    if eq.random_input:
+        kw["rand"] = spec.inputs[eq.random_input].port
     return PortMap(**kw)
 
 
