@@ -11,6 +11,11 @@ Targets (task brief): e4m3fn RNE <= 1.0x ml_dtypes; other modes <= 3x ml_dtypes 
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))  # run from a clone without installing
+
 import argparse
 import time
 

@@ -8,6 +8,11 @@ mutant that was not killed. SMT attribution/EQGAP checks run when fpverify.prove
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))  # run from a clone without installing
+
 import argparse
 import time
 

@@ -9,6 +9,11 @@ checked against the golden table. Target: evaluator ≥ 150× faster.
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))  # run from a clone without installing
+
 import argparse
 import time
 

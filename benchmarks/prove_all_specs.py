@@ -51,18 +51,18 @@ def main() -> int:
                 if dec:  # decomposed: report the lemma-engine obligations instead of DSL cases
                     n = sum(sum((c.obligations or {}).values()) for c in dec)
                     rows.append((p.name, r.name, r.status, f"{n} obl", dec[0].strategy, r.seconds))
-                    print(f"{p.name:32} {r.name:18} {r.status:11} {n:>4} obl   {dec[0].strategy:12} "
+                    print(f"{p.name:32} {r.name:18} {r.status:11} {n:>4} obl   {dec[0].strategy:20} "
                           f"{r.seconds:9.2f}  ({len(dec[0].lemmas or [])} lemmas)", flush=True)
                     continue
                 rows.append((p.name, r.name, r.status, f"{proved}/{len(r.cases)}", r.solver, r.seconds))
                 print(f"{p.name:32} {r.name:18} {r.status:11} {proved:>4}/{len(r.cases):<4} "
-                      f"{r.solver:12} {r.seconds:9.2f}", flush=True)
+                      f"{r.solver:20} {r.seconds:9.2f}", flush=True)
         if interrupted:
             break
     total = time.perf_counter() - t0
-    print(f"\n{'spec':32} {'property':18} {'status':11} {'cases':>9} {'solver':12} {'seconds':>9}")
+    print(f"\n{'spec':32} {'property':18} {'status':11} {'cases':>9} {'solver':20} {'seconds':>9}")
     for spec, prop, status, cases, solver, secs in rows:
-        print(f"{spec:32} {prop:18} {status:11} {cases:>9} {solver:12} {secs:9.2f}")
+        print(f"{spec:32} {prop:18} {status:11} {cases:>9} {solver:20} {secs:9.2f}")
     print(f"total wall time {total:.1f} s")
     if args.json:
         Path(args.json).write_text(json.dumps([r.to_json() for r in runs_all], indent=2, default=str))

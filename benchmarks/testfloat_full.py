@@ -10,6 +10,11 @@ pool. Prints one row per file and a total; exits 1 on any mismatch.
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parents[1]))  # run from a clone without installing
+
 import argparse
 import os
 import sys
