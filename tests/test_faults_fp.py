@@ -16,6 +16,7 @@ from fpverify.faults import campaign as camp
 from fpverify.faults import equivalence as eq
 from fpverify.faults.properties import GoldenEquivalence, OperandClass
 from fpverify.formats import get_format
+from cli_util import run_cli  # noqa: E402
 
 fp_mul = pytest.importorskip("rtl.fp_mul")
 
@@ -98,15 +99,6 @@ output fl = dut.flags
 prove y == mul(a, b, rne) with flags fl{assume}
 faults {{ mutants 12; seed 2 }}
 """
-
-
-def run_cli(args, capsys):
-    from fpverify.cli import main
-
-    with pytest.raises(SystemExit) as e:
-        main(args)
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
 
 
 def test_cli_spec_campaign_and_json(tmp_path, capsys):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fpverify.formats import FloatFormat, FormatError, Specials, get_format
+from fpverify import golden
+from fpverify.formats import FloatFormat, FormatError, Overflow, Specials, get_format
 from fpverify.hdl.evaluate import evaluate, run_cycles
 from fpverify.hdl.netlist import flatten
-from fpverify.rounding import DETERMINISTIC, Env, Rounding, Tininess
+from fpverify.rounding import DETERMINISTIC, Env, Rounding, Tininess, parse_rounding
 
 from rtl.common import RM_CODES, Pipeline
 from rtl.fp_add import FPAdder
@@ -152,6 +153,66 @@ def adder_pairs(fmt: FloatFormat, rng: np.random.Generator, n: int) -> tuple[np.
     canc = (a ^ np.uint64(fmt.sign_bit)) & np.uint64(fmt.sign_bit) | canc_mag
     b = np.where(kind < 35, near, np.where(kind < 60, canc, b))
     return a, b
+
+
+def rm_port_check(cls, op: str, fmt: str, with_sub: bool = False) -> None:
+    """All six rm codes (and sub, for the adder) in one evaluation, against the per-mode tables."""
+    unit = cls(fmt, rounding="port")
+    f = unit.fmt
+    a, b = all_pairs(f)
+    nl = flatten(unit)
+    for sub in ((0, 1) if with_sub else (0,)):
+        for mode, code in RM_CODES.items():
+            ins = {"a": a, "b": b, "rm": np.full(len(a), code)}
+            if with_sub:
+                ins["sub"] = np.full(len(a), sub)
+            r = evaluate(nl, ins)
+            want_c, want_f = golden_table("sub" if sub else op, f, Env(Rounding(mode)))
+            bad = mismatches(f, r["result"], r["flags"], want_c, want_f, {"a": a, "b": b})
+            assert not bad, f"{fmt} rm={code} ({mode.value}) sub={sub}:\n" + "\n".join(bad)
+
+
+OVERFLOW_CASES = [("e4m3fn", "satfinite", "rne"), ("e5m2", "satfinite", "rne"), ("e5m2", "satpropagate", "rup"),
+                  ("e5m2", "nan", "rne"), ("p3109_8p3se", "satfinite", "rtz"), ("e3m2fn", "nan", "rne"),
+                  ("e2m1fn", "ieee", "rdn"), ("e2m3fn", "satpropagate", "rup")]
+SLOW_OVERFLOW = [(f, o) for f in SMALL for o in ("ieee", "satfinite", "satpropagate", "nan")]
+OTHER_OUTPUT = [("e5m2", "e4m3fn"), ("e4m3fn", "e2m1fn"), ("e4m3fn", "bf16"),
+                ("e2m3fn", "p3109_8p3se"), ("e3m2fn", "e2m1fn")]
+
+
+def check_overflow_policy(cls, op: str, fmt: str, overflow: str, mode: str) -> None:
+    unit = cls(fmt, rounding=mode, overflow=overflow)
+    check_exhaustive(unit, op, Env(parse_rounding(mode), overflow=Overflow(overflow)))
+
+
+def check_other_output_format(cls, op: str, fmt: str, out: str) -> None:
+    for mode in (("rne", "rdn") if get_format(fmt).width < 8 else ("rne",)):
+        check_exhaustive(cls(fmt, out_fmt=out, rounding=mode), op, Env(parse_rounding(mode)))
+
+
+def check_stochastic_small(cls, op: str, mode, sampler, n: int = 3) -> None:
+    """Every (a, b, R) for FP4 and a sample from `sampler(fmt, rng, k)` for E4M3 with N random bits."""
+    golden_op = getattr(golden, op)
+    for name, exhaustive in (("e2m1fn", True), ("e4m3fn", False)):
+        fmt = get_format(name)
+        unit = cls(fmt, rounding=Rounding(mode, n))
+        if exhaustive:
+            a, b = all_pairs(fmt)
+            r = np.repeat(np.arange(1 << n), len(a))
+            a, b = np.tile(a, 1 << n), np.tile(b, 1 << n)
+        else:
+            rng = np.random.default_rng(3)
+            a, b = sampler(fmt, rng, 1500)
+            r = rng.integers(0, 1 << n, 1500)
+
+        def gold(a, b, rbits):
+            return golden_op(fmt, a, b, env=Env(Rounding(mode, n), random_bits=rbits))
+
+        check_against_golden(unit, gold, {"a": a, "b": b, "rbits": r})
+
+
+def independent_pairs(fmt: FloatFormat, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return edge_codes(fmt, rng, n), edge_codes(fmt, rng, n)
 
 
 # ---- tests of the shared machinery --------------------------------------------------------

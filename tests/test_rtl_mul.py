@@ -12,11 +12,10 @@ from fpverify.rounding import Env, Mode, Rounding, Tininess, parse_rounding
 
 from rtl.fp_mul import FPMultiplier
 from test_rtl_common import (
-    DEFAULT_FORMATS, MODE_NAMES, SMALL, all_pairs, check_against_golden, check_exhaustive,
-    edge_codes, golden_table, mismatches,
+    DEFAULT_FORMATS, MODE_NAMES, OTHER_OUTPUT, OVERFLOW_CASES, SLOW_OVERFLOW, SMALL,
+    check_against_golden, check_exhaustive, check_other_output_format, check_overflow_policy,
+    check_stochastic_small, edge_codes, rm_port_check, independent_pairs,
 )
-from fpverify.hdl.evaluate import evaluate
-from fpverify.hdl.netlist import flatten
 from rtl.common import RM_CODES
 
 
@@ -35,22 +34,6 @@ def test_mul_exhaustive_full_matrix(fmt, mode, tininess):
     check_exhaustive(unit, "mul", Env(parse_rounding(mode), tininess=Tininess(tininess)))
 
 
-def rm_port_check(cls, op, fmt, with_sub=False):
-    """All six rm codes (and sub, for the adder) in one evaluation, against the per-mode tables."""
-    unit = cls(fmt, rounding="port")
-    f = unit.fmt
-    a, b = all_pairs(f)
-    nl = flatten(unit)
-    for sub in ((0, 1) if with_sub else (0,)):
-        for mode, code in RM_CODES.items():
-            ins = {"a": a, "b": b, "rm": np.full(len(a), code)}
-            if with_sub:
-                ins["sub"] = np.full(len(a), sub)
-            r = evaluate(nl, ins)
-            want_c, want_f = golden_table("sub" if sub else op, f, Env(Rounding(mode)))
-            bad = mismatches(f, r["result"], r["flags"], want_c, want_f, {"a": a, "b": b})
-            assert not bad, f"{fmt} rm={code} ({mode.value}) sub={sub}:\n" + "\n".join(bad)
-
 
 @pytest.mark.parametrize("fmt", ["e4m3fn", "e2m1fn", "p3109_8p3se"])
 def test_mul_rm_port_exhaustive(fmt):
@@ -63,58 +46,29 @@ def test_mul_tininess_before(fmt, mode):
     check_exhaustive(unit, "mul", Env(parse_rounding(mode), tininess=Tininess.BEFORE))
 
 
-OVERFLOW_CASES = [("e4m3fn", "satfinite", "rne"), ("e5m2", "satfinite", "rne"), ("e5m2", "satpropagate", "rup"),
-                  ("e5m2", "nan", "rne"), ("p3109_8p3se", "satfinite", "rtz"), ("e3m2fn", "nan", "rne"),
-                  ("e2m1fn", "ieee", "rdn"), ("e2m3fn", "satpropagate", "rup")]
-SLOW_OVERFLOW = [(f, o) for f in SMALL for o in ("ieee", "satfinite", "satpropagate", "nan")]
-
 
 @pytest.mark.parametrize("fmt,overflow,mode", OVERFLOW_CASES)
 def test_mul_overflow_policies(fmt, overflow, mode):
-    check_overflow_policy(fmt, overflow, mode)
+    check_overflow_policy(FPMultiplier, "mul", fmt, overflow, mode)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODE_NAMES)
 @pytest.mark.parametrize("fmt,overflow", SLOW_OVERFLOW)
 def test_mul_overflow_policies_full(fmt, overflow, mode):
-    check_overflow_policy(fmt, overflow, mode)
+    check_overflow_policy(FPMultiplier, "mul", fmt, overflow, mode)
 
 
-def check_overflow_policy(fmt, overflow, mode):
-    from fpverify.formats import Overflow
 
-    unit = FPMultiplier(fmt, rounding=mode, overflow=overflow)
-    check_exhaustive(unit, "mul", Env(parse_rounding(mode), overflow=Overflow(overflow)))
-
-
-@pytest.mark.parametrize("fmt,out", [("e5m2", "e4m3fn"), ("e4m3fn", "e2m1fn"), ("e4m3fn", "bf16"),
-                                     ("e2m3fn", "p3109_8p3se"), ("e3m2fn", "e2m1fn")])
+@pytest.mark.parametrize("fmt,out", OTHER_OUTPUT)
 def test_mul_other_output_format(fmt, out):
-    for mode in (("rne", "rdn") if get_format(fmt).width < 8 else ("rne",)):
-        check_exhaustive(FPMultiplier(fmt, out_fmt=out, rounding=mode), "mul", Env(parse_rounding(mode)))
+    check_other_output_format(FPMultiplier, "mul", fmt, out)
 
 
 @pytest.mark.parametrize("mode", [Mode.SR_A, Mode.SR_B, Mode.SR_C])
 def test_mul_stochastic_exhaustive_small(mode):
     """Every (a, b, R) for FP4 and a sample for E4M3 with N = 3 random bits."""
-    n = 3
-    for name, exhaustive in (("e2m1fn", True), ("e4m3fn", False)):
-        fmt = get_format(name)
-        unit = FPMultiplier(fmt, rounding=Rounding(mode, n))
-        if exhaustive:
-            a, b = all_pairs(fmt)
-            r = np.repeat(np.arange(1 << n), len(a))
-            a, b = np.tile(a, 1 << n), np.tile(b, 1 << n)
-        else:
-            rng = np.random.default_rng(3)
-            a, b = edge_codes(fmt, rng, 1500), edge_codes(fmt, rng, 1500)
-            r = rng.integers(0, 1 << n, 1500)
-
-        def gold(a, b, rbits):
-            return golden.mul(fmt, a, b, env=Env(Rounding(mode, n), random_bits=rbits))
-
-        check_against_golden(unit, gold, {"a": a, "b": b, "rbits": r})
+    check_stochastic_small(FPMultiplier, "mul", mode, independent_pairs)
 
 
 def sampled_mul(fmt_name, mode, n, seed):

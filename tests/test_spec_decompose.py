@@ -10,18 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
-from fpverify.cli import main
+from cli_util import run_cli  # noqa: E402
 
 DESIGNS = Path(__file__).parent / "spec_designs"
-
-
-def run_cli(args, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def _case(out: str) -> dict:

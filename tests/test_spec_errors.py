@@ -11,17 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from fpverify.cli import main
+from cli_util import run_cli  # noqa: E402
 
 BAD = Path(__file__).parent / "specs_bad"
 EXPECT = re.compile(r"^# expect: (\d+):(\d+): (.+)$", re.M)
-
-
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def expectation(path: Path) -> tuple[int, int, str]:

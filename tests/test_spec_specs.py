@@ -13,22 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from fpverify.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from prove_all_specs import SLOW  # noqa: E402
+from cli_util import run_cli  # noqa: E402
 
 SPECS = sorted((ROOT / "specs").glob("*.spec"))
 FAST = [p for p in SPECS if p.name not in SLOW]
 DESIGNS = Path(__file__).parent / "spec_designs"
-
-
-def run_cli(args, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def test_required_specs_exist():

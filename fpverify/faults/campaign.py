@@ -122,7 +122,8 @@ def check_baseline(ctx: Context) -> list[Outcome]:
 
 
 def _concrete(ctx: Context, mutant: Netlist, vectors, original_outputs, expected, method):
-    """(witness of an output difference or None, concrete outcomes, first failing property or None)."""
+    """(witness of an output difference or None, concrete outcomes, first failing property or None,
+    the mutant's outputs on ``vectors``)."""
     outputs = eq.simulate(mutant, vectors)
     i = eq.first_difference(original_outputs, outputs, list(ctx.original.outputs))
     witness = None if i is None else {k: int(v[i]) for k, v in vectors.items()}
@@ -133,8 +134,8 @@ def _concrete(ctx: Context, mutant: Netlist, vectors, original_outputs, expected
         o = p.concrete(vectors, outputs, exp, method)
         checks[p.name] = o
         if o.status == "FAIL":
-            return witness, checks, p
-    return witness, checks, None
+            return witness, checks, p, outputs
+    return witness, checks, None, outputs
 
 
 def _prove(p, netlist: Netlist, timeout_s: float) -> Outcome:
@@ -153,7 +154,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
     try:
         mutant = apply_any(ctx.original, m, ctx.fmt)
         # 1.+2. on a quick sample first (most mutants die there), then on all vectors
-        sim = None
+        sim, full_outputs = None, None
         if ctx.quick is not None:
             q = ctx.quick
             sim = _concrete(ctx, mutant, {k: v[q] for k, v in ctx.vectors.items()},
@@ -163,11 +164,12 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
         if sim is None or sim[2] is None:
             sim = _concrete(ctx, mutant, ctx.vectors, ctx.original_outputs, ctx.expected,
                             "exhaustive-sim" if ctx.exhaustive else "random-sim")
+            full_outputs = sim[3]
     except Exception as e:  # noqa: BLE001 — a mutant the tools cannot handle is UNKNOWN, not killed
         res.status, res.notes = "UNKNOWN", [f"could not build/simulate mutant: {type(e).__name__}: {e}"]
         res.seconds = time.perf_counter() - t0
         return res
-    witness, checks, failed = sim
+    witness, checks, failed, _ = sim
     method = "exhaustive-sim" if ctx.exhaustive else "random-sim"
     differs_by_sim = witness is not None
     res.witness = witness
@@ -203,7 +205,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
         equiv = eq.EquivalenceResult("EQUIVALENT", method, 0.0)
     else:
         equiv = eq.check_equivalence(ctx.original, mutant, timeout_s=ctx.timeout_s, vectors=ctx.vectors,
-                                     original_outputs=ctx.original_outputs, mutant_outputs=outputs)
+                                     original_outputs=ctx.original_outputs, mutant_outputs=full_outputs)
         if equiv.witness is not None:
             res.witness = equiv.witness
     res.equivalence = equiv.to_json()
