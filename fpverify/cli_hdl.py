@@ -62,8 +62,6 @@ def _load(design: str | None, op, fmt, rounding, overflow, latency):
 
 
 def _print_report(report, out) -> None:
-    from .hdl.simcheck import describe_code  # noqa: F401  (examples are described by the report)
-
     status = "PASS" if report.ok else ("INTERRUPTED" if report.interrupted else "FAIL")
     click.echo(f"{status}: {report.design}", file=out)
     click.echo(f"  golden op {report.op} on {report.fmt}"

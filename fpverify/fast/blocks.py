@@ -269,8 +269,6 @@ def nvfp4_dot_exact(a: NVFP4Array, b: NVFP4Array, out: Format | str = "f32", env
     an exact integer times 2^-20 (|term| < 2^48: int64); rows are summed in int64 while that cannot
     overflow (else Python ints) and rounded once by the golden kernel with the two fp32 tensor scales.
     """
-    from fractions import Fraction
-
     from ..formats import get_format
     from ..golden.convert import from_value
 

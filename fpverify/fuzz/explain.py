@@ -44,7 +44,7 @@ class Explanation:
     def lines(self, show=lambda c: str(c)) -> list[str]:
         out = [f"exact value      {self.value_text}"]
         if self.exact:
-            out.append(f"representable    yes: every rounding mode returns it")
+            out.append("representable    yes: every rounding mode returns it")
         elif self.below is not None and self.above is not None:
             approx = "~" if self.approximate else ""
             for label, nb in (("toward zero    ", self.below), ("away from zero ", self.above)):

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence, Union
 
 from ..formats import FloatFormat, Format, FormatError, IntFormat, Overflow, get_format
-from ..rounding import Env, Flags, Mode, Rounded, Rounding, round_to_format
+from ..rounding import Env, Mode, Rounded, Rounding, round_to_format
 from .convert import from_value
-from .real import Dyadic, exact
+from .real import exact
 
 Value = Union[float, Fraction, int]
 E8M0_NAN = 0xFF

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputError
-from ..formats import FloatFormat, FormatError, IntFormat, Overflow, Specials, define_format, get_format
+from ..formats import FloatFormat, FormatError, Overflow, Specials, define_format, get_format
 from ..rounding import Rounding, Tininess, parse_rounding
 from . import ast
 from .parser import KEYWORDS, parse_file

@@ -18,7 +18,7 @@ import z3
 from ..formats import FloatFormat, IntFormat, Specials
 from . import ast
 from .check import CheckedSpec, const_value
-from .types import ROUNDING_PORT_CODES, BitsT, FloatT, IntT, RoundT
+from .types import ROUNDING_PORT_CODES, FloatT, IntT, RoundT
 
 EXP_WIDTH = 32  # signed exponent terms; |exponent| of any product stays far below 2^31
 
@@ -172,7 +172,6 @@ def f_abs(fmt: FloatFormat, x) -> z3.BitVecRef:
 
 def f_order_key(fmt: FloatFormat, x) -> z3.BitVecRef:
     """A signed key whose order is the numeric order of non-NaN codes (zeros share key 0)."""
-    w = fmt.width + 1
     mag = z3.ZeroExt(1, x & _val(fmt.mag_mask, x.size()))
     if not fmt.signed:
         return mag
@@ -185,7 +184,6 @@ def f_real(fmt, x) -> RealV:
         sig = z3.SignExt(1, x)
         return RealV(z3.BoolVal(True), sig, _val(fmt.scale_exp, EXP_WIDTH))
     m = fmt.man_bits
-    w = x.size()
     e_field = z3.Extract(fmt.exp_bits + m - 1, m, x) if fmt.exp_bits else None
     t = z3.ZeroExt(2, z3.Extract(m - 1, 0, x)) if m > 0 else z3.BitVecVal(0, 2)
     hidden = _val(1 << m, m + 2)

@@ -21,7 +21,7 @@ import z3
 
 from ...formats import Format
 from ...rounding import Env
-from ...smt.reference.bv import const, zext
+from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
 from ..api import Counterexample, PortMap
 from ..monolithic import ProofSetupError, build_obligation
@@ -77,7 +77,6 @@ class Problem:
             out.append(Stage(f"unpack_{tag}_sig", n.nsig, when=n.u.is_finite))
             out.append(Stage(f"unpack_{tag}_exp", n.log2, signed=True, when=n.u.is_finite))
         if self.iso is not None:
-            p = self.fmt.precision
             out.append(Stage("product", self.iso.real_product, when=fin))
             out.append(Stage("product_exp", x.log2 + y.log2, signed=True, when=fin))
             t = {k: z3.substitute(v, (self.iso.product, self.iso.real_product)) if isinstance(v, z3.ExprRef) else v
