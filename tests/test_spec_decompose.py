@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
-from cli_util import run_cli  # noqa: E402
+from cli_util import run_cli
 
 DESIGNS = Path(__file__).parent / "spec_designs"
 
@@ -49,6 +48,32 @@ def test_broken_mul_is_refuted_through_the_engine(tmp_path, capsys):
     assert case["status"] == "REFUTED"
     assert case["strategy"] == "decompose_multiplier"
     assert (case["inputs"]["a"], case["inputs"]["b"]) == (0x3, 0x5)
+
+
+def _payload_spec(tmp_path, exact: bool) -> Path:
+    spec = tmp_path / ("exact.spec" if exact else "class.spec")
+    spec.write_text(f'design "{DESIGNS / "payload_nan_mul.py"}" : PayloadNaNMul(fmt = bf16)\n'
+                    "use strategy decompose_multiplier\n"
+                    "input a, b : bf16\noutput y = dut.result : bf16\noutput fl = dut.flags\n"
+                    f"prove y == mul(a, b, rne) with flags fl{', exact nan' if exact else ''}\n")
+    return spec
+
+
+def test_exact_nan_through_the_engine(tmp_path, capsys):
+    """A bf16 multiplier that propagates NaN payloads: PROVED with NaN compared as a class, REFUTED
+    under `exact nan` with a replayed counterexample whose expected result is the canonical NaN.
+    Oracle: the golden model's canonical NaN (bf16 0x7fc0) and the design's documented behaviour."""
+    code, out, err = run_cli(["prove", str(_payload_spec(tmp_path, False)), "--json", "-"], capsys)
+    assert code == 0, out + err
+    assert _case(out)["status"] == "PROVED"
+    code, out, err = run_cli(["prove", str(_payload_spec(tmp_path, True)), "--json", "-"], capsys)
+    assert code == 1, out + err
+    case = _case(out)
+    assert case["status"] == "REFUTED" and case["strategy"] == "decompose_multiplier"
+    a = case["inputs"]["a"]
+    assert (a >> 7) & 0xFF == 0xFF and a & 0x7F  # a is a NaN: its payload reached the result
+    refuted = [o for o in case["decomposition"]["obligations"] if o["status"] == "REFUTED"]
+    assert refuted and refuted[0]["name"].startswith("case[any=nan")
 
 
 def test_unexpressible_assumption_is_rejected_at_the_use_line(tmp_path, capsys):

@@ -224,10 +224,6 @@ def decompose_fixed(spec: "CheckedSpec", prop: "Property") -> tuple[tuple[str, i
     if prop.splits:
         raise err(f"strategy `{st.name}` brings its own case split; property `{prop.name}` "
                   f"(line {prop.pos.line}) cannot also use `split on`", pos)
-    if eq.nan_exact:
-        raise err(f"strategy `{st.name}` compares NaN results as a class; property `{prop.name}` "
-                  f"(line {prop.pos.line}) asks for `exact nan`, which the decomposition engine "
-                  f"does not prove yet: drop the strategy or `exact nan`", pos)
     if eq.rounding_input is not None and st.isolate:
         raise err(f"strategy `{st.name}` needs a static rounding mode; property `{prop.name}` "
                   f"(line {prop.pos.line}) takes it from input `{eq.rounding_input}`", pos)

@@ -384,7 +384,7 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=env,
                            lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
                            cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
-                           progress=progress)
+                           nan_exact=eq.nan_exact, progress=progress)
     seconds = time.perf_counter() - t0
     used = sorted({i.outcome.solver for i in res.items
                    if i.outcome is not None and getattr(i.outcome, "solver", None)})

@@ -70,7 +70,8 @@ def classify(problem, model: dict[str, int]):
     model_net = (concrete(w["net_code"], subst), concrete(w["net_flags"], subst) if "net_flags" in w else 0)
     model_ref = (concrete(w["ref_code"], subst), concrete(w["ref_flags"], subst))
     cex, why = replay(problem.netlist, problem.op, problem.fmt, problem.out, problem.env, problem.ports, inputs,
-                      model_net, model_ref, problem.flag_mask, problem.lmul_policy, problem.cycles)
+                      model_net, model_ref, problem.flag_mask, problem.lmul_policy, problem.cycles,
+                      nan_exact=problem.nan_exact)
     if not why:
         return "real", cex, ""
     if why == "netlist and golden model agree on this input":

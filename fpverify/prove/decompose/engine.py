@@ -52,6 +52,7 @@ class Problem:
     flag_mask: int
     terms: object
     iso: MulIsolation | None = None
+    nan_exact: bool = False  # the result must equal the reference bit for bit (NaN encoding pinned)
     premises: list = field(default_factory=list)
     goal: z3.BoolRef | None = None
 
@@ -108,13 +109,13 @@ class Problem:
 
 def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
                   ports: PortMap = PortMap(), check_flags: bool = True, cycles: int = 0, component=None,
-                  isolate: bool = False) -> Problem:
+                  isolate: bool = False, nan_exact: bool = False) -> Problem:
     ob, terms, reference, flag_mask, sym, _, ports = build_obligation(
         netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
-        check_flags=check_flags, cycles=cycles)
+        check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
     out = out_fmt or fmt
     pr = Problem(netlist, op, fmt, out, env, ports, lmul_policy, cycles, component, ob, sym, reference,
-                 flag_mask, terms)
+                 flag_mask, terms, nan_exact=nan_exact)
     pr.premises, pr.goal = list(ob.premises), ob.goal
     if isolate:
         if op != "mul":
@@ -128,7 +129,8 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
         pr.iso = iso
         nan_n = unpack(out, iso.net_code).is_nan
         nan_r = unpack(out, iso.reference.code).is_nan
-        goals = [z3.Or(iso.net_code == iso.reference.code, z3.And(nan_n, nan_r))]
+        same_code = iso.net_code == iso.reference.code
+        goals = [same_code if nan_exact else z3.Or(same_code, z3.And(nan_n, nan_r))]
         if iso.net_flags is not None:
             k = min(iso.net_flags.size(), 6)
             goals.append(z3.Extract(k - 1, 0, iso.net_flags) == z3.Extract(k - 1, 0, iso.reference.flags))
@@ -236,8 +238,12 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
                      timeout_s: float | None = None, solvers: Sequence[str] | None = None,
                      cross_check: bool | None = None,
                      max_refinements: int = 3, vcd_dir=None, stop_at_bug: bool = True,
+                     nan_exact: bool = False,
                      progress: Callable[[str, Item], None] | None = None) -> DecomposedResult:
-    """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``."""
+    """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``.
+
+    NaN results are compared as a class unless ``nan_exact`` (then bit for bit, as the monolithic
+    miter with ``nan_exact``)."""
     t0 = time.perf_counter()
     st = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
     fam_ok = {"mul": ("mul",), "add": ("add", "sub"), "lmul": ("lmul",)}[st.family]
@@ -245,7 +251,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
         raise ProofSetupError(f"strategy {st.name} is for {st.family} units, not {op}")
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                        check_flags=check_flags, cycles=cycles, component=component,
-                       isolate=bool(st.isolate))
+                       isolate=bool(st.isolate), nan_exact=nan_exact)
     items = plan(pr, st)
     timeout = timeout_s or st.timeout_s
     use = tuple(solvers) if solvers else st.solvers
