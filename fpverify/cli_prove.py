@@ -26,7 +26,7 @@ def _status_style(status: str) -> str:
 @click.option("--timeout", type=click.FloatRange(0, None, min_open=True), metavar="SECONDS",
               help="Per-obligation solver timeout (default: the spec's `timeout`, else 60).")
 @click.option("--solver", type=click.Choice(["z3", "bitwuzla", "portfolio"]),
-              help="Solver (default: the spec's `solver`, else z3). portfolio: z3, confirmed by Bitwuzla.")
+              help="Solver (default: the spec's `solver`, else z3). portfolio: a proof needs both z3 and Bitwuzla (monolithic: z3 confirmed by Bitwuzla; decomposed: the two race and each unsat is re-checked by the other).")
 @click.option("--vcd", "vcd_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write a VCD of every replayed counterexample into DIR.")
 @click.option("--property", "-p", "only", multiple=True, metavar="NAME", help="Prove only these properties.")

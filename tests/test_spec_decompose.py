@@ -37,6 +37,24 @@ def test_e4m3fn_mul_proves_through_the_engine(tmp_path, capsys):
     assert case["obligations"]["case"] >= 4 and case["obligations"]["coverage"] >= 1
 
 
+def test_portfolio_solver_rechecks_every_unsat_with_the_other_solver(tmp_path, capsys):
+    """`--solver portfolio` on a decomposed proof: z3 and Bitwuzla race, and each PROVED lemma,
+    coverage and case obligation carries the other solver's confirming answer."""
+    spec = tmp_path / "fp4.spec"
+    spec.write_text("design rtl.fp_mul.FPMultiplier(fmt = e2m1fn, rounding = rne)\n"
+                    "use strategy decompose_multiplier\n"
+                    "input a, b : e2m1fn\noutput y = dut.result : e2m1fn\noutput fl = dut.flags\n"
+                    "prove y == mul(a, b, rne) with flags fl\n")
+    code, out, err = run_cli(["prove", str(spec), "--json", "-", "--solver", "portfolio"], capsys)
+    assert code == 0, out + err
+    obls = _case(out)["decomposition"]["obligations"]
+    proved = [o for o in obls if o["status"] == "PROVED"]
+    assert proved and all(o["cross_check"] for o in proved), proved
+    for o in proved:
+        assert o["solver"] in ("z3", "bitwuzla")
+        assert o["cross_check"].startswith({"z3": "bitwuzla", "bitwuzla": "z3"}[o["solver"]]), o
+
+
 def test_broken_mul_is_refuted_through_the_engine(tmp_path, capsys):
     spec = tmp_path / "broken.spec"
     spec.write_text(f'design "{DESIGNS / "broken_mul.py"}" : BrokenMul(fmt = e2m1fn)\n'

@@ -377,14 +377,15 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     ports = replace(ports, fixed=tuple(dict(ports.fixed, **dict(fixed)).items()))
     env = Env(rounding=eq.rounding) if eq.rounding is not None else Env()
     env = Env(rounding=env.rounding, overflow=eq.overflow, tininess=eq.tininess)
-    solvers = None
-    if solver:
+    solvers, cross_check = None, None
+    if solver:  # portfolio: z3 and Bitwuzla race, and every unsat is confirmed by the other one
         solvers = ("z3", "bitwuzla") if solver == "portfolio" else (solver,)
+        cross_check = True if solver == "portfolio" else None
     t0 = time.perf_counter()
     res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=env,
                            lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
                            cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
-                           nan_exact=eq.nan_exact, progress=progress)
+                           cross_check=cross_check, nan_exact=eq.nan_exact, progress=progress)
     seconds = time.perf_counter() - t0
     used = sorted({i.outcome.solver for i in res.items
                    if i.outcome is not None and getattr(i.outcome, "solver", None)})
