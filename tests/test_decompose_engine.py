@@ -91,6 +91,22 @@ def test_portfolio_first_answer_wins_and_cross_check():
     assert out.cross.endswith(")") and "unsat" in out.cross
 
 
+@pytest.mark.parametrize("other,answer", [("unknown", "unknown"), ("sat", "error")])
+def test_cross_check_that_does_not_confirm_is_never_proved(monkeypatch, other, answer):
+    """z3 says unsat, the re-check by Bitwuzla times out (UNKNOWN) or disagrees (a tool bug: ERROR).
+    The solvers are stubbed in the forked workers so the disagreement is certain."""
+    from fpverify.prove.decompose import pool
+
+    def stub(smtlib, solver, timeout_s, obligation=None):
+        return ("unsat", None, "") if solver == "z3" else (other, {} if other == "sat" else None, "stub")
+    monkeypatch.setattr(pool, "solve_text", stub)
+    a = z3.BitVec("a", 4)
+    ob = Obligation("x", "", [], a == a)
+    out = run_jobs([Job("x", None, "unsat", 5, ("z3",), cross_check=True, obligation=ob)], 1)[0]
+    assert out.answer == answer and "did not confirm" in out.message
+    assert out.cross.startswith(f"bitwuzla: {other}")
+
+
 def test_strategy_errors_have_positions():
     with pytest.raises(InputError) as e:
         parse_strategy("family mul\nsplit band: ..emin-q\n", "x.strategy")

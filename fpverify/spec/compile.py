@@ -387,8 +387,8 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
                            cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
                            cross_check=cross_check, nan_exact=eq.nan_exact, progress=progress)
     seconds = time.perf_counter() - t0
-    used = sorted({i.outcome.solver for i in res.items
-                   if i.outcome is not None and getattr(i.outcome, "solver", None)})
+    used = sorted({s for i in res.items if i.outcome is not None
+                   for s in (i.outcome.solver, i.outcome.cross.split(":")[0]) if s})
     kinds: dict[str, int] = {}
     for i in res.items:
         kinds[i.kind] = kinds.get(i.kind, 0) + 1

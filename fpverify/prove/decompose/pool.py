@@ -218,8 +218,9 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
                     if ans != "unsat":
                         out.message = (out.message + "; " if out.message else "") + \
                             f"cross-check by {r.solver} did not confirm ({ans} {msg})".strip()
-                        if ans == "sat":
-                            out.answer = "error"
+                        # asked for two solvers: sat is a disagreement (a tool bug), anything else
+                        # leaves the obligation unconfirmed, hence UNKNOWN, not PROVED
+                        out.answer = "error" if ans == "sat" else "unknown"
                     if on_done:
                         on_done(out)
                     continue
