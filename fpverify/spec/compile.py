@@ -367,7 +367,7 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     from dataclasses import replace
 
     from ..prove.decompose.engine import prove_decomposed
-    from ..prove.report import result_json
+    from ..prove.report import counts, result_json
     from .check import decompose_fixed
 
     eq = prop.equivalence
@@ -388,10 +388,7 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
                            cross_check=cross_check, nan_exact=eq.nan_exact, progress=progress)
     seconds = time.perf_counter() - t0
     used = sorted({s for i in res.items if i.outcome is not None
-                   for s in (i.outcome.solver, i.outcome.cross.split(":")[0]) if s})
-    kinds: dict[str, int] = {}
-    for i in res.items:
-        kinds[i.kind] = kinds.get(i.kind, 0) + 1
+                   for s in (i.outcome.solver, i.outcome.cross_solver) if s})
     status = res.status if res.status in ("PROVED", "REFUTED", "UNKNOWN", "ERROR") else "ERROR"
     bad = [i for i in res.items if i.status in ("UNKNOWN", "ERROR", "REFUTED")]
     msg = res.message
@@ -401,7 +398,7 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
                          for i in bad[:5])
         msg = (msg + "; " if msg else "") + what + (f"; +{len(bad) - 5} more" if len(bad) > 5 else "")
     out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
-                     lemmas=list(res.lemmas_relied_on), obligations=kinds, strategy=st.name,
+                     lemmas=list(res.lemmas_relied_on), obligations=counts(res), strategy=st.name,
                      decomposition=result_json(res))
     cex = res.counterexample
     if cex is not None:

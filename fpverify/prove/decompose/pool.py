@@ -42,6 +42,7 @@ class Outcome:
     model: dict[str, int] | None = None
     message: str = ""
     cross: str = ""  # "bitwuzla: unsat (0.3 s)" when cross-checked
+    cross_solver: str = ""  # the solver that cross-checked
     tag: object = field(default=None, repr=False)
 
 
@@ -215,6 +216,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
                 if r.purpose == "cross":
                     out = results[i]
                     out.cross = f"{r.solver}: {ans} ({secs:.2f} s)"
+                    out.cross_solver = r.solver
                     if ans != "unsat":
                         out.message = (out.message + "; " if out.message else "") + \
                             f"cross-check by {r.solver} did not confirm ({ans} {msg})".strip()
