@@ -31,7 +31,7 @@ def main() -> int:
     ap.add_argument("specs", nargs="*", help="spec files (default: all of specs/)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from fpverify.spec.run import Options, exit_code, run_specs
+    from fpverify.dsl.run import Options, exit_code, run_specs
 
     paths = [Path(p) for p in args.specs] or sorted(SPECS.glob("*.spec"))
     if args.only_fast:

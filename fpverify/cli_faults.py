@@ -56,8 +56,8 @@ def _operand_classes(expr, spec) -> list:
     """``normal(a) and finite(b)`` -> [OperandClass('normal', 'a'), OperandClass('finite', 'b')];
     ``s == 0`` on a bits input (an adder's subtract select) -> [PortValue('s', 0)]."""
     from .faults.properties import CLASSES, OperandClass, PortValue
-    from .spec import ast
-    from .spec.types import BitsT
+    from .dsl import ast
+    from .dsl.types import BitsT
 
     if isinstance(expr, ast.Binary) and expr.op == "and":
         return _operand_classes(expr.left, spec) + _operand_classes(expr.right, spec)
@@ -130,7 +130,7 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
 
     from .faults.campaign import CampaignError, run_campaign
     from .faults.mutate import ALL_OPERATORS
-    from .spec import load_spec
+    from .dsl import load_spec
 
     spec = load_spec(spec_file)
     fs = spec.faults

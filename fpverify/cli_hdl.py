@@ -51,8 +51,8 @@ def _load(design: str | None, op, fmt, rounding, overflow, latency):
     if design.endswith(".spec"):
         if not Path(design).is_file():
             raise InputError(f"no such spec file: {design}")
-        from .spec import load_spec
-        from .spec.design import elaborate
+        from .dsl import load_spec
+        from .dsl.design import elaborate
 
         spec = load_spec(design)
         component, netlist = elaborate(spec)

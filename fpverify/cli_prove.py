@@ -37,7 +37,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
     """Prove the properties of SPEC files (see docs/dsl.md)."""
     from rich.console import Console
 
-    from .spec.run import Options, exit_code, load, run_specs
+    from .dsl.run import Options, exit_code, load, run_specs
 
     out = Console(file=sys.stderr if json_out == "-" else sys.stdout, highlight=False)
     err = Console(stderr=True, highlight=False)

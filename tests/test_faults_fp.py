@@ -102,7 +102,7 @@ faults {{ mutants 12; seed 2 }}
 
 
 def test_cli_spec_campaign_and_json(tmp_path, capsys):
-    pytest.importorskip("fpverify.spec")
+    pytest.importorskip("fpverify.dsl")
     spec = tmp_path / "mul.spec"
     spec.write_text(SPEC.format(assume=""))
     js = tmp_path / "r.json"
@@ -119,7 +119,7 @@ def test_cli_spec_campaign_and_json(tmp_path, capsys):
 
 
 def test_cli_bad_input(tmp_path, capsys):
-    pytest.importorskip("fpverify.spec")
+    pytest.importorskip("fpverify.dsl")
     spec = tmp_path / "mul.spec"
     spec.write_text(SPEC.format(assume=""))
     code, out, err = run_cli(["faults", str(spec), "--operators", "inv,bogus"], capsys)

@@ -74,7 +74,7 @@ def test_prove_equivalence_nan_exact(e4m3_pair):
 
 def test_dsl_exact_nan_reaches_equivalence_and_campaign():
     from fpverify.cli_faults import properties_from_spec
-    from fpverify.spec import load_spec
+    from fpverify.dsl import load_spec
 
     spec = load_spec(SPECS / "e4m3fn_add.spec")
     props, _ = properties_from_spec(spec)

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from fpverify.cli import main
 from fpverify.errors import InputError
-from fpverify.spec import check_spec, parse_text
-from fpverify.spec.compile import CaseResult, build_obligation, replay_general
+from fpverify.dsl import check_spec, parse_text
+from fpverify.dsl.compile import CaseResult, build_obligation, replay_general
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "specs" / n for n in ("fp4_mul.spec", "e4m3fn_lmul_error.spec", "e4m3fn_mul_relational.spec",
@@ -96,7 +96,7 @@ def test_mangled_text_parses_or_reports(text):
                                  HealthCheck.function_scoped_fixture])
 @given(text=mangled())
 def test_mangled_spec_never_tracebacks(text, tmp_path, monkeypatch, capsys):
-    import fpverify.spec.run as run
+    import fpverify.dsl.run as run
 
     monkeypatch.setattr(run, "prove_case", _stub_case)
     path = tmp_path / "mangled.spec"

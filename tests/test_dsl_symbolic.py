@@ -1,4 +1,4 @@
-"""The DSL's symbolic code semantics (`fpverify.spec.symbolic`: class predicates, sign, value,
+"""The DSL's symbolic code semantics (`fpverify.dsl.symbolic`: class predicates, sign, value,
 negation, absolute value, order key) against the golden model's decoding, code by code.
 
 These predicates are what `assuming class(a) == normal`, `split on class(x)`, relational properties
@@ -20,7 +20,7 @@ import z3
 
 from fpverify.formats import FloatFormat, IntFormat, all_formats, get_format
 from fpverify.golden.operand import Kind, unpack
-from fpverify.spec import symbolic as S
+from fpverify.dsl import symbolic as S
 
 SMALL = [f.name for f in all_formats() if f.width <= 8]
 WIDE = ["bf16", "f16"]

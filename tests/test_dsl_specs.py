@@ -1,7 +1,7 @@
 """The shipped specs: all check, the fast ones prove (exit 0, a table), and a broken design is
 refuted with a counterexample that is replayed on the netlist evaluator and dumped as a VCD.
 
-Oracles: the prove API's reference (equivalence), the concrete replay of `fpverify.spec.concrete`
+Oracles: the prove API's reference (equivalence), the concrete replay of `fpverify.dsl.concrete`
 on `fpverify.hdl.evaluate` (refutations), and the hand-computed fault in spec_designs/broken_mul.py.
 """
 

@@ -8,10 +8,10 @@ import itertools
 
 import pytest
 
-from fpverify.spec import check_spec, parse_text
-from fpverify.spec.compile import Case, prove_general_case, design_runner, _signal_probes
-from fpverify.spec.concrete import ConcreteEvaluator
-from fpverify.spec.design import elaborate_cached
+from fpverify.dsl import check_spec, parse_text
+from fpverify.dsl.compile import Case, prove_general_case, design_runner, _signal_probes
+from fpverify.dsl.concrete import ConcreteEvaluator
+from fpverify.dsl.design import elaborate_cached
 
 HEAD = """design rtl.fp_mul.FPMultiplier(fmt = e2m1fn, rounding = rne)
 input a, b : e2m1fn
