@@ -2,7 +2,7 @@
 
     python benchmarks/prove_all_specs.py [--timeout 600] [--jobs 2] [--only-fast] [--json FILE]
 
-SLOW lists the specs the default test run skips (tests/test_spec_specs.py proves the others).
+SLOW lists the specs the default test run skips (tests/test_dsl_specs.py proves the others).
 Specs with `use strategy decompose_*` show the decomposition strategy in the solver column and the
 engine's obligation count in the cases column. ``--timeout`` is per obligation (and overrides the
 strategy file's own).
