@@ -24,103 +24,17 @@ unit; when the netlist has no such port the reference uses ``env.random_bits``. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Literal, Sequence
-
-import z3
+from typing import Sequence
 
 from ..formats import Format
 from ..rounding import Env, Flags
+from ..semantics.ops import names
+from .monolithic import prove_monolithic
 from .obligation import Obligation
+from .types import (DEFAULT_RM_ENCODING, Assumption, Counterexample, PortMap, ProofResult, Status,
+                    SymbolicInputs)
 
-Status = Literal["PROVED", "REFUTED", "UNKNOWN", "ERROR"]
-
-# rounding-mode port value -> rounding mode name (parse_rounding spelling)
-DEFAULT_RM_ENCODING: tuple[tuple[int, str], ...] = (
-    (0, "rne"), (1, "rtz"), (2, "rdn"), (3, "rup"), (4, "rna"), (5, "rto"))
-
-OPS = ("add", "sub", "mul", "fma", "lmul", "convert")
-
-
-@dataclass(frozen=True)
-class PortMap:
-    """Which netlist port plays which role. ``None`` = the unit has no such port."""
-
-    a: str = "a"
-    b: str | None = "b"
-    result: str = "result"
-    flags: str | None = "flags"
-    rm: str | None = None
-    sub: str | None = None
-    c: str | None = None  # third operand (fma)
-    rand: str | None = "rbits"  # random bits for stochastic rounding (ignored if the unit has no such port)
-    rm_encoding: tuple[tuple[int, str], ...] = DEFAULT_RM_ENCODING
-    # inputs held at a constant (when the netlist has them): clock and synchronous reset
-    fixed: tuple[tuple[str, int], ...] = (("clk", 0), ("rst", 0))
-
-
-@dataclass
-class SymbolicInputs:
-    """The symbolic port values an assumption may constrain (``assumptions=[lambda s: ...]``)."""
-
-    ports: dict[str, z3.BitVecRef]
-    fmt: Format
-    out_fmt: Format
-    a: z3.BitVecRef | None = None
-    b: z3.BitVecRef | None = None
-    c: z3.BitVecRef | None = None
-    rm: z3.BitVecRef | None = None
-    sub: z3.BitVecRef | None = None
-    rand: z3.BitVecRef | None = None
-
-    def unpack(self, which: str = "a"):
-        """Decoded operand (`fpverify.smt.reference.unpack.Unpacked`: is_nan, is_zero, sig, exp...)."""
-        from ..smt.reference.unpack import unpack
-        return unpack(self.fmt, getattr(self, which))
-
-
-Assumption = Callable[[SymbolicInputs], z3.BoolRef]
-
-
-@dataclass
-class Counterexample:
-    """A replayed counterexample. Codes are ints; flags are `Flags` bit sets (netlist: its port bits)."""
-
-    inputs: dict[str, int]
-    expected: tuple[int, int]  # the symbolic reference's value in the model
-    actual_netlist: tuple[int, int]  # netlist re-evaluated on ``inputs`` (independent of the solver)
-    actual_golden: tuple[int, int]  # fpverify.golden on ``inputs``
-    replayed: bool
-    decoded: str  # human-readable: operands, expected and actual values
-
-    def __str__(self) -> str:
-        return self.decoded
-
-
-@dataclass
-class ProofResult:
-    status: Status
-    seconds: float
-    solver: str
-    solver_version: str
-    counterexample: Counterexample | None
-    obligation: Obligation
-    lemmas_assumed: list[str] = field(default_factory=list)
-    message: str = ""
-    cpu_seconds: float = 0.0  # process CPU time of the whole call (robust to a loaded machine)
-
-    @property
-    def proved(self) -> bool:
-        return self.status == "PROVED"
-
-    def __str__(self) -> str:
-        s = (f"{self.obligation.name}: {self.status} in {self.seconds:.2f} s "
-             f"({self.cpu_seconds:.2f} s CPU; {self.solver} {self.solver_version})")
-        if self.message:
-            s += f" - {self.message}"
-        if self.counterexample is not None:
-            s += "\n" + self.counterexample.decoded
-        return s
+OPS = names("symbolic")  # the operations with a symbolic reference (`fpverify.semantics.ops`)
 
 
 def prove_equivalence(
@@ -147,12 +61,10 @@ def prove_equivalence(
     ``nan_exact``: compare the result bit for bit, so a NaN result must carry the reference's NaN
     encoding (the canonical NaN); by default NaN results compare as a class.
     """
-    from .monolithic import prove_monolithic
-
     return prove_monolithic(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
                             ports=ports, assumptions=assumptions, check_flags=check_flags,
                             timeout_s=timeout_s, solver=solver, cycles=cycles, nan_exact=nan_exact)
 
 
 __all__ = ["prove_equivalence", "PortMap", "SymbolicInputs", "Counterexample", "ProofResult",
-           "Obligation", "Assumption", "DEFAULT_RM_ENCODING", "OPS", "Flags"]
+           "Obligation", "Assumption", "DEFAULT_RM_ENCODING", "OPS", "Flags", "Status"]

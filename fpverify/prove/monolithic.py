@@ -16,14 +16,15 @@ from typing import Sequence
 import z3
 
 from ..formats import FloatFormat, Format, FormatError
-from ..rounding import Env, parse_rounding
+from ..rounding import Env
+from ..semantics.ops import Op, UnknownOp, get_op, names
 from ..smt import reference as ref
 from ..smt.netlist_z3 import translate
 from ..smt.reference.bv import const, ite
 from ..smt.reference.unpack import unpack
-from .api import OPS, PortMap, ProofResult, SymbolicInputs
 from .obligation import Obligation, conj, disj
 from .replay import replay
+from .types import PortMap, ProofResult, SymbolicInputs
 
 FLAG_BITS = 6  # INEXACT .. SATURATED
 
@@ -40,44 +41,49 @@ def _port(netlist, name: str, kind: str) -> int:
     return len(table[name])
 
 
+ROLES = ("a", "b", "c")  # operand roles (PortMap fields), in operand order
+
+
+def provable_op(name: str) -> Op:
+    """The registry entry of ``name`` if the prover has a symbolic reference for it."""
+    try:
+        op = get_op(name)
+    except UnknownOp:
+        op = None
+    if op is None or op.symbolic is None:
+        raise ProofSetupError(f"unknown operation {name!r} (one of {', '.join(names('symbolic'))})")
+    return op
+
+
 def reference_for(op: str, fmt: Format, out: Format, env: Env, sym: SymbolicInputs, lmul_policy=None):
     """The reference RefResult for one concrete environment (rm already resolved)."""
     rand = sym.rand if env.rounding.mode.stochastic else None
     if rand is not None and rand.size() != env.rounding.nbits:
         raise ProofSetupError(f"rand port is {rand.size()} bits, {env.rounding} needs {env.rounding.nbits}")
-    if op == "mul":
-        return ref.mul(fmt, sym.a, sym.b, env, out, rand)
-    if op in ("add", "sub"):
-        subtract = z3.BoolVal(op == "sub")
-        if sym.sub is not None:
-            subtract = z3.Xor(subtract, z3.Extract(0, 0, sym.sub) == 1)
+    o = provable_op(op)
+    if o.sub_select is not None and sym.sub is not None:
+        # an adder's sub select: one reference whose subtraction is symbolic (a - b when it differs)
+        subtract = z3.Xor(z3.BoolVal(o.name == "sub"), z3.Extract(0, 0, sym.sub) == 1)
         return ref.add(fmt, sym.a, sym.b, env, out, rand, subtract=subtract)
-    if op == "fma":
-        return ref.fma(fmt, sym.a, sym.b, sym.c, env, out, rand)
-    if op == "lmul":
-        return ref.lmul(fmt, sym.a, sym.b, lmul_policy, env, rand)
-    if op == "convert":
-        return ref.convert(fmt, sym.a, out, env, rand)
-    raise ProofSetupError(f"unknown operation {op!r} (one of {', '.join(OPS)})")
+    operands = [getattr(sym, role) for role in ROLES[:o.arity]]
+    return o.run_symbolic(fmt, operands, env, out=out, policy=lmul_policy, rand=rand)
 
 
 def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = None, env: Env = Env(),
                      lmul_policy=None, ports: PortMap = PortMap(), assumptions: Sequence = (),
                      check_flags: bool = True, cycles: int = 0, nan_exact: bool = False):
-    """(obligation, netlist terms, reference, flag mask, symbolic inputs, lemma names, resolved ports)."""
-    if op not in OPS:
-        raise ProofSetupError(f"unknown operation {op!r} (one of {', '.join(OPS)})")
+    """(obligation, netlist terms, reference, flag mask, symbolic inputs, lemma names, resolved ports).
+
+    The resolved ports have ``rm_encoding`` parsed to `Rounding` objects (`PortMap.resolve`), so
+    replay reads the rounding of each rm value without parsing it again."""
+    o = provable_op(op)
     out = out_fmt or fmt
-    if op == "convert" and out_fmt is None:
-        raise ProofSetupError("convert needs out_fmt (the destination format)")
+    if o.needs_out and out_fmt is None:
+        raise ProofSetupError(f"{op} needs out_fmt (the destination format)")
     for f in (fmt, out):
         if not isinstance(f, FloatFormat):
             raise FormatError(f"proofs cover float formats; {f.name} is not one")
-    operands = {"a": ports.a}
-    if op != "convert":
-        operands["b"] = ports.b
-    if op == "fma":
-        operands["c"] = ports.c
+    operands = {role: getattr(ports, role) for role in ROLES[:o.arity]}
     for role, name in operands.items():
         if name is None:
             raise ProofSetupError(f"{op} needs port {role!r} (PortMap({role}=...))")
@@ -109,10 +115,12 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
                          rand=vars_.get(ports.rand) if ports.rand else None)
     premises: list[z3.BoolRef] = []
     if sym.rm is not None:
+        modes = ", ".join(f"{v}={n}" for v, n in ports.rm_encoding)
+        ports = ports.resolve(env)  # rounding names -> Rounding, once for the proof and its replay
         enc = list(ports.rm_encoding)
         refs = []
-        for value, name in enc:
-            e = replace(env, rounding=parse_rounding(name, env.rounding.nbits or None))
+        for value, rounding in enc:
+            e = replace(env, rounding=rounding)
             refs.append((value, reference_for(op, fmt, out, e, sym, lmul_policy)))
         w_rm = sym.rm.size()
         code, flags, defined = refs[-1][1].code, refs[-1][1].flags, refs[-1][1].defined
@@ -122,7 +130,6 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
         premises.append(disj([sym.rm == const(v, w_rm) for v, _ in enc]))
         reference = refs[0][1]
         reference = replace(reference, code=code, flags=flags, defined=defined)
-        modes = ", ".join(f"{v}={n}" for v, n in enc)
     else:
         reference = reference_for(op, fmt, out, env, sym, lmul_policy)
         modes = str(env.rounding)
@@ -144,7 +151,7 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
         net_flags = terms.output(ports.flags)
         k = min(flag_w, FLAG_BITS)
         goals.append(z3.Extract(k - 1, 0, net_flags) == z3.Extract(k - 1, 0, reference.flags))
-    policy = f" lmul[{lmul_policy}]" if op == "lmul" and lmul_policy is not None else ""
+    policy = f" lmul[{lmul_policy}]" if o.takes_policy and lmul_policy is not None else ""
     name = f"{netlist.name}:{op}:{fmt.name}" + (f"->{out.name}" if out is not fmt else "") + f":{modes}"
     desc = (f"netlist {netlist.name} == reference {op}{policy} on {fmt.name}"
             + (f" -> {out.name}" if out is not fmt else "")
@@ -226,4 +233,4 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
     return ProofResult("REFUTED", seconds, solver, version, cex, ob, lemmas)
 
 
-__all__ = ["prove_monolithic", "build_obligation", "ProofSetupError", "reference_for"]
+__all__ = ["prove_monolithic", "build_obligation", "ProofSetupError", "reference_for", "provable_op", "ROLES"]

@@ -7,8 +7,9 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..formats import FloatFormat
-from ..rounding import Env, Flags, parse_rounding
-from .api import Counterexample, PortMap
+from ..rounding import Env, Flags
+from ..semantics.ops import get_op
+from .types import Counterexample, PortMap
 
 
 def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0) -> dict[str, int]:
@@ -28,34 +29,26 @@ def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0) -> dict[s
 
 
 def env_for(env: Env, ports: PortMap, inputs: dict[str, int]) -> Env:
-    """The concrete environment of one vector: the rm port's mode, the rand port's bits."""
+    """The concrete environment of one vector: the rm port's mode (``ports`` resolved, see
+    `PortMap.resolve`), the rand port's bits."""
     if ports.rm is not None:
-        enc = dict(ports.rm_encoding)
-        rnd = parse_rounding(enc[inputs[ports.rm]], env.rounding.nbits or None)
-        env = replace(env, rounding=rnd)
+        env = replace(env, rounding=ports.rm_rounding(inputs[ports.rm]))
     if ports.rand is not None and env.rounding.mode.stochastic:
         env = replace(env, random_bits=inputs[ports.rand])
     return env
 
 
-def golden_result(op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int], lmul_policy=None):
-    from .. import golden
+def operand_ports(op: str, ports: PortMap) -> list[str]:
+    """The ports holding ``op``'s operands, in operand order."""
+    return [getattr(ports, role) for role in ("a", "b", "c")[:get_op(op).arity]]
 
-    a = inputs[ports.a]
-    e = env_for(env, ports, inputs)
-    if op == "convert":
-        return golden.convert(fmt, a, out, e)
-    b = inputs[ports.b]
-    if op == "lmul":
-        return golden.lmul(fmt, a, b, lmul_policy or golden.LMulPolicy(), e)
-    if op == "fma":
-        return golden.fma(fmt, a, b, inputs[ports.c], env=e, out=out)
-    if op in ("add", "sub"):
-        subtract = (op == "sub") != bool(ports.sub is not None and inputs[ports.sub] & 1)
-        return (golden.sub if subtract else golden.add)(fmt, a, b, env=e, out=out)
-    if op == "mul":
-        return golden.mul(fmt, a, b, env=e, out=out)
-    raise ValueError(f"unknown op {op!r}")
+
+def golden_result(op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int], lmul_policy=None):
+    o = get_op(op)
+    if o.sub_select is not None and ports.sub is not None and inputs[ports.sub] & 1:
+        o = get_op(o.sub_select)  # an adder's sub select flips add <-> sub
+    codes = [inputs[name] for name in operand_ports(op, ports)]
+    return o.run_golden(fmt, codes, env_for(env, ports, inputs), out=out, policy=lmul_policy)
 
 
 def same(out: FloatFormat, x: tuple[int, int], y: tuple[int, int], flag_mask: int,
@@ -93,7 +86,7 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
         problems.append(f"golden model gives {gold}, the symbolic reference {model_reference}")
     if same(out, gold, net, flag_mask, nan_exact):
         problems.append("netlist and golden model agree on this input")
-    names = [ports.a] + ([ports.b] if op != "convert" else []) + ([ports.c] if op == "fma" else [])
+    names = operand_ports(op, ports)
     e = env_for(env, ports, inputs)
     roles = set(names) | {ports.rm, ports.sub, ports.rand} | {n for n, _ in ports.fixed}
     free = {n: v for n, v in inputs.items() if n not in roles}
@@ -110,4 +103,4 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     return cex, "; ".join(problems)
 
 
-__all__ = ["replay", "evaluate_netlist", "golden_result", "env_for", "same", "describe"]
+__all__ = ["replay", "evaluate_netlist", "golden_result", "env_for", "operand_ports", "same", "describe"]

@@ -21,11 +21,12 @@ import z3
 
 from ...formats import Format
 from ...rounding import Env
+from ...semantics.ops import UnknownOp, get_op
 from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
-from ..api import Counterexample, PortMap
 from ..monolithic import ProofSetupError, build_obligation
 from ..obligation import Obligation, conj
+from ..types import Counterexample, PortMap
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
 from .isolate import MulIsolation, isolate_multiplier, normalise
@@ -246,8 +247,11 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
     miter with ``nan_exact``)."""
     t0 = time.perf_counter()
     st = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
-    fam_ok = {"mul": ("mul",), "add": ("add", "sub"), "lmul": ("lmul",)}[st.family]
-    if op not in fam_ok:
+    try:
+        family = get_op(op).family  # the unit family a strategy decomposes (`fpverify.semantics.ops`)
+    except UnknownOp:
+        family = None
+    if family != st.family:
         raise ProofSetupError(f"strategy {st.name} is for {st.family} units, not {op}")
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                        check_flags=check_flags, cycles=cycles, component=component,
