@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from .errors import InputError
+from .semantics.ops import ops_with
 
-OPS = {"mul": "rtl.fp_mul:FPMultiplier", "add": "rtl.fp_add:FPAdder", "sub": "rtl.fp_add:FPAdder",
-       "lmul": "rtl.lmul:LMulUnit"}
+# op -> its RTL generator ("module:Class", from `fpverify.semantics.ops`)
+OPS = {op.name: op.rtl for op in ops_with("rtl")}
 
 
 def _generator_design(op: str, fmt: str, rounding: str | None, overflow: str | None, latency: int | None):
@@ -88,7 +89,7 @@ def _print_report(report, out) -> None:
 
 @click.command("sim")
 @click.argument("design", required=False)
-@click.option("--op", type=click.Choice(sorted(OPS)), help="without DESIGN: which generator (mul add sub lmul)")
+@click.option("--op", type=click.Choice(sorted(OPS)), help=f"without DESIGN: which generator ({' '.join(OPS)})")
 @click.option("--format", "-f", "fmt", help="without DESIGN: operand format (see `fpverify formats`)")
 @click.option("--rounding", "-r", help="without DESIGN: rne rna rtz rup rdn rto sraN ... or port")
 @click.option("--overflow", help="without DESIGN: ieee satfinite satpropagate nan")

@@ -29,11 +29,13 @@ from typing import Callable
 import numpy as np
 
 from ..formats import FloatFormat, Format, IntFormat, get_format
-from ..rounding import Env, Flags, Rounded
+from ..rounding import Env, Rounded
+from ..semantics.ops import OPS
 
 INVALID_INPUT = 0xFF  # flag byte of a table entry whose operand is not a code of the format
-BINARY_OPS = ("add", "sub", "mul", "div", "lmul", "min", "max", "minimum_number", "maximum_number")
-UNARY_OPS = ("sqrt", "convert", "neg", "abs")
+# the table family of each op is in the registry (`fpverify.semantics.ops`, field ``table``)
+BINARY_OPS = tuple(op.name for op in OPS.values() if op.table == "binary")
+UNARY_OPS = tuple(op.name for op in OPS.values() if op.table == "unary")
 MAX_BINARY_WIDTH = 8
 MAX_UNARY_WIDTH = 16
 _PARALLEL_THRESHOLD = 4096  # entries; smaller tables are built in-process
@@ -47,11 +49,13 @@ _golden_digest: str | None = None
 
 
 def golden_digest() -> str:
-    """Hash of the sources whose semantics the tables capture (golden model, kernel, formats)."""
+    """Hash of the sources whose semantics the tables capture (golden model, kernel, formats, and
+    the op registry that says which golden function an op name means)."""
     global _golden_digest
     if _golden_digest is None:
         root = Path(__file__).resolve().parent.parent
-        files = sorted((root / "golden").glob("*.py")) + [root / "rounding.py", root / "formats.py"]
+        files = sorted((root / "golden").glob("*.py")) + [root / "rounding.py", root / "formats.py",
+                                                          root / "semantics" / "ops.py"]
         h = hashlib.sha256()
         for f in files:
             if f.name == "blocks.py":  # block semantics do not affect element ops
@@ -98,45 +102,19 @@ def cache_dir() -> Path:
 
 
 def _binary_fn(op: str, policy) -> Callable[..., Rounded]:
-    from .. import golden
-
-    if op == "lmul":
-        from ..golden.lmul import DEFAULT_POLICY
-
-        pol = policy or DEFAULT_POLICY
-        return lambda fmt, a, b, env, out: golden.lmul(fmt, a, b, policy=pol, env=env)
-    if policy is not None:
+    if op not in BINARY_OPS:
+        raise ValueError(f"unknown binary table op {op!r} (use one of {', '.join(BINARY_OPS)})")
+    o = OPS[op]
+    if policy is not None and not o.takes_policy:
         raise ValueError(f"policy= applies to lmul only, not {op!r}")
-    if op in ("add", "sub", "mul", "div"):
-        fn = getattr(golden, op)
-        return lambda fmt, a, b, env, out: fn(fmt, a, b, env=env, out=out)
-    if op in ("min", "max", "minimum_number", "maximum_number"):
-        name = {"min": "minimum", "max": "maximum"}.get(op, op)
-        fn = getattr(golden, name)
-        return lambda fmt, a, b, env, out: _as_rounded(fn(fmt, a, b))
-    raise ValueError(f"unknown binary table op {op!r} (use one of {', '.join(BINARY_OPS)})")
-
-
-def _as_rounded(r) -> Rounded:
-    if isinstance(r, Rounded):
-        return r
-    if isinstance(r, tuple):
-        return Rounded(int(r[0]), Flags(int(r[1])))
-    return Rounded(int(r), Flags.NONE)
+    return lambda fmt, a, b, env, out: o.run_golden(fmt, (a, b), env, out=out, policy=policy)
 
 
 def _unary_fn(op: str) -> Callable[..., Rounded]:
-    from .. import golden
-
-    if op == "sqrt":
-        return lambda fmt, a, env, out: golden.sqrt(fmt, a, env=env, out=out)
-    if op == "convert":
-        return lambda fmt, a, env, out: golden.convert(fmt, a, out, env)
-    if op == "neg":
-        return lambda fmt, a, env, out: _as_rounded(golden.neg(fmt, a))
-    if op == "abs":
-        return lambda fmt, a, env, out: _as_rounded(golden.absolute(fmt, a))
-    raise ValueError(f"unknown unary table op {op!r} (use one of {', '.join(UNARY_OPS)})")
+    if op not in UNARY_OPS:
+        raise ValueError(f"unknown unary table op {op!r} (use one of {', '.join(UNARY_OPS)})")
+    o = OPS[op]
+    return lambda fmt, a, env, out: o.run_golden(fmt, (a,), env, out=out)
 
 
 def _valid(fmt: Format, code: int) -> bool:

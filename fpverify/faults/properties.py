@@ -20,6 +20,7 @@ import numpy as np
 
 from ..formats import FloatFormat, get_format
 from ..rounding import DETERMINISTIC, Env, Mode, Rounding
+from ..semantics.ops import get_op
 
 # rounding-mode port encoding shared by the RTL generators and the prove API
 RM_CODES = {0: Mode.RNE, 1: Mode.RTZ, 2: Mode.RDN, 3: Mode.RUP, 4: Mode.RNA, 5: Mode.RTO}
@@ -188,16 +189,14 @@ class GoldenEquivalence:
         mode = RM_CODES[rm_code]
         return Env(Rounding(mode), self.env.overflow, self.env.tininess, self.env.random_bits, self.env.nan_policy)
 
-    def _golden_one(self, a: int, b: int, rm: int | None, sub: int | None) -> tuple[int, int]:
-        from .. import golden
+    def _policy(self, op: str):
+        """The L-Mul policy when ``op`` takes one (None: the golden default)."""
+        return self.lmul_policy if get_op(op).takes_policy else None
 
+    def _golden_one(self, a: int, b: int, rm: int | None, sub: int | None) -> tuple[int, int]:
         env = self._env_for(rm)
         op = "sub" if (self.op == "add" and sub) else self.op
-        if op == "lmul":
-            kw = {"policy": self.lmul_policy} if self.lmul_policy is not None else {}
-            r = golden.lmul(self.fmt, a, b, env=env, **kw)
-        else:
-            r = getattr(golden, op)(self.fmt, a, b, env=env, out=self.out_fmt)
+        r = get_op(op).run_golden(self.fmt, (a, b), env, out=self.out_fmt, policy=self._policy(op))
         return r.code, int(r.flags) & 0x1F
 
     def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -226,8 +225,7 @@ class GoldenEquivalence:
                     if sv is not None:
                         sel &= sub == sv
                     op = "sub" if (self.op == "add" and sv) else self.op
-                    tc, tf = binary_table(op, self.fmt, self._env_for(rmv), self.out_fmt,
-                                          self.lmul_policy if op == "lmul" else None)
+                    tc, tf = binary_table(op, self.fmt, self._env_for(rmv), self.out_fmt, self._policy(op))
                     idx = (a[sel] << self.fmt.width) | b[sel]
                     codes[sel] = tc[idx]
                     flags[sel] = tf[idx]

@@ -46,6 +46,7 @@ from .. import golden
 from ..errors import InputError
 from ..formats import FloatFormat, get_format
 from ..rounding import Flags
+from ..semantics.ops import get_op
 from .arrays import BadOutput, decode_output, float_value, input_array, ml_dtype, same_code
 from .generate import PART, CaseDecoder
 from .mx_reference import SCALE_NAN, quantize_block
@@ -89,8 +90,7 @@ def golden_result(sem: Semantics, case: Case):
         else:
             r = golden.convert(src, case.args[0], sem.dst, env)
     else:
-        fn = golden.ARITH_OPS[sem.op][1]
-        r = fn(src, *case.args, env=env, out=sem.dst)
+        r = get_op(sem.op).run_golden(src, case.args, env, out=sem.dst)
     return r.code, r.flags
 
 

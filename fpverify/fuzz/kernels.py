@@ -21,13 +21,15 @@ from typing import Callable
 import numpy as np
 
 from ..formats import get_format
+from ..semantics.ops import ops_with, resolve
 
 ML_DTYPES_FORMATS = ("bf16", "e4m3fn", "e5m2", "e4m3", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4",
                      "e2m3fn", "e3m2fn", "e2m1fn", "e8m0fnu")
 TORCH_TYPES = {"e4m3fn": "float8_e4m3fn", "e5m2": "float8_e5m2", "e4m3fnuz": "float8_e4m3fnuz",
                "e5m2fnuz": "float8_e5m2fnuz", "e8m0fnu": "float8_e8m0fnu", "bf16": "bfloat16",
                "f16": "float16"}
-OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide, "sqrt": np.sqrt}
+# op -> the numpy ufunc of the same operation (`fpverify.semantics.ops`, field ``ufunc``)
+OPS = {op.name: resolve(op.ufunc) for op in ops_with("ufunc")}
 
 
 def ml_dtypes_type(fmt: str):

@@ -3,7 +3,7 @@
 Grammar (whitespace-separated words, case-insensitive)::
 
     convert SRC->DST [MODE] [OVERFLOW] [nan=zero|max|error] [in=native|codes] [tininess=...] [skip=nan]
-    add|sub|mul|div|fma FMT[->OUT] [MODE] [OVERFLOW] [in=...]
+    add|sub|mul|div|fma FMT[->OUT] [MODE] [OVERFLOW] [in=...]   # ARITH: the registry's rounded ops
     sqrt FMT[->OUT] [MODE] [OVERFLOW] [in=...]
     mx [SRC->]ELEM [block=32] [in=...]            # OCP MX quantize, FLOOR scale rule, E8M0 scale
 
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from ..errors import InputError
 from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Overflow, get_format
 from ..rounding import Env, Rounding, Tininess, parse_rounding
+from ..semantics.ops import Call, with_call
 
-ARITH = {"add": 2, "sub": 2, "mul": 2, "div": 2, "fma": 3, "sqrt": 1}
+# op -> arity: the rounded arithmetic of `fpverify.semantics.ops` (golden f(fmt, *codes, env, out))
+ARITH = {op.name: op.arity for op in with_call(Call.ROUNDED)}
 OPS = ("convert", "mx") + tuple(ARITH)
 
 _INT_SOURCES = {f"{u}int{b}": (b, u == "") for b in (8, 16, 32, 64) for u in ("", "u")}

@@ -3,6 +3,8 @@
 Each operation decodes its operands to exact values (`operand.unpack`), computes exactly
 (dyadic integers, rationals, or square roots of rationals), and rounds once through the shared
 kernel `fpverify.rounding.round_to_format`. No floating-point arithmetic is involved anywhere.
+Which function is which operation (name, arity, calling convention) is in the operation
+registry `fpverify.semantics.ops`.
 """
 
 from .add import add, sub
@@ -16,20 +18,9 @@ from .mul import mul
 from .operand import Kind, Operand, unpack
 from .sqrt import sqrt
 
-# operation name -> (arity, function(fmt, *codes, env=..., out=...))
-ARITH_OPS = {
-    "add": (2, add),
-    "sub": (2, sub),
-    "mul": (2, mul),
-    "div": (2, div),
-    "sqrt": (1, sqrt),
-    "mulAdd": (3, fma),
-    "fma": (3, fma),
-}
-
 __all__ = [
     "add", "sub", "mul", "div", "sqrt", "fma", "convert", "from_value", "parse_number", "to_value",
     "compare", "eq", "lt", "le", "minimum", "maximum", "minimum_number", "maximum_number", "neg",
     "absolute", "lmul", "LMulPolicy", "LMulVariant", "LMulSpecials", "lmul_constant",
-    "offset_exponent", "Kind", "Operand", "unpack", "ARITH_OPS",
+    "offset_exponent", "Kind", "Operand", "unpack",
 ]

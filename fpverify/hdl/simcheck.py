@@ -28,12 +28,14 @@ import numpy as np
 
 from ..formats import FloatFormat, Overflow, get_format
 from ..rounding import Env, Flags, Mode, Rounding, Tininess, parse_rounding
+from ..semantics.ops import OPS, names
 from . import ir
 from .evaluate import Evaluator, evaluate_pipelined
 
 __all__ = ["SimReport", "Mismatch", "compare_with_golden", "describe_code", "flag_names", "RM_MODES",
-           "edge_codes", "sample_codes"]
+           "SIM_OPS", "edge_codes", "sample_codes"]
 
+SIM_OPS = names("rtl")  # the ops of the RTL generators, whose port conventions sim assumes
 RM_MODES: dict[int, Mode] = {0: Mode.RNE, 1: Mode.RTZ, 2: Mode.RDN, 3: Mode.RUP, 4: Mode.RNA, 5: Mode.RTO}
 EXHAUSTIVE_LIMIT = 1 << 16
 CHUNK = 1 << 16
@@ -149,8 +151,8 @@ def _unit(component: Any, netlist: ir.Netlist, op: str | None) -> _Unit:
     fmt = get_format(fmt)
     out = get_format(getattr(component, "out_fmt", None) or fmt)
     op = op or getattr(component, "op", None)
-    if op not in ("add", "sub", "mul", "lmul"):
-        raise InputError(f"{type(component).__name__}: unknown golden op {op!r} (add, sub, mul, lmul)")
+    if op not in SIM_OPS:
+        raise InputError(f"{type(component).__name__}: unknown golden op {op!r} ({', '.join(SIM_OPS)})")
     rounding = getattr(component, "rounding", "rne")
     ports = set(netlist.inputs)
     if rounding == "port" or "rm" in ports:
@@ -176,14 +178,13 @@ def _env(u: _Unit, rounding: Rounding, random_bits: int = 0) -> Env:
     return Env(rounding=rounding, overflow=u.overflow, tininess=u.tininess, random_bits=random_bits)
 
 
-def _golden_one(u: _Unit, op: str, a: int, b: int, env: Env) -> tuple[int, int]:
-    from .. import golden
+def _policy(u: _Unit, op: str):
+    """The unit's L-Mul policy when ``op`` takes one (None: the golden default)."""
+    return u.policy if OPS[op].takes_policy else None
 
-    if op == "lmul":
-        r = golden.lmul(u.fmt, a, b, policy=u.policy, env=env) if u.policy is not None else \
-            golden.lmul(u.fmt, a, b, env=env)
-    else:
-        r = getattr(golden, op)(u.fmt, a, b, env=env, out=u.out)
+
+def _golden_one(u: _Unit, op: str, a: int, b: int, env: Env) -> tuple[int, int]:
+    r = OPS[op].run_golden(u.fmt, (a, b), env, out=u.out, policy=_policy(u, op))
     return int(r.code), int(r.flags) & FLAG_MASK
 
 
@@ -193,8 +194,7 @@ def _golden_batch(u: _Unit, op: str, a: np.ndarray, b: np.ndarray, env: Env,
         try:
             from ..fast.tables import binary_table
 
-            kwargs = {"policy": u.policy} if op == "lmul" and u.policy is not None else {}
-            codes, flags = binary_table(op, u.fmt, env, out=u.out, **kwargs)
+            codes, flags = binary_table(op, u.fmt, env, out=u.out, policy=_policy(u, op))
             idx = (a.astype(np.int64) << u.fmt.width) | b.astype(np.int64)
             return codes[idx].astype(np.uint64), (flags[idx].astype(np.uint64) & np.uint64(FLAG_MASK))
         except ImportError:  # pragma: no cover - tables module missing

@@ -7,23 +7,17 @@ from typing import Callable
 
 from ..errors import InputError
 from ..formats import FloatFormat, Format, FormatError, get_format
-from ..golden import add, div, fma, mul, sqrt, sub
-from ..golden.convert import convert
-from ..golden.lmul import LMulPolicy, lmul
+from ..golden.lmul import LMulPolicy
 from ..rounding import Env, Rounded
+from ..semantics.ops import get_op, ops_with
 
-# op name as written in a function name -> (canonical name, arity, symbol for messages)
+# op name as written in a function name (lower case; the TestFloat spelling or the registry name)
+# -> (TestFloat spelling, arity, symbol for messages); the ops are those of `fpverify.semantics.ops`
+# with a ``vector`` spelling
 OPS: dict[str, tuple[str, int, str]] = {
-    "add": ("add", 2, "+"),
-    "sub": ("sub", 2, "-"),
-    "mul": ("mul", 2, "*"),
-    "div": ("div", 2, "/"),
-    "sqrt": ("sqrt", 1, "sqrt"),
-    "muladd": ("mulAdd", 3, "fma"),
-    "fma": ("mulAdd", 3, "fma"),
-    "lmul": ("lmul", 2, "lmul"),
-}
-OP_NAMES = ("add", "sub", "mul", "div", "sqrt", "mulAdd", "lmul")
+    spelling.lower(): (op.vector, op.arity, op.symbol)
+    for op in ops_with("vector") for spelling in (op.vector, op.name)}
+OP_NAMES = tuple(op.vector for op in ops_with("vector"))
 
 
 @dataclass(frozen=True)
@@ -31,7 +25,7 @@ class VectorFunction:
     """One function of a vector file: ``op`` on codes of ``src`` giving a code of ``dst``."""
 
     name: str
-    op: str  # add sub mul div sqrt mulAdd lmul, or "to" for a conversion
+    op: str  # add sub mul div sqrt mulAdd lmul (TestFloat spellings), or "to" for a conversion
     src: Format
     dst: Format
     arity: int
@@ -44,17 +38,10 @@ class VectorFunction:
     def evaluator(self) -> Callable[[tuple[int, ...], Env], Rounded]:
         """A fast callable ``(codes, env) -> Rounded`` for this function."""
         src, dst = self.src, self.dst
-        if self.op == "to":
-            return lambda c, env: convert(src, c[0], dst, env)
-        if self.op == "lmul":
-            policy = self.lmul_policy
-            return lambda c, env: lmul(src, c[0], c[1], policy, env)
-        fn = {"add": add, "sub": sub, "mul": mul, "div": div, "sqrt": sqrt, "mulAdd": fma}[self.op]
-        if self.arity == 1:
-            return lambda c, env: fn(src, c[0], env=env)
-        if self.arity == 2:
-            return lambda c, env: fn(src, c[0], c[1], env=env)
-        return lambda c, env: fn(src, c[0], c[1], c[2], env=env)
+        op = get_op("convert" if self.op == "to" else self.op)
+        out = dst if op.needs_out else None
+        policy = self.lmul_policy if op.takes_policy else None
+        return lambda c, env: op.run_golden(src, c, env, out=out, policy=policy)
 
     def evaluate(self, codes: tuple[int, ...], env: Env = Env()) -> Rounded:
         return self.evaluator()(tuple(codes), env)
