@@ -18,8 +18,8 @@ from fpverify.fast.tables import binary_table, unary_table
 from fpverify.formats import get_format
 from fpverify.golden.lmul import LMulPolicy, LMulSpecials
 from fpverify.rounding import RTZ, Env, Flags, Rounded
-from fpverify.semantics.ops import (BACK_ENDS, OPS, Call, UnknownOp, dsl_arities, get_op, names, ops_with,
-                                    resolve)
+from fpverify.semantics.ops import (BACK_ENDS, OPS, Call, UnknownOp, dsl_arities, family_members, get_op,
+                                    names, ops_with, resolve)
 from fpverify.smt import reference as ref
 from fpverify.vectors.function import parse_function
 
@@ -204,6 +204,16 @@ def test_sub_select_pairs_add_and_sub():
     for op in ALL:
         if op.sub_select is not None:
             assert get_op(op.sub_select).sub_select == op.name
+
+
+def test_families_are_the_decomposition_strategy_families():
+    from fpverify.prove.decompose.strategy import FAMILIES
+
+    assert {op.family for op in ALL if op.family} == set(FAMILIES)
+    assert family_members("add") == ("add", "sub")
+    for fam in FAMILIES:
+        for name in family_members(fam):
+            assert get_op(name).rtl is not None and get_op(name).symbolic is not None
 
 
 def test_calling_conventions_cover_every_op():

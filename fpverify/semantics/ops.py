@@ -197,10 +197,15 @@ def with_call(call: Call) -> tuple[Op, ...]:
     return tuple(op for op in OPS.values() if op.call is call)
 
 
+def family_members(family: str) -> tuple[str, ...]:
+    """The ops a decomposition strategy of unit ``family`` (mul, add, lmul) can prove."""
+    return tuple(op.name for op in OPS.values() if op.family == family)
+
+
 def dsl_arities() -> dict[str, int]:
     """``{spec name: arity}`` of the golden operations a .spec may use."""
     return {op.dsl: op.arity for op in ops_with("dsl")}
 
 
 __all__ = ["Op", "Call", "OPS", "BACK_ENDS", "UnknownOp", "get_op", "ops_with", "names", "with_call",
-           "dsl_arities", "resolve"]
+           "family_members", "dsl_arities", "resolve"]

@@ -21,7 +21,7 @@ import z3
 
 from ...formats import Format
 from ...rounding import Env
-from ...semantics.ops import UnknownOp, get_op
+from ...semantics.ops import family_members
 from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
 from ..monolithic import ProofSetupError, build_obligation
@@ -247,11 +247,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
     miter with ``nan_exact``)."""
     t0 = time.perf_counter()
     st = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
-    try:
-        family = get_op(op).family  # the unit family a strategy decomposes (`fpverify.semantics.ops`)
-    except UnknownOp:
-        family = None
-    if family != st.family:
+    if op not in family_members(st.family):
         raise ProofSetupError(f"strategy {st.name} is for {st.family} units, not {op}")
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                        check_flags=check_flags, cycles=cycles, component=component,
