@@ -104,6 +104,9 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
     for extra in (ports.rm, ports.sub, ports.rand):
         if extra is not None:
             _port(netlist, extra, "input")
+    rm_names = ", ".join(f"{v}={n}" for v, n in ports.rm_encoding)
+    if ports.rm is not None:
+        ports = ports.resolve(env)  # rounding names -> Rounding, once for the proof and its replay
 
     fixed = {n: v for n, v in ports.fixed if n in netlist.inputs and len(netlist.inputs[n])}
     vars_ = {name: (z3.BitVecVal(fixed[name], len(v)) if name in fixed else z3.BitVec(name, len(v)))
@@ -115,8 +118,7 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
                          rand=vars_.get(ports.rand) if ports.rand else None)
     premises: list[z3.BoolRef] = []
     if sym.rm is not None:
-        modes = ", ".join(f"{v}={n}" for v, n in ports.rm_encoding)
-        ports = ports.resolve(env)  # rounding names -> Rounding, once for the proof and its replay
+        modes = rm_names
         enc = list(ports.rm_encoding)
         refs = []
         for value, rounding in enc:

@@ -26,6 +26,7 @@ from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
 from ..monolithic import ProofSetupError, build_obligation
 from ..obligation import Obligation, conj
+from ..replay import operand_ports
 from ..types import Counterexample, PortMap
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
@@ -59,7 +60,7 @@ class Problem:
 
     @property
     def operand_ports(self) -> list[str]:
-        return [self.ports.a] + ([self.ports.b] if self.op != "convert" else [])
+        return operand_ports(self.op, self.ports)
 
     def stages(self) -> list[Stage]:
         """Named stage signals vs reference terms, in pipeline order (for localisation)."""
