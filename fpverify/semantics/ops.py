@@ -32,7 +32,7 @@ class Call(enum.Enum):
     """How an op's golden and symbolic functions are called (both back ends share the order)."""
 
     ROUNDED = "rounded"  # f(fmt, *operands, env=, out=) -> rounded result in out (default fmt)
-    CONVERT = "convert"  # f(src, operand, dst, env): dst is required
+    CONVERT = "convert"  # f(src, operand, dst, env): dst positional (out; default the source format)
     LMUL = "lmul"  # f(fmt, a, b, policy=, env=): the result is in fmt, policy an LMulPolicy
     EXACT = "exact"  # f(fmt, *codes) -> code or (code, flags): no rounding, no environment
 
@@ -88,8 +88,8 @@ class Op:
             raise ValueError(f"{self.name} has no RTL generator (generated: {', '.join(names('rtl'))})")
         return resolve(self.rtl)
 
-    def run_golden(self, fmt: "Format", codes: Sequence[int], env: "Env", *, out: "Format | None" = None,
-                   policy: Any = None) -> "Rounded":
+    def run_golden(self, fmt: Format, codes: Sequence[int], env: Env, *, out: Format | None = None,
+                   policy: Any = None) -> Rounded:
         """The golden result of this op on ``codes`` (``policy`` is read by L-Mul only)."""
         fn = self.golden_function()
         if self.call is Call.EXACT:
@@ -97,7 +97,7 @@ class Op:
             return _as_rounded(fn(fmt, *codes))
         return _invoke(self, fn, fmt, codes, env, out, policy, {})
 
-    def run_symbolic(self, fmt: "Format", terms: Sequence[Any], env: "Env", *, out: "Format | None" = None,
+    def run_symbolic(self, fmt: Format, terms: Sequence[Any], env: Env, *, out: Format | None = None,
                      policy: Any = None, rand: Any = None):
         """The symbolic reference (`fpverify.smt.reference.RefResult`) of this op on z3 ``terms``."""
         return _invoke(self, self.symbolic_function(), fmt, terms, env, out, policy, {"rand": rand})
@@ -119,7 +119,7 @@ def _invoke(op: Op, fn: Callable, fmt, operands: Sequence, env, out, policy, ext
     return fn(fmt, *operands, env=env, out=out, **extra)
 
 
-def _as_rounded(r) -> "Rounded":
+def _as_rounded(r) -> Rounded:
     """An exact op's code or (code, flags) as a `Rounded` (no flags for a bare code)."""
     from ..rounding import Flags, Rounded
 
