@@ -22,20 +22,21 @@ from __future__ import annotations
 
 import z3
 
-from ...formats import FloatFormat, Overflow
+from ...formats import FloatFormat
 from ...rounding import Env, Flags, Mode, Tininess
+from ...semantics import overflow as overflow_rules
+from ...semantics import rounding_rules, stages
+from ...semantics.boolops import BoolOps
 from . import flags as F
-from .bv import FALSE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
+from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
 from .pack import Packed, by_sign, choose, const_packed, finite_code, zero
+
+Z3_OPS = BoolOps(lambda a, b: all_of(a, b), lambda a, b: any_of(a, b), z3.Not, FALSE, TRUE)
 
 
 def decision_bits(env: Env) -> int:
-    """G: the bits of ν the rounding decision at quantum q reads (besides "anything below"):
-    the half bit for the deterministic modes, ⌊ν 2^N⌋ for SR-A, ⌊ν 2^(N+1)⌋ for SR-B and SR-C."""
-    r = env.rounding
-    if not r.mode.stochastic:
-        return 1
-    return r.nbits if r.mode is Mode.SR_A else r.nbits + 1
+    """G: the bits of ν the rounding decision at quantum q reads (`rounding_rules.decision_bits`)."""
+    return rounding_rules.decision_bits(env.rounding.mode, env.rounding.nbits)
 
 
 def frame_bits(env: Env) -> int:
@@ -45,22 +46,14 @@ def frame_bits(env: Env) -> int:
 
 def _away(mode: Mode, nbits: int, sign, s0_even, frac, fw: int, sticky, rand):
     """Round away from zero? ``frac`` holds the fw most significant bits of ν."""
-    top = lambda k: z3.Extract(fw - 1, fw - k, frac)  # the k leading bits of ν
     below = lambda k: any_of(z3.Extract(fw - k - 1, 0, frac) != 0, sticky) if k < fw else sticky
-    if mode is Mode.RTZ:
-        return FALSE
-    if mode is Mode.RUP:
-        return z3.Not(sign)
-    if mode is Mode.RDN:
-        return sign
-    if mode is Mode.RTO:
-        return s0_even
-    half = bit(frac, fw - 1)
-    if mode is Mode.RNA:
-        return half
-    if mode is Mode.RNE:
-        return all_of(half, any_of(below(1), z3.Not(s0_even)))
-    n = nbits
+    stochastic = _stochastic_away(mode, nbits, frac, fw, below, rand) if mode.stochastic else None
+    return rounding_rules.round_away(mode, sign, z3.Not(s0_even), bit(frac, fw - 1), below(1), stochastic, Z3_OPS)
+
+
+def _stochastic_away(mode: Mode, n: int, frac, fw: int, below, rand) -> z3.BoolRef:
+    """The SR-A/B/C comparison on the leading bits of ν and the random bits."""
+    top = lambda k: z3.Extract(fw - 1, fw - k, frac)  # the k leading bits of ν
     r = zext(rand, n + 2)
     if mode is Mode.SR_A:
         return z3.UGE(zext(top(n), n + 2) + r, const(1 << n, n + 2))
@@ -170,14 +163,9 @@ def _overflow(fmt: FloatFormat, sign: z3.BoolRef, env: Env, flags: z3.BitVecRef)
     mode = env.rounding.mode
 
     def make(s: int) -> Packed:
-        to_max = (policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE) or mode in (Mode.RTZ, Mode.RTO)
-                  or (mode is Mode.RUP and s) or (mode is Mode.RDN and not s))
-        if not to_max:
-            if policy is Overflow.NAN and fmt.has_nan:
-                return const_packed(fmt, fmt.nan_code(s))
-            if fmt.has_inf:
-                return const_packed(fmt, fmt.inf_code(s))
-        return const_packed(fmt, fmt.max_code | (fmt.sign_bit if s else 0), Flags.SATURATED)
+        to_max = overflow_rules.rounds_to_max(mode, policy, bool(s))
+        code, saturated = overflow_rules.overflow_code(fmt, policy, s, to_max)
+        return const_packed(fmt, code, Flags.SATURATED if saturated else Flags.NONE)
 
     p = by_sign(fmt, sign, make)
     return Packed(p.code, p.flags | flags, p.defined)
@@ -190,7 +178,7 @@ def _negative_into_unsigned(fmt: FloatFormat, s_zero, env: Env, flags) -> Packed
         return nan
     zero_code = const_packed(fmt, fmt.zero_code(0)).code
     to_zero = Packed(zero_code, flags | ite(s_zero, F.NONE, F.flag(Flags.SATURATED)))
-    if mode in (Mode.RTZ, Mode.RUP) or env.overflow_for(fmt) is Overflow.SATFINITE:
+    if overflow_rules.negative_to_zero(mode, env.overflow_for(fmt)):
         return to_zero
     return choose(s_zero, to_zero, nan)
 
