@@ -128,10 +128,14 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
         tiny = all_of(e < emin, z3.Not(all_of(e == emin - 1, carry_u)))
     underflow = all_of(tiny, inexact)
     flags = F.when(inexact, Flags.INEXACT) | F.when(underflow, Flags.UNDERFLOW)
-    terms.update({f"{prefix}_lz": lz, f"{prefix}_e": e, f"{prefix}_q": q, f"{prefix}_s0": s0, f"{prefix}_frac": frac,
-                  f"{prefix}_guard": bit(frac, fw - 1), f"{prefix}_sticky": sticky,
-                  f"{prefix}_inexact": inexact, f"{prefix}_away": away, f"{prefix}_sig": s_fin,
-                  f"{prefix}_exp": q_fin, f"{prefix}_tiny": tiny})
+
+    def name(field: str) -> str:
+        return stages.round_stage(field, prefix)
+
+    terms.update({name("lz"): lz, name("e"): e, name("q"): q, name("s0"): s0, name("frac"): frac,
+                  name("guard"): bit(frac, fw - 1), name("sticky"): sticky,
+                  name("inexact"): inexact, name("away"): away, name("sig"): s_fin,
+                  name("exp"): q_fin, name("tiny"): tiny})
     is_zero_in = sig == 0
     s_zero = s_fin == 0
     zero_res = by_sign(fmt, sign, lambda sg: const_packed(fmt, *zero(fmt, sg)))
@@ -148,7 +152,7 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
     if not fmt.signed and not z3.is_false(sign):
         res = choose(sign, _negative_into_unsigned(fmt, s_zero, env, flags), res)
     res = choose(is_zero_in, exact_zero, res)
-    terms[f"{prefix}_overflow"] = all_of(z3.Not(s_zero), ovf)
+    terms[name("overflow")] = all_of(z3.Not(s_zero), ovf)
     return res
 
 
