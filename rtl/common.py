@@ -162,10 +162,13 @@ class RoundCtl:
 
     def _by_rm(self, per_mode) -> Value:
         """``per_mode(mode)`` selected by the ``rm`` port (reserved codes 6 and 7 act as RNE)."""
-        out = per_mode(Mode.RNE)
+        values = {mode: per_mode(mode) for mode in RM_CODES}
+        out = values[Mode.RNE]
+        if all(v is out for v in values.values()):  # the same in every mode (e.g. a saturating policy)
+            return out
         for mode in sorted(RM_CODES, key=RM_CODES.get, reverse=True):
             if mode is not Mode.RNE:
-                out = Mux(self.rm == RM_CODES[mode], per_mode(mode), out)
+                out = Mux(self.rm == RM_CODES[mode], values[mode], out)
         return out
 
     def _stochastic_away(self, frac: Value, sticky) -> Value:
