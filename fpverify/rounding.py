@@ -9,28 +9,27 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .formats import FloatFormat, FormatError, IntFormat, NanPolicy, Overflow
+from .semantics import overflow as overflow_rules
+from .semantics.modes import Mode
+from .semantics.ports import Flags
+from .semantics.rounding_rules import round_away as away_rule
+from .semantics.specials import inf_into, nan_into
 
-if TYPE_CHECKING:
-    from .golden.real import Real
 
+class ExactValue(Protocol):
+    """What the kernel reads of an exact real (`fpverify.golden.real.Real` is one)."""
 
-class Mode(enum.Enum):
-    RNE = "rne"
-    RNA = "rna"
-    RTZ = "rtz"
-    RUP = "rup"
-    RDN = "rdn"
-    RTO = "rto"
-    SR_A = "sra"
-    SR_B = "srb"
-    SR_C = "src"
+    negative: bool
 
     @property
-    def stochastic(self) -> bool:
-        return self in (Mode.SR_A, Mode.SR_B, Mode.SR_C)
+    def is_zero(self) -> bool: ...
+
+    def ilog2(self) -> int: ...
+
+    def floor_scaled(self, k: int) -> tuple[int, bool]: ...
 
 
 # Names accepted on the command line: ours, TestFloat's and a few common spellings.
@@ -98,26 +97,6 @@ def parse_rounding(text: str | Rounding | Mode, nbits: int | None = None) -> Rou
     return Rounding(mode, n or (8 if mode.stochastic else 0))
 
 
-class Flags(enum.IntFlag):
-    """IEEE exception flags with SoftFloat/TestFloat bit values, plus a project-only bit."""
-
-    NONE = 0
-    INEXACT = 0x01
-    UNDERFLOW = 0x02
-    OVERFLOW = 0x04
-    INFINITE = 0x08  # divide by zero
-    INVALID = 0x10
-    SATURATED = 0x20  # project convention: a result was clamped to +-max (not an IEEE flag)
-
-    @property
-    def ieee(self) -> "Flags":
-        return Flags(int(self) & 0x1F)
-
-    def names(self) -> str:
-        parts = [f.name.lower() for f in Flags if f and f in self and f.name]
-        return ",".join(parts) if parts else "-"
-
-
 class Tininess(enum.Enum):
     AFTER = "after"
     BEFORE = "before"
@@ -139,6 +118,10 @@ class Env:
     def nan_for(self, fmt) -> NanPolicy:
         return self.nan_policy or fmt.nan_policy
 
+    def resolved_for(self, fmt) -> "Env":
+        """This env with ``fmt``'s defaults filled in (equal semantics compare equal: a cache key)."""
+        return Env(self.rounding, self.overflow_for(fmt), self.tininess, self.random_bits, self.nan_for(fmt))
+
 
 class FPValueError(ValueError):
     """An operation whose declared policy is 'error' met such a case (e.g. NaN into FP4)."""
@@ -147,7 +130,7 @@ class FPValueError(ValueError):
 # ---- the kernel ---------------------------------------------------------------------------
 
 
-def round_away(x: "Real", q: int, rnd: Rounding, r_bits: int, code_is_even) -> tuple[int, bool, bool]:
+def round_away(x: ExactValue, q: int, rnd: Rounding, r_bits: int, code_is_even) -> tuple[int, bool, bool]:
     """P3109 RoundToPrecision at quantum 2^q: returns (S, inexact, rounded_away).
 
     ``code_is_even(s0)`` tells whether truncation lands on an even code.
@@ -155,40 +138,31 @@ def round_away(x: "Real", q: int, rnd: Rounding, r_bits: int, code_is_even) -> t
     s0, exact = x.floor_scaled(-q)
     if exact:
         return s0, False, False
-    mode = rnd.mode
-    if mode is Mode.RTZ:
-        away = False
-    elif mode is Mode.RUP:
-        away = not x.negative
-    elif mode is Mode.RDN:
-        away = x.negative
-    elif mode is Mode.RTO:
-        away = code_is_even(s0)
-    elif mode in (Mode.RNE, Mode.RNA):
-        s1, exact1 = x.floor_scaled(-q + 1)
-        half = s1 & 1
-        if mode is Mode.RNA:
-            away = bool(half)
-        else:
-            away = bool(half) and (not exact1 or not code_is_even(s0))
-    else:
-        n = rnd.nbits
-        if not 0 <= r_bits < (1 << n):
-            raise ValueError(f"random bits {r_bits} do not fit in N={n}")
-        if mode is Mode.SR_A:
-            frac = x.floor_scaled(-q + n)[0] - (s0 << n)
-            away = frac + r_bits >= (1 << n)
-        elif mode is Mode.SR_B:
-            frac = x.floor_scaled(-q + n + 1)[0] - (s0 << (n + 1))
-            away = frac + 2 * r_bits + 1 >= (1 << (n + 1))
-        else:  # SR_C: RNITE(nu * 2^N) + R >= 2^N
-            t, exact_t = x.floor_scaled(-q + n + 1)
-            u = t - (s0 << (n + 1))
-            v, halfb = u >> 1, u & 1
-            if halfb and (not exact_t or v & 1):
-                v += 1
-            away = v + r_bits >= (1 << n)
+    s1, exact1 = x.floor_scaled(-q + 1)
+    stochastic = _stochastic_away(x, q, rnd, r_bits, s0) if rnd.mode.stochastic else None
+    away = away_rule(rnd.mode, sign=x.negative, odd=not code_is_even(s0), half=bool(s1 & 1),
+                     below=not exact1, stochastic=stochastic)
     return s0 + int(away), True, away
+
+
+def _stochastic_away(x: ExactValue, q: int, rnd: Rounding, r_bits: int, s0: int) -> bool:
+    """The SR-A/B/C comparison on the exact residual ν of ``x`` at quantum 2^q."""
+    n = rnd.nbits
+    if not 0 <= r_bits < (1 << n):
+        raise ValueError(f"random bits {r_bits} do not fit in N={n}")
+    if rnd.mode is Mode.SR_A:  # floor(nu 2^N) + R >= 2^N
+        frac = x.floor_scaled(-q + n)[0] - (s0 << n)
+        return frac + r_bits >= (1 << n)
+    if rnd.mode is Mode.SR_B:  # floor(nu 2^(N+1)) + 2R + 1 >= 2^(N+1)
+        frac = x.floor_scaled(-q + n + 1)[0] - (s0 << (n + 1))
+        return frac + 2 * r_bits + 1 >= (1 << (n + 1))
+    # SR_C: RNITE(nu 2^N) + R >= 2^N
+    t, exact_t = x.floor_scaled(-q + n + 1)
+    u = t - (s0 << (n + 1))
+    v, halfb = u >> 1, u & 1
+    if halfb and (not exact_t or v & 1):
+        v += 1
+    return v + r_bits >= (1 << n)
 
 
 @dataclass(frozen=True)
@@ -205,14 +179,14 @@ def _float_code_is_even(fmt: FloatFormat, q: int):
     return lambda s0: s0 == 0 or (q + fmt.bias) & 1 == 0
 
 
-def round_to_format(x: "Real", fmt, env: Env = Env()) -> Rounded:
+def round_to_format(x: ExactValue, fmt, env: Env = Env()) -> Rounded:
     """Round an exact nonzero-or-zero finite real into ``fmt`` under ``env``."""
     if isinstance(fmt, IntFormat):
         return _round_to_int(x, fmt, env)
     return _round_to_float(x, fmt, env)
 
 
-def _round_to_float(x: "Real", fmt: FloatFormat, env: Env) -> Rounded:
+def _round_to_float(x: ExactValue, fmt: FloatFormat, env: Env) -> Rounded:
     rnd = env.rounding
     sign = 1 if x.negative else 0
     if x.is_zero:
@@ -262,7 +236,7 @@ def _zero(fmt: FloatFormat, sign: int, flags: Flags) -> Rounded:
 
 def _negative_into_unsigned(fmt: FloatFormat, s: int, rnd: Rounding, flags: Flags, env: Env) -> Rounded:
     """P3109 SatNone rules 5-6 for unsigned targets: Mlo = 0 or NaN."""
-    if s == 0 or rnd.mode in (Mode.RTZ, Mode.RUP) or env.overflow_for(fmt) is Overflow.SATFINITE:
+    if s == 0 or overflow_rules.negative_to_zero(rnd.mode, env.overflow_for(fmt)):
         if fmt.has_zero:
             return Rounded(fmt.zero_code(0), flags | (Flags.NONE if s == 0 else Flags.SATURATED))
     return Rounded(fmt.nan_code(), (flags & ~Flags.INEXACT) | Flags.INVALID)
@@ -270,53 +244,31 @@ def _negative_into_unsigned(fmt: FloatFormat, s: int, rnd: Rounding, flags: Flag
 
 def _overflow(fmt: FloatFormat, sign: int, rnd: Rounding, flags: Flags, env: Env) -> Rounded:
     policy = env.overflow_for(fmt)
-    mode = rnd.mode
-    to_max = (
-        policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE)
-        or mode in (Mode.RTZ, Mode.RTO)
-        or (mode is Mode.RUP and sign)
-        or (mode is Mode.RDN and not sign)
-    )
-    if not to_max:
-        if policy is Overflow.NAN and fmt.has_nan:
-            return Rounded(fmt.nan_code(sign), flags)
-        if fmt.has_inf:
-            return Rounded(fmt.inf_code(sign), flags)
-    return Rounded(fmt.max_code | (fmt.sign_bit if sign else 0), flags | Flags.SATURATED)
+    to_max = overflow_rules.rounds_to_max(rnd.mode, policy, bool(sign))
+    code, saturated = overflow_rules.overflow_code(fmt, policy, sign, to_max)
+    return Rounded(code, flags | Flags.SATURATED if saturated else flags)
 
 
 def special_to_format(kind: str, sign: int, fmt, env: Env) -> Rounded:
     """An Inf or NaN arriving at ``fmt`` (from an operand or an invalid operation)."""
     if isinstance(fmt, IntFormat):
         if kind == "nan":
-            return _nan_into_finite(fmt, env)
+            return _nan_into(fmt, 0, env)
         v = fmt.max_int if not sign else fmt.min_int
         return Rounded(fmt.from_int(v), Flags.INVALID)
     if kind == "nan":
-        if fmt.has_nan:
-            return Rounded(fmt.nan_code(sign), Flags.NONE)
-        return _nan_into_finite(fmt, env)
-    policy = env.overflow_for(fmt)
-    if sign and not fmt.signed:
-        return Rounded(fmt.nan_code(), Flags.INVALID)
-    if fmt.has_inf and policy is not Overflow.SATFINITE:
-        return Rounded(fmt.inf_code(sign), Flags.NONE)
-    if policy is Overflow.NAN and fmt.has_nan:
-        return Rounded(fmt.nan_code(sign), Flags.NONE)
-    return Rounded(fmt.max_code | (fmt.sign_bit if sign else 0), Flags.SATURATED)
+        return _nan_into(fmt, sign, env)
+    return Rounded(*inf_into(fmt, sign, env.overflow_for(fmt)))
 
 
-def _nan_into_finite(fmt, env: Env) -> Rounded:
-    policy = env.nan_for(fmt)
-    if policy is NanPolicy.ERROR:
+def _nan_into(fmt, sign: int, env: Env) -> Rounded:
+    got = nan_into(fmt, env.nan_for(fmt), sign)
+    if got is None:
         raise FPValueError(f"NaN has no encoding in {fmt.name} (nan policy 'error')")
-    if policy is NanPolicy.MAX:
-        code = fmt.from_int(fmt.max_int) if isinstance(fmt, IntFormat) else fmt.max_code
-        return Rounded(code, Flags.INVALID)
-    return Rounded(0, Flags.INVALID)
+    return Rounded(*got)
 
 
-def _round_to_int(x: "Real", fmt: IntFormat, env: Env) -> Rounded:
+def _round_to_int(x: ExactValue, fmt: IntFormat, env: Env) -> Rounded:
     if x.is_zero:
         return Rounded(0, Flags.NONE)
     q = fmt.scale_exp
@@ -324,7 +276,7 @@ def _round_to_int(x: "Real", fmt: IntFormat, env: Env) -> Rounded:
     v = -s if x.negative else s
     flags = Flags.INEXACT if inexact else Flags.NONE
     if v > fmt.max_int or v < fmt.min_int:
-        if env.overflow_for(fmt) not in (Overflow.SATFINITE, Overflow.SATPROPAGATE, Overflow.IEEE):
+        if env.overflow_for(fmt) not in overflow_rules.INT_CLAMPING:
             raise FormatError(f"{fmt.name}: overflow policy {env.overflow_for(fmt).value} needs a NaN")
         v = max(fmt.min_int, min(fmt.max_int, v))
         flags |= Flags.OVERFLOW | Flags.INEXACT | Flags.SATURATED
@@ -335,4 +287,5 @@ __all__ = [
     "Mode", "Rounding", "Flags", "Tininess", "Env", "Rounded", "FPValueError",
     "round_to_format", "special_to_format", "round_away", "parse_rounding",
     "RNE", "RNA", "RTZ", "RUP", "RDN", "RTO", "DETERMINISTIC", "TESTFLOAT_NAMES", "FormatError",
+    "ExactValue",
 ]

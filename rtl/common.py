@@ -22,8 +22,14 @@ from dataclasses import dataclass
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 
-from fpverify.formats import FloatFormat, FormatError, NanPolicy, Overflow, Specials, get_format
+from fpverify.formats import FloatFormat, FormatError, Overflow, Specials, get_format
 from fpverify.rounding import Flags, Mode, Rounding, Tininess, parse_rounding
+from fpverify.semantics import overflow as overflow_rules
+from fpverify.semantics import stages
+from fpverify.semantics.boolops import BoolOps
+from fpverify.semantics.ports import IEEE_FLAG_BITS, RM_CODES, RM_WIDTH
+from fpverify.semantics.rounding_rules import decision_bits, round_away
+from fpverify.semantics.specials import inf_into, nan_into
 
 __all__ = [
     "RM_CODES", "CLASS_ZERO", "CLASS_FINITE", "CLASS_INF", "CLASS_NAN",
@@ -32,8 +38,8 @@ __all__ = [
     "named",
 ]
 
-# 3-bit `rm` port encoding (RISC-V frm order for the first five, then round-to-odd).
-RM_CODES: dict[Mode, int] = {Mode.RNE: 0, Mode.RTZ: 1, Mode.RDN: 2, Mode.RUP: 3, Mode.RNA: 4, Mode.RTO: 5}
+# the shared rules (`fpverify.semantics`) evaluated on 1-bit Amaranth Values
+AMARANTH_OPS = BoolOps(lambda a, b: a & b, lambda a, b: a | b, lambda a: ~a, Const(0, 1), Const(1, 1))
 
 # unpack_*_class encoding
 CLASS_ZERO, CLASS_FINITE, CLASS_INF, CLASS_NAN = 0, 1, 2, 3
@@ -100,7 +106,7 @@ class RoundingSpec:
         """Bits below the kept precision the rounder needs exactly (the rest is sticky)."""
         if not self.stochastic:
             return 1
-        return self.nbits if self.rounding.mode is Mode.SR_A else self.nbits + 1
+        return decision_bits(self.rounding.mode, self.nbits)
 
     def __str__(self) -> str:
         return "port" if self.port else str(self.rounding)
@@ -142,24 +148,33 @@ class RoundCtl:
         spec = self.spec
         g = frac[-1]
         st = sticky | (frac[:-1].any() if len(frac) > 1 else Const(0, 1))
-        inexact = g | st
-        options = {
-            Mode.RNE: g & (st | lsb),
-            Mode.RNA: g,
-            Mode.RTZ: Const(0, 1),
-            Mode.RUP: ~sign & inexact,
-            Mode.RDN: sign & inexact,
-            Mode.RTO: ~lsb & inexact,
-        }
         if spec.port:
-            out = options[Mode.RNE]
-            for mode in (Mode.RTO, Mode.RNA, Mode.RUP, Mode.RDN, Mode.RTZ):
-                out = Mux(self.rm == RM_CODES[mode], options[mode], out)
-            return out
+            return self._by_rm(lambda mode: round_away(mode, sign, lsb, g, st, ops=AMARANTH_OPS))
         mode = spec.rounding.mode
-        if mode in options:
-            return options[mode]
-        n = spec.nbits
+        stochastic = self._stochastic_away(frac, sticky) if mode.stochastic else None
+        return round_away(mode, sign, lsb, g, st, stochastic, AMARANTH_OPS)
+
+    def rounds_to_max(self, policy: Overflow, sign) -> Value:
+        """An overflow goes to ±max finite (`fpverify.semantics.overflow.rounds_to_max`)."""
+        if self.spec.port:
+            return self._by_rm(lambda mode: overflow_rules.rounds_to_max(mode, policy, sign, AMARANTH_OPS))
+        return overflow_rules.rounds_to_max(self.spec.rounding.mode, policy, sign, AMARANTH_OPS)
+
+    def _by_rm(self, per_mode) -> Value:
+        """``per_mode(mode)`` selected by the ``rm`` port (reserved codes 6 and 7 act as RNE)."""
+        values = {mode: per_mode(mode) for mode in RM_CODES}
+        out = values[Mode.RNE]
+        if all(v is out for v in values.values()):  # the same in every mode (e.g. a saturating policy)
+            return out
+        for mode in sorted(RM_CODES, key=RM_CODES.get, reverse=True):
+            if mode is not Mode.RNE:
+                out = Mux(self.rm == RM_CODES[mode], values[mode], out)
+        return out
+
+    def _stochastic_away(self, frac: Value, sticky) -> Value:
+        """The SR-A/B/C comparison: ``frac`` holds the leading bits of ν, ``rbits`` is R."""
+        mode = self.spec.rounding.mode
+        n = self.spec.nbits
         r = self.rbits
         if mode is Mode.SR_A:  # floor(nu 2^N) + R >= 2^N
             return (frac + r)[n]
@@ -309,24 +324,16 @@ class SpecialCodes:
 
 
 def special_codes(out: FloatFormat, overflow: Overflow, nan_reachable: bool = True) -> SpecialCodes:
-    sb = out.sign_bit
-    if out.has_nan:
-        nan, nan_flags = out.nan_code(0), 0
-    else:
-        pol = out.nan_policy
-        if pol is NanPolicy.ERROR and nan_reachable:
+    nan_result = nan_into(out, out.nan_policy)
+    if nan_result is None:
+        if nan_reachable:
             raise FormatError(f"{out.name} has no NaN and its nan policy is 'error': "
                               "hardware must produce some code; choose nan policy zero or max")
-        nan = out.max_code if pol is NanPolicy.MAX else 0
-        nan_flags = FLAG_NV
-    max_signed = (out.max_code, out.max_code | sb)
-    if out.has_inf and overflow is not Overflow.SATFINITE:
-        inf = (out.inf_code(0), out.inf_code(1))
-    elif overflow is Overflow.NAN and out.has_nan:
-        inf = (out.nan_code(0), out.nan_code(1))
-    else:
-        inf = max_signed
-    zero = (0, sb if out.has_neg_zero else 0)
+        nan_result = (0, Flags.INVALID)  # unreachable: any code will do
+    nan, nan_flags = nan_result[0], int(nan_result[1])
+    max_signed = (overflow_rules.max_code(out, 0), overflow_rules.max_code(out, 1))
+    inf = (inf_into(out, 0, overflow)[0], inf_into(out, 1, overflow)[0])
+    zero = (0, out.sign_bit if out.has_neg_zero else 0)
     ovf_nan = (out.nan_code(0), out.nan_code(1)) if out.has_nan else None
     return SpecialCodes(nan, nan_flags, inf, zero, max_signed, ovf_nan, out.has_nan)
 
@@ -361,38 +368,38 @@ def round_pack(m: Module, out: FloatFormat, ctl: RoundCtl, overflow: Overflow, t
         st1 = Const(0, 1)
     if norm_sticky is not None:
         st1 = st1 | norm_sticky
-    s1 = named(m, "round_in_sig", s1, unsigned(kw))
-    st1 = named(m, "round_in_sticky", st1, unsigned(1))
+    s1 = named(m, stages.round_stage("in_sig"), s1, unsigned(kw))
+    st1 = named(m, stages.round_stage("in_sticky"), st1, unsigned(1))
 
     emin = out.emin
     ew = max(len(norm_exp), signed_width(emin - 1, emin + 1)) + 1
-    norm_exp = named(m, "round_in_exp", norm_exp, signed(ew))
+    norm_exp = named(m, stages.round_stage("in_exp"), norm_exp, signed(ew))
     # denormalise below the smallest normal binade: shift right by min(emin - e, kw)
-    tiny = named(m, "round_tiny", norm_exp < emin, unsigned(1))
+    tiny = named(m, stages.ROUND_TINY, norm_exp < emin, unsigned(1))
     deficit = Const(emin, signed(ew)) - norm_exp
     sw = kw.bit_length()
-    shift = named(m, "round_shift",
+    shift = named(m, stages.round_stage("shift"),
                   Mux(tiny, Mux(deficit > kw, kw, deficit[:sw]), 0), unsigned(sw))
     shifted = s1 >> shift
     lost_mask = Cat(*[shift > i for i in range(kw)])
     lost = (s1 & lost_mask).any()
     frac = shifted[:g]
-    kept = named(m, "round_kept", shifted[g:], unsigned(p))
-    guard = named(m, "round_guard", frac[-1], unsigned(1))
-    sticky = named(m, "round_sticky", st1 | lost | (frac[:-1].any() if g > 1 else 0), unsigned(1))
+    kept = named(m, stages.round_stage("kept"), shifted[g:], unsigned(p))
+    guard = named(m, stages.ROUND_GUARD, frac[-1], unsigned(1))
+    sticky = named(m, stages.ROUND_STICKY, st1 | lost | (frac[:-1].any() if g > 1 else 0), unsigned(1))
 
     # exponent of the quantum binade and the biased base of the packed magnitude
-    e_q = named(m, "round_exp", Mux(tiny, Const(emin, signed(ew)), norm_exp), signed(ew))
+    e_q = named(m, stages.ROUND_EXP, Mux(tiny, Const(emin, signed(ew)), norm_exp), signed(ew))
     _, hi = _value_range(norm_exp)
     bw = max(hi + out.bias, 1).bit_length() + 1
-    base = named(m, "round_base", (e_q + (out.bias - 1))[:bw], unsigned(bw))  # >= 0 since e_q >= emin
+    base = named(m, stages.round_stage("base"), (e_q + (out.bias - 1))[:bw], unsigned(bw))  # >= 0 since e_q >= emin
     if mb:
         lsb = kept[0]
     else:  # P = 1: the truncated code is the field itself (even code rule, formats.md §2)
         lsb = base[0] ^ kept[0]
-    up = named(m, "round_up", ctl.away(sign, frac, st1 | lost, lsb), unsigned(1))
-    rsig = named(m, "round_sig", kept + up, unsigned(p + 1))
-    mag = named(m, "round_mag", (base.shift_left(mb) if mb else base) + rsig, unsigned(bw + mb + 2))
+    up = named(m, stages.ROUND_UP, ctl.away(sign, frac, st1 | lost, lsb), unsigned(1))
+    rsig = named(m, stages.ROUND_SIG, kept + up, unsigned(p + 1))
+    mag = named(m, stages.round_stage("mag"), (base.shift_left(mb) if mb else base) + rsig, unsigned(bw + mb + 2))
     inexact = guard | sticky | (frac.any() if g > 1 else 0)
 
     # tininess after rounding: would rounding at precision P with unbounded exponent carry to 2^emin?
@@ -406,29 +413,19 @@ def round_pack(m: Module, out: FloatFormat, ctl: RoundCtl, overflow: Overflow, t
         tiny_flag = tiny & ~carries
     underflow = tiny_flag & inexact
 
-    ovf = named(m, "round_overflow", mag > out.max_code, unsigned(1))
+    ovf = named(m, stages.ROUND_OVERFLOW, mag > out.max_code, unsigned(1))
     codes = special_codes(out, overflow, nan_reachable=False)
     wo = out.width
-    # overflow result (golden `_overflow`)
-    sat_policy = overflow in (Overflow.SATFINITE, Overflow.SATPROPAGATE)
-    if sat_policy:
-        to_max = Const(1, 1)
-    else:
-        to_max = (_as_value(ctl.is_mode(Mode.RTZ)) | _as_value(ctl.is_mode(Mode.RTO))
-                  | (_as_value(ctl.is_mode(Mode.RUP)) & sign) | (_as_value(ctl.is_mode(Mode.RDN)) & ~sign))
-    if overflow is Overflow.NAN and out.has_nan:
-        big = by_sign(sign, codes.overflow_nan, wo)
-    elif out.has_inf:
-        big = by_sign(sign, (out.inf_code(0), out.inf_code(1)), wo)
-    else:
-        big = by_sign(sign, codes.max_signed, wo)
+    # overflow result (golden `_overflow`): +-max, or the policy's Inf/NaN by rounding direction
+    to_max = ctl.rounds_to_max(overflow, sign)
+    big = by_sign(sign, tuple(overflow_rules.overflow_code(out, overflow, s, False)[0] for s in (0, 1)), wo)
     ovf_code = Mux(to_max, by_sign(sign, codes.max_signed, wo), big)
     zero_res = mag == 0
     sign_out = sign & (~zero_res if not out.has_neg_zero else 1)
     normal_code = Cat(mag[:wo - 1], sign_out)
-    result = named(m, "pack_result", Mux(ovf, ovf_code, normal_code), unsigned(wo))
-    flags = named(m, "pack_flags",
-                  Cat(inexact | ovf, underflow & ~ovf, ovf, Const(0, 2)), unsigned(5))
+    result = named(m, stages.PACK_RESULT, Mux(ovf, ovf_code, normal_code), unsigned(wo))
+    flags = named(m, stages.PACK_FLAGS,
+                  Cat(inexact | ovf, underflow & ~ovf, ovf, Const(0, 2)), unsigned(IEEE_FLAG_BITS))
     return result, flags
 
 
@@ -520,11 +517,11 @@ def binary_signature(fmt: FloatFormat, out: FloatFormat, spec: RoundingSpec, sub
     if sub:
         members["sub"] = In(1)
     if spec.port:
-        members["rm"] = In(3)
+        members["rm"] = In(RM_WIDTH)
     if spec.stochastic:
         members["rbits"] = In(spec.nbits)
     members["result"] = Out(out.width)
-    members["flags"] = Out(5)
+    members["flags"] = Out(IEEE_FLAG_BITS)
     return members
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 
 from fpverify.rounding import Mode
+from fpverify.semantics import stages
+from fpverify.semantics.ports import IEEE_FLAG_BITS
 
 from .common import (
     BinaryFPUnit, control_ports, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize,
@@ -55,9 +57,9 @@ class FPAdder(BinaryFPUnit):
         ctl_ports = control_ports(self)
 
         # ---- unpack (b's sign flipped for subtraction)
-        ua = unpack(m, fmt, self.a, "unpack_a", normalise=False)
-        ub = unpack(m, fmt, self.b, "unpack_b", normalise=False)
-        sb_eff = named(m, "unpack_b_sign_eff", ub.sign ^ self.sub, unsigned(1))
+        ua = unpack(m, fmt, self.a, stages.unpack_prefix("a"), normalise=False)
+        ub = unpack(m, fmt, self.b, stages.unpack_prefix("b"), normalise=False)
+        sb_eff = named(m, stages.unpack_prefix("b") + "_sign_eff", ub.sign ^ self.sub, unsigned(1))
         v = pipe.cut(0, dict(sa=ua.sign, sb=sb_eff, siga=ua.sig, sigb=ub.sig, ea=ua.exp, eb=ub.exp,
                              ca=ua.cls, cb=ub.cls, na=ua.snan, nb=ub.snan, maga=ua.mag, magb=ub.mag,
                              **ctl_ports))
@@ -78,7 +80,7 @@ class FPAdder(BinaryFPUnit):
         small_ext = Cat(Const(0, x), small_sig)
         align_sig = named(m, "align_sig", small_ext >> align_diff, unsigned(aw))
         lost_mask = Cat(*[align_diff > i for i in range(aw)])
-        align_sticky = named(m, "align_sticky", (small_ext & lost_mask).any(), unsigned(1))
+        align_sticky = named(m, stages.ALIGN_STICKY, (small_ext & lost_mask).any(), unsigned(1))
         jammed = Cat(align_sig[0] | align_sticky, align_sig[1:], Const(0, 1))  # aw + 1 bits
         big_ext = Cat(Const(0, x), big_sig, Const(0, 1))
         addend = Mux(eff_sub, ~jammed, jammed)
@@ -100,16 +102,16 @@ class FPAdder(BinaryFPUnit):
                                      by_sign(zero_sign, codes.zero, wo))),
                              unsigned(wo))
         special_flags = named(m, "special_flags",
-                              Mux(to_nan, Mux(invalid, FLAG_NV, 0) | codes.nan_flags, 0), unsigned(5))
+                              Mux(to_nan, Mux(invalid, FLAG_NV, 0) | codes.nan_flags, 0), unsigned(IEEE_FLAG_BITS))
         v = pipe.cut(1, dict(sign=big_sign, sum_sig=sum_sig, big_exp=big_exp, special=special,
                              scode=special_code, sflags=special_flags, **{k: v[k] for k in ctl_ports}))
 
         # ---- normalise: leading one of the sum to the top
         nsig, lz = normalize(m, v["sum_sig"], "norm")
-        norm_sig = named(m, "norm_sig", nsig, unsigned(aw + 1))
+        norm_sig = named(m, stages.NORM_SIG, nsig, unsigned(aw + 1))
         lo_e, hi_e = exp_range(fmt)
         ew = signed_width(lo_e + 1 - (1 << len(lz)), hi_e + 1)
-        norm_exp = named(m, "norm_exp", v["big_exp"] + 1 - lz, signed(ew))
+        norm_exp = named(m, stages.NORM_EXP, v["big_exp"] + 1 - lz, signed(ew))
         v = pipe.cut(2, dict(sign=v["sign"], norm_sig=norm_sig, norm_exp=norm_exp, special=v["special"],
                              scode=v["scode"], sflags=v["sflags"], **{k: v[k] for k in ctl_ports}))
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
 
+from fpverify.semantics import stages
+from fpverify.semantics.ports import IEEE_FLAG_BITS
+
 from .common import BinaryFPUnit, control_ports, FLAG_NV, Pipeline, by_sign, named, signed_width, unpack
 
 __all__ = ["FPMultiplier"]
@@ -36,14 +39,14 @@ class FPMultiplier(BinaryFPUnit):
         ctl_ports = control_ports(self)
 
         # ---- unpack
-        ua = unpack(m, fmt, self.a, "unpack_a")
-        ub = unpack(m, fmt, self.b, "unpack_b")
+        ua = unpack(m, fmt, self.a, stages.unpack_prefix("a"))
+        ub = unpack(m, fmt, self.b, stages.unpack_prefix("b"))
         v = pipe.cut(0, dict(sa=ua.sign, sb=ub.sign, siga=ua.sig, sigb=ub.sig, ea=ua.exp, eb=ub.exp,
                              ca=ua.cls, cb=ub.cls, na=ua.snan, nb=ub.snan, **ctl_ports))
 
         # ---- operate: exact product and the specials
         sign = named(m, "mul_sign", v["sa"] ^ v["sb"], unsigned(1))
-        product = named(m, "product", v["siga"] * v["sigb"], unsigned(2 * p))
+        product = named(m, stages.PRODUCT, v["siga"] * v["sigb"], unsigned(2 * p))
         lo_e, hi_e = 2 * (fmt.emin - fmt.man_bits), 2 * (fmt.exp_mask - fmt.bias)
         pexp = named(m, "product_exp", v["ea"] + v["eb"], signed(signed_width(lo_e, hi_e + 1)))
         nan_a, nan_b = v["ca"] == 3, v["cb"] == 3
@@ -58,15 +61,15 @@ class FPMultiplier(BinaryFPUnit):
                                  Mux(inf_a | inf_b, by_sign(sign, codes.inf, wo), by_sign(sign, codes.zero, wo))),
                              unsigned(wo))
         special_flags = named(m, "special_flags",
-                              Mux(to_nan, Mux(invalid, FLAG_NV, 0) | codes.nan_flags, 0), unsigned(5))
+                              Mux(to_nan, Mux(invalid, FLAG_NV, 0) | codes.nan_flags, 0), unsigned(IEEE_FLAG_BITS))
         v = pipe.cut(1, dict(sign=sign, product=product, pexp=pexp, special=special, scode=special_code,
                              sflags=special_flags, **{k: v[k] for k in ctl_ports}))
 
         # ---- normalise: the product of two normalised significands is in [2^(2p-2), 2^(2p))
         top = v["product"][2 * p - 1]
-        norm_sig = named(m, "norm_sig", Mux(top, v["product"], Cat(Const(0, 1), v["product"][:2 * p - 1])),
+        norm_sig = named(m, stages.NORM_SIG, Mux(top, v["product"], Cat(Const(0, 1), v["product"][:2 * p - 1])),
                          unsigned(2 * p))
-        norm_exp = named(m, "norm_exp", v["pexp"] + top, signed(len(v["pexp"]) + 1))
+        norm_exp = named(m, stages.NORM_EXP, v["pexp"] + top, signed(len(v["pexp"]) + 1))
         v = pipe.cut(2, dict(sign=v["sign"], norm_sig=norm_sig, norm_exp=norm_exp, special=v["special"],
                              scode=v["scode"], sflags=v["sflags"], **{k: v[k] for k in ctl_ports}))
 

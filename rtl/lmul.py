@@ -16,6 +16,8 @@ from fpverify.formats import FloatFormat, FormatError, Overflow
 from fpverify.golden.lmul import (LMulPolicy, LMulSpecials, LMulVariant, lmul_constant, offset_exponent,
                                   overflow_to_special)
 from fpverify.rounding import RNE, Mode, Rounding, Tininess
+from fpverify.semantics import stages
+from fpverify.semantics.ports import IEEE_FLAG_BITS
 
 from .common import (
     control_ports,
@@ -81,8 +83,8 @@ class LMulUnit(wiring.Component):
             return m
 
         # ---- unpack and specials (ieee_like)
-        ua = unpack(m, fmt, self.a, "unpack_a")
-        ub = unpack(m, fmt, self.b, "unpack_b")
+        ua = unpack(m, fmt, self.a, stages.unpack_prefix("a"))
+        ub = unpack(m, fmt, self.b, stages.unpack_prefix("b"))
         nan_a, nan_b = ua.is_nan, ub.is_nan
         inf_a, inf_b = ua.is_inf, ub.is_inf
         zero_a, zero_b = ua.is_zero, ub.is_zero
@@ -100,7 +102,7 @@ class LMulUnit(wiring.Component):
                              unsigned(w))
         special_flags = named(m, "special_flags",
                               Mux(to_nan, Mux(invalid, FLAG_NV, 0) | codes.nan_flags,
-                                  Mux(inf_a | inf_b, 0, flush_flags)), unsigned(5))
+                                  Mux(inf_a | inf_b, 0, flush_flags)), unsigned(IEEE_FLAG_BITS))
         fa, fb = ua.field, ub.field
         ta, tb = ua.trail, ub.trail
         v = pipe.cut(0, dict(sign=sign, fa=fa, fb=fb, ta=ta, tb=tb, maga=ua.mag, magb=ub.mag,
@@ -114,10 +116,10 @@ class LMulUnit(wiring.Component):
             lsum = named(m, "lmul_sum", (1 << (mb + l)) + (1 << mb) + trail_sum.shift_left(l),
                          unsigned(sw))
             top = lsum[sw - 1]
-            norm_sig = named(m, "norm_sig", Mux(top, lsum, Cat(Const(0, 1), lsum[:sw - 1])), unsigned(sw))
+            norm_sig = named(m, stages.NORM_SIG, Mux(top, lsum, Cat(Const(0, 1), lsum[:sw - 1])), unsigned(sw))
             lo = 2 * (1 - fmt.bias)
             hi = 2 * (fmt.exp_mask - fmt.bias) + 1
-            norm_exp = named(m, "norm_exp", v["fa"] + v["fb"] - 2 * fmt.bias + top,
+            norm_exp = named(m, stages.NORM_EXP, v["fa"] + v["fb"] - 2 * fmt.bias + top,
                              signed(signed_width(lo, hi)))
             v = pipe.cut(1, dict(sign=v["sign"], norm_sig=norm_sig, norm_exp=norm_exp, special=v["special"],
                                  scode=v["scode"], sflags=v["sflags"], **{k: v[k] for k in ctl_ports}))
@@ -149,11 +151,11 @@ class LMulUnit(wiring.Component):
                 ovf_code = by_sign(s, codes.overflow_nan, w)
             else:
                 ovf_code = by_sign(s, (fmt.inf_code(0), fmt.inf_code(1)), w)
-            code = named(m, "pack_result",
+            code = named(m, stages.PACK_RESULT,
                          Mux(under, by_sign(s, codes.zero, w),
                              Mux(over, ovf_code, Cat(r[:mask_w], s))), unsigned(w))
-            flags = named(m, "pack_flags", Mux(under, FLAG_UF | FLAG_NX, Mux(over, FLAG_OF | FLAG_NX, 0)),
-                          unsigned(5))
+            flags = named(m, stages.PACK_FLAGS, Mux(under, FLAG_UF | FLAG_NX, Mux(over, FLAG_OF | FLAG_NX, 0)),
+                          unsigned(IEEE_FLAG_BITS))
         res = pipe.output(dict(result=Mux(v["special"], v["scode"], code),
                                flags=Mux(v["special"], v["sflags"], flags)))
         m.d.comb += [self.result.eq(res["result"]), self.flags.eq(res["flags"])]

@@ -15,7 +15,8 @@ from typing import Callable
 
 import z3
 
-from ..formats import FloatFormat, IntFormat, Specials
+from ..formats import FloatFormat, IntFormat
+from ..smt import classify
 from . import ast
 from .check import CheckedSpec, const_value
 from .types import ROUNDING_PORT_CODES, FloatT, IntT, RoundT
@@ -69,27 +70,11 @@ def _val(x: int, w: int) -> z3.BitVecRef:
 
 
 def f_is_nan(fmt, x: z3.BitVecRef) -> z3.BoolRef:
-    if isinstance(fmt, IntFormat) or not fmt.has_nan:
-        return z3.BoolVal(False)
-    w = x.size()
-    mag = x & _val(fmt.mag_mask, w)
-    sp = fmt.specials
-    if sp is Specials.IEEE:
-        return z3.And(z3.LShR(mag, fmt.man_bits) == fmt.exp_mask,
-                      mag & _val((1 << fmt.man_bits) - 1, w) != 0)
-    if sp is Specials.FN:
-        return mag == fmt.mag_mask
-    return x == fmt.nan_code(0)  # FNUZ, P3109: one NaN code
+    return classify.is_nan(fmt, x)
 
 
 def f_is_inf(fmt, x) -> z3.BoolRef:
-    if isinstance(fmt, IntFormat) or not fmt.has_inf:
-        return z3.BoolVal(False)
-    w = x.size()
-    if fmt.specials is Specials.IEEE:
-        return x & _val(fmt.mag_mask, w) == fmt.exp_mask << fmt.man_bits
-    codes = [fmt.inf_code(0)] + ([fmt.inf_code(1)] if fmt.signed else [])
-    return z3.Or(*[x == c for c in codes]) if len(codes) > 1 else x == codes[0]
+    return classify.is_inf(fmt, x)
 
 
 def f_is_zero(fmt, x) -> z3.BoolRef:

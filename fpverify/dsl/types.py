@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..formats import FloatFormat, IntFormat
+from ..semantics.ports import RM_CODES, RM_WIDTH
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class IntT:
 
 Type = FloatT | BitsT | BoolT | RealT | ErrT | RoundT | IntT
 
-ROUNDING_PORT_CODES = {"rne": 0, "rtz": 1, "rdn": 2, "rup": 3, "rna": 4, "rto": 5}
+ROUNDING_PORT_CODES = {mode.value: code for mode, code in RM_CODES.items()}
 
 
 def type_width(t: Type) -> int | None:
@@ -82,7 +83,7 @@ def type_width(t: Type) -> int | None:
     if isinstance(t, BitsT):
         return t.width
     if isinstance(t, RoundT):
-        return 3
+        return RM_WIDTH
     if isinstance(t, BoolT):
         return 1
     return None

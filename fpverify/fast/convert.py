@@ -21,7 +21,12 @@ from typing import Union
 import numpy as np
 
 from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Overflow, Specials, get_format
-from ..rounding import Env, Flags, FPValueError, Mode, Rounding, Tininess, parse_rounding
+from ..rounding import Env, Flags, Mode, Rounding, Tininess, parse_rounding
+from ..semantics import overflow as overflow_rules
+from ..semantics.rounding_rules import round_away
+from . import kernels
+from .kernels import NUMPY_OPS
+from .specials import code_dtype, inf_result, nan_result
 
 ArrayLike = Union[np.ndarray, list, float]
 
@@ -51,12 +56,6 @@ class _Source:
 
 F32 = _Source(23, 127, 32, np.uint32)
 F64 = _Source(52, 1023, 64, np.uint64)
-
-
-def code_dtype(fmt: Format):
-    """Smallest unsigned dtype holding a code of ``fmt``."""
-    w = fmt.width
-    return np.uint8 if w <= 8 else np.uint16 if w <= 16 else np.uint32 if w <= 32 else np.uint64
 
 
 # ---- inputs ---------------------------------------------------------------------------------
@@ -134,29 +133,23 @@ def round_shifted(sig: np.ndarray, sh: np.ndarray, neg: np.ndarray, rnd: Roundin
     rem = sig & (_shl1(shc) - 1)
     inexact = rem != 0
     mode = rnd.mode
-    if mode is Mode.RTZ:
-        return trunc, inexact
-    if mode is Mode.RUP:
-        return trunc + (inexact & ~neg), inexact
-    if mode is Mode.RDN:
-        return trunc + (inexact & neg), inexact
-    if mode in (Mode.RNE, Mode.RNA, Mode.RTO):
-        if mode is Mode.RTO:
-            even = (trunc & 1) == 0
-            if even_override is not None:
-                even |= even_override
-            return trunc + (inexact & even), inexact
-        half = _shl1(np.maximum(shc - 1, 0))
-        half = np.where(shc == 0, np.int64(1) << 62, half)  # sh = 0: never a tie or above
-        if mode is Mode.RNA:
-            return trunc + (rem >= half), inexact
-        above = rem > half
-        tie = rem == half
-        odd = (trunc & 1) == 1
-        if even_override is not None:
-            odd &= ~even_override
-        return trunc + (above | (tie & odd)), inexact
-    # stochastic: compare floor/RNITE(nu * 2^N) + R with 2^N
+    odd = (trunc & 1) == 1
+    if even_override is not None:
+        odd &= ~even_override
+    if mode.stochastic:
+        half = below = None
+        stochastic = _stochastic_away(rem, sh, shc, rnd, r_bits) & inexact
+    else:
+        half_v = np.where(shc == 0, np.int64(1) << 62, _shl1(np.maximum(shc - 1, 0)))  # sh = 0: no half
+        half = rem >= half_v
+        below = inexact & (rem != half_v)
+        stochastic = None
+    return trunc + round_away(mode, neg, odd, half, below, stochastic, NUMPY_OPS), inexact
+
+
+def _stochastic_away(rem: np.ndarray, sh: np.ndarray, shc: np.ndarray, rnd: Rounding, r_bits) -> np.ndarray:
+    """floor/RNITE(nu * 2^N) + R >= 2^N from the discarded bits ``rem`` (``sh`` of them)."""
+    mode = rnd.mode
     n = rnd.nbits
     r = np.asarray(r_bits, dtype=np.int64)
     if mode is Mode.SR_B:
@@ -176,8 +169,7 @@ def round_shifted(sig: np.ndarray, sh: np.ndarray, neg: np.ndarray, rnd: Roundin
     # sh < n: nu * 2^n = rem * 2^(n - sh) exactly; R + that >= 2^n  <=>  R >> (n - sh) >= 2^sh - rem
     up = np.minimum(np.maximum(n - sh, 0), 63)
     away_high = (r >> up) >= (_shl1(shc) - rem)
-    away = np.where(low, away_low, away_high) & inexact
-    return trunc + away, inexact
+    return np.where(low, away_low, away_high)
 
 
 # ---- float targets --------------------------------------------------------------------------
@@ -207,21 +199,6 @@ class _Target:
 
 def _supported(fmt: FloatFormat, src: _Source) -> bool:
     return fmt.man_bits <= src.man and fmt.emin >= src.emin and (fmt.subnormals or fmt.man_bits == 0)
-
-
-def _pick(sign, fmt: FloatFormat, fn) -> np.ndarray | int:
-    """fn(sign) as an array over a boolean sign array (fn may raise for one sign)."""
-    try:
-        v0 = fn(0)
-    except FormatError:
-        v0 = None
-    try:
-        v1 = fn(1)
-    except FormatError:
-        v1 = None
-    if v0 is None or v1 is None:
-        return v1 if v0 is None else v0
-    return np.where(sign, np.int64(v1), np.int64(v0))
 
 
 def _fields(bits: np.ndarray, src: _Source):
@@ -276,22 +253,11 @@ def _quantize_float(bits: np.ndarray, src: _Source, fmt: FloatFormat, env: Env, 
     # overflow: P3109 saturation, IEEE rounding directions, OCP NaN
     mode = rnd.mode
     if over.any():
-        to_max = np.full(code.shape, policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE)
-                         or mode in (Mode.RTZ, Mode.RTO))
-        if mode is Mode.RUP:
-            to_max |= neg
-        elif mode is Mode.RDN:
-            to_max |= ~neg
-        if policy is Overflow.NAN and t.has_nan:
-            unsat = _pick(neg, fmt, fmt.nan_code)
-        elif t.has_inf:
-            unsat = _pick(neg, fmt, fmt.inf_code)
-        else:
-            unsat = None
-            to_max[:] = True
-        ov_code = t.max_code | sign_bits
-        if unsat is not None:
-            ov_code = np.where(to_max, ov_code, unsat)
+        to_max = np.broadcast_to(overflow_rules.rounds_to_max(mode, policy, neg, NUMPY_OPS), code.shape)
+        pos_code, pos_sat = overflow_rules.overflow_code(fmt, policy, 0, False)
+        neg_code, neg_sat = overflow_rules.overflow_code(fmt, policy, 1, False) if t.signed else (pos_code, pos_sat)
+        to_max = to_max | np.where(neg, neg_sat, pos_sat)  # no Inf/NaN for the policy: +-max
+        ov_code = np.where(to_max, t.max_code | sign_bits, np.where(neg, neg_code, pos_code))
         code = np.where(over, ov_code, code)
         if want_flags:
             flags |= np.where(over, OVERFLOW | INEXACT, 0) | np.where(over & to_max, SATURATED, 0)
@@ -299,7 +265,7 @@ def _quantize_float(bits: np.ndarray, src: _Source, fmt: FloatFormat, env: Env, 
     if not t.signed:
         negv = neg & ~is_zero & ~is_special
         if negv.any():
-            keep = mode in (Mode.RTZ, Mode.RUP) or policy is Overflow.SATFINITE
+            keep = overflow_rules.negative_to_zero(mode, policy)
             to_zero = negv & (zero_res | keep) & t.has_zero
             to_nan = negv & ~to_zero
             code = np.where(to_zero, 0, code)
@@ -316,9 +282,9 @@ def _quantize_float(bits: np.ndarray, src: _Source, fmt: FloatFormat, env: Env, 
         is_nan = is_special & (mant != 0)
         is_inf = is_special & (mant == 0)
         signaling = is_nan & ((mant >> (src.man - 1)) & 1 == 0)
-        nan_code, nan_flags = _nan_into(fmt, env)
+        nan_code, nan_flags = nan_result(fmt, env)
         code = np.where(is_nan, nan_code, code)
-        inf_code, inf_flags = _inf_into(neg, fmt, env)
+        inf_code, inf_flags = inf_result(neg, fmt, env)
         code = np.where(is_inf, inf_code, code)
         if want_flags:
             flags = np.where(is_nan, nan_flags | np.where(signaling, INVALID, 0), flags)
@@ -332,36 +298,6 @@ def _zero_input_code(neg, fmt: FloatFormat):
     if fmt.has_neg_zero:
         return np.where(neg, fmt.sign_bit, 0)
     return 0
-
-
-def _nan_into(fmt: Format, env: Env) -> tuple[int, int]:
-    """Code and flags of a NaN arriving at ``fmt`` (golden `special_to_format('nan', 0, ...)`)."""
-    if isinstance(fmt, FloatFormat) and fmt.has_nan:
-        return fmt.nan_code(0), 0
-    policy = env.nan_for(fmt)
-    if policy is NanPolicy.ERROR:
-        raise FPValueError(f"NaN has no encoding in {fmt.name} (nan policy 'error')")
-    if policy is NanPolicy.MAX:
-        code = fmt.from_int(fmt.max_int) if isinstance(fmt, IntFormat) else fmt.max_code
-        return code, INVALID
-    return 0, INVALID
-
-
-def _inf_into(neg, fmt: FloatFormat, env: Env):
-    policy = env.overflow_for(fmt)
-    pos_code, pos_flags = _inf_code(0, fmt, policy)
-    neg_code, neg_flags = _inf_code(1, fmt, policy)
-    return np.where(neg, neg_code, pos_code), np.where(neg, neg_flags, pos_flags)
-
-
-def _inf_code(sign: int, fmt: FloatFormat, policy: Overflow) -> tuple[int, int]:
-    if sign and not fmt.signed:
-        return fmt.nan_code(), INVALID
-    if fmt.has_inf and policy is not Overflow.SATFINITE:
-        return fmt.inf_code(sign), 0
-    if policy is Overflow.NAN and fmt.has_nan:
-        return fmt.nan_code(sign), 0
-    return fmt.max_code | (fmt.sign_bit if sign else 0), SATURATED
 
 
 def _rounds_up_to_emin(expf, mant, d, neg, src: _Source, t: _Target, rnd, r_bits, inexact):
@@ -396,7 +332,7 @@ def _quantize_int(bits: np.ndarray, src: _Source, fmt: IntFormat, env: Env, r_bi
     s = np.where(huge, np.int64(1) << 40, s)
     v = np.where(neg, -s, s)
     over = (v > fmt.max_int) | (v < fmt.min_int)
-    if over.any() and policy not in (Overflow.SATFINITE, Overflow.SATPROPAGATE, Overflow.IEEE):
+    if over.any() and policy not in overflow_rules.INT_CLAMPING:
         raise FormatError(f"{fmt.name}: overflow policy {policy.value} needs a NaN")
     v = np.clip(v, fmt.min_int, fmt.max_int)
     code = v & ((1 << fmt.bits) - 1)
@@ -407,7 +343,7 @@ def _quantize_int(bits: np.ndarray, src: _Source, fmt: IntFormat, env: Env, r_bi
     if is_special.any():
         is_nan = is_special & (mant != 0)
         is_inf = is_special & (mant == 0)
-        nan_code, nan_flags = _nan_into(fmt, env)
+        nan_code, nan_flags = nan_result(fmt, env)
         code = np.where(is_nan, nan_code, code)
         inf_code = np.where(neg, fmt.from_int(fmt.min_int), fmt.from_int(fmt.max_int))
         code = np.where(is_inf, inf_code, code)
@@ -418,11 +354,6 @@ def _quantize_int(bits: np.ndarray, src: _Source, fmt: IntFormat, env: Env, r_bi
 
 
 # ---- public API -----------------------------------------------------------------------------
-
-
-def _resolved(env: Env, fmt: Format) -> Env:
-    """``env`` with the format defaults filled in (a cache key)."""
-    return Env(env.rounding, env.overflow_for(fmt), env.tininess, env.random_bits, env.nan_for(fmt))
 
 
 def _env_with(env: Env, rounding, overflow, nan_policy) -> Env:
@@ -467,10 +398,8 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
     rnd = env.rounding
     r_bits = _random_bits(rnd, shape, env, random_bits, rng) if rnd.mode.stochastic else 0
     if _USE_KERNELS and _kernels and src is F32:
-        from . import kernels
-
         if kernels.lut_exact(fmt, rnd):
-            codes, flags = kernels.f32_lut(fmt, env)
+            codes, flags = f32_lut(fmt, env)
             idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))
             if not with_flags:
                 return codes.take(idx).reshape(shape)
@@ -492,6 +421,25 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
             flags |= np.where(snan, INVALID, 0).astype(np.uint8)
         return code, flags
     return code
+
+
+_luts: dict = {}
+
+
+def f32_lut(fmt: Format, env: Env) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, flags) for every (high bits << 1 | sticky) pattern of a float32 (see the claim in
+    `kernels`: exact where `kernels.lut_exact`), built with the general integer path."""
+    key = (fmt, env.resolved_for(fmt))
+    hit = _luts.get(key)
+    if hit is None:
+        low = kernels.lut_low_bits(fmt)
+        idx = np.arange(1 << (33 - low), dtype=np.uint32)
+        reps = ((idx >> np.uint32(1)) << np.uint32(low)) | (idx & np.uint32(1))
+        codes, flags = quantize(reps.view(np.float32), fmt, env, with_flags=True, _kernels=False)
+        codes.setflags(write=False)
+        flags.setflags(write=False)
+        hit = _luts[key] = (codes, flags)
+    return hit
 
 
 def _quantize_slow(arr, fmt, env, random_bits, rng, with_flags):
@@ -601,4 +549,4 @@ def value_table(fmt: Format, dtype=np.float32) -> np.ndarray:
     return tab
 
 
-__all__ = ["quantize", "dequantize", "value_table", "round_shifted", "code_dtype", "MAX_RANDOM_BITS"]
+__all__ = ["quantize", "dequantize", "value_table", "round_shifted", "code_dtype", "f32_lut", "MAX_RANDOM_BITS"]

@@ -18,8 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..formats import FloatFormat, Overflow
+from ..formats import FloatFormat
 from ..rounding import Env, Mode, Rounding
+from ..semantics import overflow as overflow_rules
+from ..semantics.boolops import BoolOps
+from ..semantics.rounding_rules import directed_away
+from .specials import code_dtype, inf_result, nan_result
+
+# the shared rules (`fpverify.semantics`) evaluated on numpy boolean arrays
+NUMPY_OPS = BoolOps(np.logical_and, np.logical_or, np.logical_not, False, True)
 
 _SIGN = np.uint32(0x80000000)
 _MAG = np.uint32(0x7FFFFFFF)
@@ -80,16 +87,12 @@ def _round(mag: np.ndarray, sig: np.ndarray, shift: np.ndarray, u: np.ndarray, r
         half = np.uint32(1) << (shift - np.uint32(1))
         half += sig
         return half >> shift
+    # the directed modes (RTZ, RUP, RDN, RTO) read only whether anything was discarded
     trunc = sig >> shift
-    if mode is Mode.RTZ:
-        return trunc
     rem_nz = (trunc << shift) != sig
-    if mode is Mode.RTO:
-        return trunc | rem_nz
     neg = (u >> np.uint32(31)).astype(bool)
-    if mode is Mode.RUP:
-        return trunc + (rem_nz & ~neg)
-    return trunc + (rem_nz & neg)  # RDN
+    odd = (trunc & np.uint32(1)).astype(bool)
+    return trunc + directed_away(mode, neg, odd, rem_nz, NUMPY_OPS)
 
 
 def _round_stochastic(mag, sig: np.ndarray, shift: np.ndarray, rnd: Rounding, r_bits) -> np.ndarray:
@@ -188,8 +191,6 @@ def _round_const(sig, shift, u, rnd: Rounding, r_bits):
 
 def _finish(code: np.ndarray, u: np.ndarray, mag: np.ndarray, fmt: FloatFormat, env: Env) -> np.ndarray:
     """Overflow policy, sign, specials; the rare cases are fixed up by index."""
-    from .convert import _inf_into, _nan_into, code_dtype
-
     rnd = env.rounding
     policy = env.overflow_for(fmt)
     max_code = np.uint32(fmt.max_code)
@@ -202,27 +203,19 @@ def _finish(code: np.ndarray, u: np.ndarray, mag: np.ndarray, fmt: FloatFormat, 
         code[over] = max_code
     code |= sign
     if over.size:
-        mode = rnd.mode
-        to_max_all = (policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE) or mode in (Mode.RTZ, Mode.RTO)
-                      or not ((policy is Overflow.NAN and fmt.has_nan) or fmt.has_inf))
-        if not to_max_all:
-            neg = (u[over] >> np.uint32(31)).astype(bool)
-            to_max = np.zeros(over.shape, bool)
-            if mode is Mode.RUP:
-                to_max = neg
-            elif mode is Mode.RDN:
-                to_max = ~neg
-            if policy is Overflow.NAN and fmt.has_nan:
-                unsat = np.where(neg, fmt.nan_code(1), fmt.nan_code(0))
-            else:
-                unsat = np.where(neg, fmt.inf_code(1), fmt.inf_code(0))
-            code[over] = np.where(to_max, code[over], unsat.astype(np.uint32))
+        neg = (u[over] >> np.uint32(31)).astype(bool)
+        to_max = overflow_rules.rounds_to_max(rnd.mode, policy, neg, NUMPY_OPS)
+        pos_code, pos_sat = overflow_rules.overflow_code(fmt, policy, 0, False)
+        neg_code, neg_sat = overflow_rules.overflow_code(fmt, policy, 1, False)
+        to_max = to_max | np.where(neg, neg_sat, pos_sat)  # no Inf/NaN for the policy: +-max
+        unsat = np.where(neg, neg_code, pos_code).astype(np.uint32)
+        code[over] = np.where(to_max, code[over], unsat)
     if special.size:
         us = u[special]
         neg = (us >> np.uint32(31)).astype(bool)
         nan = (us & np.uint32(0x7FFFFF)) != 0
-        nan_code, _ = _nan_into(fmt, env)
-        inf_code, _ = _inf_into(neg, fmt, env)
+        nan_code, _ = nan_result(fmt, env)
+        inf_code, _ = inf_result(neg, fmt, env)
         code[special] = np.where(nan, np.uint32(nan_code), inf_code.astype(np.uint32))
     return code.astype(code_dtype(fmt))
 
@@ -243,10 +236,8 @@ def _finish(code: np.ndarray, u: np.ndarray, mag: np.ndarray, fmt: FloatFormat, 
 # quiet bit is bit 22) are in the kept bits or need only "low bits nonzero". Integer targets
 # with b bits: every value that can round into range has |x| < 2^(b-1+scale+1), i.e. at least
 # 23 - (b - 1) discarded bits; larger ones overflow whatever their low bits. So a table indexed
-# by (high bits << 1) | sticky is exact. It is built with the general integer path and tested
-# against the golden model.
-
-_luts: dict = {}
+# by (high bits << 1) | sticky is exact. It is built with the general integer path
+# (`convert.f32_lut`) and tested against the golden model.
 
 
 def _min_discarded(fmt) -> int:
@@ -266,23 +257,6 @@ def lut_low_bits(fmt) -> int:
     return 16 if _min_discarded(fmt) >= 17 else 15
 
 
-def f32_lut(fmt, env: Env) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, flags) for every (high bits << 1 | sticky) pattern of a float32."""
-    from . import convert
-
-    key = (fmt, convert._resolved(env, fmt))
-    hit = _luts.get(key)
-    if hit is None:
-        low = lut_low_bits(fmt)
-        idx = np.arange(1 << (33 - low), dtype=np.uint32)
-        reps = ((idx >> np.uint32(1)) << np.uint32(low)) | (idx & np.uint32(1))
-        codes, flags = convert.quantize(reps.view(np.float32), fmt, env, with_flags=True, _kernels=False)
-        codes.setflags(write=False)
-        flags.setflags(write=False)
-        hit = _luts[key] = (codes, flags)
-    return hit
-
-
 def lut_index(u: np.ndarray, low: int = 16) -> np.ndarray:
     """(u >> low) << 1 | (u & (2^low - 1) != 0) in a few in-place uint32 passes."""
     if low == 16:
@@ -300,4 +274,4 @@ def lut_index(u: np.ndarray, low: int = 16) -> np.ndarray:
     return hi
 
 
-__all__ = ["supports", "quantize_f32_kernel", "lut_exact", "f32_lut", "lut_index", "lut_low_bits"]
+__all__ = ["supports", "quantize_f32_kernel", "lut_exact", "lut_index", "lut_low_bits", "NUMPY_OPS"]

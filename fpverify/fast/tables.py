@@ -82,14 +82,9 @@ def _describe(obj) -> object:
     return obj
 
 
-def _resolved_env(env: Env, out: Format) -> Env:
-    """Env with the format defaults filled in, so equal semantics share one key."""
-    return Env(env.rounding, env.overflow_for(out), env.tininess, env.random_bits, env.nan_for(out))
-
-
 def table_key(op: str, fmt: Format, env: Env, out: Format | None, policy=None) -> str:
     out = out or fmt
-    desc = (op, _describe(fmt), _describe(out), _describe(_resolved_env(env, out)),
+    desc = (op, _describe(fmt), _describe(out), _describe(env.resolved_for(out)),
             _describe(policy), golden_digest())
     return hashlib.sha256(repr(desc).encode()).hexdigest()[:24]
 

@@ -19,11 +19,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..formats import FloatFormat, get_format
-from ..rounding import DETERMINISTIC, Env, Mode, Rounding
+from ..rounding import DETERMINISTIC, Env, Rounding
 from ..semantics.ops import get_op
-
-# rounding-mode port encoding shared by the RTL generators and the prove API
-RM_CODES = {0: Mode.RNE, 1: Mode.RTZ, 2: Mode.RDN, 3: Mode.RUP, 4: Mode.RNA, 5: Mode.RTO}
+from ..semantics.ports import IEEE_FLAG_MASK, RM_MODES
 CLASSES = ("normal", "subnormal", "zero", "inf", "nan", "finite", "nonzero")
 
 
@@ -90,15 +88,15 @@ class OperandClass:
         """The same predicate over a z3 bit-vector of the operand (cross-checked in the tests)."""
         import z3
 
+        from ..smt import classify
+
         codes = [c for c in range(1 << fmt.width) if self.holds(fmt, c)] if fmt.width <= 10 else None
         if codes is not None and len(codes) <= 64:
             return z3.Or(*[bv == c for c in codes]) if len(codes) > 1 else (bv == codes[0] if codes else z3.BoolVal(False))
         man = z3.Extract(fmt.man_bits - 1, 0, bv) if fmt.man_bits else None
         exp = z3.Extract(fmt.man_bits + fmt.exp_bits - 1, fmt.man_bits, bv)
-        nan = z3.Or(*[bv == c for c in range(1 << fmt.width) if fmt.is_nan(c)] or [z3.BoolVal(False)]) \
-            if fmt.width <= 10 else _special_z3(fmt, bv, "nan")
-        inf = z3.Or(*[bv == c for c in range(1 << fmt.width) if fmt.is_inf(c)] or [z3.BoolVal(False)]) \
-            if fmt.width <= 10 else _special_z3(fmt, bv, "inf")
+        nan = classify.is_nan(fmt, bv)
+        inf = classify.is_inf(fmt, bv)
         special = z3.Or(nan, inf)
         zero = z3.And(exp == 0, man == 0) if man is not None else exp == 0
         sub = z3.And(exp == 0, man != 0) if man is not None else z3.BoolVal(False)
@@ -128,23 +126,6 @@ class PortValue:
         import z3
 
         return bv == z3.BitVecVal(self.value, bv.size())
-
-
-def _special_z3(fmt: FloatFormat, bv, which: str):
-    import z3
-
-    mag = z3.Extract(fmt.man_bits + fmt.exp_bits - 1, 0, bv)
-    mags = sorted({c & fmt.mag_mask for c in _special_codes(fmt, which)})
-    return z3.Or(*[mag == m for m in mags]) if mags else z3.BoolVal(False)
-
-
-def _special_codes(fmt: FloatFormat, which: str) -> list[int]:
-    # specials live in the top exponent or at the sign-only code; scan those candidates only
-    top = ((1 << fmt.exp_bits) - 1) << fmt.man_bits
-    cands = [top | m for m in range(1 << fmt.man_bits)]
-    cands += [c | fmt.sign_bit for c in cands] + [fmt.sign_bit, 0, fmt.mag_mask, fmt.mag_mask | fmt.sign_bit]
-    test = fmt.is_nan if which == "nan" else fmt.is_inf
-    return [c for c in cands if test(c)]
 
 
 def _nan_mask(fmt, codes: np.ndarray) -> np.ndarray:
@@ -186,7 +167,7 @@ class GoldenEquivalence:
     def _env_for(self, rm_code: int | None) -> Env:
         if rm_code is None:
             return self.env
-        mode = RM_CODES[rm_code]
+        mode = RM_MODES[rm_code]
         return Env(Rounding(mode), self.env.overflow, self.env.tininess, self.env.random_bits, self.env.nan_policy)
 
     def _policy(self, op: str):
@@ -197,7 +178,7 @@ class GoldenEquivalence:
         env = self._env_for(rm)
         op = "sub" if (self.op == "add" and sub) else self.op
         r = get_op(op).run_golden(self.fmt, (a, b), env, out=self.out_fmt, policy=self._policy(op))
-        return r.code, int(r.flags) & 0x1F
+        return r.code, int(r.flags) & IEEE_FLAG_MASK
 
     def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Golden codes/flags and the assumption mask for every vector (computed once per campaign)."""
@@ -211,13 +192,13 @@ class GoldenEquivalence:
         flags = np.zeros(n, dtype=np.int64)
         valid = np.ones(n, dtype=bool)
         if rm is not None:
-            valid &= rm <= 5
+            valid &= np.isin(rm, list(RM_MODES))
         for cls in self.assume:
             valid &= cls.mask(self.fmt, np.asarray(vectors[cls.port]).astype(np.int64))
         if self.fmt.width <= 8:
             from ..fast.tables import INVALID_INPUT, binary_table
 
-            for rmv in (sorted(RM_CODES) if rm is not None else [None]):
+            for rmv in (sorted(RM_MODES) if rm is not None else [None]):
                 for sv in ((0, 1) if sub is not None else (None,)):
                     sel = np.ones(n, dtype=bool)
                     if rmv is not None:
@@ -236,7 +217,7 @@ class GoldenEquivalence:
             for i in np.flatnonzero(valid):
                 codes[i], flags[i] = self._golden_one(int(a[i]), int(b[i]), None if rm is None else int(rm[i]),
                                                       None if sub is None else int(sub[i]))
-        return {"codes": codes, "flags": flags & 0x1F, "valid": valid,
+        return {"codes": codes, "flags": flags & IEEE_FLAG_MASK, "valid": valid,
                 "nan": _nan_mask(self.out_fmt, codes)}
 
     # -- checks -----------------------------------------------------------------------------------
@@ -250,13 +231,13 @@ class GoldenEquivalence:
         if not self.nan_exact:
             bad &= ~(_nan_mask(self.out_fmt, got) & expected["nan"])
         if self.check_flags and p.get("flags"):
-            bad |= (np.asarray(outputs[p["flags"]]).astype(np.int64) & 0x1F) != expected["flags"]
+            bad |= (np.asarray(outputs[p["flags"]]).astype(np.int64) & IEEE_FLAG_MASK) != expected["flags"]
         bad &= expected["valid"]
         if not bad.any():
             return Outcome("PASS", time.perf_counter() - t0, method)
         i = int(np.flatnonzero(bad)[0])
         inputs = {k: int(v[i]) for k, v in vectors.items()}
-        actual = (int(got[i]), int(outputs[p["flags"]][i]) & 0x1F if p.get("flags") else None)
+        actual = (int(got[i]), int(outputs[p["flags"]][i]) & IEEE_FLAG_MASK if p.get("flags") else None)
         # replay in the golden model itself (not the table)
         g = self._golden_one(inputs[p["a"]], inputs[p["b"]], inputs.get(p["rm"]) if p.get("rm") else None,
                              inputs.get(p["sub"]) if p.get("sub") else None)
@@ -280,7 +261,7 @@ class GoldenEquivalence:
         p = self.ports
         s = f"{self.op}({show(f, inputs[p['a']])}, {show(f, inputs[p['b']])})"
         if p.get("rm"):
-            s += f" rm={RM_CODES.get(inputs[p['rm']], inputs[p['rm']])}"
+            s += f" rm={RM_MODES.get(inputs[p['rm']], inputs[p['rm']])}"
         if p.get("sub"):
             s += f" sub={inputs[p['sub']]}"
         return f"{s}: golden {show(o, expected[0])} flags {expected[1]:#x}, netlist {show(o, actual[0])} " \

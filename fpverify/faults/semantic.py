@@ -23,15 +23,16 @@ from typing import Sequence
 
 from ..formats import FloatFormat
 from ..hdl.ir import CONST0, CONST1, Cell, Netlist, Value
+from ..semantics import stages
 from .mutate import NetIndex, _copy, const_nets, const_value, override_nets
 
 # signal-name candidates, first match wins (suffix match as in Netlist.signal)
-STICKY = ("round_sticky", "sticky")
-ROUND_UP = ("round_up",)
-GUARD = ("round_guard", "guard", "round_bit")
-NORM_EXP = ("norm_exp", "exp_sum", "prod_exp", "res_exp")
+STICKY = (stages.ROUND_STICKY, "sticky")
+ROUND_UP = (stages.ROUND_UP,)
+GUARD = (stages.ROUND_GUARD, "guard", "round_bit")
+NORM_EXP = (stages.NORM_EXP, "exp_sum", "prod_exp", "res_exp")
 LMUL_SUM = ("lmul_sum",)
-OVERFLOW = ("overflow", "round_overflow", "ovf")
+OVERFLOW = ("overflow", stages.ROUND_OVERFLOW, "ovf")
 RESULT_PORTS = ("o", "result", "out", "y", "z")
 
 NEEDS_GENERATOR = {

@@ -27,8 +27,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..formats import FloatFormat, Overflow, get_format
-from ..rounding import Env, Flags, Mode, Rounding, Tininess, parse_rounding
+from ..rounding import Env, Flags, Rounding, Tininess, parse_rounding
 from ..semantics.ops import OPS, names
+from ..semantics.ports import IEEE_FLAG_MASK, RM_MODES
 from . import ir
 from .evaluate import Evaluator, evaluate_pipelined
 
@@ -36,10 +37,9 @@ __all__ = ["SimReport", "Mismatch", "compare_with_golden", "describe_code", "fla
            "SIM_OPS", "edge_codes", "sample_codes"]
 
 SIM_OPS = names("rtl")  # the ops of the RTL generators, whose port conventions sim assumes
-RM_MODES: dict[int, Mode] = {0: Mode.RNE, 1: Mode.RTZ, 2: Mode.RDN, 3: Mode.RUP, 4: Mode.RNA, 5: Mode.RTO}
 EXHAUSTIVE_LIMIT = 1 << 16
 CHUNK = 1 << 16
-FLAG_MASK = 0x1F
+FLAG_MASK = IEEE_FLAG_MASK
 
 
 def flag_names(flags: int) -> str:

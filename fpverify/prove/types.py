@@ -13,13 +13,13 @@ import z3
 
 from ..formats import Format
 from ..rounding import Env, Rounding, parse_rounding
+from ..semantics.ports import RM_ENCODING
 from .obligation import Obligation
 
 Status = Literal["PROVED", "REFUTED", "UNKNOWN", "ERROR"]
 
-# rounding-mode port value -> rounding mode name (parse_rounding spelling)
-DEFAULT_RM_ENCODING: tuple[tuple[int, str], ...] = (
-    (0, "rne"), (1, "rtz"), (2, "rdn"), (3, "rup"), (4, "rna"), (5, "rto"))
+# rounding-mode port value -> rounding mode name (parse_rounding spelling): the shared table
+DEFAULT_RM_ENCODING: tuple[tuple[int, str], ...] = RM_ENCODING
 
 
 @dataclass(frozen=True)

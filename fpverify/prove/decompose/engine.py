@@ -22,6 +22,7 @@ import z3
 from ...formats import Format
 from ...rounding import Env
 from ...semantics.ops import family_members
+from ...semantics import stages as stage_names
 from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
 from ..monolithic import ProofSetupError, build_obligation
@@ -73,26 +74,26 @@ class Problem:
             if n is None:
                 continue
             if self.op in ("add", "sub"):  # adders keep raw significands (exponent of the top bit)
-                out.append(Stage(f"unpack_{tag}_sig", n.u.sig, when=n.u.is_finite))
-                out.append(Stage(f"unpack_{tag}_exp", n.u.exp + const(p_in - 1, n.u.exp.size()), signed=True,
+                out.append(Stage(stage_names.unpack_sig(tag), n.u.sig, when=n.u.is_finite))
+                out.append(Stage(stage_names.unpack_exp(tag), n.u.exp + const(p_in - 1, n.u.exp.size()), signed=True,
                                  when=n.u.is_finite))
                 continue
-            out.append(Stage(f"unpack_{tag}_sig", n.nsig, when=n.u.is_finite))
-            out.append(Stage(f"unpack_{tag}_exp", n.log2, signed=True, when=n.u.is_finite))
+            out.append(Stage(stage_names.unpack_sig(tag), n.nsig, when=n.u.is_finite))
+            out.append(Stage(stage_names.unpack_exp(tag), n.log2, signed=True, when=n.u.is_finite))
         if self.iso is not None:
-            out.append(Stage("product", self.iso.real_product, when=fin))
-            out.append(Stage("product_exp", x.log2 + y.log2, signed=True, when=fin))
+            out.append(Stage(stage_names.PRODUCT, self.iso.real_product, when=fin))
+            out.append(Stage(stage_names.PRODUCT_EXP, x.log2 + y.log2, signed=True, when=fin))
             t = {k: z3.substitute(v, (self.iso.product, self.iso.real_product)) if isinstance(v, z3.ExprRef) else v
                  for k, v in self.iso.reference.terms.items()}
         else:
             t = self.reference.terms
-        if "round_guard" in t and self.op in ("mul", "add", "sub"):
-            frac = t["round_frac"]
-            below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t["round_sticky"])
-            datapath = fin if self.op == "mul" else conj([fin, t["sum"] != 0])
-            out.append(Stage("round_guard", z3.If(t["round_guard"], const(1, 1), const(0, 1)), when=datapath))
-            out.append(Stage("round_sticky", z3.If(below, const(1, 1), const(0, 1)), when=datapath))
-            out.append(Stage("round_up", z3.If(t["round_away"], const(1, 1), const(0, 1)), when=datapath))
+        if stage_names.ROUND_GUARD in t and self.op in ("mul", "add", "sub"):
+            frac = t[stage_names.ROUND_FRAC]
+            below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t[stage_names.ROUND_STICKY])
+            datapath = fin if self.op == "mul" else conj([fin, t[stage_names.SUM] != 0])
+            out.append(Stage(stage_names.ROUND_GUARD, z3.If(t[stage_names.ROUND_GUARD], const(1, 1), const(0, 1)), when=datapath))
+            out.append(Stage(stage_names.ROUND_STICKY, z3.If(below, const(1, 1), const(0, 1)), when=datapath))
+            out.append(Stage(stage_names.ROUND_UP, z3.If(t[stage_names.ROUND_AWAY], const(1, 1), const(0, 1)), when=datapath))
         out.append(Stage(self.ports.result, self.monolithic.watch["ref_code"]))
         if self.ports.flags and self.flag_mask:
             out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
@@ -184,7 +185,7 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
         x, y = normalise(us["a"]), normalise(us["b"])
         sub = S.interval_cases(x.log2 + y.log2, "S", S.parse_intervals(st.band, params))
     elif st.diff:
-        d = pr.reference.terms["align_shift"]
+        d = pr.reference.terms[stage_names.ALIGN_SHIFT]
         sub = S.interval_cases(d, "d", S.parse_intervals(st.diff, params))
     if sub:
         cases = S.refine(cases, is_finite_case, sub)

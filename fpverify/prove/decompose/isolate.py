@@ -29,6 +29,7 @@ import z3
 
 from ...formats import FloatFormat
 from ...rounding import Env
+from ...semantics import stages
 from ...smt.reference.bv import all_of, const, zext
 from ...smt.reference.mul import mul_operands
 from ...smt.reference.result import RefResult
@@ -76,19 +77,19 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     x, y = normalise(unpack(fmt, sym.a, we)), normalise(unpack(fmt, sym.b, we))
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
-    cut = cut_signal(terms, "product", outs, P)
+    cut = cut_signal(terms, stages.PRODUCT, outs, P)
     reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
     lemmas = []
     for tag, n in (("a", x), ("b", y)):
-        rtl_sig, rtl_exp = terms.signal(f"unpack_{tag}_sig"), terms.signal(f"unpack_{tag}_exp")
+        rtl_sig, rtl_exp = terms.signal(stages.unpack_sig(tag)), terms.signal(stages.unpack_exp(tag))
         goal = conj([rtl_sig == n.nsig, z3.SignExt(we - rtl_exp.size(), rtl_exp) == n.log2]
                     if we >= rtl_exp.size() else [rtl_sig == n.nsig])
         lemmas.append(Obligation(f"L1 normaliser[{tag}]",
                                  f"netlist unpack_{tag}_sig/exp == reference sig<<lzc(sig), exp-lzc (finite {tag})",
                                  [n.u.valid, n.u.is_finite], goal))
-    rtl_prod = terms.signal("product")
-    rs_a, rs_b = terms.signal("unpack_a_sig"), terms.signal("unpack_b_sig")
+    rtl_prod = terms.signal(stages.PRODUCT)
+    rs_a, rs_b = terms.signal(stages.unpack_sig("a")), terms.signal(stages.unpack_sig("b"))
     lemmas.append(Obligation("L2 product-definition", "netlist product == zext(unpack_a_sig)*zext(unpack_b_sig)",
                              [], rtl_prod == zext(rs_a, 2 * p) * zext(rs_b, 2 * p)))
     lo = const(1 << (2 * p - 2), 2 * p)

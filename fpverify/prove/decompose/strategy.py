@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import InputError
+from ...semantics import stages
 
 FAMILIES = ("mul", "add", "lmul")
 
@@ -84,7 +85,7 @@ def parse_strategy(text: str, file: str = "<strategy>") -> Strategy:
                 raise err(f"unknown family {rest!r} (one of {', '.join(FAMILIES)})")
             st.family = rest
         elif word == "isolate":
-            if rest != "product":
+            if rest != stages.PRODUCT:
                 raise err(f"only `isolate product` is supported (got {rest!r})")
             st.isolate.append(rest)
         elif word == "split":

@@ -25,6 +25,7 @@ import z3
 
 from ...formats import FloatFormat
 from ...rounding import Env, Mode
+from ...semantics import stages
 from .bv import all_of, any_of, const, ite, shr_sticky, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
@@ -88,7 +89,7 @@ def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, y
     mag = ite(effective_sub, big_f - sml_f, big_f + sml_f)
     sign = big_sign
     sum_exp = big_exp - const(k, we)
-    terms = {"a": x, "b": y, "align_shift": d, "align_sticky": sticky, "sum": mag, "sum_exp": sum_exp,
+    terms = {"a": x, "b": y, stages.ALIGN_SHIFT: d, stages.ALIGN_STICKY: sticky, stages.SUM: mag, stages.SUM_EXP: sum_exp,
              "sum_sign": sign, "effective_sub": effective_sub}
     rounded = round_pack(out, sign, mag, sum_exp, env, rand, terms)
     # exact zero: like-signed zeros keep their sign; otherwise +0 (-0 when rounding down)

@@ -9,6 +9,7 @@ import z3
 
 from ...formats import FloatFormat, Specials
 from ...rounding import Env, Mode
+from ...semantics import stages
 from .bv import all_of, any_of, ite, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
@@ -49,7 +50,8 @@ def fma(fmt: FloatFormat, a, b, c, env: Env = Env(), out: FloatFormat | None = N
     negative = all_of(eff_sub, total < 0)
     mag = ite(negative, -total, total)
     sign = z3.Xor(psign, negative)
-    terms = {"a": x, "b": y, "c": z, "product": product, "product_exp": pexp, "sum": mag, "sum_exp": low}
+    terms = {"a": x, "b": y, "c": z, stages.PRODUCT: product, stages.PRODUCT_EXP: pexp, stages.SUM: mag,
+             stages.SUM_EXP: low}
     rounded = round_pack(out, sign, mag, low, env, rand, terms)
     prod_zero = any_of(x.is_zero, y.is_zero)
     zsign = ite(all_of(prod_zero, z.is_zero, psign == z.sign), psign, z3.BoolVal(env.rounding.mode is Mode.RDN))

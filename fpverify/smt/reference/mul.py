@@ -11,6 +11,7 @@ import z3
 
 from ...formats import FloatFormat
 from ...rounding import Env
+from ...semantics import stages
 from .bv import all_of, any_of, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
@@ -34,8 +35,8 @@ def mul_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, e
     if product is None:
         product = zext(nx.nsig, 2 * p) * zext(ny.nsig, 2 * p)
     pexp = nx.nexp + ny.nexp
-    terms = {"a": x, "b": y, "a_nsig": nx.nsig, "b_nsig": ny.nsig, "sign": sign, "product": product,
-             "product_exp": pexp}
+    terms = {"a": x, "b": y, "a_nsig": nx.nsig, "b_nsig": ny.nsig, "sign": sign, stages.PRODUCT: product,
+             stages.PRODUCT_EXP: pexp}
     rounded = round_pack(out, sign, product, pexp, env, rand, terms)
     invalid = any_of(all_of(x.is_inf, y.is_zero), all_of(x.is_zero, y.is_inf))
     res = choose(any_of(x.is_nan, y.is_nan), nan_result(out, env, x, y),

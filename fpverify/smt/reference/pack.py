@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import z3
 
-from ...formats import FloatFormat, NanPolicy, Overflow
+from ...formats import FloatFormat
 from ...rounding import Env, Flags
+from ...semantics.specials import inf_into, nan_into
 from . import flags as F
 from .bv import TRUE, all_of, const, ite, resize
 
@@ -53,26 +54,16 @@ def zero(fmt: FloatFormat, sign: int) -> tuple[int, int]:
 
 def nan(fmt: FloatFormat, env: Env) -> Packed:
     """The default NaN (golden `special_to_format('nan', 0, ...)`)."""
-    if fmt.has_nan:
-        return const_packed(fmt, fmt.nan_code(0))
-    policy = env.nan_for(fmt)
-    if policy is NanPolicy.ERROR:
+    got = nan_into(fmt, env.nan_for(fmt))
+    if got is None:  # nan policy 'error': no code, the golden model raises
         return const_packed(fmt, 0, Flags.INVALID, defined=z3.BoolVal(False))
-    if policy is NanPolicy.MAX:
-        return const_packed(fmt, fmt.max_code, Flags.INVALID)
-    return const_packed(fmt, 0, Flags.INVALID)
+    return const_packed(fmt, *got)
 
 
 def inf(fmt: FloatFormat, sign: int, env: Env) -> tuple[int, int]:
     """(code, flags) of an infinite result (golden `special_to_format('inf', ...)`)."""
-    policy = env.overflow_for(fmt)
-    if sign and not fmt.signed:
-        return fmt.nan_code(), int(Flags.INVALID)
-    if fmt.has_inf and policy is not Overflow.SATFINITE:
-        return fmt.inf_code(sign), 0
-    if policy is Overflow.NAN and fmt.has_nan:
-        return fmt.nan_code(sign), 0
-    return fmt.max_code | (fmt.sign_bit if sign else 0), int(Flags.SATURATED)
+    code, flags = inf_into(fmt, sign, env.overflow_for(fmt))
+    return code, int(flags)
 
 
 def inf_packed(fmt: FloatFormat, sign: z3.BoolRef, env: Env) -> Packed:

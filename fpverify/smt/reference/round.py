@@ -22,20 +22,21 @@ from __future__ import annotations
 
 import z3
 
-from ...formats import FloatFormat, Overflow
+from ...formats import FloatFormat
 from ...rounding import Env, Flags, Mode, Tininess
+from ...semantics import overflow as overflow_rules
+from ...semantics import rounding_rules, stages
+from ...semantics.boolops import BoolOps
 from . import flags as F
-from .bv import FALSE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
+from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, lzc, shr_sticky, zext
 from .pack import Packed, by_sign, choose, const_packed, finite_code, zero
+
+Z3_OPS = BoolOps(lambda a, b: all_of(a, b), lambda a, b: any_of(a, b), z3.Not, FALSE, TRUE)
 
 
 def decision_bits(env: Env) -> int:
-    """G: the bits of ν the rounding decision at quantum q reads (besides "anything below"):
-    the half bit for the deterministic modes, ⌊ν 2^N⌋ for SR-A, ⌊ν 2^(N+1)⌋ for SR-B and SR-C."""
-    r = env.rounding
-    if not r.mode.stochastic:
-        return 1
-    return r.nbits if r.mode is Mode.SR_A else r.nbits + 1
+    """G: the bits of ν the rounding decision at quantum q reads (`rounding_rules.decision_bits`)."""
+    return rounding_rules.decision_bits(env.rounding.mode, env.rounding.nbits)
 
 
 def frame_bits(env: Env) -> int:
@@ -45,22 +46,14 @@ def frame_bits(env: Env) -> int:
 
 def _away(mode: Mode, nbits: int, sign, s0_even, frac, fw: int, sticky, rand):
     """Round away from zero? ``frac`` holds the fw most significant bits of ν."""
-    top = lambda k: z3.Extract(fw - 1, fw - k, frac)  # the k leading bits of ν
     below = lambda k: any_of(z3.Extract(fw - k - 1, 0, frac) != 0, sticky) if k < fw else sticky
-    if mode is Mode.RTZ:
-        return FALSE
-    if mode is Mode.RUP:
-        return z3.Not(sign)
-    if mode is Mode.RDN:
-        return sign
-    if mode is Mode.RTO:
-        return s0_even
-    half = bit(frac, fw - 1)
-    if mode is Mode.RNA:
-        return half
-    if mode is Mode.RNE:
-        return all_of(half, any_of(below(1), z3.Not(s0_even)))
-    n = nbits
+    stochastic = _stochastic_away(mode, nbits, frac, fw, below, rand) if mode.stochastic else None
+    return rounding_rules.round_away(mode, sign, z3.Not(s0_even), bit(frac, fw - 1), below(1), stochastic, Z3_OPS)
+
+
+def _stochastic_away(mode: Mode, n: int, frac, fw: int, below, rand) -> z3.BoolRef:
+    """The SR-A/B/C comparison on the leading bits of ν and the random bits."""
+    top = lambda k: z3.Extract(fw - 1, fw - k, frac)  # the k leading bits of ν
     r = zext(rand, n + 2)
     if mode is Mode.SR_A:
         return z3.UGE(zext(top(n), n + 2) + r, const(1 << n, n + 2))
@@ -135,10 +128,14 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
         tiny = all_of(e < emin, z3.Not(all_of(e == emin - 1, carry_u)))
     underflow = all_of(tiny, inexact)
     flags = F.when(inexact, Flags.INEXACT) | F.when(underflow, Flags.UNDERFLOW)
-    terms.update({f"{prefix}_lz": lz, f"{prefix}_e": e, f"{prefix}_q": q, f"{prefix}_s0": s0, f"{prefix}_frac": frac,
-                  f"{prefix}_guard": bit(frac, fw - 1), f"{prefix}_sticky": sticky,
-                  f"{prefix}_inexact": inexact, f"{prefix}_away": away, f"{prefix}_sig": s_fin,
-                  f"{prefix}_exp": q_fin, f"{prefix}_tiny": tiny})
+
+    def name(field: str) -> str:
+        return stages.round_stage(field, prefix)
+
+    terms.update({name("lz"): lz, name("e"): e, name("q"): q, name("s0"): s0, name("frac"): frac,
+                  name("guard"): bit(frac, fw - 1), name("sticky"): sticky,
+                  name("inexact"): inexact, name("away"): away, name("sig"): s_fin,
+                  name("exp"): q_fin, name("tiny"): tiny})
     is_zero_in = sig == 0
     s_zero = s_fin == 0
     zero_res = by_sign(fmt, sign, lambda sg: const_packed(fmt, *zero(fmt, sg)))
@@ -155,7 +152,7 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
     if not fmt.signed and not z3.is_false(sign):
         res = choose(sign, _negative_into_unsigned(fmt, s_zero, env, flags), res)
     res = choose(is_zero_in, exact_zero, res)
-    terms[f"{prefix}_overflow"] = all_of(z3.Not(s_zero), ovf)
+    terms[name("overflow")] = all_of(z3.Not(s_zero), ovf)
     return res
 
 
@@ -170,14 +167,9 @@ def _overflow(fmt: FloatFormat, sign: z3.BoolRef, env: Env, flags: z3.BitVecRef)
     mode = env.rounding.mode
 
     def make(s: int) -> Packed:
-        to_max = (policy in (Overflow.SATFINITE, Overflow.SATPROPAGATE) or mode in (Mode.RTZ, Mode.RTO)
-                  or (mode is Mode.RUP and s) or (mode is Mode.RDN and not s))
-        if not to_max:
-            if policy is Overflow.NAN and fmt.has_nan:
-                return const_packed(fmt, fmt.nan_code(s))
-            if fmt.has_inf:
-                return const_packed(fmt, fmt.inf_code(s))
-        return const_packed(fmt, fmt.max_code | (fmt.sign_bit if s else 0), Flags.SATURATED)
+        to_max = overflow_rules.rounds_to_max(mode, policy, bool(s))
+        code, saturated = overflow_rules.overflow_code(fmt, policy, s, to_max)
+        return const_packed(fmt, code, Flags.SATURATED if saturated else Flags.NONE)
 
     p = by_sign(fmt, sign, make)
     return Packed(p.code, p.flags | flags, p.defined)
@@ -190,7 +182,7 @@ def _negative_into_unsigned(fmt: FloatFormat, s_zero, env: Env, flags) -> Packed
         return nan
     zero_code = const_packed(fmt, fmt.zero_code(0)).code
     to_zero = Packed(zero_code, flags | ite(s_zero, F.NONE, F.flag(Flags.SATURATED)))
-    if mode in (Mode.RTZ, Mode.RUP) or env.overflow_for(fmt) is Overflow.SATFINITE:
+    if overflow_rules.negative_to_zero(mode, env.overflow_for(fmt)):
         return to_zero
     return choose(s_zero, to_zero, nan)
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import z3
 
-from ...formats import FloatFormat, FormatError, Specials
+from ...formats import FloatFormat, FormatError
+from .. import classify
 from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, lzc, zext
 
 
@@ -60,29 +61,9 @@ def unpack(fmt: FloatFormat, code: z3.BitVecRef, we: int | None = None) -> Unpac
     sign = bit(c, nbits - 1) if fmt.signed else FALSE
     e_field = z3.Extract(m + e - 1, m, c)
     t = z3.Extract(m - 1, 0, c) if m else None
-    mag = z3.Extract(m + e - 1, 0, c)
-    sp = fmt.specials
-    top = (1 << nbits) - 1
-    if sp is Specials.IEEE:
-        all_ones = e_field == const(fmt.exp_mask, e)
-        is_nan = all_of(all_ones, t != 0)
-        is_inf = all_of(all_ones, t == 0)
-    elif sp is Specials.FN:
-        is_nan = mag == const(fmt.mag_mask, m + e)
-        is_inf = FALSE
-    elif sp is Specials.FNUZ:
-        is_nan = c == const(fmt.sign_bit, nbits)
-        is_inf = FALSE
-    elif sp in (Specials.P3109_E, Specials.P3109_F):
-        is_nan = c == const(fmt.sign_bit if fmt.signed else top, nbits)
-        if sp is Specials.P3109_E:
-            infs = (fmt.sign_bit - 1, top) if fmt.signed else (top - 1,)
-            is_inf = any_of(*(c == const(v, nbits) for v in infs))
-        else:
-            is_inf = FALSE
-    else:
-        is_nan = is_inf = FALSE
-    signaling = all_of(is_nan, z3.Not(bit(t, m - 1))) if sp is Specials.IEEE else FALSE
+    is_nan = classify.is_nan(fmt, code)
+    is_inf = classify.is_inf(fmt, code)
+    signaling = classify.is_signaling(fmt, code)
     hidden = const(1, 1)
     if fmt.subnormals:
         sub = e_field == 0
