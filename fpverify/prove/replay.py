@@ -5,10 +5,34 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
+from typing import Mapping
+
+import z3
 
 from ..formats import FloatFormat
 from ..rounding import Env, Flags, parse_rounding
 from .api import Counterexample, PortMap
+
+
+def complete_inputs(ports: Mapping[str, z3.BitVecRef], model: Mapping[str, int]) -> dict[str, int]:
+    """Every input port's value for a solver model (the rule of docs/proofs-internals.md,
+    "Completing a model to full inputs"): a port the obligation fixes is a constant term (clk, rst,
+    a ``sub``/``rm``/control port the property assumes) and keeps that constant; a free port takes
+    the model's value, or 0 when the model leaves it unconstrained (any value satisfies the query),
+    reduced to the port's width."""
+    out = {}
+    for name, term in ports.items():
+        if z3.is_bv_value(term):
+            out[name] = term.as_long()
+        else:
+            out[name] = int(model.get(name, 0)) % (1 << term.size())
+    return out
+
+
+def input_substitution(ports: Mapping[str, z3.BitVecRef], values: Mapping[str, int]) -> list:
+    """z3 substitution pairs giving the free ports their ``values`` (fixed ports are constants
+    already; substituting a constant would rewrite every equal literal in the terms)."""
+    return [(t, z3.BitVecVal(values[n], t.size())) for n, t in ports.items() if not z3.is_bv_value(t)]
 
 
 def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0) -> dict[str, int]:
@@ -110,4 +134,4 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     return cex, "; ".join(problems)
 
 
-__all__ = ["replay", "evaluate_netlist", "golden_result", "env_for", "same", "describe"]
+__all__ = ["replay", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for", "same", "describe"]
