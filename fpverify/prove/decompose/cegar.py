@@ -83,7 +83,7 @@ def classify(problem, model: dict[str, int]):
 def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None) -> Localisation:
     """Compare the netlist's named stage signals with the reference's terms on ``inputs``."""
     subst = substitution(problem.sym.ports, inputs)
-    stages: list[Stage] = problem.stages()
+    stages: list[Stage] = problem.stages(inputs)
     names = []
     for st in stages:
         try:

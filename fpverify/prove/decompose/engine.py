@@ -24,7 +24,8 @@ from ...rounding import Env
 from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
 from ..api import Counterexample, PortMap
-from ..monolithic import ProofSetupError, build_obligation
+from ..monolithic import ProofSetupError, build_obligation, reference_for
+from ..replay import env_for
 from ..obligation import Obligation, conj
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
@@ -60,8 +61,12 @@ class Problem:
     def operand_ports(self) -> list[str]:
         return [self.ports.a] + ([self.ports.b] if self.op != "convert" else [])
 
-    def stages(self) -> list[Stage]:
-        """Named stage signals vs reference terms, in pipeline order (for localisation)."""
+    def stages(self, inputs: dict[str, int] | None = None) -> list[Stage]:
+        """Named stage signals vs reference terms, in pipeline order (for localisation).
+
+        ``inputs`` (a counterexample): an rm-port unit's internal stages are compared with the
+        reference of the counterexample's own mode (its rm value; overflow and random bits as the
+        problem's environment and rand port give them), not with the first mode of the encoding."""
         out = []
         x = normalise(unpack(self.fmt, self.sym.a, self._we()))
         y = normalise(unpack(self.fmt, self.sym.b, self._we())) if self.sym.b is not None else None
@@ -83,11 +88,14 @@ class Problem:
             t = {k: z3.substitute(v, (self.iso.product, self.iso.real_product)) if isinstance(v, z3.ExprRef) else v
                  for k, v in self.iso.reference.terms.items()}
         else:
-            t = self.reference.terms
-        if "round_guard" in t and self.op in ("mul", "add", "sub"):
+            t = self.mode_reference(inputs).terms
+        if "round_guard" in t and self.op in ("mul", "add", "sub", "lmul"):
             frac = t["round_frac"]
             below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t["round_sticky"])
-            datapath = fin if self.op == "mul" else conj([fin, t["sum"] != 0])
+            if self.op == "lmul":  # variant A rounds only normal x normal (zeros, subnormals flush)
+                datapath = conj([fin] + [z3.Not(z3.Or(n.u.is_zero, n.u.is_subnormal)) for n in (x, y)])
+            else:
+                datapath = fin if self.op == "mul" else conj([fin, t["sum"] != 0])
             out.append(Stage("round_guard", z3.If(t["round_guard"], const(1, 1), const(0, 1)), when=datapath))
             out.append(Stage("round_sticky", z3.If(below, const(1, 1), const(0, 1)), when=datapath))
             out.append(Stage("round_up", z3.If(t["round_away"], const(1, 1), const(0, 1)), when=datapath))
@@ -95,6 +103,14 @@ class Problem:
         if self.ports.flags and self.flag_mask:
             out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
         return out
+
+    def mode_reference(self, inputs: dict[str, int] | None = None):
+        """The reference whose terms describe ``inputs``: for an rm-port unit, the reference of
+        the mode the rm value selects (``self.reference`` muxes only the result and flags)."""
+        if self.ports.rm is None or inputs is None:
+            return self.reference
+        return reference_for(self.op, self.fmt, self.out, env_for(self.env, self.ports, inputs), self.sym,
+                             self.lmul_policy)
 
     def _we(self) -> int:
         from ...smt.reference.unpack import exp_width
