@@ -6,6 +6,7 @@ inputs replays on the wrong operation or mode and is misreported.
   (``g & (sticky | ~lsb)``) only while ``sub`` is 1.
 * `RtzNegAdder`: an ``rounding = port`` adder whose RTZ decode (rm = 1) rounds negative results
   like RNE; every other rm value is correct.
+* `RtzNegLMul`: the same RTZ fault in an ``rounding = port`` L-Mul unit (variant A).
 * `GatedMul`, `GatedLMul`: `rtl.fp_mul.FPMultiplier` / `rtl.lmul.LMulUnit` (variant A) with an extra
   1-bit input ``en``; the tie-break is inverted only while ``en`` is 1.
 
@@ -66,6 +67,13 @@ class SubTieAdder(FPAdder):
         return _elaborate_with(super().elaborate, platform, _inverted_tie(self.sub))
 
 
+def _rtz_negative_like_rne(ctl, good, sign, frac, sticky, lsb):
+    """The RTZ decode (rm = 1) rounds negative results to nearest, ties to even."""
+    g = frac[-1]
+    st = sticky | (frac[:-1].any() if len(frac) > 1 else 0)
+    return Mux((ctl.rm == RM_CODES[Mode.RTZ]) & sign, g & (st | lsb), good)
+
+
 class RtzNegAdder(FPAdder):
     """``rounding = port`` adder whose RTZ decode rounds negative results like RNE."""
 
@@ -73,12 +81,17 @@ class RtzNegAdder(FPAdder):
         super().__init__(fmt, rounding="port", **kw)
 
     def elaborate(self, platform):
-        def fault(ctl, good, sign, frac, sticky, lsb):
-            g = frac[-1]
-            st = sticky | (frac[:-1].any() if len(frac) > 1 else 0)
-            return Mux((ctl.rm == RM_CODES[Mode.RTZ]) & sign, g & (st | lsb), good)
+        return _elaborate_with(super().elaborate, platform, _rtz_negative_like_rne)
 
-        return _elaborate_with(super().elaborate, platform, fault)
+
+class RtzNegLMul(LMulUnit):
+    """``rounding = port`` L-Mul variant A whose RTZ decode rounds negative results like RNE."""
+
+    def __init__(self, fmt, latency: int = 0):
+        super().__init__(fmt, policy=LMulPolicy(variant=LMulVariant.REAL), rounding="port", latency=latency)
+
+    def elaborate(self, platform):
+        return _elaborate_with(super().elaborate, platform, _rtz_negative_like_rne)
 
 
 class _Gated(wiring.Component):
@@ -86,6 +99,7 @@ class _Gated(wiring.Component):
 
     def __init__(self, inner):
         self.inner = inner
+        self.latency = inner.latency
         members = dict(inner.signature.members)
         members = {k: v for k, v in members.items() if v.flow is wiring.In}
         members["en"] = In(1)

@@ -1,0 +1,126 @@
+"""Issue #23: a decomposed proof replays its models with every input the property fixes (a `sub`
+port, an rm port value, the reset of a pipelined unit, any control input), and localises a real
+bug under the counterexample's own rounding mode.
+
+Oracle: spec_designs/faulty_rounding.py, whose faults sit in the rounder's round-away decision
+and only show under one value of a control input, so a replay that drops that value sees a
+different operation or mode, and a correct localisation names ``round_up`` (every earlier stage is
+correct). The netlist evaluator and the golden model re-run each counterexample (`replayed`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import z3
+
+from cli_util import run_cli
+from fpverify.formats import get_format
+from fpverify.golden.lmul import LMulPolicy, LMulVariant
+from fpverify.hdl.netlist import flatten
+from fpverify.prove.api import PortMap, prove_equivalence
+from fpverify.prove.decompose import prove_decomposed
+from fpverify.prove.replay import complete_inputs, input_substitution
+
+DESIGNS = Path(__file__).parent / "spec_designs"
+sys.path.insert(0, str(DESIGNS))
+import faulty_rounding as F  # noqa: E402
+
+E4M3 = get_format("e4m3")
+RESET = (("clk", 0), ("rst", 0))
+LMUL_A = LMulPolicy(variant=LMulVariant.REAL)
+
+
+def _refuted(r, fixed: dict[str, int]):
+    bad = [(i.name, i.status, i.outcome and i.outcome.message) for i in r.items if i.status == "ERROR"]
+    assert r.status == "REFUTED", (r.status, bad)
+    cex = r.counterexample
+    assert cex.replayed and cex.actual_netlist != cex.actual_golden
+    for port, value in fixed.items():  # the replayed vector carries the fixed inputs
+        assert cex.inputs[port] == value, cex.inputs
+    assert r.localisation.first_failing == "round_up", r.localisation.text()
+    ok = {row[0] for row in r.localisation.rows if row[3]}
+    assert {"unpack_a_sig", "unpack_b_sig"} <= ok, r.localisation.text()
+    return cex
+
+
+# (strategy, design, op, fixed ports, latency, extra arguments)
+CASES = {
+    "adder-sub": ("decompose_adder", lambda: F.SubTieAdder(E4M3), "sub", {"sub": 1}, 0, {}),
+    "adder-sub-pipelined": ("decompose_adder", lambda: F.SubTieAdder(E4M3, latency=2), "sub", {"sub": 1}, 2, {}),
+    "mul-en": ("decompose_multiplier", lambda: F.GatedMul(E4M3), "mul", {"en": 1}, 0, {}),
+    "mul-en-pipelined": ("decompose_multiplier", lambda: F.GatedMul(E4M3, latency=2), "mul", {"en": 1}, 2, {}),
+    "lmul-en": ("decompose_lmul", lambda: F.GatedLMul(E4M3), "lmul", {"en": 1}, 0, {"lmul_policy": LMUL_A}),
+    "lmul-en-pipelined": ("decompose_lmul", lambda: F.GatedLMul(E4M3, latency=1), "lmul", {"en": 1}, 1,
+                          {"lmul_policy": LMUL_A}),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_fault_under_a_fixed_input_is_refuted_and_localised(case):
+    strategy, make, op, fixed, latency, kw = CASES[case]
+    ports = PortMap(fixed=tuple(fixed.items()) + RESET)
+    r = prove_decomposed(flatten(make()), op, E4M3, strategy=strategy, workers=1, solvers=["z3"],
+                         ports=ports, cycles=latency, **kw)
+    cex = _refuted(r, fixed)
+    if latency:
+        assert cex.inputs["rst"] == 0
+
+
+@pytest.mark.parametrize("strategy,make,op,kw", [
+    ("decompose_adder", lambda: F.RtzNegAdder(E4M3), "add", {}),
+    ("decompose_adder", lambda: F.RtzNegAdder(E4M3, latency=1), "add", {"cycles": 1}),
+    ("decompose_lmul", lambda: F.RtzNegLMul(E4M3), "lmul", {"lmul_policy": LMUL_A}),
+])
+def test_fault_in_one_rm_decode_is_localised_under_that_mode(strategy, make, op, kw):
+    """The RTZ path rounds negative results like RNE. Compared with the first mode of the
+    encoding (RNE) the rounder's decision would look right and only the result wrong; compared
+    with the counterexample's own mode, ``round_up`` is the first failing stage."""
+    ports = PortMap(rm="rm", sub="sub" if op == "add" else None)
+    r = prove_decomposed(flatten(make()), op, E4M3, strategy=strategy, workers=1, solvers=["z3"], ports=ports,
+                         **kw)
+    cex = _refuted(r, {"rm": 1})
+    assert "rounding=rtz" in cex.decoded
+    assert E4M3.value(cex.actual_golden[0]) < 0
+
+
+def test_fault_gated_off_is_proved():
+    """The same adder with ``sub`` fixed to 0 is correct: the fault really depends on the fixed input."""
+    r = prove_decomposed(flatten(F.SubTieAdder(E4M3)), "add", E4M3, strategy="decompose_adder", workers=1,
+                         solvers=["z3"], ports=PortMap(fixed=(("sub", 0),)))
+    assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]
+
+
+def test_monolithic_replay_applies_fixed_inputs():
+    r = prove_equivalence(flatten(F.GatedMul(E4M3, latency=1)), "mul", E4M3, cycles=1,
+                          ports=PortMap(fixed=(("en", 1),) + RESET))
+    assert r.status == "REFUTED", r.message
+    assert r.counterexample.replayed and r.counterexample.inputs["en"] == 1
+
+
+def test_completion_keeps_constants_and_never_substitutes_them():
+    ports = {"a": z3.BitVec("a", 8), "sub": z3.BitVecVal(1, 1), "rst": z3.BitVecVal(0, 1)}
+    full = complete_inputs(ports, {"a": 0x1ff, "sub": 0})
+    assert full == {"a": 0xff, "sub": 1, "rst": 0}
+    assert complete_inputs(ports, {}) == {"a": 0, "sub": 1, "rst": 0}
+    pairs = input_substitution(ports, full)
+    assert [str(p[0]) for p in pairs] == ["a"]
+
+
+def test_issue_23_spec_subtraction_fault_is_refuted(tmp_path, capsys):
+    """The issue's spec: an f16 adder with the RNE tie-break inverted for subtraction, `sub`
+    proved through the port under `use strategy decompose_adder`: REFUTED (exit 1), localised."""
+    spec = tmp_path / "buggy_add.spec"
+    spec.write_text(f'design "{DESIGNS / "faulty_rounding.py"}" : SubTieAdder(fmt = f16)\n'
+                    "input a, b : f16\ninput s = dut.sub : bits[1]\noutput y = dut.result : f16\n"
+                    "output fl = dut.flags\n"
+                    "prove sub: y == sub(a, b, rne) with flags fl assuming s == 1\n"
+                    "use strategy decompose_adder\n")
+    code, out, err = run_cli(["prove", str(spec), "--json", "-", "--timeout", "120", "--solver", "z3"], capsys)
+    assert code == 1, out + err
+    case = json.loads(out)["specs"][0]["properties"][0]["cases"][0]
+    assert case["status"] == "REFUTED", case.get("message")
+    assert case["inputs"]["s"] == 1
+    assert "first failing stage: round_up" in case["counterexample"]
