@@ -279,18 +279,34 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
 
     cex = loc = None
     classified: dict[int, tuple] = {}
+    failed_lemmas: list[tuple[Item, str]] = []  # (lemma, its completed model as text)
 
     def done(out: Outcome) -> None:
         nonlocal cex, loc
         item = out.tag
         _judge(item, out)
-        if item.kind == "case" and item.status == "REFUTED":
+        if item.kind in ("case", "lemma") and item.status == "REFUTED":
+            # lift the model: complete it to full inputs and replay it end to end
             kind, c, why = classify(pr, out.model or {})
-            classified[id(item)] = (kind, c, why)
+            if item.kind == "case":
+                classified[id(item)] = (kind, c, why)
             if kind == "real" and cex is None:  # replayed: a bug; the other obligations can stop
                 item.counterexample = c
                 item.localisation = loc = localise(pr, c.inputs, vcd_dir)
                 cex = c
+            elif item.kind == "lemma" and kind == "real":
+                item.counterexample = c
+            elif item.kind == "lemma" and kind == "spurious":
+                model = " ".join(f"{n}={v:#x}" for n, v in c.inputs.items())
+                item.status = "FAILED"
+                item.counterexample = c
+                item.outcome.message = (f"the lemma does not hold at {model}, where the netlist and the golden "
+                                        f"model agree end to end; its cases are re-proved without the cut")
+                failed_lemmas.append((item, model))
+            elif item.kind == "lemma":
+                item.status = "ERROR"
+                item.counterexample = c
+                item.outcome.message = f"lemma model did not replay (tool bug, not a design bug): {why}"
         if progress:
             progress("done", item)
 
@@ -300,6 +316,18 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
 
     stop = (lambda: cex is not None) if stop_at_bug else None
     run_jobs(jobs_for(items), workers, done, started, stop)
+    if failed_lemmas and cex is None:
+        # a lemma that fails without a bug leaves the cut unjustified: every case falls back to the
+        # uncut miter (no lemma assumed), run like any case (a sat model replays directly)
+        names = ", ".join(i.name for i, _ in failed_lemmas)
+        fallback = []
+        for item in [i for i in items if i.kind == "case"]:
+            item.status = "SUPERSEDED"
+            ob = Obligation(f"{item.name} uncut", f"{pr.monolithic.name} under {item.case.name}, without the cut "
+                            f"({names} failed)", [*pr.monolithic.premises, item.case.pred], pr.monolithic.goal)
+            fallback.append(Item("case", ob, case=item.case, refinements=[f"uncut: {names} failed"]))
+        items += fallback
+        run_jobs(jobs_for(fallback), workers, done, started, stop)
     # CEGAR on the other failed cases: spurious models refine the abstraction and re-solve
     for item in [i for i in items if i.kind == "case" and i.status == "REFUTED" and i.counterexample is None]:
         for _ in range(max_refinements + 1):
@@ -324,22 +352,26 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
             if item.status != "REFUTED" or item.counterexample is not None:
                 break
     for item in items:
-        if item.outcome is None:
+        if item.outcome is None and item.status == "PENDING":
             item.status = "SKIPPED"  # not run: the proof stopped at a replayed counterexample
     statuses = [i.status for i in items]
     if cex is not None:
         status = "REFUTED"
     elif any(s in ("ERROR", "REFUTED") for s in statuses):
         status = "ERROR"
-    elif all(s in ("PROVED", "WITNESSED", "VACUOUS") for s in statuses):
-        status = "PROVED"
+    elif all(s in ("PROVED", "WITNESSED", "VACUOUS", "FAILED", "SUPERSEDED") for s in statuses):
+        status = "PROVED"  # a FAILED lemma: every case was re-proved without it
     else:
         status = "UNKNOWN"
-    relied = [i.name for i in items if i.kind == "lemma"]
+    relied = [] if failed_lemmas else [i.name for i in items if i.kind == "lemma"]
     msg = ""
+    if failed_lemmas and status == "UNKNOWN":
+        msg = "; ".join(f"lemma {i.name} does not hold at {model} (no bug replays there) and the uncut cases "
+                        f"are not all proved" for i, model in failed_lemmas)
     vacuous = [i.name for i in items if i.status == "VACUOUS"]
     if vacuous:
-        msg = f"empty cases (unsatisfiable, so they prove nothing; the coverage proof does not need them): {', '.join(vacuous)}"
+        msg = (msg + "; " if msg else "") + ("empty cases (unsatisfiable, so they prove nothing; the coverage "
+                                             f"proof does not need them): {', '.join(vacuous)}")
     return DecomposedResult(status, time.perf_counter() - t0, items, solver_versions(), pr.monolithic.name,
                             st.name, cex, loc, relied, msg)
 
