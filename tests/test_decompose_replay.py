@@ -1,4 +1,4 @@
-"""Issue #23: a decomposed proof replays its models with every input the property fixes (a `sub`
+"""Issues #23 and #15: a decomposed proof replays its models with every input the property fixes (a `sub`
 port, an rm port value, the reset of a pipelined unit, any control input), and localises a real
 bug under the counterexample's own rounding mode.
 
@@ -124,3 +124,72 @@ def test_issue_23_spec_subtraction_fault_is_refuted(tmp_path, capsys):
     assert case["status"] == "REFUTED", case.get("message")
     assert case["inputs"]["s"] == 1
     assert "first failing stage: round_up" in case["counterexample"]
+
+
+# ---- issue #15: a failing lemma is lifted to a counterexample or falls back to the uncut miter ----
+
+
+def test_failing_normaliser_lemma_becomes_a_localised_counterexample(tmp_path, capsys):
+    """An f16 multiplier whose normaliser shifts in ones: only the L1 lemmas fail; the engine
+    falls back to the uncut cases, which refute it; localisation blames an operand's significand."""
+    spec = tmp_path / "ones.spec"
+    spec.write_text(f'design "{DESIGNS / "faulty_normaliser.py"}" : OnesNormaliserMul(fmt = f16)\n'
+                    "input a, b : f16\noutput y = dut.result : f16\noutput fl = dut.flags\n"
+                    "prove y == mul(a, b, rne) with flags fl\nuse strategy decompose_multiplier\n")
+    code, out, err = run_cli(["prove", str(spec), "--json", "-", "--timeout", "120", "--solver", "z3"], capsys)
+    assert code == 1, out + err
+    case = json.loads(out)["specs"][0]["properties"][0]["cases"][0]
+    assert case["status"] == "REFUTED", case.get("message")
+    obls = {o["name"]: o["status"] for o in case["decomposition"]["obligations"]}
+    assert obls["L1 normaliser[a]"] == "FAILED" and obls["L1 normaliser[b]"] == "FAILED"
+    assert obls["L2 product-definition"] == "PROVED"
+    first = next(line for line in case["counterexample"].splitlines() if "first failing stage" in line)
+    assert first.split(":")[1].strip() in ("unpack_a_sig", "unpack_b_sig"), case["counterexample"]
+
+
+def _with_false_lemma(monkeypatch):
+    """A correct multiplier whose isolation carries one extra, false lemma (``a != 1.0``): its
+    model replays with netlist == golden, so it is no bug."""
+    from fpverify.prove.decompose import engine
+    from fpverify.prove.obligation import Obligation
+
+    real = engine.isolate_multiplier
+
+    def isolate(terms, sym, *args, **kw):
+        iso = real(terms, sym, *args, **kw)
+        iso.lemmas.append(Obligation("L9 false", "a is never 1.0", [], sym.a != 0x38))
+        return iso
+
+    monkeypatch.setattr(engine, "isolate_multiplier", isolate)
+    from rtl.fp_mul import FPMultiplier
+    return flatten(FPMultiplier(E4M3))
+
+
+def test_false_lemma_without_a_bug_falls_back_and_proves(monkeypatch):
+    nl = _with_false_lemma(monkeypatch)
+    r = prove_decomposed(nl, "mul", E4M3, strategy="decompose_multiplier", workers=1, solvers=["z3"])
+    st = {i.name: i.status for i in r.items}
+    assert r.status == "PROVED", st
+    assert st["L9 false"] == "FAILED"
+    assert r.lemmas_relied_on == []  # the uncut cases assume no lemma
+    assert any(n.endswith(" uncut") and s == "PROVED" for n, s in st.items())
+    assert all(s == "SUPERSEDED" for n, s in st.items() if n.startswith("case[") and not n.endswith(" uncut"))
+
+
+def test_false_lemma_with_undecided_fallback_is_unknown_naming_the_lemma(monkeypatch):
+    from fpverify.prove.decompose import engine
+    from fpverify.prove.decompose.pool import Outcome
+
+    nl = _with_false_lemma(monkeypatch)
+    real_run = engine.run_jobs
+
+    def run_jobs(jobs, workers=None, on_done=None, on_start=None, should_stop=None, **kw):
+        uncut = [j for j in jobs if j.name.endswith(" uncut")]
+        for j in uncut:  # the fallback times out
+            on_done(Outcome(j.name, "unknown", "z3", 0.0, message="timeout", tag=j.tag))
+        return real_run([j for j in jobs if not j.name.endswith(" uncut")], workers, on_done, on_start, should_stop, **kw)
+
+    monkeypatch.setattr(engine, "run_jobs", run_jobs)
+    r = prove_decomposed(nl, "mul", E4M3, strategy="decompose_multiplier", workers=1, solvers=["z3"])
+    assert r.status == "UNKNOWN", [(i.name, i.status) for i in r.items]
+    assert "lemma L9 false does not hold at a=0x38" in r.message
