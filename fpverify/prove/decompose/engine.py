@@ -9,6 +9,12 @@ them in the pool, run CEGAR on failures, and aggregate one verdict.
 Obligation kinds: ``lemma`` (a cut-point justification, proved then assumed), ``coverage`` (the split
 is complete), ``witness`` (a case is non-vacuous, expected sat) and ``case`` (the miter under one
 case, using the lemmas as premises).
+
+A sat model of a case or a lemma is completed to full inputs and replayed end to end
+(`cegar.classify`): a mismatch is a REFUTED counterexample, localised. A lemma whose model is no
+bug is FAILED: the cut it justified is dropped and every case is re-proved on the uncut miter
+(no lemma assumed); if that does not settle them the verdict is UNKNOWN, naming the lemma and its
+model. ERROR is reserved for bugs in fpverify itself (a model that does not replay).
 """
 
 from __future__ import annotations
@@ -166,7 +172,9 @@ class Item:
     obligation: Obligation
     expect: str = "unsat"
     outcome: Outcome | None = None
-    status: str = "PENDING"  # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS | SKIPPED
+    # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS | SKIPPED, and FAILED (a lemma that does
+    # not hold but whose model is no bug) | SUPERSEDED (a cut case re-run uncut after a FAILED lemma)
+    status: str = "PENDING"
     refinements: list[str] = field(default_factory=list)
     counterexample: Counterexample | None = None
     localisation: Localisation | None = None
