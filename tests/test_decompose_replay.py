@@ -65,6 +65,7 @@ def test_fault_under_a_fixed_input_is_refuted_and_localised(case):
     r = prove_decomposed(flatten(make()), op, E4M3, strategy=strategy, workers=1, solvers=["z3"],
                          ports=ports, cycles=latency, **kw)
     cex = _refuted(r, fixed)
+    assert "fixed inputs: " + " ".join(f"{n}={v:#x}" for n, v in fixed.items()) in cex.decoded
     if latency:
         assert cex.inputs["rst"] == 0
 

@@ -124,6 +124,9 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     lines = ["  " + "  ".join(f"{n}={describe(fmt, inputs[n])}" for n in names)
              + f"  rounding={e.rounding}" + (f" R={e.random_bits}" if e.rounding.mode.stochastic else "")
              + (f" sub={inputs[ports.sub]}" if ports.sub else "")]
+    held = {n: inputs[n] for n, _ in ports.fixed if n in inputs and n not in dict(PortMap().fixed)}
+    if held:
+        lines.append("  fixed inputs: " + " ".join(f"{n}={v:#x}" for n, v in held.items()))
     if free:
         lines.append("  unmapped (free) inputs: " + " ".join(f"{n}={v:#x}" for n, v in free.items())
                      + "  (map them in PortMap if they select the operation)")
