@@ -194,3 +194,20 @@ def test_false_lemma_with_undecided_fallback_is_unknown_naming_the_lemma(monkeyp
     r = prove_decomposed(nl, "mul", E4M3, strategy="decompose_multiplier", workers=1, solvers=["z3"])
     assert r.status == "UNKNOWN", [(i.name, i.status) for i in r.items]
     assert "lemma L9 false does not hold at a=0x38" in r.message
+
+
+def test_spec_rm_port_fixed_by_assumption_replays_that_mode(tmp_path, capsys):
+    """`assuming r == 1` on an rm port with a static `rtz` property: the replayed vector carries
+    rm = 1 (a replay at rm = 0 would run the unit's RNE decode against an RTZ golden model)."""
+    spec = tmp_path / "rtz_lmul.spec"
+    spec.write_text(f'design "{DESIGNS / "faulty_rounding.py"}" : RtzNegLMul(fmt = e4m3)\n'
+                    "input a, b : e4m3\ninput r = dut.rm : bits[3]\noutput y = dut.result : e4m3\n"
+                    "output fl = dut.flags\n"
+                    "prove y == lmul(a, b, variant = A, specials = ieee_like, overflow = satfinite, rounding = rtz)"
+                    " with flags fl assuming r == 1\nuse strategy decompose_lmul\n")
+    code, out, err = run_cli(["prove", str(spec), "--json", "-", "--solver", "z3"], capsys)
+    assert code == 1, out + err
+    case = json.loads(out)["specs"][0]["properties"][0]["cases"][0]
+    assert case["status"] == "REFUTED", case.get("message")
+    assert case["inputs"]["r"] == 1 and case["vectors"][0]["rm"] == 1
+    assert "first failing stage: round_up" in case["counterexample"]
