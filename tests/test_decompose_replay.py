@@ -188,7 +188,8 @@ def test_false_lemma_with_undecided_fallback_is_unknown_naming_the_lemma(monkeyp
         uncut = [j for j in jobs if j.name.endswith(" uncut")]
         for j in uncut:  # the fallback times out
             on_done(Outcome(j.name, "unknown", "z3", 0.0, message="timeout", tag=j.tag))
-        return real_run([j for j in jobs if not j.name.endswith(" uncut")], workers, on_done, on_start, should_stop, **kw)
+        rest = [j for j in jobs if not j.name.endswith(" uncut")]
+        return real_run(rest, workers, on_done, on_start, should_stop, **kw)
 
     monkeypatch.setattr(engine, "run_jobs", run_jobs)
     r = prove_decomposed(nl, "mul", E4M3, strategy="decompose_multiplier", workers=1, solvers=["z3"])

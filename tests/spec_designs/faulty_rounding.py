@@ -21,16 +21,16 @@ from unittest import mock
 
 from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
-from amaranth.lib.wiring import In, Out
+from amaranth.lib.wiring import In
 
 import rtl.common
 import rtl.lmul
 from fpverify.golden.lmul import LMulPolicy, LMulVariant
+from fpverify.rounding import Mode
 from rtl.common import RM_CODES, RoundCtl
 from rtl.fp_add import FPAdder
 from rtl.fp_mul import FPMultiplier
 from rtl.lmul import LMulUnit
-from fpverify.rounding import Mode
 
 
 def _ctl_class(fault):
@@ -100,10 +100,10 @@ class _Gated(wiring.Component):
     def __init__(self, inner):
         self.inner = inner
         self.latency = inner.latency
-        members = dict(inner.signature.members)
-        members = {k: v for k, v in members.items() if v.flow is wiring.In}
+        ports = inner.signature.members
+        members = {k: v for k, v in ports.items() if v.flow is wiring.In}
         members["en"] = In(1)
-        members.update({k: v for k, v in inner.signature.members.items() if v.flow is wiring.Out})
+        members.update({k: v for k, v in ports.items() if v.flow is wiring.Out})
         super().__init__(members)
 
     def elaborate(self, platform):
