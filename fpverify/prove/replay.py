@@ -137,4 +137,5 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     return cex, "; ".join(problems)
 
 
-__all__ = ["replay", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for", "same", "describe"]
+__all__ = ["replay", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for",
+           "same", "describe"]
