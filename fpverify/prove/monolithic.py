@@ -23,7 +23,7 @@ from ..smt.netlist_z3 import translate
 from ..smt.reference.bv import const, ite
 from ..smt.reference.unpack import unpack
 from .obligation import Obligation, conj, disj
-from .replay import replay
+from .replay import complete_inputs, input_substitution, replay
 from .types import PortMap, ProofResult, SymbolicInputs
 
 FLAG_BITS = 6  # INEXACT .. SATURATED
@@ -207,7 +207,8 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
             return ProofResult("UNKNOWN", time.perf_counter() - t0, "z3", version, None, ob, lemmas,
                                message=f"z3: {s.reason_unknown()}")
         model = s.model()
-        inputs_model = {n: model.eval(v, model_completion=True).as_long() for n, v in sym.ports.items()}
+        inputs_model = complete_inputs(sym.ports, {n: model.eval(v, model_completion=True).as_long()
+                                                   for n, v in sym.ports.items()})
     elif solver == "bitwuzla":
         from .smtlib import bitwuzla_version, check_bitwuzla
         version = bitwuzla_version()
@@ -217,12 +218,11 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
         if status != "sat":
             return ProofResult("UNKNOWN", time.perf_counter() - t0, "bitwuzla", version, None, ob, lemmas,
                                message="bitwuzla: unknown (time limit)")
-        inputs_model = {n: (v.as_long() if z3.is_bv_value(v) else int((model_vals or {}).get(n, 0)))
-                        for n, v in sym.ports.items()}
+        inputs_model = complete_inputs(sym.ports, model_vals or {})
     else:
         raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
     # a model: evaluate both sides under it (z3 folding), then replay independently
-    subst = [(v, z3.BitVecVal(inputs_model[n], v.size())) for n, v in sym.ports.items() if not z3.is_bv_value(v)]
+    subst = input_substitution(sym.ports, inputs_model)
     val = lambda t: z3.simplify(z3.substitute(t, *subst)).as_long()
     model_net = (val(ob.watch["net_code"]), val(ob.watch["net_flags"]) if "net_flags" in ob.watch else 0)
     model_ref = (val(ob.watch["ref_code"]), val(ob.watch["ref_flags"]))

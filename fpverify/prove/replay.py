@@ -5,11 +5,35 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
+from typing import Mapping
+
+import z3
 
 from ..formats import FloatFormat
 from ..rounding import Env, Flags
 from ..semantics.ops import get_op
 from .types import Counterexample, PortMap
+
+
+def complete_inputs(ports: Mapping[str, z3.BitVecRef], model: Mapping[str, int]) -> dict[str, int]:
+    """Every input port's value for a solver model (the rule of docs/proofs-internals.md,
+    "Completing a model to full inputs"): a port the obligation fixes is a constant term (clk, rst,
+    a ``sub``/``rm``/control port the property assumes) and keeps that constant; a free port takes
+    the model's value, or 0 when the model leaves it unconstrained (any value satisfies the query),
+    reduced to the port's width."""
+    out = {}
+    for name, term in ports.items():
+        if z3.is_bv_value(term):
+            out[name] = term.as_long()
+        else:
+            out[name] = int(model.get(name, 0)) % (1 << term.size())
+    return out
+
+
+def input_substitution(ports: Mapping[str, z3.BitVecRef], values: Mapping[str, int]) -> list:
+    """z3 substitution pairs giving the free ports their ``values`` (fixed ports are constants
+    already; substituting a constant would rewrite every equal literal in the terms)."""
+    return [(t, z3.BitVecVal(values[n], t.size())) for n, t in ports.items() if not z3.is_bv_value(t)]
 
 
 def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0) -> dict[str, int]:
@@ -93,6 +117,9 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     lines = ["  " + "  ".join(f"{n}={describe(fmt, inputs[n])}" for n in names)
              + f"  rounding={e.rounding}" + (f" R={e.random_bits}" if e.rounding.mode.stochastic else "")
              + (f" sub={inputs[ports.sub]}" if ports.sub else "")]
+    held = {n: inputs[n] for n, _ in ports.fixed if n in inputs and n not in dict(PortMap().fixed)}
+    if held:
+        lines.append("  fixed inputs: " + " ".join(f"{n}={v:#x}" for n, v in held.items()))
     if free:
         lines.append("  unmapped (free) inputs: " + " ".join(f"{n}={v:#x}" for n, v in free.items())
                      + "  (map them in PortMap if they select the operation)")
@@ -103,4 +130,5 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     return cex, "; ".join(problems)
 
 
-__all__ = ["replay", "evaluate_netlist", "golden_result", "env_for", "operand_ports", "same", "describe"]
+__all__ = ["replay", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for",
+           "operand_ports", "same", "describe"]

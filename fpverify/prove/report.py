@@ -18,7 +18,8 @@ import time
 from typing import Any
 
 STYLE = {"PROVED": "green", "WITNESSED": "green", "REFUTED": "bold red", "UNKNOWN": "yellow",
-         "VACUOUS": "magenta", "ERROR": "bold magenta", "SKIPPED": "dim", "PENDING": "dim"}
+         "VACUOUS": "magenta", "ERROR": "bold magenta", "SKIPPED": "dim", "PENDING": "dim",
+         "FAILED": "yellow", "SUPERSEDED": "dim"}
 
 
 def status_markup(status: str) -> str:

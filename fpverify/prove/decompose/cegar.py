@@ -18,7 +18,7 @@ from pathlib import Path
 
 import z3
 
-from ..replay import describe, evaluate_netlist, replay
+from ..replay import complete_inputs, describe, evaluate_netlist, input_substitution, replay
 
 
 @dataclass
@@ -59,12 +59,13 @@ def concrete(term: z3.ExprRef, subst: list) -> int:
 
 
 def substitution(ports: dict[str, z3.BitVecRef], values: dict[str, int]) -> list:
-    return [(v, z3.BitVecVal(values.get(n, 0), v.size())) for n, v in ports.items()]
+    """Substitution pairs for the free ports (``values`` completed by `complete_inputs`)."""
+    return input_substitution(ports, complete_inputs(ports, values))
 
 
 def classify(problem, model: dict[str, int]):
     """(kind, counterexample, message): kind is "real", "spurious" or "error"."""
-    inputs = {n: int(model.get(n, 0)) % (1 << v.size()) for n, v in problem.sym.ports.items()}
+    inputs = complete_inputs(problem.sym.ports, model)
     subst = substitution(problem.sym.ports, inputs)
     w = problem.monolithic.watch  # uncut netlist terms and the unabstracted reference
     model_net = (concrete(w["net_code"], subst), concrete(w["net_flags"], subst) if "net_flags" in w else 0)
@@ -82,7 +83,7 @@ def classify(problem, model: dict[str, int]):
 def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None) -> Localisation:
     """Compare the netlist's named stage signals with the reference's terms on ``inputs``."""
     subst = substitution(problem.sym.ports, inputs)
-    stages: list[Stage] = problem.stages()
+    stages: list[Stage] = problem.stages(inputs)
     names = []
     for st in stages:
         try:
@@ -102,8 +103,8 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         exp_w = exp % (1 << width)
         act = got[st.signal]
         ok = exp_w == act
-        fmt_v = (lambda v: str(v - (1 << width) if st.signed and v >> (width - 1) else v)
-                 if width > 1 else (lambda v: str(v)))
+        signed = st.signed and width > 1
+        fmt_v = lambda v: str(v - (1 << width) if signed and v >> (width - 1) else v)
         loc.rows.append((st.signal, f"{fmt_v(exp_w)} ({exp_w:#x})", f"{fmt_v(act)} ({act:#x})", ok))
         if not ok and loc.first_failing is None:
             loc.first_failing = st.signal

@@ -9,6 +9,12 @@ them in the pool, run CEGAR on failures, and aggregate one verdict.
 Obligation kinds: ``lemma`` (a cut-point justification, proved then assumed), ``coverage`` (the split
 is complete), ``witness`` (a case is non-vacuous, expected sat) and ``case`` (the miter under one
 case, using the lemmas as premises).
+
+A sat model of a case or a lemma is completed to full inputs and replayed end to end
+(`cegar.classify`): a mismatch is a REFUTED counterexample, localised. A lemma whose model is no
+bug is FAILED: the cut it justified is dropped and every case is re-proved on the uncut miter
+(no lemma assumed); if that does not settle them the verdict is UNKNOWN, naming the lemma and its
+model. ERROR is reserved for bugs in fpverify itself (a model that does not replay).
 """
 
 from __future__ import annotations
@@ -25,9 +31,9 @@ from ...semantics.ops import family_members
 from ...semantics import stages as stage_names
 from ...smt.reference.bv import const
 from ...smt.reference.unpack import unpack
-from ..monolithic import ProofSetupError, build_obligation
+from ..monolithic import ProofSetupError, build_obligation, reference_for
 from ..obligation import Obligation, conj
-from ..replay import operand_ports
+from ..replay import env_for, operand_ports
 from ..types import Counterexample, PortMap
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
@@ -63,8 +69,12 @@ class Problem:
     def operand_ports(self) -> list[str]:
         return operand_ports(self.op, self.ports)
 
-    def stages(self) -> list[Stage]:
-        """Named stage signals vs reference terms, in pipeline order (for localisation)."""
+    def stages(self, inputs: dict[str, int] | None = None) -> list[Stage]:
+        """Named stage signals vs reference terms, in pipeline order (for localisation).
+
+        ``inputs`` (a counterexample): an rm-port unit's internal stages are compared with the
+        reference of the counterexample's own mode (its rm value; overflow and random bits as the
+        problem's environment and rand port give them), not with the first mode of the encoding."""
         out = []
         x = normalise(unpack(self.fmt, self.sym.a, self._we()))
         y = normalise(unpack(self.fmt, self.sym.b, self._we())) if self.sym.b is not None else None
@@ -86,11 +96,14 @@ class Problem:
             t = {k: z3.substitute(v, (self.iso.product, self.iso.real_product)) if isinstance(v, z3.ExprRef) else v
                  for k, v in self.iso.reference.terms.items()}
         else:
-            t = self.reference.terms
-        if stage_names.ROUND_GUARD in t and self.op in ("mul", "add", "sub"):
+            t = self.mode_reference(inputs).terms
+        if stage_names.ROUND_GUARD in t and self.op in ("mul", "add", "sub", "lmul"):
             frac = t[stage_names.ROUND_FRAC]
             below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t[stage_names.ROUND_STICKY])
-            datapath = fin if self.op == "mul" else conj([fin, t[stage_names.SUM] != 0])
+            if self.op == "lmul":  # variant A rounds only normal x normal (zeros, subnormals flush)
+                datapath = conj([fin] + [z3.Not(z3.Or(n.u.is_zero, n.u.is_subnormal)) for n in (x, y)])
+            else:
+                datapath = fin if self.op == "mul" else conj([fin, t[stage_names.SUM] != 0])
             out.append(Stage(stage_names.ROUND_GUARD, z3.If(t[stage_names.ROUND_GUARD], const(1, 1), const(0, 1)), when=datapath))
             out.append(Stage(stage_names.ROUND_STICKY, z3.If(below, const(1, 1), const(0, 1)), when=datapath))
             out.append(Stage(stage_names.ROUND_UP, z3.If(t[stage_names.ROUND_AWAY], const(1, 1), const(0, 1)), when=datapath))
@@ -98,6 +111,14 @@ class Problem:
         if self.ports.flags and self.flag_mask:
             out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
         return out
+
+    def mode_reference(self, inputs: dict[str, int] | None = None):
+        """The reference whose terms describe ``inputs``: for an rm-port unit, the reference of
+        the mode the rm value selects (``self.reference`` muxes only the result and flags)."""
+        if self.ports.rm is None or inputs is None:
+            return self.reference
+        return reference_for(self.op, self.fmt, self.out, env_for(self.env, self.ports, inputs), self.sym,
+                             self.lmul_policy)
 
     def _we(self) -> int:
         from ...smt.reference.unpack import exp_width
@@ -153,7 +174,9 @@ class Item:
     obligation: Obligation
     expect: str = "unsat"
     outcome: Outcome | None = None
-    status: str = "PENDING"  # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS | SKIPPED
+    # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS | SKIPPED, and FAILED (a lemma that does
+    # not hold but whose model is no bug) | SUPERSEDED (a cut case re-run uncut after a FAILED lemma)
+    status: str = "PENDING"
     refinements: list[str] = field(default_factory=list)
     counterexample: Counterexample | None = None
     localisation: Localisation | None = None
@@ -265,18 +288,34 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
 
     cex = loc = None
     classified: dict[int, tuple] = {}
+    failed_lemmas: list[tuple[Item, str]] = []  # (lemma, its completed model as text)
 
     def done(out: Outcome) -> None:
         nonlocal cex, loc
         item = out.tag
         _judge(item, out)
-        if item.kind == "case" and item.status == "REFUTED":
+        if item.kind in ("case", "lemma") and item.status == "REFUTED":
+            # lift the model: complete it to full inputs and replay it end to end
             kind, c, why = classify(pr, out.model or {})
-            classified[id(item)] = (kind, c, why)
+            if item.kind == "case":
+                classified[id(item)] = (kind, c, why)
             if kind == "real" and cex is None:  # replayed: a bug; the other obligations can stop
                 item.counterexample = c
                 item.localisation = loc = localise(pr, c.inputs, vcd_dir)
                 cex = c
+            elif item.kind == "lemma" and kind == "real":
+                item.counterexample = c
+            elif item.kind == "lemma" and kind == "spurious":
+                model = " ".join(f"{n}={v:#x}" for n, v in c.inputs.items())
+                item.status = "FAILED"
+                item.counterexample = c
+                item.outcome.message = (f"the lemma does not hold at {model}, where the netlist and the golden "
+                                        f"model agree end to end; its cases are re-proved without the cut")
+                failed_lemmas.append((item, model))
+            elif item.kind == "lemma":
+                item.status = "ERROR"
+                item.counterexample = c
+                item.outcome.message = f"lemma model did not replay (tool bug, not a design bug): {why}"
         if progress:
             progress("done", item)
 
@@ -286,6 +325,18 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
 
     stop = (lambda: cex is not None) if stop_at_bug else None
     run_jobs(jobs_for(items), workers, done, started, stop)
+    if failed_lemmas and cex is None:
+        # a lemma that fails without a bug leaves the cut unjustified: every case falls back to the
+        # uncut miter (no lemma assumed), run like any case (a sat model replays directly)
+        names = ", ".join(i.name for i, _ in failed_lemmas)
+        fallback = []
+        for item in [i for i in items if i.kind == "case"]:
+            item.status = "SUPERSEDED"
+            ob = Obligation(f"{item.name} uncut", f"{pr.monolithic.name} under {item.case.name}, without the cut "
+                            f"({names} failed)", [*pr.monolithic.premises, item.case.pred], pr.monolithic.goal)
+            fallback.append(Item("case", ob, case=item.case, refinements=[f"uncut: {names} failed"]))
+        items += fallback
+        run_jobs(jobs_for(fallback), workers, done, started, stop)
     # CEGAR on the other failed cases: spurious models refine the abstraction and re-solve
     for item in [i for i in items if i.kind == "case" and i.status == "REFUTED" and i.counterexample is None]:
         for _ in range(max_refinements + 1):
@@ -310,22 +361,26 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
             if item.status != "REFUTED" or item.counterexample is not None:
                 break
     for item in items:
-        if item.outcome is None:
+        if item.outcome is None and item.status == "PENDING":
             item.status = "SKIPPED"  # not run: the proof stopped at a replayed counterexample
     statuses = [i.status for i in items]
     if cex is not None:
         status = "REFUTED"
     elif any(s in ("ERROR", "REFUTED") for s in statuses):
         status = "ERROR"
-    elif all(s in ("PROVED", "WITNESSED", "VACUOUS") for s in statuses):
-        status = "PROVED"
+    elif all(s in ("PROVED", "WITNESSED", "VACUOUS", "FAILED", "SUPERSEDED") for s in statuses):
+        status = "PROVED"  # a FAILED lemma: every case was re-proved without it
     else:
         status = "UNKNOWN"
-    relied = [i.name for i in items if i.kind == "lemma"]
+    relied = [] if failed_lemmas else [i.name for i in items if i.kind == "lemma"]
     msg = ""
+    if failed_lemmas and status == "UNKNOWN":
+        msg = "; ".join(f"lemma {i.name} does not hold at {model} (no bug replays there) and the uncut cases "
+                        f"are not all proved" for i, model in failed_lemmas)
     vacuous = [i.name for i in items if i.status == "VACUOUS"]
     if vacuous:
-        msg = f"empty cases (unsatisfiable, so they prove nothing; the coverage proof does not need them): {', '.join(vacuous)}"
+        msg = (msg + "; " if msg else "") + ("empty cases (unsatisfiable, so they prove nothing; the coverage "
+                                             f"proof does not need them): {', '.join(vacuous)}")
     return DecomposedResult(status, time.perf_counter() - t0, items, solver_versions(), pr.monolithic.name,
                             st.name, cex, loc, relied, msg)
 
