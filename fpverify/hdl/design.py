@@ -231,10 +231,12 @@ def resolve(ref: ClassRef, args: Sequence[Arg] = (), kwargs: Sequence[tuple[str,
 
 def _rounding_of(cls: type, args: tuple, kwargs: dict) -> Rounding | str | None:
     """The design's rounding: the given ``rounding`` argument, else the constructor's default."""
+    if "rounding" in kwargs:
+        return kwargs["rounding"]
     try:
         sig = inspect.signature(cls)
     except (TypeError, ValueError):
-        return kwargs.get("rounding")
+        return None
     if "rounding" not in sig.parameters:
         return None
     bound = sig.bind_partial(*args, **kwargs)
