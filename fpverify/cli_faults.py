@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
@@ -15,41 +14,10 @@ def _strip_dut(path: str) -> str:
 
 
 def _elaborate(spec):
-    """The spec's design as an Amaranth component (via fpverify.hdl.design when available)."""
-    d = spec.design
-    try:
-        from .hdl import design as hdl_design
-    except ImportError:
-        hdl_design = None
-    if hdl_design is not None and hasattr(hdl_design, "resolve_design"):
-        try:
-            ref = hdl_design.resolve_design(d.text)
-        except InputError as e:  # point at the design line of the spec
-            raise InputError(e.message, d.pos.file, d.pos.line, d.pos.col) from None
-        comp = getattr(ref, "component", None)
-        return comp if comp is not None else (ref.instantiate() if hasattr(ref, "instantiate") else ref)
-    if d.module is None:
-        raise InputError("design files need fpverify.hdl.design (not installed yet)", d.pos.file, d.pos.line,
-                         d.pos.col)
-    from .formats import get_format
+    """The spec's design as an IR netlist (resolved as `prove` does, `fpverify.dsl.design`)."""
+    from .dsl.design import elaborate_design
 
-    kwargs = {}
-    for p in d.params:
-        v = p.value
-        val = v.value
-        if v.kind == "name":
-            try:
-                val = get_format(val) if p.name in ("fmt", "out_fmt") else val
-            except Exception:
-                val = v.value
-        elif v.kind == "number":
-            val = int(val) if val.denominator == 1 else float(val)
-        kwargs[p.name] = val
-    try:
-        cls = getattr(importlib.import_module(d.module), d.cls)
-        return cls(**kwargs)
-    except Exception as e:  # noqa: BLE001 — a bad design reference is the user's input error
-        raise InputError(f"cannot build design {d.text}: {e}", d.pos.file, d.pos.line, d.pos.col) from None
+    return elaborate_design(spec)[1]
 
 
 def _operand_classes(expr, spec) -> list:
@@ -151,7 +119,7 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
     console = Console(stderr=True)
     for s in skipped:
         console.print(f"[yellow]note:[/] {s}")
-    component = _elaborate(spec)
+    netlist = _elaborate(spec)
     with Progress(TextColumn("[bold]mutants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("", total=n)
@@ -159,7 +127,7 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
         def progress(res, done, total):
             bar.update(task, completed=done, total=total, description=f"{res.id}: {res.status}")
         try:
-            report = run_campaign(component, props, n=n, seed=seed, operators=ops, semantic=semantic, jobs=jobs,
+            report = run_campaign(netlist, props, n=n, seed=seed, operators=ops, semantic=semantic, jobs=jobs,
                                   timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text)
         except CampaignError as e:
             raise InputError(str(e), spec_file) from None

@@ -35,7 +35,7 @@ def _generator_design(op: str, fmt: str, rounding: str | None, overflow: str | N
 
 
 def _load(design: str | None, op, fmt, rounding, overflow, latency):
-    """(component, netlist or None, display name, factory for fresh instances)."""
+    """(resolved `Design`, its netlist, display name)."""
     from .hdl.design import resolve_design
 
     if design is None:
@@ -43,7 +43,7 @@ def _load(design: str | None, op, fmt, rounding, overflow, latency):
             raise InputError("give a DESIGN (e.g. 'rtl.fp_mul.FPMultiplier(fmt=e4m3fn)'), a .spec file,"
                              " or --op and --format")
         d = _generator_design(op, fmt, rounding, overflow, latency)
-        return d.component, None, d.text, d.instantiate
+        return d, d.netlist(), d.text
     extra = [n for n, v in (("--format", fmt), ("--rounding", rounding), ("--overflow", overflow),
                             ("--latency", latency)) if v]
     if extra:
@@ -53,13 +53,12 @@ def _load(design: str | None, op, fmt, rounding, overflow, latency):
         if not Path(design).is_file():
             raise InputError(f"no such spec file: {design}")
         from .dsl import load_spec
-        from .dsl.design import elaborate
+        from .dsl.design import elaborate_design
 
-        spec = load_spec(design)
-        component, netlist = elaborate(spec)
-        return component, netlist, f"{design} ({type(component).__name__})", None
+        d, netlist = elaborate_design(load_spec(design))
+        return d, netlist, f"{design} ({d.name})"
     d = resolve_design(design)
-    return d.component, None, d.text, d.instantiate
+    return d, d.netlist(), d.text
 
 
 def _print_report(report, out) -> None:
@@ -116,7 +115,7 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
     from .hdl.netlist import NetlistError
     from .hdl.simcheck import compare_with_golden
 
-    component, netlist, name, factory = _load(design, op, fmt, rounding, overflow, latency)
+    d, netlist, name = _load(design, op, fmt, rounding, overflow, latency)
     err = sys.stderr
     show = err.isatty() and not as_json
 
@@ -126,9 +125,9 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
             err.flush()
 
     try:
-        report = compare_with_golden(component, netlist=netlist, n=samples, seed=seed, vcd_dir=vcd_dir,
+        report = compare_with_golden(d.component, netlist=netlist, n=samples, seed=seed, vcd_dir=vcd_dir,
                                      max_examples=max_examples, design_name=name, progress=progress,
-                                     component_factory=factory)
+                                     component_factory=d.instantiate, rounding=d.rounding)
     except NetlistError as e:
         raise InputError(str(e)) from None
     if show:
@@ -156,6 +155,8 @@ def verilog_cmd(design, output, no_src):
         text = to_verilog(d.component, emit_src=not no_src)
     except YosysMissing as e:
         raise InputError(str(e)) from None
+    except Exception as e:  # the user's elaborate() or an unsupported construct
+        raise d.error(e, f"cannot export {d.name}") from None
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text)

@@ -111,10 +111,10 @@ def test_describe_code():
     ("rtl.fp_mul.FPMultiplier(fmt=e4m3fx)", 29, "unknown format"),
     ("rtl.fp_mul.FPMultiplier(fmt=e4m3fn, rounding=rnx)", 46, "bad rounding"),
     ("rtl.fp_mul.FPMultiplier(fmt=e4m3fn, bogus=1)", 43, "no parameter 'bogus'"),
-    ("rtl.fp_mul.Nope(fmt=e4m3fn)", 12, "has no 'Nope'"),
+    ("rtl.fp_mul.Nope(fmt=e4m3fn)", 12, "has no design class 'Nope'"),
     ("rtl.fp_mul.FPMultiplier(fmt=__import__('os'))", 29, "not a class"),
     ("rtl.fp_mul.FPMultiplier(fmt=e4m3fn", 24, "cannot parse"),
-    ("nowhere.py:Unit()", 1, "no such design file"),
+    ("nowhere.py:Unit()", 1, "design file not found"),
     ("Frobnicator()", 1, "unknown design"),
 ])
 def test_design_reference_errors_have_columns(text, col, msg):

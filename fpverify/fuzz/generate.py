@@ -18,6 +18,7 @@ from .. import strategies as S
 from ..formats import FloatFormat, Format, IntFormat, get_format
 from ..rounding import Env
 from .semantics import IntSource, Semantics
+from .types import Case
 
 WORD = 1 << 64
 PART = 1 << 24  # words are drawn as three parts: hypothesis draws ranges <= 2^24 uniformly
@@ -102,9 +103,7 @@ class CaseDecoder:
         return join_words(parts)
 
     # ---- public --------------------------------------------------------------------------
-    def decode(self, words) -> "Case":
-        from .harness import Case
-
+    def decode(self, words) -> Case:
         key = tuple(words)
         hit = self.memo.get(key)
         if hit is not None:

@@ -33,7 +33,6 @@ import random
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -52,18 +51,10 @@ from .generate import PART, CaseDecoder
 from .mx_reference import SCALE_NAN, quantize_block
 from .report import exact_result, explain_mismatch, format_result, show_code
 from .semantics import IntSource, Semantics, parse_semantics
-
+from .types import Case, FuzzResult, Mismatch
 
 
 # ---- cases ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    """One example: per-operand codes (or integer values for an IntSource), and R."""
-
-    args: tuple
-    r: int = 0
 
 
 def case_strategy(sem: Semantics) -> st.SearchStrategy[Case]:
@@ -141,16 +132,6 @@ class Oracle:
 # ---- running the target -----------------------------------------------------------------------
 
 
-@dataclass
-class Mismatch:
-    case: Case
-    expected: Any  # code, or (scale, element codes) for MX
-    flags: Flags
-    actual: Any  # code / None (not representable) / (scale, codes) / None
-    actual_text: str | None = None
-    error: str | None = None  # the target raised or returned something unusable
-
-
 def call_target(target: Callable, sem: Semantics, cases: Sequence[Case]):
     """Call the target on a batch; returns per-case actual results (codes, or MX tuples)."""
     n = len(cases)
@@ -215,22 +196,6 @@ def check_batch(target: Callable, sem: Semantics, oracle: Oracle, cases: Sequenc
         if not ok:
             out.append(Mismatch(case, g, flags, act, text))
     return out
-
-
-@dataclass
-class FuzzResult:
-    target_name: str
-    semantics: Semantics
-    examples: int  # examples checked before the first failing batch (or all)
-    seed: int
-    mismatches: list[Mismatch] = field(default_factory=list)  # from the shrunk failing batch
-    interrupted: bool = False
-    seconds: float = 0.0
-    note: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches and not self.interrupted
 
 
 def fuzz(target: Callable | str, semantics: Semantics | str, n: int = 10_000, seed: int = 0,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from .. import strategies as S
 from ..formats import FloatFormat, get_format
@@ -12,9 +11,7 @@ from ..golden.real import Real, exact
 from . import explain as X
 from .arrays import NUMPY_FLOATS, float_value, same_code
 from .semantics import IntSource, Semantics
-
-if TYPE_CHECKING:
-    from .harness import Case, FuzzResult, Mismatch
+from .types import Case, FuzzResult, Mismatch
 
 VIAS = ("f32", "f16", "bf16")  # intermediate formats tried as double-rounding explanations
 

@@ -1,105 +1,260 @@
-"""Design references: ``rtl.fp_mul.FPMultiplier(fmt=e4m3fn, rounding=rne)``,
-``FPMultiplier(e4m3fn, latency=2)`` (a class exported by the ``rtl`` package) or
-``path/to/unit.py:MyUnit(width=8)``.
+"""The one design resolver, used by ``fpverify sim``, ``verilog``, ``faults`` and specs (``prove``).
 
-Arguments are parsed with `ast` and never evaluated as code: literals, bare names (taken as
-strings), negative numbers, lists/tuples, and calls of *classes* found in the design's module
-(e.g. ``policy=LMulPolicy(variant=A)``). Format arguments go through `get_format`, ``rounding``
-through `parse_rounding` (``port`` is kept), so typos are reported with the column they are at.
+`resolve(ref, args, kwargs)` takes a `ClassRef` (a module path, or a user's ``.py`` file relative
+to a base directory) and already-parsed arguments (`fpverify.hdl.design_args`), converts them by
+the constructor's annotations and builds the component. Every failure is an `InputError`: a bad
+reference or argument at its location, and anything the user's constructor, module or
+elaboration raises at the line of the user's file it came from (the design's location otherwise).
+
+`resolve_design(text)` is the command-line front end: ``rtl.fp_mul.FPMultiplier(fmt=e4m3fn,
+rounding=rne)``, ``FPMultiplier(e4m3fn, latency=2)`` (a class exported by the ``rtl`` package) or
+``path/to/unit.py:MyUnit(width=8)``, parsed with `ast` and never evaluated as code.
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
-import enum
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
-import typing
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import InputError
-from ..formats import FormatError, get_format
+from ..formats import FloatFormat
+from ..rounding import Rounding
+from .design_args import FORMAT_PARAMS, PORT, Arg, Converter, Ctor, Lit, Loc, Seq, Sym, quotes, resolve_rounding
 
-__all__ = ["Design", "resolve_design", "FORMAT_PARAMS"]
+__all__ = ["Design", "ClassRef", "resolve", "resolve_design", "FORMAT_PARAMS", "PORT"]
 
-FORMAT_PARAMS = ("fmt", "out_fmt", "in_fmt", "format", "src_fmt", "dst_fmt")
 _SOURCE = "<design>"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    """Which class: ``module`` (dotted) or ``file`` (a .py path, relative to the base directory)."""
+
+    module: str | None
+    file: str | None
+    name: str
+    at: Loc  # the reference (import and construction errors)
+    name_at: Loc | None = None  # the class name (an unknown class)
 
 
 @dataclass
 class Design:
-    """A resolved reference: the class, its parsed arguments and one elaborated-ready instance."""
+    """A resolved design: the class, its converted arguments and one built instance."""
 
     text: str
     cls: type
     args: tuple = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     component: Any = None
-
-    def instantiate(self) -> Any:
-        """A fresh instance with the same arguments (e.g. for Amaranth's simulator)."""
-        return self.cls(*self.args, **self.kwargs)
+    rounding: Rounding | str | None = None  # the resolved `rounding` parameter, `PORT`, or None (none taken)
+    at: Loc = field(default_factory=Loc)
+    user_file: Path | None = None  # the file whose frames locate the user's errors
 
     @property
     def name(self) -> str:
         return self.cls.__name__
 
+    def instantiate(self) -> Any:
+        """A fresh instance with the same arguments (e.g. for Amaranth's simulator)."""
+        try:
+            return self.cls(*self.args, **self.kwargs)
+        except Exception as e:
+            _silence_unused_elaboratable()
+            raise self.error(e, f"cannot build {self.name}") from None
 
-def _err(msg: str, col: int | None = None) -> InputError:
-    return InputError(msg, _SOURCE, 1, None if col is None else col + 1)
+    def netlist(self):
+        """The component's IR netlist (`fpverify.hdl.netlist.flatten`); elaboration errors are input errors."""
+        from .netlist import flatten
+
+        try:
+            return flatten(self.component)
+        except InputError:
+            raise
+        except Exception as e:
+            _silence_unused_elaboratable()
+            raise self.error(e, f"cannot elaborate {self.name}") from None
+
+    def error(self, exc: BaseException, what: str) -> InputError:
+        """``what: Type: message`` at the deepest line of the user's file in the traceback."""
+        return user_error(exc, what, self.at, self.user_file)
 
 
-def _project_paths() -> list[str]:
-    root = Path(__file__).resolve().parents[2]
-    return [str(Path.cwd()), str(root)]
+def user_error(exc: BaseException, what: str, at: Loc, user_file: Path | None) -> InputError:
+    """An `InputError` for an exception raised by the user's code."""
+    if isinstance(exc, InputError):
+        return exc
+    msg = f"{what}: {type(exc).__name__}: {exc}"
+    line = None
+    if user_file is not None:
+        target = os.path.realpath(user_file)
+        if isinstance(exc, SyntaxError) and exc.filename and os.path.realpath(exc.filename) == target:
+            line = exc.lineno
+        tb = exc.__traceback__
+        while tb is not None:
+            if os.path.realpath(tb.tb_frame.f_code.co_filename) == target:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+    if line is None:
+        return at.error(msg)
+    if at.file not in (None, _SOURCE):
+        msg += f" (design at {at.file}:{at.line})"
+    return InputError(msg, _shown(user_file), line)
 
 
-def _import_module(name: str, col: int):
+def _shown(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _silence_unused_elaboratable() -> None:
+    """A half-built component is garbage, not a user mistake: no UnusedElaboratable warning."""
+    try:
+        from amaranth.hdl import UnusedElaboratable
+    except ImportError:  # pragma: no cover - older Amaranth
+        return
+    warnings.filterwarnings("ignore", category=UnusedElaboratable)
+
+
+# ---- loading the class ----------------------------------------------------------------------------
+
+def _user_file_of(module) -> Path | None:
+    """The module's file unless it is part of fpverify itself (fpverify/, rtl/)."""
+    f = getattr(module, "__file__", None)
+    if not f:
+        return None
+    p = Path(f).resolve()
+    if any(p.is_relative_to(PROJECT_ROOT / d) for d in ("fpverify", "rtl")):
+        return None
+    return p
+
+
+def _import_module(name: str, at: Loc, q: Callable[[str], str]):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as e:
         missing = e.name or name
-        for p in _project_paths():
+        if not name.startswith(missing) and missing != name:  # the module itself imports something missing
+            raise user_error(e, f"importing {q(name)} failed", at, _module_path(name)) from None
+        for p in (str(Path.cwd()), str(PROJECT_ROOT)):
             if p not in sys.path:
                 sys.path.append(p)
         try:
             return importlib.import_module(name)
         except ModuleNotFoundError:
-            raise _err(f"no Python module {missing!r} (while importing {name!r})", col) from None
-    except InputError:
-        raise
-    except Exception as e:  # a broken module: say so, no traceback
-        raise _err(f"importing {name!r} failed: {type(e).__name__}: {e}", col) from None
+            raise at.error(f"cannot import design module {q(name)}: no Python module {q(missing)}") from None
+        except Exception as e2:
+            raise user_error(e2, f"importing {q(name)} failed", at, _module_path(name)) from None
+    except Exception as e:  # a broken module: say where, no traceback
+        raise user_error(e, f"importing {q(name)} failed", at, _module_path(name)) from None
 
 
-def _import_file(path: str, col: int):
-    p = Path(path)
-    if not p.is_file():
-        raise _err(f"no such design file: {path}", col)
-    mod_name = "fpverify_design_" + "_".join(p.resolve().with_suffix("").parts[-3:]).replace("-", "_")
-    if mod_name in sys.modules:
-        return sys.modules[mod_name]
-    spec = importlib.util.spec_from_file_location(mod_name, p)
+def _module_path(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception:
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+def _import_file(path: Path, at: Loc):
+    if not path.is_file():
+        raise at.error(f"design file not found: {_shown(path)}")
+    mod_name = "fpverify_design_" + "_".join(path.with_suffix("").parts[-3:]).replace("-", "_").replace(".", "_")
+    spec = importlib.util.spec_from_file_location(mod_name, path)
     module = importlib.util.module_from_spec(spec)
-    folder = str(p.resolve().parent)
+    folder = str(path.parent)
     added = folder not in sys.path
     if added:
         sys.path.insert(0, folder)
     try:
-        sys.modules[mod_name] = module
+        sys.modules[mod_name] = module  # dataclasses in the file look their module up
         spec.loader.exec_module(module)
     except Exception as e:
         sys.modules.pop(mod_name, None)
-        raise _err(f"loading {path} failed: {type(e).__name__}: {e}", col) from None
+        raise user_error(e, f"cannot import {_shown(path)}", at, path) from None
     finally:
         if added:
             sys.path.remove(folder)
     return module
+
+
+def load_class(ref: ClassRef, base_dir: Path | None = None, quote: Callable[[str], str] = quotes) -> tuple[type, Any]:
+    """(class, its module) for ``ref``."""
+    if ref.file is not None:
+        path = Path(ref.file)
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        module = _import_file(path.resolve(), ref.at)
+        where = ref.file
+    else:
+        module = _import_module(ref.module, ref.at, quote)
+        where = ref.module
+    cls = getattr(module, ref.name, None)
+    at = ref.name_at or ref.at
+    if cls is None:
+        avail = sorted(k for k, v in vars(module).items() if inspect.isclass(v) and not k.startswith("_")
+                       and getattr(v, "__module__", "") == module.__name__)
+        hint = f" (classes there: {', '.join(avail)})" if avail else ""
+        raise at.error(f"{quote(where)} has no design class {quote(ref.name)}{hint}")
+    if not inspect.isclass(cls):
+        raise at.error(f"{quote(where + '.' + ref.name)} is not a class")
+    return cls, module
+
+
+# ---- resolving ----------------------------------------------------------------------------------
+
+def resolve(ref: ClassRef, args: Sequence[Arg] = (), kwargs: Sequence[tuple[str, Arg]] = (), *, text: str,
+            base_dir: Path | None = None, formats: Mapping[str, FloatFormat] | None = None,
+            quote: Callable[[str], str] = quotes, build: bool = True) -> Design:
+    """Load ``ref``'s class, convert the arguments and (with `build`) construct the component."""
+    cls, module = load_class(ref, base_dir, quote)
+    conv = Converter(vars(module), formats, quote)
+    cargs, ckwargs = conv.call_args(cls, args, kwargs, ref.at)
+    design = Design(text=text, cls=cls, args=cargs, kwargs=ckwargs, at=ref.at,
+                    rounding=_rounding_of(cls, cargs, ckwargs),
+                    user_file=_user_file_of(sys.modules.get(cls.__module__, module)))
+    if build:
+        design.component = design.instantiate()
+    return design
+
+
+def _rounding_of(cls: type, args: tuple, kwargs: dict) -> Rounding | str | None:
+    """The design's rounding: the given ``rounding`` argument, else the constructor's default."""
+    if "rounding" in kwargs:
+        return kwargs["rounding"]
+    try:
+        sig = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return None
+    if "rounding" not in sig.parameters:
+        return None
+    bound = sig.bind_partial(*args, **kwargs)
+    if "rounding" in bound.arguments:
+        return bound.arguments["rounding"]
+    default = sig.parameters["rounding"].default
+    if default is inspect.Parameter.empty:
+        return None
+    try:
+        return resolve_rounding(default)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+# ---- the command-line front end -----------------------------------------------------------------
+
+def _cli_loc(col: int) -> Loc:
+    return Loc(_SOURCE, 1, col + 1)
 
 
 def _split(text: str) -> tuple[str, str, int]:
@@ -110,45 +265,9 @@ def _split(text: str) -> tuple[str, str, int]:
         k = head.rindex(":")
         path = text[:k].strip()
         if not path:
-            raise _err("empty design file path", 0)
+            raise _cli_loc(0).error("empty design file path")
         return path, text[k + 1:], k + 1
     return "", text, 0
-
-
-def _lookup(module, name: str, col: int):
-    obj = getattr(module, name, None)
-    if obj is None:
-        avail = sorted(k for k, v in vars(module).items() if inspect.isclass(v) and not k.startswith("_")
-                       and getattr(v, "__module__", "") == module.__name__)
-        hint = f" (classes there: {', '.join(avail)})" if avail else ""
-        raise _err(f"{module.__name__} has no {name!r}{hint}", col)
-    return obj
-
-
-def _target(node: ast.expr, path: str, offset: int):
-    """Resolve the callee expression to a class."""
-    col = offset + node.col_offset
-    if path:
-        if not isinstance(node, ast.Name):
-            raise _err("after 'file.py:' give a class name, e.g. file.py:MyUnit(width=8)", col)
-        return _lookup(_import_file(path, 0), node.id, col), col
-    parts = []
-    n = node
-    while isinstance(n, ast.Attribute):
-        parts.append(n.attr)
-        n = n.value
-    if not isinstance(n, ast.Name):
-        raise _err("expected a design like rtl.fp_mul.FPMultiplier(fmt=e4m3fn)", col)
-    parts.append(n.id)
-    parts.reverse()
-    if len(parts) == 1:
-        found = _rtl_classes()
-        if parts[0] in found:
-            return found[parts[0]], col
-        raise _err(f"unknown design {parts[0]!r}; give module.Class or file.py:Class "
-                   f"(the rtl package has {', '.join(sorted(found)) or 'no components'})", col)
-    module = _import_module(".".join(parts[:-1]), col)
-    return _lookup(module, parts[-1], col + len(".".join(parts[:-1])) + 1), col
 
 
 def _rtl_classes() -> dict[str, type]:
@@ -160,7 +279,7 @@ def _rtl_classes() -> dict[str, type]:
     def is_design(v) -> bool:
         return inspect.isclass(v) and issubclass(v, Elaboratable)
 
-    rtl = _import_module("rtl", 0)
+    rtl = _import_module("rtl", _cli_loc(0), quotes)
     found = {k: v for k, v in vars(rtl).items() if is_design(v) and not k.startswith("_")}
     for info in pkgutil.iter_modules(getattr(rtl, "__path__", [])):
         try:
@@ -174,128 +293,73 @@ def _rtl_classes() -> dict[str, type]:
     return found
 
 
-def _coerce(value: Any, annotation: Any) -> Any:
-    """Strings for Enum-typed dataclass fields become the enum member (by value or name)."""
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum) and isinstance(value, str):
-        for member in annotation:
-            if value == member.value or value.lower() == str(member.value).lower() \
-                    or value.upper() == member.name:
-                return member
-        raise ValueError(f"{value!r} is not one of {', '.join(str(m.value) for m in annotation)}")
-    return value
+def _class_ref(node: ast.expr, path: str, offset: int) -> ClassRef:
+    col = offset + node.col_offset
+    if path:
+        if not isinstance(node, ast.Name):
+            raise _cli_loc(col).error("after 'file.py:' give a class name, e.g. file.py:MyUnit(width=8)")
+        return ClassRef(None, path, node.id, _cli_loc(0), _cli_loc(col))
+    parts = []
+    n = node
+    while isinstance(n, ast.Attribute):
+        parts.append(n.attr)
+        n = n.value
+    if not isinstance(n, ast.Name):
+        raise _cli_loc(col).error("expected a design like rtl.fp_mul.FPMultiplier(fmt=e4m3fn)")
+    parts.append(n.id)
+    parts.reverse()
+    if len(parts) == 1:
+        found = _rtl_classes()
+        if parts[0] not in found:
+            raise _cli_loc(col).error(f"unknown design {parts[0]!r}; give module.Class or file.py:Class "
+                                      f"(the rtl package has {', '.join(sorted(found)) or 'no components'})")
+        cls = found[parts[0]]
+        return ClassRef(cls.__module__, None, cls.__name__, _cli_loc(col), _cli_loc(col))
+    module = ".".join(parts[:-1])
+    return ClassRef(module, None, parts[-1], _cli_loc(col), _cli_loc(col + len(module) + 1))
 
 
-class _ArgParser:
-    def __init__(self, module, offset: int):
-        self.module = module
-        self.offset = offset
-
-    def col(self, node: ast.AST) -> int:
-        return self.offset + getattr(node, "col_offset", 0)
-
-    def value(self, node: ast.expr, key: str | None = None) -> Any:
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
-                and isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float)):
-            return -node.operand.value
-        if isinstance(node, (ast.List, ast.Tuple)):
-            items = [self.value(e) for e in node.elts]
-            return items if isinstance(node, ast.List) else tuple(items)
-        if isinstance(node, ast.Attribute):  # Enum.MEMBER, module.CONST in the design's module
-            return self.attribute(node)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            cls = getattr(self.module, node.func.id, None) if self.module is not None else None
-            if not inspect.isclass(cls):
-                raise _err(f"{node.func.id!r} is not a class of the design's module; arguments may"
-                           " only be literals, names and class constructors", self.col(node))
-            args = [self.value(a) for a in node.args]
-            kwargs = {kw.arg: self.value(kw.value, kw.arg) for kw in node.keywords if kw.arg}
-            hints = {}
-            if dataclasses.is_dataclass(cls):
-                try:
-                    hints = typing.get_type_hints(cls)
-                except Exception:
-                    hints = {}
-            try:
-                kwargs = {k: _coerce(v, hints.get(k)) for k, v in kwargs.items()}
-                return cls(*args, **kwargs)
-            except Exception as e:
-                raise _err(f"{node.func.id}(...): {e}", self.col(node)) from None
-        raise _err(f"unsupported argument syntax {ast.unparse(node)!r}: use literals and names",
-                   self.col(node))
-
-    def attribute(self, node: ast.Attribute) -> Any:
-        base = node.value
-        if isinstance(base, ast.Name) and self.module is not None:
-            obj = getattr(self.module, base.id, None)
-            if inspect.isclass(obj) and hasattr(obj, node.attr):
-                return getattr(obj, node.attr)
-        raise _err(f"cannot resolve {ast.unparse(node)!r}", self.col(node))
+def _cli_arg(node: ast.expr, offset: int) -> Arg:
+    at = _cli_loc(offset + getattr(node, "col_offset", 0))
+    if isinstance(node, ast.Constant):
+        return Lit(node.value, at)
+    if isinstance(node, ast.Name):
+        return Sym(node.id, at)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float)):
+        return Lit(-node.operand.value, at)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return Seq(tuple(_cli_arg(e, offset) for e in node.elts), list if isinstance(node, ast.List) else tuple, at)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return Sym(f"{node.value.id}.{node.attr}", at)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return Ctor(node.func.id, tuple(_cli_arg(a, offset) for a in node.args), _cli_kwargs(node, offset), at)
+    raise at.error(f"unsupported argument syntax {ast.unparse(node)!r}: use literals, names and class constructors")
 
 
-def _convert_param(key: str, value: Any, col: int) -> Any:
-    if key in FORMAT_PARAMS and isinstance(value, str):
-        try:
-            return get_format(value)
-        except FormatError as e:
-            raise _err(str(e), col) from None
-    if key == "rounding" and isinstance(value, str) and value != "port":
-        from ..rounding import parse_rounding
-
-        try:
-            return parse_rounding(value)
-        except Exception as e:
-            raise _err(f"bad rounding {value!r}: {e}", col) from None
-    return value
+def _cli_kwargs(call: ast.Call, offset: int) -> tuple:
+    out = []
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise _cli_loc(offset + kw.value.col_offset).error("**kwargs are not supported in design references")
+        out.append((kw.arg, _cli_arg(kw.value, offset)))
+    return tuple(out)
 
 
-def resolve_design(text: str, build: bool = True) -> Design:
-    """Parse a design reference and (with `build`) construct the component."""
+def resolve_design(text: str, build: bool = True, base_dir: Path | None = None) -> Design:
+    """Parse a command-line design reference and (with `build`) construct the component."""
     text = text.strip()
     if not text:
-        raise _err("empty design reference", 0)
+        raise _cli_loc(0).error("empty design reference")
     path, expr_text, offset = _split(text)
     try:
         tree = ast.parse(expr_text.strip(), mode="eval").body
     except SyntaxError as e:
-        raise _err(f"cannot parse design reference: {e.msg}", offset + max((e.offset or 1) - 1, 0)) from None
+        raise _cli_loc(offset + max((e.offset or 1) - 1, 0)).error(f"cannot parse design reference: {e.msg}") from None
     offset += len(expr_text) - len(expr_text.lstrip())
     call = tree if isinstance(tree, ast.Call) else None
-    callee = call.func if call else tree
-    cls, col = _target(callee, path, offset)
-    if not inspect.isclass(cls):
-        raise _err(f"{ast.unparse(callee)} is not a class", col)
-    module = sys.modules.get(cls.__module__)
-    parser = _ArgParser(module, offset)
-    args: list[Any] = []
-    kwargs: dict[str, Any] = {}
-    if call:
-        sig = None
-        try:
-            sig = inspect.signature(cls)
-        except (TypeError, ValueError):
-            pass
-        names = list(sig.parameters) if sig else []
-        for i, a in enumerate(call.args):
-            key = names[i] if i < len(names) else ""
-            args.append(_convert_param(key, parser.value(a, key), parser.col(a)))
-        for kw in call.keywords:
-            if kw.arg is None:
-                raise _err("**kwargs are not supported in design references", parser.col(kw.value))
-            if sig is not None and kw.arg not in sig.parameters and not any(
-                    p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
-                raise _err(f"{cls.__name__} has no parameter {kw.arg!r} (it takes "
-                           f"{', '.join(n for n in names if n != 'self')})", parser.col(kw.value))
-            kwargs[kw.arg] = _convert_param(kw.arg, parser.value(kw.value, kw.arg), parser.col(kw.value))
-    design = Design(text=text, cls=cls, args=tuple(args), kwargs=kwargs)
-    if build:
-        try:
-            design.component = design.instantiate()
-        except InputError:
-            raise
-        except Exception as e:
-            raise _err(f"cannot build {cls.__name__}: {type(e).__name__}: {e}", col) from None
-    return design
+    ref = _class_ref(call.func if call else tree, path, offset)
+    args = tuple(_cli_arg(a, offset) for a in call.args) if call else ()
+    kwargs = _cli_kwargs(call, offset) if call else ()
+    return resolve(ref, args, kwargs, text=text, base_dir=base_dir, build=build)
+

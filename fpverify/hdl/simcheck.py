@@ -142,7 +142,7 @@ class _Unit:
     nbits: int  # rbits width (stochastic)
 
 
-def _unit(component: Any, netlist: ir.Netlist, op: str | None) -> _Unit:
+def _unit(component: Any, netlist: ir.Netlist, op: str | None, rounding: Rounding | str | None) -> _Unit:
     from ..errors import InputError
 
     fmt = getattr(component, "fmt", None)
@@ -153,12 +153,13 @@ def _unit(component: Any, netlist: ir.Netlist, op: str | None) -> _Unit:
     op = op or getattr(component, "op", None)
     if op not in SIM_OPS:
         raise InputError(f"{type(component).__name__}: unknown golden op {op!r} ({', '.join(SIM_OPS)})")
-    rounding = getattr(component, "rounding", "rne")
+    if rounding is None:  # a bare component: the unit convention's attribute
+        rounding = getattr(component, "rounding", "rne")
     ports = set(netlist.inputs)
     if rounding == "port" or "rm" in ports:
         rnd = None
     else:
-        rnd = parse_rounding(rounding) if not isinstance(rounding, Rounding) else rounding
+        rnd = parse_rounding(rounding)
     for need in ("a", "b"):
         if need not in netlist.inputs:
             raise InputError(f"{type(component).__name__} has no input port {need!r}")
@@ -303,8 +304,12 @@ def compare_with_golden(component: Any, *, netlist: ir.Netlist | None = None, n:
                         seed: int = 0, exhaustive_limit: int = EXHAUSTIVE_LIMIT, vcd_dir: str | Path | None = None,
                         max_examples: int = 20, op: str | None = None, design_name: str | None = None,
                         progress: Callable[[int, int], None] | None = None,
-                        component_factory: Callable[[], Any] | None = None) -> SimReport:
+                        component_factory: Callable[[], Any] | None = None,
+                        rounding: Rounding | str | None = None) -> SimReport:
     """Compare `component` (netlist from `flatten` unless given) with the golden model.
+
+    `rounding`: the design's resolved rounding (`fpverify.hdl.design.Design.rounding`: a `Rounding`
+    or ``"port"``); without it, the component's ``rounding`` attribute (RNE when it has none).
 
     `n` samples are drawn when the operand space exceeds `exhaustive_limit` (default 20,000).
     `vcd_dir`: write ``mismatches.vcd`` there (Amaranth's simulator, all named signals) when any
@@ -315,7 +320,7 @@ def compare_with_golden(component: Any, *, netlist: ir.Netlist | None = None, n:
 
     t0 = time.perf_counter()
     nl = netlist if netlist is not None else flatten(component)
-    u = _unit(component, nl, op)
+    u = _unit(component, nl, op, rounding)
     rng = np.random.default_rng(seed)
     controls = _controls(u)
     space = 1 << (2 * u.fmt.width)
