@@ -14,7 +14,7 @@ from typing import Protocol
 from .formats import FloatFormat, FormatError, IntFormat, NanPolicy, Overflow
 from .semantics import overflow as overflow_rules
 from .semantics.modes import Mode
-from .semantics.ports import Flags
+from .semantics.ports import Flags, Rounded
 from .semantics.rounding_rules import round_away as away_rule
 from .semantics.specials import inf_into, nan_into
 
@@ -163,14 +163,6 @@ def _stochastic_away(x: ExactValue, q: int, rnd: Rounding, r_bits: int, s0: int)
     if halfb and (not exact_t or v & 1):
         v += 1
     return v + r_bits >= (1 << n)
-
-
-@dataclass(frozen=True)
-class Rounded:
-    """Outcome of rounding one exact value into a format."""
-
-    code: int
-    flags: Flags
 
 
 def _float_code_is_even(fmt: FloatFormat, q: int):

@@ -23,9 +23,11 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
+from .ports import Flags, Rounded
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..formats import Format
-    from ..rounding import Env, Rounded
+    from ..rounding import Env
 
 
 class Call(enum.Enum):
@@ -121,8 +123,6 @@ def _invoke(op: Op, fn: Callable, fmt, operands: Sequence, env, out, policy, ext
 
 def _as_rounded(r) -> Rounded:
     """An exact op's code or (code, flags) as a `Rounded` (no flags for a bare code)."""
-    from ..rounding import Flags, Rounded
-
     if isinstance(r, Rounded):
         return r
     if isinstance(r, tuple):

@@ -1,4 +1,4 @@
-"""Hardware-facing encodings: the 3-bit ``rm`` port and the flag bit layout.
+"""Hardware-facing encodings: the 3-bit ``rm`` port, the flag bit layout, and `Rounded` (code + flags).
 
 ``rm`` follows RISC-V ``frm`` for the first five modes, then round-to-odd: RNE=0 RTZ=1 RDN=2
 RUP=3 RNA=4 RTO=5 (6 and 7 are reserved; the RTL generators treat them as RNE). Flags use
@@ -8,6 +8,7 @@ SoftFloat/TestFloat bit values, plus one project-only bit.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from .modes import Mode
 
@@ -41,4 +42,13 @@ class Flags(enum.IntFlag):
 IEEE_FLAG_BITS = 5  # width of a unit's ``flags`` port
 IEEE_FLAG_MASK = (1 << IEEE_FLAG_BITS) - 1
 
-__all__ = ["RM_WIDTH", "RM_CODES", "RM_MODES", "RM_ENCODING", "Flags", "IEEE_FLAG_BITS", "IEEE_FLAG_MASK"]
+
+@dataclass(frozen=True)
+class Rounded:
+    """What one operation returns: the result code and the flags it raised."""
+
+    code: int
+    flags: Flags
+
+__all__ = ["RM_WIDTH", "RM_CODES", "RM_MODES", "RM_ENCODING", "Flags", "IEEE_FLAG_BITS", "IEEE_FLAG_MASK",
+           "Rounded"]

@@ -13,10 +13,10 @@ from __future__ import annotations
 import z3
 
 from ..formats import FloatFormat, Overflow, Specials
-from ..prove.obligation import Obligation
+from .obligation import Obligation
 from ..rounding import Env, Mode, Rounding
-from . import reference as R
-from .reference.unpack import unpack
+from ..smt import reference as R
+from ..smt.reference.unpack import unpack
 
 Z3_RM = {Mode.RNE: z3.RNE, Mode.RNA: z3.RNA, Mode.RTZ: z3.RTZ, Mode.RUP: z3.RTP, Mode.RDN: z3.RTN}
 
@@ -67,7 +67,7 @@ def fp_theory_obligation(op: str, fmt: FloatFormat, mode: Mode, out: FloatFormat
 def check(ob: Obligation, timeout_s: float = 60, solver: str = "z3") -> str:
     """PROVED / REFUTED / UNKNOWN with z3, or with Bitwuzla's FP theory (SMT-LIB2 QF_BVFP)."""
     if solver == "bitwuzla":
-        from ..prove.smtlib import check_bitwuzla
+        from .smtlib import check_bitwuzla
         status = check_bitwuzla(ob, timeout_s, logic="QF_BVFP")[0]
         return {"unsat": "PROVED", "sat": "REFUTED"}.get(status, "UNKNOWN")
     s = z3.Solver()

@@ -11,7 +11,7 @@ import pytest
 
 from fpverify.formats import get_format
 from fpverify.rounding import Mode
-from fpverify.smt.fp_theory import check, fp_theory_obligation
+from fpverify.prove.fp_theory import check, fp_theory_obligation
 
 
 @pytest.mark.parametrize("op,fname,mode,out", [
@@ -48,7 +48,7 @@ def test_fp_theory_refutes_a_wrong_reference():
     """The harness can fail: compare e4m3 mul under RNE with the theory's RTZ."""
     import z3
 
-    from fpverify.smt import fp_theory as T
+    from fpverify.prove import fp_theory as T
 
     ob = fp_theory_obligation("mul", get_format("e4m3"), Mode.RNE)
     saved = T.Z3_RM[Mode.RNE]
