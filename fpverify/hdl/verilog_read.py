@@ -159,10 +159,33 @@ def _explain(e: YosysFailure, staged: _Staged, top: str, params: Mapping[str, An
         found = ", ".join(staged.modules()) or "none"
         return InputError(f"no module {top!r} in {', '.join(d for d in staged.display.values())}"
                           f" (modules found: {found})")
+    m = re.search(r"Module `\\?([^`']+)' referenced in module `\\?([^`']+)' in cell `\\?([^`']+)' is not part", msg)
+    if m:
+        return InputError(f"module {m.group(1)!r} (instance {m.group(3)!r} in {m.group(2)!r}) is not defined in"
+                          f" {', '.join(staged.display[g] for g in staged.given)}")
     for pattern, text in _KNOWN_REJECTIONS:
         if pattern.search(msg):
             return InputError(text, file, e.line)
-    return InputError(f"Yosys: {msg}", file, e.line)
+    hint = _construct_hint(staged, e.file, e.line) if "syntax error" in msg else ""
+    return InputError(f"Yosys: {msg}{hint}", file, e.line)
+
+
+# SystemVerilog keywords that Yosys's reader rejects with a bare syntax error.
+_UNSUPPORTED_SV = ("foreach", "return", "do", "class", "string", "randomize", "virtual", "fork", "program")
+
+
+def _construct_hint(staged: _Staged, file: str | None, line: int | None) -> str:
+    """Name an unsupported SystemVerilog keyword on the line of a syntax error."""
+    if not file or not line:
+        return ""
+    for name, data, _ in staged.sources:
+        if name == file:
+            lines = data.decode("utf-8", errors="replace").splitlines()
+            text = re.sub(r"//.*", "", lines[line - 1]) if 0 < line <= len(lines) else ""
+            words = [w for w in _UNSUPPORTED_SV if re.search(rf"\b{w}\b", text)]
+            if words:
+                return f" (Yosys's SystemVerilog reader does not support `{words[0]}`)"
+    return ""
 
 
 def yosys_json(files: Iterable[str | os.PathLike], top: str, params: Mapping[str, Any] | None = None, *,

@@ -259,7 +259,9 @@ class _Reader:
                 self.wire(cname, cell)
                 continue
             if t in _REJECTED:
-                raise self.error(f"unsupported: {_REJECTED[t]} (Yosys cell {t} {self.display(cname)})", src)
+                outs = [b for port in ("Q", "Y") for b in conns.get(port, [])]
+                target = f" on signal {self.register_name(outs)}" if outs else ""
+                raise self.error(f"unsupported: {_REJECTED[t]}{target} (Yosys cell {t})", src)
             if not t.startswith("$"):
                 raise self.error(f"module {t!r} (instance {self.display(cname)}) has no definition"
                                  " (a blackbox or missing file?)", src)
