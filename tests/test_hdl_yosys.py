@@ -10,7 +10,6 @@ error each bad input must produce.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +19,6 @@ import pytest
 
 from fpverify.errors import InputError
 from fpverify.formats import get_format
-from fpverify.hdl import ir
 from fpverify.hdl.evaluate import Evaluator, evaluate, evaluate_pipelined
 from fpverify.hdl.yosys_run import YosysMissing, find_yosys
 
@@ -214,7 +212,6 @@ def _expr(rng: random.Random, k: int):
 
         def f(p, q):
             a, b, ua, ub = ops(p, q)
-            W = max(wa, wb, wy)
             x, y = (a, b) if both else (ua, ub)
             r = {"+": x + y, "-": x - y, "*": x * y, "&": x & y, "|": x | y, "^": x ^ y, "~^": ~(x ^ y)}[op]
             return r & full, full
@@ -362,7 +359,7 @@ def test_undefined_bits_are_free_values_not_zero(tmp_path):
     endmodule"""
     nl = read_verilog([_write(tmp_path, src)], "u")
     t = translate(nl)
-    s, a = z3.BitVec("s", 3), z3.BitVec("a", 4)
+    s = z3.BitVec("s", 3)
 
     def free(term, cond):  # the output can take two different values under `cond`
         sol = z3.Solver()
@@ -495,8 +492,7 @@ def test_json_is_cached_by_content(tmp_path, monkeypatch):
 
     p = _write(tmp_path, "module c(input [3:0] a, output [3:0] y); assign y = a + 4'd1; endmodule\n")
     read_verilog([p], "c")
-    files = list((tmp_path.parent / "cache").rglob("*.json")) or list(verilog_read.cache_path().glob("c-*.json"))
-    assert files
+    assert len(list(verilog_read.cache_path().glob("c-*.json"))) == 1
 
     def no_yosys(*args, **kwargs):
         raise AssertionError("Yosys ran although the netlist is cached")

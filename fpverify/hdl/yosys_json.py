@@ -117,6 +117,7 @@ class _Reader:
         self.undriven: dict[int, int] = {}
         self.started: dict[tuple[str, str], int] = {}
         self.cur_src = ""
+        self._init: dict[int, str] | None = None  # Yosys bit -> power-on value, from `init` attributes
 
     # -- errors and locations --
     def src(self, attrs: Mapping[str, Any] | None) -> str:
@@ -431,8 +432,8 @@ class _Reader:
                    if port.get("direction") == "input")
 
     def init_bit(self, bit: Token) -> str:
-        if not hasattr(self, "_init"):
-            self._init: dict[int, str] = {}
+        if self._init is None:
+            self._init = {}
             for w in self.mod.get("netnames", {}).values():
                 init = w.get("attributes", {}).get("init")
                 if init is None:
