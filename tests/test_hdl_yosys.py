@@ -594,3 +594,14 @@ def test_cells_from_json_match_simlib(t):
         for i in range(len(idx)):
             want, mask = _simlib(t, w, p, wy, {k: int(vec[k][i]) for k in names})
             assert int(got[i]) & mask == want & mask, (t, w, p, wy, {k: int(vec[k][i]) for k in names})
+
+
+def test_parameter_values_negative_and_verilog_numbers(tmp_path):
+    src = ("module pm #(parameter signed [7:0] K = 1, parameter [7:0] H = 0)"
+           " (input [7:0] a, output [7:0] y, output [7:0] z); assign y = a + K; assign z = H; endmodule\n")
+    p = _write(tmp_path, src)
+    for params, y, z in [({"K": -3}, 7, 0), ({"K": -128, "H": "8'hA5"}, 138, 0xA5), ({"K": True}, 11, 0)]:
+        got = evaluate(read_verilog([p], "pm", params), {"a": [10]})
+        assert (int(got["y"][0]), int(got["z"][0])) == (y, z), params
+    with pytest.raises(InputError, match="not an integer"):
+        read_verilog([p], "pm", {"K": 1.5})

@@ -59,7 +59,10 @@ def _param_text(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
-        return str(value) if value >= 0 else f"-{-value}"
+        if value >= 0:
+            return str(value)
+        width = max(32, value.bit_length() + 1)  # Yosys does not decode "-3": a signed two's-complement literal
+        return f"{width}'sh{value & ((1 << width) - 1):x}"
     if isinstance(value, str):
         if _NUMBER_RE.match(value) or re.fullmatch(r"\s*\d+\s*", value):
             return value.replace(" ", "")
