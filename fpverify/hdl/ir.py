@@ -1,6 +1,7 @@
 """fpverify's own flat netlist IR: what every backend (numpy evaluator, z3 translator, mutator)
 consumes. Only `fpverify.hdl.netlist` (the Amaranth adapter) knows how Amaranth's private NIR
-looks; everything else sees these types.
+looks, and only `fpverify.hdl.yosys_json` (the Verilog adapter) knows Yosys's JSON; everything
+else sees these types.
 
 Nets are ints. Net 0 is constant 0, net 1 is constant 1. A `Value` is a tuple of nets, LSB first.
 Each cell drives the nets in its ``out`` (fresh ids, never shared). ``cells`` are in topological
@@ -35,8 +36,8 @@ op                 args                meaning
 ``property``       (test, en)          out = (); params: kind (assert/assume/cover), clocked
 =================  ==================  =======================================================
 
-Produced by `fpverify.hdl.netlist.flatten`; `Print` cells are dropped; Memory/Instance/IOBuffer
-are rejected. Input ports get the lowest net ids, then each cell's outputs, in cell order.
+Produced by `fpverify.hdl.netlist.flatten` (`Print` cells are dropped; Memory/Instance/IOBuffer
+are rejected) and by `fpverify.hdl.yosys_json` (docs/verilog.md). Input ports get the lowest net ids, then each cell's outputs, in cell order.
 """
 
 from __future__ import annotations

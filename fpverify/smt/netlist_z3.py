@@ -392,7 +392,7 @@ def _comb_pass(netlist, ins, state, anyconst, free, cyc, prefix):
                 free.append(v)
                 if kind != "anyseq":
                     anyconst[i] = v
-            drive(c.out, anyconst.get(i, v) if kind != "anyseq" else v)
+            drive(c.out, anyconst[i] if kind != "anyseq" else v)
             continue
         args = [_value_term(a, src, terms) for a in c.args]
         t = _cell_term(c, args)
