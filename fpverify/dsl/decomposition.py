@@ -4,6 +4,7 @@ at the file:line:col of the offending directive or word."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from lark import Token, Transformer, v_args
@@ -18,11 +19,14 @@ PROBE_PARAMS = {"p": 11, "m": 10, "e": 5, "bias": 15, "emin": -14, "emax": 15}
 ONLY_FAMILY = {"band": "mul", "diff": "add", "isolate": "mul"}
 
 
+@dataclass(frozen=True)
 class Directive:
     """One parsed directive: which `Strategy` field it sets, to what, and where."""
 
-    def __init__(self, key: str, value, line: int, col: int) -> None:
-        self.key, self.value, self.line, self.col = key, value, line, col
+    key: str
+    value: object
+    line: int
+    col: int
 
 
 class DecompositionBuilder(Transformer):
