@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fpverify.dsl.proof_strategy import load_strategy  # noqa: E402
 from fpverify.formats import get_format  # noqa: E402
 from fpverify.golden.lmul import LMulPolicy  # noqa: E402
 from fpverify.hdl.netlist import flatten  # noqa: E402
@@ -60,7 +61,7 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
     env = Env(parse_rounding(mode))
     pol = LMulPolicy() if op == "lmul" else None
     ports = PortMap(sub="sub") if op == "add" else PortMap()
-    r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=strategy, workers=workers,
+    r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=load_strategy(strategy), workers=workers,
                          component=comp, ports=ports)
     row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
            "solver_seconds": round(r.cpu_seconds(), 2), "obligations": len(r.items), "target": target,
@@ -87,7 +88,7 @@ def seeded_bugs(workers: int, vcd_dir: str | None = None) -> list[dict]:
         for m in semantic_mutants(nl, fmt):  # every generator-level FP fault (faults.semantic)
             bad = apply_semantic(nl, m, fmt)
             ports = PortMap(sub="sub") if op == "add" else PortMap()
-            r = prove_decomposed(bad, op, fmt, strategy=strategy, workers=workers, ports=ports,
+            r = prove_decomposed(bad, op, fmt, strategy=load_strategy(strategy), workers=workers, ports=ports,
                                  vcd_dir=Path(vcd_dir) / unit / m.id.replace(":", "_") if vcd_dir else None)
             rows.append({"unit": unit, "bug": m.id, "status": r.status, "seconds": round(r.seconds, 2),
                          "replayed": bool(r.counterexample and r.counterexample.replayed),

@@ -8,7 +8,8 @@ import z3
 from fpverify.errors import InputError
 from fpverify.formats import get_format
 from fpverify.hdl.netlist import flatten
-from fpverify.prove.decompose import parse_strategy, prove_decomposed
+from fpverify.dsl.proof_strategy import load_strategy, parse_strategy
+from fpverify.prove.decompose import prove_decomposed
 from fpverify.prove.decompose import splits as S
 from fpverify.prove.decompose.pool import Job, run_jobs
 from fpverify.prove.obligation import Obligation
@@ -25,7 +26,7 @@ def mul_netlist(fmt, mode="rne"):
 def test_fp8_mul_decomposed_proved(fmt, mode):
     comp, nl = mul_netlist(fmt, mode)
     r = prove_decomposed(nl, "mul", get_format(fmt), env=Env(parse_rounding(mode)),
-                         strategy="decompose_multiplier", workers=2, solvers=["z3"])
+                         strategy=load_strategy("decompose_multiplier"), workers=2, solvers=["z3"])
     assert r.status == "PROVED", [(i.name, i.status, i.outcome and i.outcome.message) for i in r.items]
     kinds = {i.kind for i in r.items}
     assert {"lemma", "coverage", "witness", "case"} <= kinds
@@ -39,7 +40,7 @@ def test_seeded_sticky_bug_refuted_and_localised(tmp_path):
     _, nl = mul_netlist("e4m3")
     m = next(m for m in semantic_mutants(nl, fmt) if m.id == "sem:sticky_dropped")
     bad = apply_semantic(nl, m, fmt)
-    r = prove_decomposed(bad, "mul", fmt, strategy="decompose_multiplier", workers=2, solvers=["z3"])
+    r = prove_decomposed(bad, "mul", fmt, strategy=load_strategy("decompose_multiplier"), workers=2, solvers=["z3"])
     assert r.status == "REFUTED"
     assert r.counterexample.replayed
     assert r.counterexample.actual_netlist != r.counterexample.actual_golden
@@ -54,7 +55,7 @@ def test_lmul_fp8_decomposed():
     from rtl.lmul import LMulUnit
     fmt = get_format("e4m3")
     nl = flatten(LMulUnit(fmt))
-    r = prove_decomposed(nl, "lmul", fmt, lmul_policy=LMulPolicy(), strategy="decompose_lmul", workers=2,
+    r = prove_decomposed(nl, "lmul", fmt, lmul_policy=LMulPolicy(), strategy=load_strategy("decompose_lmul"), workers=2,
                          solvers=["z3"])
     assert r.status == "PROVED"
 
@@ -124,7 +125,7 @@ def test_strategy_errors_have_positions():
 def test_wide_mul_decomposed(fmt):
     """Full IEEE bf16/f16/f32 multipliers (subnormals, specials, flags), a few seconds each."""
     _, nl = mul_netlist(fmt)
-    r = prove_decomposed(nl, "mul", get_format(fmt), strategy="decompose_multiplier", workers=2)
+    r = prove_decomposed(nl, "mul", get_format(fmt), strategy=load_strategy("decompose_multiplier"), workers=2)
     assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]
     assert r.lemmas_relied_on == ["L1 normaliser[a]", "L1 normaliser[b]", "L2 product-definition",
                                   "L3 product-range"]
@@ -136,7 +137,7 @@ def test_wide_add_decomposed(fmt):
     from fpverify.prove.api import PortMap
     from rtl.fp_add import FPAdder
     nl = flatten(FPAdder(get_format(fmt)))
-    r = prove_decomposed(nl, "add", get_format(fmt), strategy="decompose_adder", workers=2,
+    r = prove_decomposed(nl, "add", get_format(fmt), strategy=load_strategy("decompose_adder"), workers=2,
                          ports=PortMap(sub="sub"))
     assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]
 
@@ -159,7 +160,7 @@ def test_adder_seeded_bug_stops_early_and_reports(tmp_path):
     nl = flatten(FPAdder(fmt, rounding="rne"))
     m = next(m for m in semantic_mutants(nl, fmt) if m.id == "sem:sticky_dropped")
     bad = apply_semantic(nl, m, fmt)
-    r = prove_decomposed(bad, "add", fmt, strategy="decompose_adder", workers=1, solvers=["z3"],
+    r = prove_decomposed(bad, "add", fmt, strategy=load_strategy("decompose_adder"), workers=1, solvers=["z3"],
                          ports=PortMap(sub="sub"), vcd_dir=tmp_path)
     assert r.status == "REFUTED" and r.counterexample.replayed
     assert r.localisation.first_failing == "round_sticky", r.localisation.text()
@@ -201,7 +202,7 @@ def test_stochastic_mul_decomposed(fmt, mode):
     the unit's symbolic random bits (port ``rbits``)."""
     _, nl = mul_netlist(fmt, mode)
     r = prove_decomposed(nl, "mul", get_format(fmt), env=Env(parse_rounding(mode)),
-                         strategy="decompose_multiplier", workers=2)
+                         strategy=load_strategy("decompose_multiplier"), workers=2)
     assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]
 
 
@@ -220,7 +221,7 @@ def test_cegar_refines_a_spurious_model(monkeypatch):
 
     monkeypatch.setattr(engine, "isolate_multiplier", weak)
     _, nl = mul_netlist("e4m3")
-    r = prove_decomposed(nl, "mul", get_format("e4m3"), strategy="decompose_multiplier", workers=2,
+    r = prove_decomposed(nl, "mul", get_format("e4m3"), strategy=load_strategy("decompose_multiplier"), workers=2,
                          solvers=["z3"])
     assert r.status == "PROVED", [(i.name, i.status, i.outcome and i.outcome.message) for i in r.items]
     refined = [i for i in r.items if i.refinements]

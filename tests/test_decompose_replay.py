@@ -21,6 +21,7 @@ from fpverify.formats import get_format
 from fpverify.golden.lmul import LMulPolicy, LMulVariant
 from fpverify.hdl.netlist import flatten
 from fpverify.prove.api import PortMap, prove_equivalence
+from fpverify.dsl.proof_strategy import load_strategy
 from fpverify.prove.decompose import prove_decomposed
 from fpverify.prove.replay import complete_inputs, input_substitution
 
@@ -62,7 +63,7 @@ CASES = {
 def test_fault_under_a_fixed_input_is_refuted_and_localised(case):
     strategy, make, op, fixed, latency, kw = CASES[case]
     ports = PortMap(fixed=tuple(fixed.items()) + RESET)
-    r = prove_decomposed(flatten(make()), op, E4M3, strategy=strategy, workers=1, solvers=["z3"],
+    r = prove_decomposed(flatten(make()), op, E4M3, strategy=load_strategy(strategy), workers=1, solvers=["z3"],
                          ports=ports, cycles=latency, **kw)
     cex = _refuted(r, fixed)
     assert "fixed inputs: " + " ".join(f"{n}={v:#x}" for n, v in fixed.items()) in cex.decoded
@@ -80,7 +81,7 @@ def test_fault_in_one_rm_decode_is_localised_under_that_mode(strategy, make, op,
     encoding (RNE) the rounder's decision would look right and only the result wrong; compared
     with the counterexample's own mode, ``round_up`` is the first failing stage."""
     ports = PortMap(rm="rm", sub="sub" if op == "add" else None)
-    r = prove_decomposed(flatten(make()), op, E4M3, strategy=strategy, workers=1, solvers=["z3"], ports=ports,
+    r = prove_decomposed(flatten(make()), op, E4M3, strategy=load_strategy(strategy), workers=1, solvers=["z3"], ports=ports,
                          **kw)
     cex = _refuted(r, {"rm": 1})
     assert "rounding=rtz" in cex.decoded
@@ -89,7 +90,7 @@ def test_fault_in_one_rm_decode_is_localised_under_that_mode(strategy, make, op,
 
 def test_fault_gated_off_is_proved():
     """The same adder with ``sub`` fixed to 0 is correct: the fault really depends on the fixed input."""
-    r = prove_decomposed(flatten(F.SubTieAdder(E4M3)), "add", E4M3, strategy="decompose_adder", workers=1,
+    r = prove_decomposed(flatten(F.SubTieAdder(E4M3)), "add", E4M3, strategy=load_strategy("decompose_adder"), workers=1,
                          solvers=["z3"], ports=PortMap(fixed=(("sub", 0),)))
     assert r.status == "PROVED", [(i.name, i.status) for i in r.items if i.status != "PROVED"]
 
@@ -168,7 +169,7 @@ def _with_false_lemma(monkeypatch):
 
 def test_false_lemma_without_a_bug_falls_back_and_proves(monkeypatch):
     nl = _with_false_lemma(monkeypatch)
-    r = prove_decomposed(nl, "mul", E4M3, strategy="decompose_multiplier", workers=1, solvers=["z3"])
+    r = prove_decomposed(nl, "mul", E4M3, strategy=load_strategy("decompose_multiplier"), workers=1, solvers=["z3"])
     st = {i.name: i.status for i in r.items}
     assert r.status == "PROVED", st
     assert st["L9 false"] == "FAILED"
@@ -192,7 +193,7 @@ def test_false_lemma_with_undecided_fallback_is_unknown_naming_the_lemma(monkeyp
         return real_run(rest, workers, on_done, on_start, should_stop, **kw)
 
     monkeypatch.setattr(engine, "run_jobs", run_jobs)
-    r = prove_decomposed(nl, "mul", E4M3, strategy="decompose_multiplier", workers=1, solvers=["z3"])
+    r = prove_decomposed(nl, "mul", E4M3, strategy=load_strategy("decompose_multiplier"), workers=1, solvers=["z3"])
     assert r.status == "UNKNOWN", [(i.name, i.status) for i in r.items]
     assert "lemma L9 false does not hold at a=0x38" in r.message
 

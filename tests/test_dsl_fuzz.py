@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from fpverify.cli import main
 from fpverify.errors import InputError
 from fpverify.dsl import check_spec, parse_text
-from fpverify.dsl.compile import CaseResult, build_obligation, replay_general
+from fpverify.dsl.obligations import build_obligation
+from fpverify.dsl.replay import replay_general
+from fpverify.dsl.verdicts import CaseResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "specs" / n for n in ("fp4_mul.spec", "e4m3fn_lmul_error.spec", "e4m3fn_mul_relational.spec",

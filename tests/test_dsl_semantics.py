@@ -9,7 +9,9 @@ import itertools
 import pytest
 
 from fpverify.dsl import check_spec, parse_text
-from fpverify.dsl.compile import Case, prove_general_case, design_runner, _signal_probes
+from fpverify.dsl.cases import Case
+from fpverify.dsl.obligations import prove_general_case
+from fpverify.dsl.replay import design_runner, signal_probes
 from fpverify.dsl.concrete import ConcreteEvaluator
 from fpverify.dsl.design import elaborate_cached
 
@@ -54,7 +56,7 @@ def design():
 
 
 def _exhaustive(spec, netlist, prop) -> bool:
-    probes = _signal_probes(spec, netlist, prop)
+    probes = signal_probes(spec, netlist, prop)
     ev = ConcreteEvaluator(spec, design_runner(netlist, 0, probes), probes)
     for a, b, c in itertools.product(range(16), repeat=3):
         env = {"a": a, "b": b, "c": c}

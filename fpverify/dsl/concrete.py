@@ -151,7 +151,7 @@ class ConcreteEvaluator:
         if isinstance(e, ast.Substitute):
             new = dict(env)
             for b in e.bindings:
-                new[b.name] = self._as_int(self.eval(b.value, env), b.name)
+                new[b.name] = self.as_int(self.eval(b.value, env), b.name)
             return self.eval(e.target, new)
         if isinstance(e, ast.Slice):
             v = self.eval(e.target, env)
@@ -162,7 +162,8 @@ class ConcreteEvaluator:
     def spec_ports_in(self) -> dict[str, str]:
         return {p.port: n for n, p in self.spec.inputs.items()}
 
-    def _as_int(self, v, name: str) -> int:
+    def as_int(self, v, name: str) -> int:
+        """The code of a value bound to input ``name`` (a float, rounding mode or bits)."""
         if isinstance(v, Float):
             return v.code
         if isinstance(v, Round):

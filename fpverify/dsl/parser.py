@@ -1,4 +1,5 @@
-"""Spec text -> `ast.SpecFile`. Syntax errors become one `InputError` at file:line:col."""
+"""Spec text -> `ast.SpecFile`, proof strategy text -> its tree (`parse_strategy_tree`). Syntax
+errors become one `InputError` at file:line:col."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ KEYWORDS = frozenset({
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
     return lark.Lark(GRAMMAR.read_text(), parser="lalr", propagate_positions=True,
-                     maybe_placeholders=True)
+                     maybe_placeholders=True, start=["start", "strategy"])
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,27 +53,17 @@ def _token_text(tok: Token) -> str:
 
 def parse_text(text: str, file: str = "<spec>") -> ast.SpecFile:
     """Parse spec source text; raises `InputError` with the position of the first syntax error."""
-    try:
-        tree = _parser().parse(text)
-    except lark.UnexpectedToken as e:
-        tok = e.token
-        line, col = (e.line, e.column) if e.line not in (None, -1) else _end_position(text)
-        hint = ""
-        if tok.type == "NAME" and str(tok) in KEYWORDS:
-            hint = ""
-        elif tok.type == "$END":
-            line, col = _end_position(text)
-        raise InputError(f"unexpected {_token_text(tok)}; expected {_describe_expected(e.expected)}{hint}",
-                         file, line, col) from None
-    except lark.UnexpectedCharacters as e:
-        ch = text[e.pos_in_stream] if e.pos_in_stream is not None and e.pos_in_stream < len(text) else "?"
-        raise InputError(f"unexpected character {ch!r}", file, e.line, e.column) from None
-    except lark.UnexpectedEOF as e:
-        line, col = _end_position(text)
-        raise InputError(f"unexpected end of file; expected {_describe_expected(set(e.expected))}",
-                         file, line, col) from None
-    except lark.LarkError as e:  # any other parser failure is still the input's fault
-        raise InputError(f"cannot parse: {e}", file, 1, 1) from None
+    return build_spec_file(_tree(text, file, "start"), text, file)
+
+
+def parse_strategy_tree(text: str, file: str) -> lark.Tree:
+    """Parse a proof strategy file: a tree rooted at `decomposition` (a decomposition strategy)
+    or `split_strategy` (spec statements; `build_spec_file` turns it into an `ast.SpecFile`)."""
+    return _tree(text, file, "strategy")
+
+
+def build_spec_file(tree: lark.Tree, text: str, file: str) -> ast.SpecFile:
+    """A `start` or `split_strategy` tree -> `ast.SpecFile`."""
     builder = _Builder(file, text)
     try:
         stmts = builder.transform(tree)
@@ -83,19 +74,44 @@ def parse_text(text: str, file: str = "<spec>") -> ast.SpecFile:
     return ast.SpecFile(file, tuple(stmts.children if isinstance(stmts, lark.Tree) else stmts), text)
 
 
-def parse_file(path: str | Path) -> ast.SpecFile:
+def _tree(text: str, file: str, start: str) -> lark.Tree:
+    try:
+        return _parser().parse(text, start=start)
+    except lark.UnexpectedToken as e:
+        tok = e.token
+        line, col = (e.line, e.column) if e.line not in (None, -1) else _end_position(text)
+        if tok.type == "$END":
+            line, col = _end_position(text)
+        raise InputError(f"unexpected {_token_text(tok)}; expected {_describe_expected(e.expected)}",
+                         file, line, col) from None
+    except lark.UnexpectedCharacters as e:
+        ch = text[e.pos_in_stream] if e.pos_in_stream is not None and e.pos_in_stream < len(text) else "?"
+        raise InputError(f"unexpected character {ch!r}", file, e.line, e.column) from None
+    except lark.UnexpectedEOF as e:
+        line, col = _end_position(text)
+        raise InputError(f"unexpected end of file; expected {_describe_expected(set(e.expected))}",
+                         file, line, col) from None
+    except lark.LarkError as e:  # any other parser failure is still the input's fault
+        raise InputError(f"cannot parse: {e}", file, 1, 1) from None
+
+
+def read_source(path: str | Path, what: str = "spec file") -> str:
+    """The UTF-8 text of ``path``; an `InputError` naming ``what`` when it cannot be read."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"no such spec file: {p}") from None
+        raise InputError(f"no such {what}: {p}") from None
     except IsADirectoryError:
-        raise InputError(f"{p} is a directory, not a spec file") from None
+        raise InputError(f"{p} is a directory, not a {what}") from None
     except UnicodeDecodeError as e:
         raise InputError(f"not UTF-8 text: {e.reason} at byte {e.start}", str(p), 1, 1) from None
     except OSError as e:
         raise InputError(f"cannot read {p}: {e.strerror}") from None
-    return parse_text(text, str(path))
+
+
+def parse_file(path: str | Path) -> ast.SpecFile:
+    return parse_text(read_source(path), str(path))
 
 
 def _end_position(text: str) -> tuple[int, int]:

@@ -12,7 +12,9 @@ from typing import Callable
 
 from ..errors import InputError
 from .check import CheckedSpec, check_spec
-from .compile import Case, CaseResult, PropertyResult, cases_of, combine, prove_case, split_is_complete
+from .cases import Case, cases_of, split_is_complete
+from .compile import prove_case
+from .verdicts import CaseResult, PropertyResult, combine
 from .parser import parse_file
 
 DEFAULT_TIMEOUT = 60.0

@@ -1,8 +1,9 @@
 """The decomposed equivalence proof: build the problem, generate obligations from a strategy, solve
 them in the pool, run CEGAR on failures, and aggregate one verdict.
 
+    from fpverify.dsl.proof_strategy import load_strategy
     from fpverify.prove.decompose import prove_decomposed
-    res = prove_decomposed(netlist, "mul", get_format("f16"), strategy="decompose_multiplier")
+    res = prove_decomposed(netlist, "mul", get_format("f16"), strategy=load_strategy("decompose_multiplier"))
     res.status   # PROVED only if every lemma, case and coverage obligation is unsat and every
                  # witness is sat; REFUTED only with a replayed counterexample
 
@@ -39,7 +40,7 @@ from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
 from .isolate import MulIsolation, isolate_multiplier, normalise
 from .pool import Job, Outcome, run_jobs, solver_versions
-from .strategy import Strategy, load_strategy
+from .strategy import Strategy
 
 
 @dataclass
@@ -258,7 +259,7 @@ def _judge(item: Item, out: Outcome) -> None:
         item.status = _DONE[out.answer]
 
 
-def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy = "decompose_multiplier",
+def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
                      out_fmt=None, env: Env = Env(), lmul_policy=None, ports: PortMap = PortMap(),
                      check_flags: bool = True, cycles: int = 0, component=None, workers: int | None = None,
                      timeout_s: float | None = None, solvers: Sequence[str] | None = None,
@@ -271,7 +272,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: str | Strategy 
     NaN results are compared as a class unless ``nan_exact`` (then bit for bit, as the monolithic
     miter with ``nan_exact``)."""
     t0 = time.perf_counter()
-    st = strategy if isinstance(strategy, Strategy) else load_strategy(strategy)
+    st = strategy
     if op not in family_members(st.family):
         raise ProofSetupError(f"strategy {st.name} is for {st.family} units, not {op}")
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,

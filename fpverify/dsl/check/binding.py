@@ -1,0 +1,69 @@
+"""Binding a checked spec to the elaborated design: ports exist, widths agree, latency matches,
+and the width of any `dut.` signal."""
+
+from __future__ import annotations
+
+from .. import ast
+from ..types import BitsT, type_width
+from .located import err
+from .results import Port
+from .scope import Scope
+
+
+def signal_width(netlist, path: str, pos: ast.Pos, outputs_first: bool = False) -> int:
+    """Width of a port or internal signal of ``netlist``; an error at ``pos`` if there is none."""
+    if outputs_first and path in netlist.outputs:
+        return len(netlist.outputs[path])
+    if path in netlist.inputs:
+        return len(netlist.inputs[path])
+    if path in netlist.outputs:
+        return len(netlist.outputs[path])
+    try:
+        return len(netlist.signal(path))
+    except KeyError as e:
+        raise err(f"unknown signal `dut.{path}`: {e.args[0]}", pos) from None
+
+
+def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | None) -> None:
+    """Check ports and latency against ``netlist``; fill in the widths of untyped `bits`."""
+    bound_ports = set()
+    for p in scope.inputs.values():
+        if p.port not in netlist.inputs:
+            known = ", ".join(sorted(netlist.inputs))
+            raise err(f"design has no input port `{p.port}` (inputs: {known})", p.pos)
+        if p.port in bound_ports:
+            raise err(f"input port `{p.port}` is bound twice", p.pos)
+        bound_ports.add(p.port)
+        _check_input_width(scope, p, len(netlist.inputs[p.port]))
+    missing = [k for k in netlist.inputs if k not in bound_ports]
+    if missing:
+        raise err(f"design input(s) {', '.join(f'`{m}`' for m in missing)} not bound: declare them, "
+                  f"e.g. `input {missing[0]} : bits[{len(netlist.inputs[missing[0]])}]`", design.pos)
+    for name, p in list(scope.outputs.items()):
+        width = signal_width(netlist, p.port, p.pos, outputs_first=True)
+        if isinstance(p.type, BitsT) and p.type.width is None:
+            scope.outputs[name] = Port(p.name, p.port, BitsT(width), p.pos, p.direction)
+        else:
+            _check_width(p, width)
+    seq = netlist.is_sequential
+    want = getattr(component, "latency", None)
+    if seq and latency is None:
+        raise err(f"the design is sequential (latency {want if want is not None else '?'}): "
+                  f"state it with `latency N`", design.pos)
+    if not seq and latency not in (None, 0):
+        raise err(f"the design is combinational but the spec says latency {latency}", design.pos)
+    if seq and want is not None and latency != want:
+        raise err(f"the spec says latency {latency} but the design has latency {want}", design.pos)
+
+
+def _check_input_width(scope: Scope, p: Port, width: int) -> None:
+    if isinstance(p.type, BitsT) and p.type.width is None:
+        scope.inputs[p.name] = Port(p.name, p.port, BitsT(width), p.pos, p.direction)
+        return
+    _check_width(p, width)
+
+
+def _check_width(p: Port, width: int) -> None:
+    want = type_width(p.type)
+    if want is not None and want != width:
+        raise err(f"port `dut.{p.port}` is {width} bits but `{p.type}` is {want} bits", p.pos)

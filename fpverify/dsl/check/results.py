@@ -1,0 +1,100 @@
+"""What checking produces: `CheckedSpec` and its parts (`Port`, `Equivalence`, `Property`,
+`FaultSettings`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...formats import FloatFormat, Overflow
+from ...rounding import Env, Rounding, Tininess
+from .. import ast
+from ..types import Type
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str  # the spec's name
+    port: str  # the design's port or signal path
+    type: Type
+    pos: ast.Pos
+    direction: str  # "in" | "out"
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """``OUT == op(x, y, ...)``: the unit computes a golden operation."""
+
+    op: str
+    output: str
+    operands: tuple[str, ...]  # input names, in the op's operand order
+    fmt: FloatFormat
+    out_fmt: FloatFormat
+    rounding: Rounding | None  # static rounding; None with a rounding port or for L-Mul B/C
+    rounding_input: str | None  # name of a `rounding` input driving the mode
+    overflow: Overflow | None
+    tininess: Tininess
+    lmul_policy: object | None  # fpverify.golden.LMulPolicy for op == "lmul"
+    flags: str | None  # output name carrying the flags
+    nan_exact: bool = False  # `with exact nan`: the result code must equal golden's bit for bit
+    random_input: str | None = None  # `random = r`: the bits input feeding a stochastic mode
+
+    @property
+    def env(self) -> Env:
+        """The rounding environment the property states (Env's default mode when the mode comes
+        from a rounding input or the op does not round)."""
+        if self.rounding is None:
+            return Env(overflow=self.overflow, tininess=self.tininess)
+        return Env(rounding=self.rounding, overflow=self.overflow, tininess=self.tininess)
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    kind: str  # "equivalence" | "assertion" | "lemma" | "error-bound" | "relational" | "signals"
+    expr: ast.Expr
+    assumptions: tuple[ast.Expr, ...]
+    splits: tuple[ast.Splitter, ...]
+    pos: ast.Pos
+    equivalence: Equivalence | None = None
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    mutants: int | None = None
+    seed: int | None = None
+    timeout: float | None = None
+    jobs: int | None = None
+    operators: tuple[str, ...] = ()
+    semantic: tuple[str, ...] = ()
+    pos: ast.Pos | None = None
+
+
+@dataclass
+class CheckedSpec:
+    file: str
+    design: ast.Design
+    formats: dict[str, FloatFormat]
+    inputs: dict[str, Port]
+    outputs: dict[str, Port]
+    vars: dict[str, Type]
+    latency: int | None
+    properties: list[Property]
+    faults: FaultSettings | None
+    strategies: list[str]
+    timeout: float | None = None
+    solver: str | None = None
+    bound: bool = False  # checked against an elaborated netlist
+    source: ast.SpecFile | None = field(default=None, repr=False)
+    # `use strategy decompose_*`: a `fpverify.prove.decompose.strategy.Strategy` that proves every
+    # equivalence property with the lemma-decomposition engine, and the `use` statement's position
+    decompose: object | None = field(default=None, repr=False)
+    decompose_pos: ast.Pos | None = None
+
+    def input_type(self, name: str) -> Type:
+        if name in self.inputs:
+            return self.inputs[name].type
+        return self.vars[name]
+
+    @property
+    def free_names(self) -> list[str]:
+        return list(self.inputs) + list(self.vars)

@@ -1,0 +1,202 @@
+"""`check_spec`: the statement-level pass over a spec. It merges the statements of the proof
+strategies the spec uses, declares names, binds to the design when one is given, and builds each
+property with the other modules of this package."""
+
+from __future__ import annotations
+
+from .. import ast
+from ..proof_strategy import load_proof_strategy
+from ..types import BitsT, FloatT, IntT, RoundT
+from .binding import bind
+from .decompose import decompose_fixed
+from .equivalence import recognise_equivalence
+from .expr_types import TypeChecker
+from .faults import fault_settings
+from .formats import define_spec_format
+from .located import err
+from .results import CheckedSpec, FaultSettings, Port, Property
+from .scope import Scope
+from .splits import check_splits
+from .vocabulary import SOLVERS
+from .walker import default_name, first_golden, mentions_golden, property_kind
+
+
+def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
+    """Check a parsed spec; with ``netlist`` (an elaborated `fpverify.hdl.ir.Netlist`) also bind
+    ports and signals to it."""
+    scope = Scope()
+    types = TypeChecker(scope, netlist)
+    stmts = list(sf.statements)
+    strategies: list[str] = []
+    extra: list = []  # statements of split strategies, joining the spec's
+    decompose = None  # (decomposition Strategy, position of its `use`)
+    for st in stmts:
+        if isinstance(st, ast.Use):
+            if st.strategy in strategies:
+                raise err(f"strategy `{st.strategy}` is used twice", st.pos)
+            strategies.append(st.strategy)
+            loaded = load_proof_strategy(st.strategy, st.pos, sf.file)
+            if isinstance(loaded, ast.SpecFile):
+                extra.extend(loaded.statements)
+            else:
+                if decompose is not None:
+                    raise err(f"one decomposition strategy per spec (`{decompose[0].name}` is "
+                              f"used at line {decompose[1].line})", st.pos)
+                decompose = (loaded, st.pos)
+    design = _design_and_formats(scope, stmts)
+    latency = _declarations(scope, stmts)
+    if design is None:
+        raise err("the spec has no `design` statement", ast.Pos(sf.file, 1, 1))
+    if not scope.inputs:
+        raise err("the spec declares no inputs (`input a, b : FORMAT`)", design.pos)
+    if not scope.outputs:
+        raise err("the spec declares no outputs (`output y = dut.result : FORMAT`)", design.pos)
+    if netlist is not None:
+        bind(scope, netlist, component, design, latency)
+    assumes: list[ast.Expr] = []
+    proves: list[ast.Prove] = []
+    lemmas: list[ast.Lemma] = []
+    splits: list[ast.Splitter] = []
+    faults: FaultSettings | None = None
+    options: dict[str, ast.Option] = {}
+    for st in stmts + extra:
+        if isinstance(st, ast.Assume):
+            types.expect_bool(st.expr)
+            assumes.append(st.expr)
+        elif isinstance(st, ast.Prove):
+            proves.append(st)
+        elif isinstance(st, ast.Lemma):
+            lemmas.append(st)
+        elif isinstance(st, ast.SplitStmt):
+            splits.extend(st.splits)
+        elif isinstance(st, ast.Faults):
+            if faults is not None:
+                raise err(f"faults settings are given twice (first at line {faults.pos.line})", st.pos)
+            faults = fault_settings(st)
+        elif isinstance(st, ast.Option):
+            if st.key in options and options[st.key].pos.file == st.pos.file:
+                raise err(f"`{st.key}` is given twice", st.pos)
+            if st.key not in options or st.pos.file == sf.file:
+                options[st.key] = st
+    if not proves and not lemmas:
+        raise err("the spec proves nothing: add a `prove` statement", design.pos)
+    check_splits(scope, splits)
+    properties = _properties(scope, types, lemmas, proves, tuple(assumes), tuple(splits))
+    timeout, solver = _options(options)
+    spec = CheckedSpec(sf.file, design, scope.formats, scope.inputs, scope.outputs, scope.vars,
+                       latency, properties, faults, strategies, timeout, solver,
+                       bound=netlist is not None, source=sf)
+    if decompose is not None:
+        spec.decompose, spec.decompose_pos = decompose
+        eqs = [p for p in properties if p.kind == "equivalence"]
+        if not eqs:
+            raise err(f"strategy `{decompose[0].name}` proves `OUTPUT == op(...)` properties; "
+                      f"this spec has none", decompose[1])
+        for p in eqs:
+            decompose_fixed(spec, p)
+    return spec
+
+
+def _design_and_formats(scope: Scope, stmts: list) -> ast.Design | None:
+    design = None
+    for st in stmts:
+        if isinstance(st, ast.Design):
+            if design is not None:
+                raise err(f"a spec has one design (first at line {design.pos.line})", st.pos)
+            design = st
+        elif isinstance(st, ast.FormatDef):
+            define_spec_format(scope, st)
+    return design
+
+
+def _declarations(scope: Scope, stmts: list) -> int | None:
+    """Declare inputs, outputs and variables; return the stated latency."""
+    latency = None
+    for st in stmts:
+        if isinstance(st, ast.InputDecl):
+            typ = scope.resolve_type(st.type)
+            for b in st.bindings:
+                scope.declare(b.name, b.pos, "an input")
+                port = b.signal.path if b.signal else b.name
+                scope.inputs[b.name] = Port(b.name, port, typ, b.pos, "in")
+        elif isinstance(st, ast.OutputDecl):
+            scope.declare(st.name, st.pos, "an output")
+            typ = scope.resolve_type(st.type) if st.type else BitsT(None)
+            if isinstance(typ, RoundT):
+                raise err("an output cannot have type `rounding`", st.type.pos)
+            scope.outputs[st.name] = Port(st.name, st.signal.path, typ, st.pos, "out")
+        elif isinstance(st, ast.VarDecl):
+            typ = scope.resolve_type(st.type)
+            if not isinstance(typ, (FloatT, IntT)) and not (isinstance(typ, BitsT) and typ.width):
+                raise err(f"a free variable needs a format or bits[N] type, not `{typ}`", st.type.pos)
+            for n, p in st.names:
+                scope.declare(n, p, "a variable")
+                scope.vars[n] = typ
+        elif isinstance(st, ast.Latency):
+            if latency is not None:
+                raise err("latency is given twice", st.pos)
+            if st.cycles > 64:
+                raise err(f"latency {st.cycles} is out of range (0..64)", st.pos)
+            latency = st.cycles
+    return latency
+
+
+def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], proves: list[ast.Prove],
+                assumes: tuple[ast.Expr, ...], splits: tuple[ast.Splitter, ...]) -> list[Property]:
+    properties: list[Property] = []
+    seen: dict[str, ast.Pos] = {}
+    for lm in lemmas:
+        _property_name(scope, lm.name, lm.pos, seen)
+        types.expect_bool(lm.expr)
+        local = (lm.assuming,) if lm.assuming is not None else ()
+        for a in local:
+            types.expect_bool(a)
+        if mentions_golden(lm.expr):
+            raise err("a lemma cannot use a golden operation; state it as a `prove`", lm.pos)
+        properties.append(Property(lm.name, "lemma", lm.expr, assumes + local, (), lm.pos))
+    for i, pr in enumerate(proves, 1):
+        name = pr.name or default_name(pr.expr)
+        if pr.name is None and name in seen:
+            name = f"{name}_{i}"
+        _property_name(scope, name, pr.pos, seen)
+        local = (pr.assuming,) if pr.assuming is not None else ()
+        for a in local:
+            if mentions_golden(a):
+                raise err("golden operations cannot appear in assumptions", first_golden(a).pos)
+            types.expect_bool(a)
+        check_splits(scope, pr.splits)
+        eq = recognise_equivalence(scope, pr)
+        if eq is None:
+            if pr.flags is not None:
+                raise err("`with flags` applies to `OUTPUT == op(...)` properties only", pr.flags.pos)
+            if pr.exact_nan is not None:
+                raise err("`with exact nan` applies to `OUTPUT == op(...)` properties only", pr.exact_nan)
+            types.expect_bool(pr.expr)
+        properties.append(Property(name, "equivalence" if eq else property_kind(pr.expr), pr.expr,
+                                   assumes + local, tuple(pr.splits) or splits, pr.pos, eq))
+    return properties
+
+
+def _property_name(scope: Scope, name: str, pos: ast.Pos, seen: dict) -> None:
+    if name in seen:
+        raise err(f"duplicate property name `{name}` (first at line {seen[name].line})", pos)
+    if name in scope.names:
+        raise err(f"property name `{name}` clashes with a declared name", pos)
+    seen[name] = pos
+
+
+def _options(options: dict[str, ast.Option]) -> tuple[float | None, str | None]:
+    """The `timeout` and `solver` statements (the spec's own win over a strategy's)."""
+    timeout = solver = None
+    if "timeout" in options:
+        o = options["timeout"]
+        v = o.value.value
+        if not 0 < v <= 10**6:
+            raise err(f"timeout must be between 0 and 10^6 seconds, not {o.value.text}", o.value.pos)
+        timeout = float(v)
+    if "solver" in options:
+        o = options["solver"]
+        if o.value.value not in SOLVERS:
+            raise err(f"unknown solver `{o.value.value}` (choose {', '.join(SOLVERS)})", o.value.pos)
+        solver = str(o.value.value)
+    return timeout, solver

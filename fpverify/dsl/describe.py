@@ -1,0 +1,47 @@
+"""Counterexample text: each input and output as code and decoded value."""
+
+from __future__ import annotations
+
+from . import ast
+from .check import CheckedSpec, Property, walk
+from .types import FloatT, IntT
+
+
+def describe(spec: CheckedSpec, netlist, prop: Property, values: dict[str, int], ev) -> str:
+    """Counterexample text: each input and output, as code and decoded value."""
+    lines = []
+    for n, v in values.items():
+        lines.append(f"  {n} = {format_value(spec.input_type(n), v)}")
+    outs = ev.design_values(values)
+    for n, p in spec.outputs.items():
+        lines.append(f"  {n} = {format_value(p.type, outs.get(p.port, 0))}")
+    for x in walk(prop.expr):  # every substituted instance the property looked at
+        if isinstance(x, ast.Substitute):
+            env = dict(values)
+            for b in x.bindings:
+                env[b.name] = ev.as_int(ev.eval(b.value, values), b.name)
+            o = ev.design_values(env)
+            subst = ", ".join(f"{b.name} := {format_value(spec.input_type(b.name), env[b.name])}"
+                              for b in x.bindings)
+            for n, p in spec.outputs.items():
+                lines.append(f"  {n}[{subst}] = {format_value(p.type, o.get(p.port, 0))}")
+    return "\n".join(lines)
+
+
+def format_value(t, v: int) -> str:
+    """A code of type ``t``: hex and decoded value for formats, decimal and binary for bits."""
+    if isinstance(t, (FloatT, IntT)):
+        fmt = t.fmt
+        digits = (fmt.width + 3) // 4
+        try:
+            val = fmt.value(v)
+        except Exception:  # noqa: BLE001 - out-of-range code: show the bits only
+            return f"0x{v:0{digits}x}"
+        if isinstance(val, float):
+            text = str(val)
+        elif val.denominator == 1 or float(val) == val:
+            text = repr(float(val)) if val.denominator != 1 else str(val)
+        else:
+            text = f"{val} (~{float(val):.6g})"
+        return f"0x{v:0{digits}x} ({text})"
+    return f"{v} (0b{v:b})"

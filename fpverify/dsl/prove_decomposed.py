@@ -1,0 +1,62 @@
+"""``OUTPUT == op(...)`` under ``use strategy decompose_*``: the lemma-decomposition engine
+(`fpverify.prove.decompose.prove_decomposed`) with the spec's ports, rounding and flags."""
+
+from __future__ import annotations
+
+import time
+
+from .check import CheckedSpec, Property, decompose_fixed
+from .prove_equivalence import port_map
+from .verdicts import CaseResult
+
+
+def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout: float | None,
+                          solver: str | None, workers: int | None = None, progress=None) -> CaseResult:
+    """``OUTPUT == op(...)`` under ``use strategy decompose_*``: `prove_decomposed` with the spec's
+    port binding, rounding/overflow/tininess and flags. ``timeout`` is per obligation (None: the
+    strategy's); ``solver`` None or "" keeps the strategy's solver."""
+    from dataclasses import replace
+
+    from ..prove.decompose.engine import prove_decomposed
+    from ..prove.report import counts, result_json
+
+    eq = prop.equivalence
+    st = spec.decompose
+    fixed = decompose_fixed(spec, prop)
+    ports = port_map(spec, prop)
+    ports = replace(ports, fixed=tuple(dict(ports.fixed, **dict(fixed)).items()))
+    solvers, cross_check = None, None
+    if solver:  # portfolio: z3 and Bitwuzla race, and every unsat is confirmed by the other one
+        solvers = ("z3", "bitwuzla") if solver == "portfolio" else (solver,)
+        cross_check = True if solver == "portfolio" else None
+    t0 = time.perf_counter()
+    res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=eq.env,
+                           lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
+                           cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
+                           cross_check=cross_check, nan_exact=eq.nan_exact, progress=progress)
+    seconds = time.perf_counter() - t0
+    used = sorted({s for i in res.items if i.outcome is not None
+                   for s in (i.outcome.solver, i.outcome.cross_solver) if s})
+    status = res.status if res.status in ("PROVED", "REFUTED", "UNKNOWN", "ERROR") else "ERROR"
+    bad = [i for i in res.items if i.status in ("UNKNOWN", "ERROR", "REFUTED")]
+    msg = res.message
+    if status != "PROVED" and bad:
+        what = "; ".join(f"{i.name}: {i.status}" + (f" ({i.outcome.message})" if i.outcome is not None
+                                                    and getattr(i.outcome, "message", "") else "")
+                         for i in bad[:5])
+        msg = (msg + "; " if msg else "") + what + (f"; +{len(bad) - 5} more" if len(bad) > 5 else "")
+    out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
+                     lemmas=list(res.lemmas_relied_on), obligations=counts(res), strategy=st.name,
+                     decomposition=result_json(res))
+    cex = res.counterexample
+    if cex is not None:
+        names = {p.port: n for n, p in spec.inputs.items()}
+        out.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
+        out.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
+        out.counterexample = cex.decoded
+        if res.localisation is not None:
+            out.counterexample += "\n" + res.localisation.text()
+    if status == "REFUTED" and (cex is None or not cex.replayed):
+        out.status = "ERROR"
+        out.message = "counterexample did not replay (tool bug, not a design bug)"
+    return out

@@ -1,0 +1,66 @@
+"""Proof results: one `CaseResult` per obligation (a property, or one case of its split), combined
+into a `PropertyResult` per property."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATUS_ORDER = ("PROVED", "REFUTED", "UNKNOWN", "VACUOUS", "ERROR", "INTERRUPTED")
+
+
+@dataclass
+class CaseResult:
+    case: str  # "" for an unsplit property
+    status: str
+    seconds: float
+    solver: str
+    counterexample: str | None = None
+    inputs: dict[str, int] | None = None  # counterexample input values (spec names)
+    message: str = ""
+    vectors: list[dict[str, int]] | None = None  # every design evaluation of the replay (port values)
+    lemmas: list[str] | None = None  # decomposed proofs: the lemmas the verdict relies on
+    obligations: dict[str, int] | None = None  # decomposed proofs: obligation count per kind
+    strategy: str | None = None  # decomposed proofs: the decomposition strategy
+    decomposition: dict | None = None  # decomposed proofs: `prove.report.result_json` (per obligation)
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+@dataclass
+class PropertyResult:
+    name: str
+    kind: str
+    status: str
+    seconds: float
+    solver: str
+    cases: list[CaseResult] = field(default_factory=list)
+    line: int = 0
+
+    @property
+    def counterexample(self) -> CaseResult | None:
+        return next((c for c in self.cases if c.status == "REFUTED"), None)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "status": self.status,
+                "seconds": round(self.seconds, 4), "solver": self.solver, "line": self.line,
+                "cases": [c.to_json() for c in self.cases]}
+
+
+def combine(name: str, kind: str, line: int, cases: list[CaseResult]) -> PropertyResult:
+    """A property is PROVED iff every non-vacuous case is; REFUTED if any case is."""
+    statuses = [c.status for c in cases]
+    if "REFUTED" in statuses:
+        status = "REFUTED"
+    elif "ERROR" in statuses:
+        status = "ERROR"
+    elif "INTERRUPTED" in statuses:
+        status = "INTERRUPTED"
+    elif "UNKNOWN" in statuses:
+        status = "UNKNOWN"
+    elif all(s == "VACUOUS" for s in statuses):
+        status = "VACUOUS"
+    else:
+        status = "PROVED"
+    solvers = sorted({c.solver for c in cases if c.solver})
+    return PropertyResult(name, kind, status, sum(c.seconds for c in cases), "+".join(solvers), cases, line)
