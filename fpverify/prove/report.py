@@ -117,8 +117,10 @@ def result_json(res) -> dict[str, Any]:
     if res.localisation is not None:
         loc = res.localisation
         doc["localisation"] = {"first_failing": loc.first_failing, "vcd": loc.vcd,
-                               "stages": [{"signal": s, "expected": e, "actual": a, "ok": ok}
-                                          for s, e, a, ok in loc.rows]}
+                               "stages": [{"signal": v.signal, "expected": v.expected, "actual": v.actual,
+                                           "width": v.width, "signed": v.signed, "ok": v.ok,
+                                           "expected_text": e, "actual_text": a}
+                                          for v, (_, e, a, _) in zip(loc.values, loc.rows)]}
     return doc
 
 

@@ -31,11 +31,34 @@ class Stage:
     when: z3.BoolRef | None = None  # the stage is only meaningful where this holds
 
 
+@dataclass(frozen=True)
+class StageValue:
+    """One compared stage: the expected and actual bits of a ``width``-bit signal."""
+
+    signal: str
+    expected: int  # the reference's value reduced modulo 2**width
+    actual: int
+    width: int
+    signed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+def stage_text(value: int, width: int, signed: bool = False) -> str:
+    """A stage value as decoded number and hex: ``-3 (0x1d)``, ``1 (0x1)`` for a one-bit signal."""
+    value %= 1 << width
+    decoded = value - (1 << width) if signed and width > 1 and value >> (width - 1) else value
+    return f"{decoded} ({value:#0{2 + (width + 3) // 4}x})"
+
+
 @dataclass
 class Localisation:
     first_failing: str | None
     rows: list[tuple[str, str, str, bool]] = field(default_factory=list)  # signal, expected, actual, ok
     vcd: str | None = None
+    values: list[StageValue] = field(default_factory=list)  # the numbers behind ``rows``
 
     def text(self) -> str:
         lines = []
@@ -100,11 +123,11 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         width = len(problem.netlist.signal(st.signal))
         exp = concrete(st.reference, subst)
         exp_w = exp % (1 << width)
-        act = got[st.signal]
-        ok = exp_w == act
-        fmt_v = (lambda v: str(v - (1 << width) if st.signed and v >> (width - 1) else v)
-                 if width > 1 else (lambda v: str(v)))
-        loc.rows.append((st.signal, f"{fmt_v(exp_w)} ({exp_w:#x})", f"{fmt_v(act)} ({act:#x})", ok))
+        act = got[st.signal] % (1 << width)
+        sv = StageValue(st.signal, exp_w, act, width, st.signed)
+        ok = sv.ok
+        loc.values.append(sv)
+        loc.rows.append((st.signal, stage_text(exp_w, width, st.signed), stage_text(act, width, st.signed), ok))
         if not ok and loc.first_failing is None:
             loc.first_failing = st.signal
     if vcd_dir is not None:
@@ -143,5 +166,5 @@ def describe_inputs(problem, inputs: dict[str, int]) -> str:
     return "  ".join(f"{n}={describe(problem.fmt, inputs[n])}" for n in problem.operand_ports)
 
 
-__all__ = ["Stage", "Localisation", "classify", "localise", "concrete", "substitution", "describe_inputs",
+__all__ = ["Stage", "StageValue", "stage_text", "Localisation", "classify", "localise", "concrete", "substitution", "describe_inputs",
            "evaluate_netlist", "evaluate_netlist_probes"]
