@@ -18,6 +18,8 @@ from pathlib import Path
 
 import z3
 
+from ...rounding import Flags
+from ..render import IEEE_FLAG_MASK, code_text
 from ..replay import describe, evaluate_netlist, replay
 
 
@@ -127,7 +129,8 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         sv = StageValue(st.signal, exp_w, act, width, st.signed)
         ok = sv.ok
         loc.values.append(sv)
-        loc.rows.append((st.signal, stage_text(exp_w, width, st.signed), stage_text(act, width, st.signed), ok))
+        show = _stage_renderer(problem, st)
+        loc.rows.append((st.signal, show(exp_w), show(act), ok))
         if not ok and loc.first_failing is None:
             loc.first_failing = st.signal
     if vcd_dir is not None:
@@ -144,6 +147,17 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         except Exception as e:  # the VCD is a convenience; the localisation stands without it
             loc.vcd = f"(not written: {type(e).__name__}: {e})"
     return loc
+
+
+def _stage_renderer(problem, st: Stage):
+    """How a stage's value reads: the result port as a code of the output format, the flags port
+    as flag names, any other stage as a number (signed where the stage is) with its hex."""
+    width = len(problem.netlist.signal(st.signal))
+    if st.signal == problem.ports.result and width == problem.out.width:
+        return lambda v: code_text(problem.out, v)
+    if problem.ports.flags and st.signal == problem.ports.flags:
+        return lambda v: f"{v:#0{2 + (width + 3) // 4}x} ({Flags(v & IEEE_FLAG_MASK).names()})"
+    return lambda v: stage_text(v, width, st.signed)
 
 
 def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -> dict[str, int]:
