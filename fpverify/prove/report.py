@@ -46,7 +46,9 @@ class LiveProgress:
 
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                       TimeElapsedColumn(), console=self.console, transient=True)
-            self._task = self._progress.add_task(self.label, total=self.total)
+            from rich.markup import escape
+
+            self._task = self._progress.add_task(escape(self.label), total=self.total)
             self._progress.start()
         return self
 
@@ -69,8 +71,10 @@ class LiveProgress:
             now = time.perf_counter()
             slow = sorted(self.running.items(), key=lambda kv: kv[1])[:2]
             busy = ", ".join(f"{n} {now - t0:.0f}s" for n, t0 in slow)
+            from rich.markup import escape
+
             self._progress.update(self._task, completed=self.done,
-                                  description=f"{self.label} {busy}".strip())
+                                  description=escape(f"{self.label} {busy}".strip()))
 
 
 def obligation_table(doc: dict[str, Any], title: str | None = None):
