@@ -89,3 +89,10 @@ def test_version(capsys):
     assert fpverify.__version__ == want == fpverify.pyproject_version()
     code, out, err = run_cli(["--version"], capsys)
     assert code == 0 and out.strip() == f"fpverify, version {want}"
+
+
+def test_bare_integer_type_encodes_and_decodes(capsys):
+    doc = _eval(capsys, "uint64", "0xffffffffffffffff")
+    assert doc["result"]["value"] == str(2 ** 64 - 1)
+    doc = _eval(capsys, "int16", "--value", "-2")
+    assert doc["result"]["code"] == "0xfffe"
