@@ -121,11 +121,19 @@ def result_json(res) -> dict[str, Any]:
     if res.localisation is not None:
         loc = res.localisation
         doc["localisation"] = {"first_failing": loc.first_failing, "vcd": loc.vcd,
-                               "stages": [{"signal": v.signal, "expected": v.expected, "actual": v.actual,
-                                           "width": v.width, "signed": v.signed, "ok": v.ok,
-                                           "expected_text": e, "actual_text": a}
-                                          for v, (_, e, a, _) in zip(loc.values, loc.rows)]}
+                               "stages": [stage_json(row, loc.values[i] if i < len(loc.values) else None)
+                                          for i, row in enumerate(loc.rows)]}
     return doc
+
+
+def stage_json(row: tuple[str, str, str, bool], value=None) -> dict[str, Any]:
+    """One localisation stage: plain numbers (expected/actual bits, width) and their text."""
+    signal, exp_text, act_text, ok = row
+    out: dict[str, Any] = {"signal": signal, "ok": bool(ok), "expected_text": exp_text, "actual_text": act_text}
+    if value is not None and value.signal == signal:
+        out.update(expected=int(value.expected), actual=int(value.actual), width=int(value.width),
+                   signed=bool(value.signed))
+    return out
 
 
 def counts(res) -> dict[str, int]:
@@ -136,4 +144,4 @@ def counts(res) -> dict[str, int]:
     return out
 
 
-__all__ = ["LiveProgress", "obligation_table", "result_json", "counts", "status_markup", "STYLE"]
+__all__ = ["LiveProgress", "obligation_table", "result_json", "stage_json", "counts", "status_markup", "STYLE"]

@@ -180,5 +180,5 @@ def describe_inputs(problem, inputs: dict[str, int]) -> str:
     return "  ".join(f"{n}={describe(problem.fmt, inputs[n])}" for n in problem.operand_ports)
 
 
-__all__ = ["Stage", "StageValue", "stage_text", "Localisation", "classify", "localise", "concrete", "substitution", "describe_inputs",
-           "evaluate_netlist", "evaluate_netlist_probes"]
+__all__ = ["Stage", "StageValue", "stage_text", "Localisation", "classify", "localise", "concrete", "substitution",
+           "describe_inputs", "evaluate_netlist", "evaluate_netlist_probes"]
