@@ -142,3 +142,20 @@ def test_negative_zero_and_uncompared_flags_in_the_replayed_counterexample(tmp_p
     netlist = re.search(r"^  netlist  (.*)$", out, re.M).group(1)
     assert expected == "0x8 (-0)" and netlist == "0x0 (0)", (expected, netlist)  # no flags line: none compared
     assert "flag bits compared" not in out
+
+
+def test_nan_payload_and_quiet_bit_in_the_stage_lines(tmp_path, capsys):
+    """spec_designs/payload_nan_mul.py passes the first NaN operand on (quieted) where the golden
+    model returns the canonical bf16 NaN 0x7fc0; under `exact nan` the result stage shows both."""
+    spec = tmp_path / "nan.spec"
+    spec.write_text(f'design "{DESIGNS / "payload_nan_mul.py"}" : PayloadNaNMul(fmt = bf16)\n'
+                    "use strategy decompose_multiplier\n"
+                    "input a, b : bf16\noutput y = dut.result : bf16\noutput fl = dut.flags\n"
+                    "prove y == mul(a, b, rne) with flags fl, exact nan\n")
+    code, out, err = run_cli(["prove", str(spec)], capsys)
+    assert code == 1, out + err
+    m = re.search(r"\[BAD\] result\s+expected (.+?)\s+actual (.+)$", out, re.M)
+    assert m, out
+    assert m.group(1) == "0x7fc0 (nan: quiet, payload 0x0)"
+    assert re.fullmatch(r"0x[0-9a-f]{4} \(-?nan: quiet, payload 0x[0-9a-f]+\)", m.group(2)), m.group(2)
+    assert m.group(2) != m.group(1)
