@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from . import __version__
 from .errors import InputError
 from .formats import FormatError
 from .rounding import FPValueError
@@ -37,7 +38,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="fpverify")
+@click.version_option(version=__version__, prog_name="fpverify")
 def cli() -> None:
     """fpverify: exact golden models, generated RTL and SMT proofs for floating point."""
 

@@ -259,16 +259,18 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
     """Evaluate one operation exactly, as the golden model does.
 
     FUNCTION is <fmt>_<op> (op: add sub mul div sqrt mulAdd lmul), <src>_to_<dst>, or a bare
-    <fmt> to encode numbers / decode codes. OPERANDS are hex codes (0x3c) or numbers (3.14).
+    <fmt> to encode numbers / decode codes. SRC may be an integer type (int8..int64,
+    uint8..uint64). OPERANDS are hex codes (0x3c) or numbers (3.14).
 
     \b
     fpverify eval e4m3fn_mul 0x3c 0x40 --rounding rne
     fpverify eval f32_to_e4m3fn 0x43e80000
     fpverify eval e4m3fn_to_f32 --value 3.14
+    fpverify eval int64_to_bf16 --value 4629700416936869890
     fpverify eval e2m1fn_add 0x3 0x1 -r sra4 -R 7
     fpverify eval bf16_lmul 0x3fc0 0x4040 --lmul-variant C
     """
-    from .vectors.function import VectorFunction, parse_function
+    from .vectors.function import VectorFunction, integer_source, parse_function
     from .vectors.line import flag_names
 
     r_val = 0
@@ -292,7 +294,7 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
     bare = "_to_" not in function and ("_" not in function or _is_format(function))
     if bare:
         try:
-            fmt = get_format(function)
+            fmt = integer_source(function) or get_format(function)
         except FormatError as e:
             raise InputError(str(e)) from None
         fn = VectorFunction(function, "to", fmt, fmt, 1)
@@ -362,6 +364,10 @@ def eval_cmd(function, operands, values, rounding, tininess, overflow, nan_polic
 
 
 def _is_format(name: str) -> bool:
+    from .vectors.function import integer_source
+
+    if integer_source(name) is not None:
+        return True
     try:
         get_format(name)
         return True

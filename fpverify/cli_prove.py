@@ -46,7 +46,8 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
         for path in specs:
             try:
                 ld = load(path, tuple(only))
-                out.print(f"{path}: ok ({len(ld.spec.properties)} properties, {len(ld.tasks)} obligations)")
+                out.print(f"{path}: ok ({len(ld.spec.properties)} properties, {len(ld.tasks)} obligations)",
+                          markup=False)
             except Exception as e:  # InputError (and friends) -> one line, exit 2
                 from .errors import InputError
 
@@ -68,7 +69,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
 
     def on_result(path: str, label: str, res) -> None:
         if progress is not None:
-            progress.update(task, advance=1, description=f"{Path(path).name}: {label} {res.status}")
+            progress.update(task, advance=1, description=_plain(f"{Path(path).name}: {label} {res.status}"))
         else:
             click.echo(f"{Path(path).name}: {label}: {res.status} ({res.seconds:.2f} s)", err=True)
 
@@ -81,7 +82,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
         secs = f"{item.outcome.seconds:.2f} s" if item.outcome is not None else "-"
         text = f"{Path(path).name}: {label}: obligation {done_obligations['n']} {item.name} {item.status} ({secs})"
         if progress is not None:
-            progress.update(task, description=text)
+            progress.update(task, description=_plain(text))
         else:
             click.echo(text, err=True)
 
@@ -117,6 +118,13 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
     sys.exit(code)
 
 
+def _plain(text: str) -> str:
+    """``text`` shown literally by rich (case labels such as ``[finite ∧ S=-1]`` are not markup)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _progress(console):
     if not console.is_terminal:
         return None, None
@@ -128,12 +136,13 @@ def _progress(console):
 
 
 def _table(console, runs) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     for run in runs:
         if run.error and not run.results:
             continue
-        t = Table(title=run.file, caption=run.design, title_justify="left", caption_justify="left")
+        t = Table(title=escape(run.file), caption=escape(run.design), title_justify="left", caption_justify="left")
         t.add_column("property")
         t.add_column("kind")
         t.add_column("status")
@@ -143,8 +152,8 @@ def _table(console, runs) -> None:
         for r in run.results:
             n_proved = sum(c.status in ("PROVED", "VACUOUS") for c in r.cases)
             cases = f"{n_proved}/{len(r.cases)}" if len(r.cases) > 1 else "1"
-            t.add_row(r.name, r.kind, f"[{_status_style(r.status)}]{r.status}[/]", cases, r.solver or "-",
-                      f"{r.seconds:.2f}")
+            t.add_row(escape(r.name), r.kind, f"[{_status_style(r.status)}]{r.status}[/]", cases,
+                      escape(r.solver or "-"), f"{r.seconds:.2f}")
         console.print(t)
         for r in run.results:
             for c in r.cases:
@@ -157,8 +166,10 @@ def _table(console, runs) -> None:
             for c in r.cases:
                 if c.status in ("REFUTED", "ERROR", "UNKNOWN", "VACUOUS"):
                     where = f" [{c.case}]" if c.case else ""
-                    console.print(f"[{_status_style(c.status)}]{r.name}{where}: {c.status}[/]"
-                                  + (f" - {c.message}" if c.message else ""), highlight=False, soft_wrap=True)
+                    style = _status_style(c.status)
+                    head = escape(f"{r.name}{where}: {c.status}")
+                    console.print((f"[{style}]{head}[/]" if style else head)
+                                  + escape(f" - {c.message}" if c.message else ""), highlight=False, soft_wrap=True)
                     if c.counterexample:
                         console.print(c.counterexample, markup=False, highlight=False, soft_wrap=True)
                     if c.status == "REFUTED":

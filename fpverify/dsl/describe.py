@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..prove.render import code_text
 from . import ast
 from .check import CheckedSpec, Property, walk
 from .types import FloatT, IntT
@@ -31,17 +32,5 @@ def describe(spec: CheckedSpec, netlist, prop: Property, values: dict[str, int],
 def format_value(t, v: int) -> str:
     """A code of type ``t``: hex and decoded value for formats, decimal and binary for bits."""
     if isinstance(t, (FloatT, IntT)):
-        fmt = t.fmt
-        digits = (fmt.width + 3) // 4
-        try:
-            val = fmt.value(v)
-        except Exception:  # noqa: BLE001 - out-of-range code: show the bits only
-            return f"0x{v:0{digits}x}"
-        if isinstance(val, float):
-            text = str(val)
-        elif val.denominator == 1 or float(val) == val:
-            text = repr(float(val)) if val.denominator != 1 else str(val)
-        else:
-            text = f"{val} (~{float(val):.6g})"
-        return f"0x{v:0{digits}x} ({text})"
+        return code_text(t.fmt, v)
     return f"{v} (0b{v:b})"

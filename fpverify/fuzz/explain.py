@@ -41,6 +41,15 @@ class Explanation:
     matches: list[str] = field(default_factory=list)  # alternative semantics that give the actual code
     approximate: bool = False
 
+    def nearer_side(self) -> str:
+        """"toward zero", "away from zero" or "tie", from the exact residual (no float rounding)."""
+        if self.residual is None:
+            return "tie" if self.tie else "toward zero"
+        half = Fraction(1, 2)
+        if self.residual == half:
+            return "tie" if self.tie else "away from zero"  # approximate x: the true value lies above
+        return "away from zero" if self.residual > half else "toward zero"
+
     def lines(self, show=lambda c: str(c)) -> list[str]:
         out = [f"exact value      {self.value_text}"]
         if self.exact:
@@ -56,10 +65,8 @@ class Explanation:
             if self.tie:
                 out.append("tie              yes: exactly halfway (RNE picks the even code, RNA the one away from 0)")
             else:
-                nu = float(self.residual)
-                side = "away from zero" if nu > 0.5 else "toward zero"
-                out.append(f"tie              no: {approx}{nu!r} ulp from the neighbour toward zero "
-                           f"(nearest: {side})")
+                out.append(f"tie              no: {approx}{_num(self.residual)} ulp from the neighbour toward zero "
+                           f"(nearest: {self.nearer_side()})")
         if self.picks:
             out.append("modes pick       " + ", ".join(f"{m}={show(c)}" for m, c in self.picks.items()))
         if self.matches:
@@ -68,11 +75,25 @@ class Explanation:
 
 
 def _num(v: Fraction) -> str:
+    """Exact text of ``v``: an integer, a float that equals it, or ~20 significant digits (never a
+    float that rounds it, which could hide on which side of 1/2 a residual is) and the fraction."""
     if v.denominator == 1:
         return str(v.numerator)
     f = float(v)
-    text = repr(f)
-    return text if Fraction(f) == v else f"{text} (={v})" if len(str(v)) < 48 else f"~{f!r}"
+    if Fraction(f) == v:
+        return repr(f)
+    digits = _decimal(v, 20)
+    return f"~{digits} (={v})" if len(str(v)) < 48 else f"~{digits}"
+
+
+def _decimal(v: Fraction, significant: int) -> str:
+    """``v`` rounded to ``significant`` decimal digits, computed exactly."""
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = significant
+        d = decimal.Decimal(v.numerator) / decimal.Decimal(v.denominator)
+    return format(d, "g") if d.adjusted() < -6 or d.adjusted() >= significant else format(d, "f")
 
 
 def value_text(x: Real) -> str:

@@ -47,6 +47,7 @@ from ..formats import FloatFormat, get_format
 from ..rounding import Flags
 from ..semantics.ops import get_op
 from .arrays import BadOutput, decode_output, float_value, input_array, ml_dtype, same_code
+from .deps import missing_dependency
 from .generate import PART, CaseDecoder
 from .mx_reference import SCALE_NAN, quantize_block
 from .report import exact_result, explain_mismatch, format_result, show_code
@@ -180,6 +181,8 @@ def check_batch(target: Callable, sem: Semantics, oracle: Oracle, cases: Sequenc
         actual, texts = call_target(target, sem, cases)
     except BadOutput as e:
         return [Mismatch(cases[0], None, Flags.NONE, None, error=f"bad output: {e}")]
+    except ImportError as e:  # a missing optional package is the environment's problem, not a finding
+        raise missing_dependency(e, getattr(target, "__qualname__", "the target")) from e
     except Exception as e:  # the kernel crashed: that is a finding too
         tb = traceback.format_exception_only(type(e), e)[-1].strip()
         return [Mismatch(cases[0], None, Flags.NONE, None, error=f"target raised {tb}")]

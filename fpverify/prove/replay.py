@@ -4,14 +4,14 @@ and the golden model on the model's inputs, and confirm the mismatch before it i
 from __future__ import annotations
 
 from dataclasses import replace
-from fractions import Fraction
 from typing import Mapping
 
 import z3
 
 from ..formats import FloatFormat
-from ..rounding import Env, Flags
+from ..rounding import Env
 from ..semantics.ops import get_op
+from .render import code_text, flags_text
 from .types import Counterexample, PortMap
 
 
@@ -84,15 +84,8 @@ def same(out: FloatFormat, x: tuple[int, int], y: tuple[int, int], flag_mask: in
 
 
 def describe(fmt: FloatFormat, code: int) -> str:
-    try:
-        v = fmt.value(code)
-    except Exception:
-        return f"{code:#x} (not a code)"
-    if isinstance(v, Fraction):
-        txt = str(v) if v.denominator == 1 or v.denominator < 1 << 12 else f"{float(v):.6g}"
-    else:
-        txt = str(v)
-    return f"{code:#0{2 + (fmt.width + 3) // 4}x} ({txt})"
+    """A code as hex and its decoded value (-0 as -0, NaN with sign, quiet bit and payload)."""
+    return code_text(fmt, code)
 
 
 def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int],
@@ -123,9 +116,8 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     if free:
         lines.append("  unmapped (free) inputs: " + " ".join(f"{n}={v:#x}" for n, v in free.items())
                      + "  (map them in PortMap if they select the operation)")
-    lines.append(f"  expected {describe(out, gold[0])} flags {Flags(gold[1] & 0x3F).names()}")
-    lines.append(f"  netlist  {describe(out, net[0])} flags {Flags(net[1] & flag_mask & 0x3F).names()}"
-                 f" (flag bits compared: {flag_mask:#x})")
+    for label, (code, flags) in (("expected", gold), ("netlist ", net)):
+        lines.append(" ".join(filter(None, (f"  {label} {code_text(out, code)}", flags_text(flags, flag_mask)))))
     cex = Counterexample(dict(inputs), model_reference, net, gold, not problems, "\n".join(lines))
     return cex, "; ".join(problems)
 

@@ -47,7 +47,9 @@ class LiveProgress:
 
             self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                       TimeElapsedColumn(), console=self.console, transient=True)
-            self._task = self._progress.add_task(self.label, total=self.total)
+            from rich.markup import escape
+
+            self._task = self._progress.add_task(escape(self.label), total=self.total)
             self._progress.start()
         return self
 
@@ -70,8 +72,10 @@ class LiveProgress:
             now = time.perf_counter()
             slow = sorted(self.running.items(), key=lambda kv: kv[1])[:2]
             busy = ", ".join(f"{n} {now - t0:.0f}s" for n, t0 in slow)
+            from rich.markup import escape
+
             self._progress.update(self._task, completed=self.done,
-                                  description=f"{self.label} {busy}".strip())
+                                  description=escape(f"{self.label} {busy}".strip()))
 
 
 def obligation_table(doc: dict[str, Any], title: str | None = None):
@@ -118,9 +122,19 @@ def result_json(res) -> dict[str, Any]:
     if res.localisation is not None:
         loc = res.localisation
         doc["localisation"] = {"first_failing": loc.first_failing, "vcd": loc.vcd,
-                               "stages": [{"signal": s, "expected": e, "actual": a, "ok": ok}
-                                          for s, e, a, ok in loc.rows]}
+                               "stages": [stage_json(row, loc.values[i] if i < len(loc.values) else None)
+                                          for i, row in enumerate(loc.rows)]}
     return doc
+
+
+def stage_json(row: tuple[str, str, str, bool], value=None) -> dict[str, Any]:
+    """One localisation stage: plain numbers (expected/actual bits, width) and their text."""
+    signal, exp_text, act_text, ok = row
+    out: dict[str, Any] = {"signal": signal, "ok": bool(ok), "expected_text": exp_text, "actual_text": act_text}
+    if value is not None and value.signal == signal:
+        out.update(expected=int(value.expected), actual=int(value.actual), width=int(value.width),
+                   signed=bool(value.signed))
+    return out
 
 
 def counts(res) -> dict[str, int]:
@@ -131,4 +145,4 @@ def counts(res) -> dict[str, int]:
     return out
 
 
-__all__ = ["LiveProgress", "obligation_table", "result_json", "counts", "status_markup", "STYLE"]
+__all__ = ["LiveProgress", "obligation_table", "result_json", "stage_json", "counts", "status_markup", "STYLE"]

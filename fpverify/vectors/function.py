@@ -1,4 +1,5 @@
-"""Vector functions: TestFloat-style names (`f16_mulAdd`, `e4m3fn_mul`, `f32_to_e4m3fn`) for any format."""
+"""Vector functions: TestFloat-style names (`f16_mulAdd`, `e4m3fn_mul`, `f32_to_e4m3fn`) for any format,
+and integer sources (`int64_to_bf16`, `uint8_to_e4m3fn`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import InputError
-from ..formats import FloatFormat, Format, FormatError, get_format
+from ..formats import FloatFormat, Format, FormatError, IntFormat, get_format
 from ..golden.lmul import LMulPolicy
 from ..rounding import Env, Rounded
 from ..semantics.ops import get_op, ops_with
@@ -50,12 +51,55 @@ class VectorFunction:
         return VectorFunction(self.name, self.op, self.src, self.dst, self.arity, policy)
 
 
-def _format(name: str, function: str) -> Format:
+@dataclass(frozen=True)
+class UnsignedIntFormat(IntFormat):
+    """An unsigned integer element (codes are the values 0 .. 2^bits - 1); a conversion source."""
+
+    signed = False  # type: ignore[misc]
+
+    @property
+    def max_int(self) -> int:
+        return (1 << self.bits) - 1
+
+    @property
+    def min_int(self) -> int:
+        return 0
+
+    def to_int(self, code: int) -> int:
+        return code
+
+
+INT_SOURCE_NAMES = tuple(f"{u}int{b}" for u in ("", "u") for b in (8, 16, 32, 64))
+
+
+def integer_source(name: str) -> IntFormat | None:
+    """The integer format ``int8 .. int64`` / ``uint8 .. uint64`` (sources of ``<int>_to_<fmt>``),
+    or None when ``name`` is not one. Registered integer formats (int8) come from the registry."""
+    key = name.strip().lower()
+    if key not in INT_SOURCE_NAMES:
+        return None
+    try:
+        return get_format(key)  # type: ignore[return-value]
+    except FormatError:
+        pass
+    unsigned = key.startswith("u")
+    bits = int(key[4:] if unsigned else key[3:])
+    return UnsignedIntFormat(key, bits, 0, description=f"unsigned {key}") if unsigned else \
+        IntFormat(key, bits, 0, description=f"two's-complement {key}")
+
+
+def _format(name: str, function: str, source: bool = False) -> Format:
+    if source:
+        fmt = integer_source(name)
+        if fmt is not None:
+            return fmt
     try:
         return get_format(name)
     except FormatError as e:
+        hint = (f"; integer sources: {' '.join(INT_SOURCE_NAMES)}" if source
+                else "; int16..int64 and uint* are conversion sources only" if integer_source(name) else "")
         raise InputError(f"unknown format {name!r} in function {function!r} "
-                         "(see `fpverify formats`)") from e
+                         f"(see `fpverify formats`{hint})") from e
 
 
 def parse_function(name: str, lmul_policy: LMulPolicy | None = None) -> VectorFunction:
@@ -65,7 +109,7 @@ def parse_function(name: str, lmul_policy: LMulPolicy | None = None) -> VectorFu
         src_name, dst_name = text.split("_to_", 1)
         if not src_name or not dst_name:
             raise InputError(f"malformed conversion {name!r} (expected <format>_to_<format>)")
-        return VectorFunction(text, "to", _format(src_name, text), _format(dst_name, text), 1)
+        return VectorFunction(text, "to", _format(src_name, text, source=True), _format(dst_name, text), 1)
     if "_" not in text:
         raise InputError(f"malformed function {name!r} (expected <format>_<op> with op one of "
                          f"{' '.join(OP_NAMES)}, or <format>_to_<format>)")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import z3
 
+from ...rounding import Flags
+from ..render import IEEE_FLAG_MASK, code_text
 from ..replay import complete_inputs, describe, evaluate_netlist, input_substitution, replay
 
 
@@ -31,11 +33,34 @@ class Stage:
     when: z3.BoolRef | None = None  # the stage is only meaningful where this holds
 
 
+@dataclass(frozen=True)
+class StageValue:
+    """One compared stage: the expected and actual bits of a ``width``-bit signal."""
+
+    signal: str
+    expected: int  # the reference's value reduced modulo 2**width
+    actual: int
+    width: int
+    signed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+def stage_text(value: int, width: int, signed: bool = False) -> str:
+    """A stage value as decoded number and hex: ``-3 (0x1d)``, ``1 (0x1)`` for a one-bit signal."""
+    value %= 1 << width
+    decoded = value - (1 << width) if signed and width > 1 and value >> (width - 1) else value
+    return f"{decoded} ({value:#0{2 + (width + 3) // 4}x})"
+
+
 @dataclass
 class Localisation:
     first_failing: str | None
     rows: list[tuple[str, str, str, bool]] = field(default_factory=list)  # signal, expected, actual, ok
     vcd: str | None = None
+    values: list[StageValue] = field(default_factory=list)  # the numbers behind ``rows``
 
     def text(self) -> str:
         lines = []
@@ -101,11 +126,12 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         width = len(problem.netlist.signal(st.signal))
         exp = concrete(st.reference, subst)
         exp_w = exp % (1 << width)
-        act = got[st.signal]
-        ok = exp_w == act
-        signed = st.signed and width > 1
-        fmt_v = lambda v: str(v - (1 << width) if signed and v >> (width - 1) else v)
-        loc.rows.append((st.signal, f"{fmt_v(exp_w)} ({exp_w:#x})", f"{fmt_v(act)} ({act:#x})", ok))
+        act = got[st.signal] % (1 << width)
+        sv = StageValue(st.signal, exp_w, act, width, st.signed)
+        ok = sv.ok
+        loc.values.append(sv)
+        show = _stage_renderer(problem, st)
+        loc.rows.append((st.signal, show(exp_w), show(act), ok))
         if not ok and loc.first_failing is None:
             loc.first_failing = st.signal
     if vcd_dir is not None:
@@ -122,6 +148,17 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
         except Exception as e:  # the VCD is a convenience; the localisation stands without it
             loc.vcd = f"(not written: {type(e).__name__}: {e})"
     return loc
+
+
+def _stage_renderer(problem, st: Stage):
+    """How a stage's value reads: the result port as a code of the output format, the flags port
+    as flag names, any other stage as a number (signed where the stage is) with its hex."""
+    width = len(problem.netlist.signal(st.signal))
+    if st.signal == problem.ports.result and width == problem.out.width:
+        return lambda v: code_text(problem.out, v)
+    if problem.ports.flags and st.signal == problem.ports.flags:
+        return lambda v: f"{v:#0{2 + (width + 3) // 4}x} ({Flags(v & IEEE_FLAG_MASK).names()})"
+    return lambda v: stage_text(v, width, st.signed)
 
 
 def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -> dict[str, int]:
@@ -144,5 +181,5 @@ def describe_inputs(problem, inputs: dict[str, int]) -> str:
     return "  ".join(f"{n}={describe(problem.fmt, inputs[n])}" for n in problem.operand_ports)
 
 
-__all__ = ["Stage", "Localisation", "classify", "localise", "concrete", "substitution", "describe_inputs",
-           "evaluate_netlist", "evaluate_netlist_probes"]
+__all__ = ["Stage", "StageValue", "stage_text", "Localisation", "classify", "localise", "concrete", "substitution",
+           "describe_inputs", "evaluate_netlist", "evaluate_netlist_probes"]
