@@ -151,6 +151,7 @@ class Design:
     params: tuple[Param, ...]
     text: str  # the design reference as written, e.g. ``rtl.fp_mul.FPMultiplier(fmt=e2m1fn)``
     pos: Pos = field(compare=False)
+    verilog: tuple[str, ...] = ()  # ``design verilog "a.v", "b.v" : top(...)``: the source files
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..hdl.design import ClassRef, Design, resolve
+from ..hdl.design import ClassRef, Design, resolve, resolve_verilog
 from ..hdl.design_args import Arg, Ctor, Lit, Loc, Sym, backticks
 from . import ast
 from .check import CheckedSpec
@@ -47,6 +47,8 @@ def resolve_spec_design(spec: CheckedSpec, build: bool = True) -> Design:
     d = spec.design
     at = _loc(d.pos)
     base = Path(spec.file).resolve().parent
+    if d.verilog:
+        return resolve_verilog(d.verilog, d.cls, design_args(d), text=d.text, at=at, base_dir=base, build=build)
     return resolve(ClassRef(d.module, d.file, d.cls, at), (), design_args(d), text=d.text, base_dir=base,
                    formats=spec.formats, quote=backticks, build=build)
 

@@ -17,7 +17,7 @@ GRAMMAR = Path(__file__).with_name("grammar.lark")
 KEYWORDS = frozenset({
     "design", "format", "input", "output", "var", "latency", "assume", "lemma", "prove", "with",
     "flags", "assuming", "split", "on", "use", "strategy", "faults", "timeout", "solver", "implies",
-    "or", "and", "not", "true", "false", "dut", "ref",
+    "or", "and", "not", "true", "false", "dut", "ref", "verilog",
 })
 
 
@@ -156,9 +156,9 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def design(self, meta, children):
         ref, params = children
-        module, file, cls = ref
+        module, file, cls, *verilog = ref
         return ast.Design(module, file, cls, tuple(params or ()), " ".join(self._src(meta).split()[1:]),
-                          self._pos(meta))
+                          self._pos(meta), tuple(verilog[0]) if verilog else ())
 
     def module_ref(self, children):
         parts = children[0]
@@ -171,6 +171,10 @@ class _Builder(Transformer):
     def file_ref(self, children):
         path, cls = children
         return None, str(path)[1:-1], str(cls)
+
+    def verilog_ref(self, children):
+        *files, top = children
+        return None, None, str(top), [str(f)[1:-1] for f in files]
 
     def dotted(self, children):
         return list(children)

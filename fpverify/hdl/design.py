@@ -29,7 +29,7 @@ from ..formats import FloatFormat
 from ..rounding import Rounding
 from .design_args import FORMAT_PARAMS, PORT, Arg, Converter, Ctor, Lit, Loc, Seq, Sym, quotes, resolve_rounding
 
-__all__ = ["Design", "ClassRef", "resolve", "resolve_design", "FORMAT_PARAMS", "PORT"]
+__all__ = ["Design", "ClassRef", "VerilogTop", "resolve", "resolve_design", "resolve_verilog", "FORMAT_PARAMS", "PORT"]
 
 _SOURCE = "<design>"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -61,10 +61,14 @@ class Design:
 
     @property
     def name(self) -> str:
+        if isinstance(self.component, VerilogTop):
+            return self.component.top
         return self.cls.__name__
 
     def instantiate(self) -> Any:
         """A fresh instance with the same arguments (e.g. for Amaranth's simulator)."""
+        if self.cls is VerilogTop:
+            raise self.at.error("a Verilog design has no Amaranth instance to simulate")
         try:
             return self.cls(*self.args, **self.kwargs)
         except Exception as e:
@@ -75,6 +79,8 @@ class Design:
         """The component's IR netlist (`fpverify.hdl.netlist.flatten`); elaboration errors are input errors."""
         from .netlist import flatten
 
+        if isinstance(self.component, VerilogTop):  # Yosys errors are input errors already
+            return self.component.to_netlist()
         try:
             return flatten(self.component)
         except InputError:
@@ -210,6 +216,56 @@ def load_class(ref: ClassRef, base_dir: Path | None = None, quote: Callable[[str
     if not inspect.isclass(cls):
         raise at.error(f"{quote(where + '.' + ref.name)} is not a class")
     return cls, module
+
+
+# ---- Verilog designs ----------------------------------------------------------------------------
+
+@dataclass
+class VerilogTop:
+    """A Verilog/SystemVerilog top module, read through Yosys (`fpverify.hdl.verilog_read`).
+
+    It plays the component's part in a `Design`: it has no Amaranth object, only a netlist."""
+
+    files: tuple[Path, ...]
+    top: str
+    params: dict[str, int | str]
+    shown: tuple[str, ...] = ()  # the file names as the user wrote them (used in ``src`` locations)
+
+    def to_netlist(self):
+        from .verilog_read import read_verilog
+
+        return read_verilog([str(f) for f in self.files], self.top, self.params)
+
+
+def verilog_param(value: Arg) -> int | str:
+    """A Verilog parameter value: an integer, a bool (0/1) or a string (e.g. ``"8'hA5"``)."""
+    if isinstance(value, Lit) and isinstance(value.value, bool):
+        return int(value.value)
+    if isinstance(value, Lit) and isinstance(value.value, (int, str)):
+        return value.value
+    if isinstance(value, Sym) and value.name in ("true", "false", "True", "False"):
+        return int(value.name.lower() == "true")
+    raise value.at.error("a Verilog parameter takes an integer or a string (e.g. \"8'hA5\")")
+
+
+def resolve_verilog(files: Sequence[str], top: str, params: Sequence[tuple[str, Arg]], *, text: str,
+                    at: Loc, base_dir: Path | None = None, build: bool = True) -> Design:
+    """A `Design` for a Verilog top module; paths relative to ``base_dir`` (the spec's folder)."""
+    paths = []
+    for f in files:
+        path = Path(f)
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        if not path.is_file():
+            raise at.error(f"Verilog file not found: {f} (looked for {path})")
+        paths.append(path.resolve())
+    converted: dict[str, int | str] = {}
+    for name, value in params:
+        if name in converted:
+            raise at.error(f"Verilog parameter {name} is given twice")
+        converted[name] = verilog_param(value)
+    unit = VerilogTop(tuple(paths), top, converted, tuple(files))
+    return Design(text=text, cls=VerilogTop, kwargs=dict(converted), component=unit if build else None, at=at)
 
 
 # ---- resolving ----------------------------------------------------------------------------------
