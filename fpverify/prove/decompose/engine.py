@@ -104,9 +104,15 @@ class Problem:
                 datapath = conj([fin] + [z3.Not(z3.Or(n.u.is_zero, n.u.is_subnormal)) for n in (x, y)])
             else:
                 datapath = fin if self.op == "mul" else conj([fin, t[stage_names.SUM] != 0])
-            out.append(Stage(stage_names.ROUND_GUARD, z3.If(t[stage_names.ROUND_GUARD], const(1, 1), const(0, 1)), when=datapath))
-            out.append(Stage(stage_names.ROUND_STICKY, z3.If(below, const(1, 1), const(0, 1)), when=datapath))
-            out.append(Stage(stage_names.ROUND_UP, z3.If(t[stage_names.ROUND_AWAY], const(1, 1), const(0, 1)), when=datapath))
+            bit1 = lambda b: z3.If(b, const(1, 1), const(0, 1))
+            if self.op in ("add", "sub") and stage_names.ALIGN_STICKY in t:  # both operands finite, nonzero
+                out.append(Stage(stage_names.ALIGN_STICKY, bit1(t[stage_names.ALIGN_STICKY]), when=fin))
+            # the normalised exponent floor(log2 |exact|) the rounder starts from
+            out.append(Stage(stage_names.NORM_EXP, t[stage_names.round_stage("e")], signed=True, when=datapath))
+            out.append(Stage(stage_names.ROUND_GUARD, bit1(t[stage_names.ROUND_GUARD]), when=datapath))
+            out.append(Stage(stage_names.ROUND_STICKY, bit1(below), when=datapath))
+            out.append(Stage(stage_names.ROUND_UP, bit1(t[stage_names.ROUND_AWAY]), when=datapath))
+            out.append(Stage(stage_names.ROUND_OVERFLOW, bit1(t[stage_names.ROUND_OVERFLOW]), when=datapath))
         out.append(Stage(self.ports.result, self.monolithic.watch["ref_code"]))
         if self.ports.flags and self.flag_mask:
             out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
