@@ -36,7 +36,7 @@ def _check(e):
     assert o.verdict == "REFUTED", detail
     assert o.golden_ok, detail
     assert o.sim_ok, detail
-    assert o.reported == e.expected, detail
+    assert e.expects(o.reported), detail
     if e.lemma_only:
         assert o.failed_lemmas, detail
 
@@ -50,7 +50,7 @@ def test_corpus_is_broad():
     assert any(e.rounding.startswith("sr") for e in ENTRIES)
     assert any(e.latency for e in ENTRIES)
     assert any(e.lemma_only for e in ENTRIES)
-    assert {"flags", "result", "round_up", "unpack_a_sig"} <= {e.expected for e in ENTRIES}
+    assert {"flags", "result", "round_up", "unpack_a_sig"} <= {s for e in ENTRIES for s in e.expected.split("|")}
     assert {e.fmt for e in ENTRIES if e.strategy == MONOLITHIC} >= {"e4m3", "e5m2", "e2m1fn", "e3m2fn"}
     assert {e.fmt for e in ENTRIES if e.strategy != MONOLITHIC} >= {"bf16", "f16", "f32"}
 
