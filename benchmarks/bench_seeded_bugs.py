@@ -4,7 +4,8 @@
     python benchmarks/bench_seeded_bugs.py --fast          # the subset the default tests run
     python benchmarks/bench_seeded_bugs.py --only mul-late-flags-bf16,add-lzc-top-stage-bf16 -v
 
-Columns: bug id, design (constructor), how it is proved (monolithic miter, or the decomposition
+Columns: bug id, design (constructor), operation (an adder's ``sub`` port is free), rounding mode
+(``port``: every value of the ``rm`` port), how it is proved (monolithic miter, or the decomposition
 strategy), verdict, wall seconds, the stage the bug should be localised to and the one reported
 (first failing stage), golden replay ok (the netlist evaluator and the golden model disagree on
 the counterexample), simulator replay ok (Amaranth's own simulator, on a fresh instance of the
@@ -43,16 +44,17 @@ def main(argv=None) -> int:
 
     from fpverify.prove.smtlib import bitwuzla_version
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
-          f"z3 {z3.get_version_string()}, bitwuzla {bitwuzla_version()}, {a.workers} workers; {len(chosen)} bugs",
+          f"z3 {z3.get_version_string()}, bitwuzla {bitwuzla_version()}, {a.workers} workers; {len(chosen)} bugs; "
+          f"load average {os.getloadavg()[0]:.1f} at start",
           flush=True)
-    head = (f"{'bug':<30} {'design':<44} {'proof':<20} {'verdict':<8} {'seconds':>7}  {'stage expected':<15} "
+    head = (f"{'bug':<30} {'design':<44} {'op':<4} {'mode':<5} {'proof':<20} {'verdict':<8} {'seconds':>7}  {'stage expected':<15} "
             f"{'stage reported':<15} {'golden':<6} {'amaranth':<8}")
     print(head, flush=True)
     rows, bad = [], []
     for e in chosen:
         o = run_entry(e, workers=a.workers, solvers=a.solver, timeout_s=a.timeout)
         proof = "monolithic" if e.strategy == MONOLITHIC else e.strategy
-        print(f"{e.id:<30} {e.design[:44]:<44} {proof:<20} {o.verdict:<8} {o.seconds:>7.1f}  {e.expected:<15} "
+        print(f"{e.id:<30} {e.design[:44]:<44} {e.op:<4} {e.rounding:<5} {proof:<20} {o.verdict:<8} {o.seconds:>7.1f}  {e.expected:<15} "
               f"{o.reported or '-':<15} {'ok' if o.golden_ok else 'NO':<6} {'ok' if o.sim_ok else 'NO':<8}"
               + ("" if o.ok else "  <-- FAIL"), flush=True)
         if e.lemma_only:

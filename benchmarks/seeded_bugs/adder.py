@@ -4,12 +4,12 @@ adder bug is a subclass overriding one small method. `StagedAdder` itself is the
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Value, signed, unsigned
 
 from fpverify.rounding import Mode
 from fpverify.semantics import stages
 from fpverify.semantics.ports import IEEE_FLAG_BITS
-from rtl.common import (FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, control_ports, exp_range, named,
+from rtl.common import (FLAG_NV, Pipeline, RoundCtl, by_sign, control_ports, exp_range, named,
                         normalize, signed_width, unpack)
 from rtl.fp_add import FPAdder
 
@@ -30,7 +30,8 @@ class StagedAdder(FPAdder):
 
     def zero_sign(self, ctl: RoundCtl, eff_sub, big_sign) -> Value:
         """Sign of an exact zero sum: like signs keep theirs, otherwise +0 (-0 rounding down)."""
-        return Mux(eff_sub, _as_value(ctl.is_mode(Mode.RDN)), big_sign)
+        rdn = ctl.is_mode(Mode.RDN)  # a Python bool for a static mode
+        return Mux(eff_sub, Const(int(rdn), 1) if isinstance(rdn, bool) else rdn, big_sign)
 
     def normalise(self, m: Module, sum_sig: Value) -> tuple[Value, Value]:
         return normalize(m, sum_sig, "norm")
