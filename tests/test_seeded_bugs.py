@@ -112,3 +112,39 @@ def test_correct_unit_agrees_on_every_stage(op, make, ports, mode, policy, isola
     assert {"norm_exp", "round_overflow", "round_up"} <= seen
     if op == "add":
         assert "align_sticky" in seen
+
+
+# ---- the bugs are as narrow as their descriptions say -------------------------------------------
+
+
+@pytest.mark.parametrize("e", [e for e in FAST if e.expected == "flags" and e.strategy == MONOLITHIC],
+                         ids=lambda e: e.id)
+def test_flags_only_bugs_compute_the_right_result(e):
+    """A bug localised to ``flags`` leaves every result code right: without the flags it proves."""
+    from benchmarks.seeded_bugs.run import setup
+    from fpverify.prove.api import prove_equivalence
+
+    fmt, env, ports = setup(e)
+    r = prove_equivalence(flatten(e.make()), e.op, fmt, env=env, lmul_policy=e.lmul_policy, ports=ports,
+                          cycles=e.latency, check_flags=False)
+    assert r.status == "PROVED", r
+
+
+def test_one_pair_bug_is_confined_to_that_pair():
+    """The max * 1.0 ECO: refuted, and proved once that one operand pair is excluded."""
+    import z3
+
+    from benchmarks.seeded_bugs.corpus import entry
+    from fpverify.prove.api import prove_equivalence
+
+    e = entry("mul-max-times-one-e4m3")
+    fmt = get_format(e.fmt)
+    one = fmt.bias << fmt.man_bits
+
+    def not_the_pair(s):
+        return z3.Not(z3.And(s.a == fmt.max_code, s.b == one))
+
+    r = prove_equivalence(flatten(e.make()), "mul", fmt, assumptions=[not_the_pair])
+    assert r.status == "PROVED", r
+    o = run_entry(e, workers=1)
+    assert o.verdict == "REFUTED" and f"a={fmt.max_code:#04x}" in o.counterexample, o.counterexample
