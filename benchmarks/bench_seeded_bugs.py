@@ -38,6 +38,10 @@ def main(argv=None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print counterexamples and localisations")
     ap.add_argument("--json", default=None)
     a = ap.parse_args(argv)
+    ids = {e.id for e in ENTRIES}
+    unknown = [i for i in a.only.split(",") if i and i not in ids]
+    if unknown:
+        ap.error(f"unknown bug id(s): {', '.join(unknown)}")
     chosen = [entry(i) for i in a.only.split(",")] if a.only else [e for e in ENTRIES if e.fast or not a.fast]
 
     import z3
