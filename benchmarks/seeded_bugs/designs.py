@@ -208,14 +208,20 @@ class SrbMissingHalfCtl(RoundCtl):
 
 
 class SrcExactnessAdder(WithRoundCtl, FPAdder):
+    """SR-C adder with the faulty exactness test (`SrcExactnessCtl`)."""
+
     ctl_class = SrcExactnessCtl
 
 
 class ShortRandomMul(WithRoundCtl, FPMultiplier):
+    """SR-A multiplier comparing N-1 random bits (`ShortRandomCtl`)."""
+
     ctl_class = ShortRandomCtl
 
 
 class SrbMissingHalfMul(WithRoundCtl, FPMultiplier):
+    """SR-B multiplier without the + 1 of 2R + 1 (`SrbMissingHalfCtl`)."""
+
     ctl_class = SrbMissingHalfCtl
 
 
@@ -269,22 +275,32 @@ class CopiedRounderAdder(WithRounder, FPAdder):
 
 
 class OverflowGeMul(WithRounder, FPMultiplier):
+    """Multiplier with `OverflowGeRounder`."""
+
     rounder = OverflowGeRounder()
 
 
 class OverflowFlagBeforeCarryMul(WithRounder, FPMultiplier):
+    """Multiplier with `OverflowFlagBeforeCarryRounder`."""
+
     rounder = OverflowFlagBeforeCarryRounder()
 
 
 class TininessBeforeMul(WithRounder, FPMultiplier):
+    """Multiplier with `TininessBeforeRounder`."""
+
     rounder = TininessBeforeRounder()
 
 
 class InexactBeforeDenormMul(WithRounder, FPMultiplier):
+    """Multiplier with `InexactBeforeDenormRounder`."""
+
     rounder = InexactBeforeDenormRounder()
 
 
 class FitStickyMissesBitMul(WithRounder, FPMultiplier):
+    """Multiplier with `FitStickyMissesBitRounder`."""
+
     rounder = FitStickyMissesBitRounder()
 
 
