@@ -101,13 +101,21 @@ class Problem:
         if stage_names.ROUND_GUARD in t and self.op in ("mul", "add", "sub", "lmul"):
             frac = t[stage_names.ROUND_FRAC]
             below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t[stage_names.ROUND_STICKY])
+            # an adder's datapath also adds a zero operand (x + 0 is aligned, normalised and rounded)
+            ordinary = conj([z3.Not(z3.Or(n.u.is_nan, n.u.is_inf)) for n in (x, y) if n is not None])
             if self.op == "lmul":  # variant A rounds only normal x normal (zeros, subnormals flush)
                 datapath = conj([fin] + [z3.Not(z3.Or(n.u.is_zero, n.u.is_subnormal)) for n in (x, y)])
             else:
-                datapath = fin if self.op == "mul" else conj([fin, t[stage_names.SUM] != 0])
-            out.append(Stage(stage_names.ROUND_GUARD, z3.If(t[stage_names.ROUND_GUARD], const(1, 1), const(0, 1)), when=datapath))
-            out.append(Stage(stage_names.ROUND_STICKY, z3.If(below, const(1, 1), const(0, 1)), when=datapath))
-            out.append(Stage(stage_names.ROUND_UP, z3.If(t[stage_names.ROUND_AWAY], const(1, 1), const(0, 1)), when=datapath))
+                datapath = fin if self.op == "mul" else conj([ordinary, t[stage_names.SUM] != 0])
+            bit1 = lambda b: z3.If(b, const(1, 1), const(0, 1))
+            if self.op in ("add", "sub") and stage_names.ALIGN_STICKY in t:
+                out.append(Stage(stage_names.ALIGN_STICKY, bit1(t[stage_names.ALIGN_STICKY]), when=ordinary))
+            # the normalised exponent floor(log2 |exact|) the rounder starts from
+            out.append(Stage(stage_names.NORM_EXP, t[stage_names.round_stage("e")], signed=True, when=datapath))
+            out.append(Stage(stage_names.ROUND_GUARD, bit1(t[stage_names.ROUND_GUARD]), when=datapath))
+            out.append(Stage(stage_names.ROUND_STICKY, bit1(below), when=datapath))
+            out.append(Stage(stage_names.ROUND_UP, bit1(t[stage_names.ROUND_AWAY]), when=datapath))
+            out.append(Stage(stage_names.ROUND_OVERFLOW, bit1(t[stage_names.ROUND_OVERFLOW]), when=datapath))
         out.append(Stage(self.ports.result, self.monolithic.watch["ref_code"]))
         if self.ports.flags and self.flag_mask:
             out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
