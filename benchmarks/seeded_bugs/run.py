@@ -9,6 +9,7 @@ from fpverify.formats import get_format
 from fpverify.hdl.netlist import flatten
 from fpverify.hdl.pysim import port_values, simulate
 from fpverify.prove.api import PortMap, prove_equivalence
+from fpverify.dsl.proof_strategy import load_strategy
 from fpverify.prove.decompose import build_problem, prove_decomposed
 from fpverify.prove.decompose.cegar import localise
 from fpverify.prove.replay import same
@@ -61,7 +62,7 @@ def prove_entry(e: Entry, workers: int = 1, solvers=None, timeout_s: float = 600
                                isolate=e.op == "mul" and ports.rm is None, nan_exact=e.nan_exact)
             loc = localise(pr, r.counterexample.inputs)
         return r, loc
-    r = prove_decomposed(nl, e.op, fmt, strategy=e.strategy, env=env, lmul_policy=e.lmul_policy, ports=ports,
+    r = prove_decomposed(nl, e.op, fmt, strategy=load_strategy(e.strategy), env=env, lmul_policy=e.lmul_policy, ports=ports,
                          cycles=e.latency, workers=workers, solvers=solvers, timeout_s=timeout_s,
                          nan_exact=e.nan_exact)
     return r, r.localisation
