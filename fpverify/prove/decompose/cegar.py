@@ -127,8 +127,9 @@ def localise(problem, inputs: dict[str, int], vcd_dir: str | Path | None = None)
 def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -> dict[str, int]:
     from ...hdl import evaluate as ev
 
-    if problem.cycles:
-        out = ev.evaluate_pipelined(problem.netlist, {k: [v] for k, v in inputs.items()}, problem.cycles, names)
+    if problem.cycles or problem.ports.reset is not None:
+        out = ev.evaluate_pipelined(problem.netlist, {k: [v] for k, v in inputs.items()}, problem.cycles, names,
+                                    reset=problem.ports.reset)
     else:
         out = ev.evaluate(problem.netlist, {k: [v] for k, v in inputs.items()}, names)
     res = {}
