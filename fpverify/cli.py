@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     fpverify frame (the full traceback only with FPVERIFY_DEBUG=1)."""
     import os
 
-    from .exitcodes import ExitCode
+    from .exitcodes import ExitCode, internal_error_report
 
     try:
         cli.main(args=argv, prog_name="fpverify", standalone_mode=False)
@@ -66,34 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("interrupted", err=True)
         sys.exit(ExitCode.INTERRUPTED)
     except Exception as e:  # noqa: BLE001 - anything else is a bug in fpverify
-        click.echo(f"internal error (a bug in fpverify, please report): {type(e).__name__}: {e}", err=True)
-        where = innermost_fpverify_frame(e.__traceback__)
-        if where:
-            click.echo(f"  at {where}", err=True)
-        if os.environ.get("FPVERIFY_DEBUG") == "1":
-            import traceback
-
-            click.echo("".join(traceback.format_exception(type(e), e, e.__traceback__)), err=True, nl=False)
-        else:
-            click.echo("  (set FPVERIFY_DEBUG=1 for the full traceback)", err=True)
+        click.echo(internal_error_report(e, debug=os.environ.get("FPVERIFY_DEBUG") == "1"), err=True)
         sys.exit(ExitCode.INTERNAL)
     sys.exit(ExitCode.OK)
-
-
-def innermost_fpverify_frame(tb) -> str | None:
-    """``path:line (in function)`` of the deepest traceback frame inside the fpverify package."""
-    import os
-
-    root = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    where = None
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        path = os.path.abspath(code.co_filename)
-        if path.startswith(root):
-            rel = "fpverify" + os.sep + path[len(root):]
-            where = f"{rel}:{tb.tb_lineno} (in {code.co_name})"
-        tb = tb.tb_next
-    return where
 
 
 if __name__ == "__main__":

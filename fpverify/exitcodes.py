@@ -22,7 +22,10 @@ unknown.
 
 from __future__ import annotations
 
+import os
+import traceback
 from enum import IntEnum
+from types import TracebackType
 from typing import Iterable
 
 
@@ -53,3 +56,33 @@ def combine(codes: Iterable[ExitCode]) -> ExitCode:
     """The exit code of a run with these outcomes (OK when there are none)."""
     seen = set(codes)
     return next((c for c in PRECEDENCE if c in seen), ExitCode.OK)
+
+
+def innermost_fpverify_frame(tb: TracebackType | None) -> str | None:
+    """``fpverify/path.py:line (in function)`` of the deepest traceback frame in this package."""
+    root = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    where = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        path = os.path.abspath(code.co_filename)
+        if path.startswith(root):
+            where = f"fpverify{os.sep}{path[len(root):]}:{tb.tb_lineno} (in {code.co_name})"
+        tb = tb.tb_next
+    return where
+
+
+def internal_error_report(exc: BaseException, debug: bool = False) -> str:
+    """The message of exit code 4: one line naming the exception, where in fpverify it was raised,
+    and the full traceback only with ``debug`` (FPVERIFY_DEBUG=1)."""
+    lines = [f"internal error (a bug in fpverify, please report): {type(exc).__name__}: {exc}"]
+    where = innermost_fpverify_frame(exc.__traceback__)
+    if where:
+        lines.append(f"  at {where}")
+    if debug:
+        lines.append("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip())
+    else:
+        lines.append("  (set FPVERIFY_DEBUG=1 for the full traceback)")
+    return "\n".join(lines)
+
+
+__all__ = ["ExitCode", "PRECEDENCE", "STATUS_CODES", "combine", "innermost_fpverify_frame", "internal_error_report"]
