@@ -44,23 +44,32 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: bad input becomes one message and exit code 2, never a traceback."""
+    """Entry point: every outcome leaves through one `ExitCode` (see `fpverify.exitcodes`). Bad input
+    is one message and exit 2; any other exception is an internal error, exit 4, with the innermost
+    fpverify frame (the full traceback only with FPVERIFY_DEBUG=1)."""
+    import os
+
+    from .exitcodes import ExitCode, internal_error_report
+
     try:
         cli.main(args=argv, prog_name="fpverify", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     except click.ClickException as e:
         e.show()
-        sys.exit(e.exit_code)
+        sys.exit(e.exit_code)  # 2: click's usage errors and bad parameters
     except (InputError, FormatError, FPValueError) as e:
         msg = str(e)
         click.echo(msg if msg.startswith(("error", "/")) or ": error:" in msg else f"error: {msg}", err=True)
-        sys.exit(2)
+        sys.exit(ExitCode.BAD_INPUT)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
-    sys.exit(0)
+        sys.exit(ExitCode.INTERRUPTED)
+    except Exception as e:  # noqa: BLE001 - anything else is a bug in fpverify
+        click.echo(internal_error_report(e, debug=os.environ.get("FPVERIFY_DEBUG") == "1"), err=True)
+        sys.exit(ExitCode.INTERNAL)
+    sys.exit(ExitCode.OK)
 
 
 if __name__ == "__main__":

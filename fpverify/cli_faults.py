@@ -7,6 +7,7 @@ import sys
 import click
 
 from .errors import InputError
+from .exitcodes import ExitCode, combine
 
 
 def _strip_dut(path: str) -> str:
@@ -90,8 +91,10 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
 def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt):
     """Mutation campaign: how many injected faults do SPEC_FILE's properties catch?
 
-    Exit 0 if every non-equivalent mutant is killed and EQGAP is 0, 1 otherwise (survivors,
-    unknowns or EQGAP), 2 on bad input, 130 when interrupted (the partial report is still written).
+    Exit 0 if every non-equivalent mutant is killed and EQGAP is 0; 1 otherwise (a survivor, an
+    unknown or EQGAP > 0 refutes the strength of the spec); 2 on bad input; 4 when the SMT verdict
+    on a mutant disagrees with exhaustive simulation (a bug in fpverify); 130 when interrupted (the
+    partial report is still written).
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -137,6 +140,9 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
         report.write_json(json_file)
     if report.interrupted:
         click.echo("interrupted: partial results above", err=True)
-        sys.exit(130)
-    ok = report.eqgap == 0 and not report.survivors() and not report.smt_disagreements()
-    sys.exit(0 if ok else 1)
+        sys.exit(ExitCode.INTERRUPTED)
+    weak = report.eqgap > 0 or bool(report.survivors())  # the spec lets a fault through
+    codes = [ExitCode.REFUTED] if weak else []
+    if report.smt_disagreements():
+        codes.append(ExitCode.INTERNAL)
+    sys.exit(combine(codes))

@@ -8,6 +8,8 @@ import time
 
 import click
 
+from .exitcodes import ExitCode
+
 
 @click.command("fuzz")
 @click.argument("target")
@@ -26,7 +28,7 @@ import click
 def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, quiet):
     """Fuzz TARGET (module:function or file.py:function) against the golden model.
 
-    Exit status: 0 no mismatch, 1 mismatch found, 2 bad input. See docs/fuzz.md for the
+    Exit status: 0 no mismatch, 1 mismatch found, 2 bad input, 4 internal error, 130 interrupted. See docs/fuzz.md for the
     semantics grammar and the array I/O convention.
     """
     from .fuzz.harness import format_result, fuzz, load_target
@@ -53,5 +55,5 @@ def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, quiet):
         replay += f" --db {shlex.quote(str(db))}"
     click.echo(format_result(res, replay=replay))
     if res.interrupted:
-        sys.exit(130)
-    sys.exit(1 if res.mismatches else 0)
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(ExitCode.REFUTED if res.mismatches else ExitCode.OK)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .errors import InputError
+from .exitcodes import ExitCode
 from .semantics.ops import ops_with
 
 # op -> its RTL generator ("module:Class", from `fpverify.semantics.ops`)
@@ -110,7 +111,7 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
 
     Operand spaces up to 2^16 pairs (all FP8/FP6/FP4 formats) are checked exhaustively, for every
     rounding mode of an `rm` port and both values of `sub`; larger formats are sampled with edge
-    weighting. Exit status: 0 all match, 1 mismatches, 2 bad input, 130 interrupted.
+    weighting. Exit status: 0 all match, 1 mismatches, 2 bad input, 4 internal error, 130 interrupted.
     """
     from .hdl.netlist import NetlistError
     from .hdl.simcheck import compare_with_golden
@@ -137,8 +138,8 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
     else:
         _print_report(report, sys.stdout)
     if report.interrupted:
-        sys.exit(130)
-    sys.exit(0 if report.ok else 1)
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(ExitCode.OK if report.ok else ExitCode.REFUTED)
 
 
 @click.command("verilog")

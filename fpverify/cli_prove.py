@@ -1,7 +1,8 @@
 """`fpverify prove SPEC...`: prove every property of each spec; a table of results.
 
-Exit codes: 0 all proved, 1 a property refuted (or vacuous), 2 bad input, 3 unknown (timeout) or
-internal error, 130 interrupted (the partial table and JSON are still written).
+Exit codes (`fpverify.exitcodes`): 0 all proved, 1 a property refuted (or vacuous), 2 bad input,
+3 unknown (timeout), 4 internal error (an ERROR verdict: a bug in fpverify), 130 interrupted (the
+partial table and JSON are still written). Several outcomes: 1 > 130 > 4 > 2 > 3 > 0.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 import click
+
+from .exitcodes import ExitCode
 
 
 def _status_style(status: str) -> str:
@@ -42,7 +45,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
     out = Console(file=sys.stderr if json_out == "-" else sys.stdout, highlight=False)
     err = Console(stderr=True, highlight=False)
     if check_only:
-        code = 0
+        code = ExitCode.OK
         for path in specs:
             try:
                 ld = load(path, tuple(only))
@@ -54,7 +57,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
                 if not isinstance(e, InputError):
                     raise
                 click.echo(str(e), err=True)
-                code = 2
+                code = ExitCode.BAD_INPUT
         sys.exit(code)
 
     opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,

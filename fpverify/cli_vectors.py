@@ -10,6 +10,7 @@ import click
 
 from .cli_golden import build_env, build_lmul_policy, env_options
 from .errors import InputError
+from .exitcodes import ExitCode
 
 
 def _function(name, lmul_variant, lmul_specials, overflow):
@@ -71,7 +72,7 @@ def gen_cmd(function, rounding, tininess, overflow, nan_policy, lmul_variant, lm
             written += len(buf)
     except KeyboardInterrupt:
         click.echo(f"interrupted after {written} of {total} cases", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     finally:
         if output:
             out.close()
@@ -123,7 +124,8 @@ def check_cmd(function, file, rounding, tininess, overflow, nan_policy, lmul_var
     """Check FILE (TestFloat line format; '-' = stdin) against the golden model.
 
     NaN results match any NaN (TestFloat's default); flags must match exactly. Exit status:
-    0 all agree, 1 any mismatch, 2 bad input (malformed line: file:line:col), 130 interrupted.
+    0 all agree, 1 any mismatch, 2 bad input (malformed line: file:line:col), 4 internal error,
+    130 interrupted.
     """
     from .vectors.check import check_lines
 
@@ -152,6 +154,6 @@ def check_cmd(function, file, rounding, tininess, overflow, nan_policy, lmul_var
         click.echo(f"... and {tally.errors - show} more mismatches")
     click.echo(tally.summary())
     if tally.interrupted:
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     if tally.errors:
-        sys.exit(1)
+        sys.exit(ExitCode.REFUTED)

@@ -34,7 +34,8 @@ VOCAB = sorted({t for s in TEXTS for t in TOKEN.findall(s)} | {
     "faults", "mutants", "var", "latency", "3", "timeout", "solver", "bitwuzla", "not", "implies", "true",
     "relerr", "abserr", "value", "neg", "abs", "nan", "inf", "normal", "bf16", "e8m0", "int8", "rounding",
     "\n", "#", '"', "2^-99999", "\x00", "é", "format", "float", "e", "m", "bias", "specials", "fnuz",
-    "sqrt", "fma", "lmul", "variant", "A", "C", "wrap", "99999999999999999999", "bits[64]"})
+    "sqrt", "fma", "lmul", "variant", "A", "C", "wrap", "99999999999999999999", "bits[64]",
+    "reset", "clock", "for", "cycles", "rst", "clk", "1"})
 
 
 def _edit(text: str, data) -> str:

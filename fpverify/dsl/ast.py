@@ -205,6 +205,22 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class Reset:
+    """``reset PORT = VALUE for N cycles``: the design input PORT is VALUE for N cycles, then released."""
+    port: str
+    value: int
+    cycles: int
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """``clock PORT``: the design input PORT is the clock (its value is irrelevant: held at 0)."""
+    port: str
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
 class Assume:
     expr: Expr
     pos: Pos = field(compare=False)
@@ -268,7 +284,7 @@ class Option:
     pos: Pos = field(compare=False)
 
 
-Stmt = Union[Design, FormatDef, InputDecl, OutputDecl, VarDecl, Latency, Assume, Lemma, Prove,
+Stmt = Union[Design, FormatDef, InputDecl, OutputDecl, VarDecl, Latency, Reset, Clock, Assume, Lemma, Prove,
              SplitStmt, Use, Faults, Option]
 
 

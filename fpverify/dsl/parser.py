@@ -255,6 +255,15 @@ class _Builder(Transformer):
         return ast.Latency(int(children[0]), self._pos(meta))
 
     @v_args(meta=True)
+    def reset(self, meta, children):
+        name, value, cycles, _ = children
+        return ast.Reset(str(name), int(value), int(cycles), self._pos(meta))
+
+    @v_args(meta=True)
+    def clock(self, meta, children):
+        return ast.Clock(str(children[0]), self._pos(meta))
+
+    @v_args(meta=True)
     def assume(self, meta, children):
         return ast.Assume(self._expr(children[0]), self._pos(meta))
 

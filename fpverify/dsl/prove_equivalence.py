@@ -16,7 +16,8 @@ from .verdicts import CaseResult
 
 def port_map(spec: CheckedSpec, prop: Property):
     """The `PortMap` of an equivalence property: the design ports of its operands, result, flags,
-    rounding and random inputs."""
+    rounding and random inputs; the spec's clock (held at 0) and reset sequence, and nothing else
+    held (no implicit clk/rst: the rule of every property kind, docs/dsl.md)."""
     from ..prove.api import PortMap
 
     eq = prop.equivalence
@@ -27,7 +28,7 @@ def port_map(spec: CheckedSpec, prop: Property):
               rm=spec.inputs[eq.rounding_input].port if eq.rounding_input else None)
     if eq.random_input:
         kw["rand"] = spec.inputs[eq.random_input].port
-    return PortMap(**kw)
+    return PortMap(**kw, fixed=((spec.clock, 0),) if spec.clock else (), reset=spec.reset)
 
 
 def assumption_fn(spec: CheckedSpec, netlist, exprs, case: Case, cycles: int):

@@ -22,8 +22,9 @@ def signal_probes(spec: CheckedSpec, netlist, prop: Property) -> list[str]:
     return sorted(probes)
 
 
-def design_runner(netlist, latency: int, probes: list[str]):
-    """``run(ports) -> {signal: value}``: one evaluation of the design (outputs and ``probes``)."""
+def design_runner(netlist, latency: int, probes: list[str], reset=None):
+    """``run(ports) -> {signal: value}``: one evaluation of the design (outputs and ``probes``);
+    ``reset`` (`fpverify.hdl.reset.ResetSequence`) runs before the ``latency`` edges."""
     import numpy as np
 
     from ..hdl.evaluate import evaluate_pipelined
@@ -33,7 +34,7 @@ def design_runner(netlist, latency: int, probes: list[str]):
         for name, val in netlist.inputs.items():
             v = ports.get(name, 0)
             arrays[name] = np.array([v], dtype=np.uint64 if len(val) <= 64 else object)
-        out = evaluate_pipelined(netlist, arrays, latency, probes=probes)
+        out = evaluate_pipelined(netlist, arrays, latency, probes=probes, reset=reset)
         return {k: int(v[0]) for k, v in out.items()}
     return run
 
@@ -44,7 +45,7 @@ def replay_general(spec: CheckedSpec, netlist, prop: Property, values: dict[str,
     from .concrete import ConcreteEvaluator
 
     probes = signal_probes(spec, netlist, prop)
-    ev = ConcreteEvaluator(spec, design_runner(netlist, spec.latency or 0, probes), probes)
+    ev = ConcreteEvaluator(spec, design_runner(netlist, spec.latency or 0, probes, spec.reset), probes)
     holds = all(bool(ev.eval(a, values)) for a in prop.assumptions)
     fails = not bool(ev.eval(prop.expr, values))
     text = describe(spec, netlist, prop, values, ev)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError
+from ..exitcodes import STATUS_CODES, ExitCode
+from ..exitcodes import combine as combine_codes
 from .check import CheckedSpec, check_spec
 from .cases import Case, cases_of, split_is_complete
 from .compile import prove_case
@@ -239,14 +241,10 @@ def write_vcds(ld: Loaded, run: SpecRun, vcd_dir: Path) -> None:
 
 
 def exit_code(runs: list[SpecRun], interrupted: bool) -> int:
-    """1 refuted (or vacuous) > 2 bad input > 3 unknown/error > 0 all proved; 130 interrupted."""
-    statuses = [r.status for run in runs for r in run.results]
-    if any(s in ("REFUTED", "VACUOUS") for s in statuses):
-        return 1
+    """The `fpverify.exitcodes` contract over every property of every spec: 1 refuted (or vacuous)
+    > 130 interrupted > 4 internal error (an ERROR verdict) > 2 bad input > 3 unknown > 0 all proved."""
+    codes = [STATUS_CODES[r.status] for run in runs for r in run.results]
+    codes += [ExitCode.BAD_INPUT for run in runs if run.error]
     if interrupted:
-        return 130
-    if any(run.error for run in runs):
-        return 2
-    if any(s in ("UNKNOWN", "ERROR", "INTERRUPTED") for s in statuses):
-        return 3
-    return 0
+        codes.append(ExitCode.INTERRUPTED)
+    return int(combine_codes(codes))

@@ -293,13 +293,18 @@ class SymbolicEvaluator:
         return BitsV(term)
 
     def instance(self, env: dict[str, z3.BitVecRef]):
+        from ..hdl.reset import unrolled_edges
         from ..smt.netlist_z3 import translate
 
         key = tuple(sorted((k, v.get_id()) for k, v in env.items() if k in self.spec.inputs))
         inst = self.instances.get(key)
         if inst is None:
             ports = {self.spec.inputs[k].port: v for k, v in env.items() if k in self.spec.inputs}
-            inst = translate(self.nl, ports, cycles=self.cycles, prefix=f"i{len(self.instances)}_")
+            ports.update(self.spec.held_inputs)  # clock and released reset (`fpverify.hdl.reset`)
+            reset = self.spec.reset
+            inst = translate(self.nl, ports, cycles=unrolled_edges(self.cycles, reset),
+                             inputs_per_cycle=reset.prefix() if reset is not None else None,
+                             prefix=f"i{len(self.instances)}_")
             self.instances[key] = inst
         return inst
 

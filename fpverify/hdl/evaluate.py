@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import ir
+from .reset import ResetSequence
 
 __all__ = ["Evaluator", "EvaluationError", "evaluate", "run_cycles", "evaluate_pipelined"]
 
@@ -612,11 +613,17 @@ def run_cycles(netlist: ir.Netlist, inputs: Mapping[str, Any] | Sequence[Mapping
 
 
 def evaluate_pipelined(netlist: ir.Netlist, inputs: Mapping[str, Any], latency: int,
-                       probes: Iterable[str] = (), evaluator: Evaluator | None = None
-                       ) -> dict[str, np.ndarray]:
+                       probes: Iterable[str] = (), evaluator: Evaluator | None = None,
+                       reset: ResetSequence | None = None) -> dict[str, np.ndarray]:
     """Outputs of a pipeline of `latency` register stages: inputs are held for `latency` edges and
-    the outputs are read after them (for a combinational design, latency 0, this is `evaluate`)."""
+    the outputs are read after them (for a combinational design, latency 0, this is `evaluate`).
+    With ``reset`` (`fpverify.hdl.reset`) its port is active for the reset cycles first, then
+    released for the `latency` edges; the data inputs are held throughout."""
     ev = evaluator or Evaluator(netlist)
+    if reset is not None:
+        per_cycle = [{**inputs, **over} for over in reset.prefix()]
+        per_cycle += [{**inputs, reset.port: reset.released}] * (latency + 1)
+        return ev.run_cycles(per_cycle, None, list(probes))[-1]
     if latency <= 0 and not netlist.is_sequential:
         return ev.evaluate(inputs, list(probes))
     return ev.run_cycles(inputs, latency + 1, list(probes))[-1]

@@ -20,6 +20,8 @@ RUP=3 RNA=4, plus RTO=5), other values are assumed not to occur. ``sub`` (option
 a - b in an add unit. ``rand`` (default ``rbits``) is the random-bits input of a stochastic-rounding
 unit; when the netlist has no such port the reference uses ``env.random_bits``. ``fixed`` inputs
 (default ``clk`` and ``rst``, when present) are held at a constant; every other input is free.
+``reset`` (a `fpverify.hdl.reset.ResetSequence`) drives its port active for its cycles before the
+``cycles`` latency edges, then holds it released (the DSL's `clock`/`reset` statements).
 """
 
 from __future__ import annotations

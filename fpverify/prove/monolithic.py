@@ -16,6 +16,7 @@ from typing import Sequence
 import z3
 
 from ..formats import FloatFormat, Format, FormatError
+from ..hdl.reset import unrolled_edges
 from ..rounding import Env
 from ..semantics.ops import Op, UnknownOp, get_op, names
 from ..smt import reference as ref
@@ -109,9 +110,14 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
         ports = ports.resolve(env)  # rounding names -> Rounding, once for the proof and its replay
 
     fixed = {n: v for n, v in ports.fixed if n in netlist.inputs and len(netlist.inputs[n])}
+    reset = ports.reset
+    if reset is not None:
+        _port(netlist, reset.port, "input")
+        fixed[reset.port] = reset.released  # after the reset cycles (`fpverify.hdl.reset`)
     vars_ = {name: (z3.BitVecVal(fixed[name], len(v)) if name in fixed else z3.BitVec(name, len(v)))
              for name, v in netlist.inputs.items() if len(v)}
-    terms = translate(netlist, vars_, cycles=cycles)
+    terms = translate(netlist, vars_, cycles=unrolled_edges(cycles, reset),
+                      inputs_per_cycle=reset.prefix() if reset is not None else None)
     sym = SymbolicInputs(ports=vars_, fmt=fmt, out_fmt=out, a=vars_[ports.a],
                          b=vars_.get(ports.b) if ports.b else None, c=vars_.get(ports.c) if ports.c else None,
                          rm=vars_.get(ports.rm) if ports.rm else None, sub=vars_.get(ports.sub) if ports.sub else None,

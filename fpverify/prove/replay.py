@@ -36,18 +36,21 @@ def input_substitution(ports: Mapping[str, z3.BitVecRef], values: Mapping[str, i
     return [(t, z3.BitVecVal(values[n], t.size())) for n, t in ports.items() if not z3.is_bv_value(t)]
 
 
-def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0) -> dict[str, int]:
-    """Output values of ``netlist`` on one input vector (numpy evaluator; z3 folding as fallback)."""
+def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0, reset=None) -> dict[str, int]:
+    """Output values of ``netlist`` on one input vector (numpy evaluator; z3 folding as fallback);
+    ``reset``: a `fpverify.hdl.reset.ResetSequence` run before the ``cycles`` latency edges."""
     try:
         from ..hdl import evaluate as ev
     except ImportError:  # pragma: no cover - the evaluator is part of the package
         ev = None
     if ev is not None:
-        if cycles:
-            out = ev.evaluate_pipelined(netlist, inputs, cycles)
+        if cycles or reset is not None:
+            out = ev.evaluate_pipelined(netlist, inputs, cycles, reset=reset)
         else:
             out = ev.evaluate(netlist, inputs)
         return {k: int(v[0]) if hasattr(v, "__len__") else int(v) for k, v in out.items()}
+    if reset is not None:  # pragma: no cover - the numpy evaluator is part of the package
+        raise RuntimeError("a reset sequence needs the numpy evaluator")
     from ..smt.netlist_z3 import evaluate
     return evaluate(netlist, inputs, cycles=cycles)
 
@@ -93,7 +96,7 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
            lmul_policy=None, cycles: int = 0, nan_exact: bool = False) -> tuple[Counterexample, str]:
     """(counterexample, problem): ``problem`` is empty iff the mismatch replayed everywhere."""
     problems = []
-    outs = evaluate_netlist(netlist, inputs, cycles)
+    outs = evaluate_netlist(netlist, inputs, cycles, ports.reset)
     net = (outs[ports.result], outs[ports.flags] if ports.flags else 0)
     if (net[0], net[1] & flag_mask) != (model_netlist[0], model_netlist[1] & flag_mask):
         problems.append(f"netlist evaluator gives {net}, the z3 translation {model_netlist}")
@@ -106,6 +109,8 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     names = operand_ports(op, ports)
     e = env_for(env, ports, inputs)
     roles = set(names) | {ports.rm, ports.sub, ports.rand} | {n for n, _ in ports.fixed}
+    if ports.reset is not None:
+        roles.add(ports.reset.port)
     free = {n: v for n, v in inputs.items() if n not in roles}
     lines = ["  " + "  ".join(f"{n}={describe(fmt, inputs[n])}" for n in names)
              + f"  rounding={e.rounding}" + (f" R={e.random_bits}" if e.rounding.mode.stochastic else "")

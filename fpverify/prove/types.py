@@ -12,6 +12,7 @@ from typing import Callable, Literal
 import z3
 
 from ..formats import Format
+from ..hdl.reset import ResetSequence
 from ..rounding import Env, Rounding, parse_rounding
 from ..semantics.ports import RM_ENCODING
 from .obligation import Obligation
@@ -38,6 +39,9 @@ class PortMap:
     rm_encoding: tuple[tuple[int, str | Rounding], ...] = DEFAULT_RM_ENCODING
     # inputs held at a constant (when the netlist has them): clock and synchronous reset
     fixed: tuple[tuple[str, int], ...] = (("clk", 0), ("rst", 0))
+    # a reset sequence run before the latency cycles (`fpverify.hdl.reset`); its port then holds
+    # the released value (the DSL passes ``fixed=((clock, 0),)`` and this, see docs/dsl.md)
+    reset: ResetSequence | None = None
 
     def resolve(self, env: Env) -> "PortMap":
         """This map with every ``rm_encoding`` entry a `Rounding` (stochastic names take ``env``'s

@@ -3,6 +3,7 @@ and the width of any `dut.` signal."""
 
 from __future__ import annotations
 
+from ...hdl.reset import looks_active_low, looks_like_clock, looks_like_reset
 from .. import ast
 from ..types import BitsT, type_width
 from .located import err
@@ -24,8 +25,10 @@ def signal_width(netlist, path: str, pos: ast.Pos, outputs_first: bool = False) 
         raise err(f"unknown signal `dut.{path}`: {e.args[0]}", pos) from None
 
 
-def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | None) -> None:
-    """Check ports and latency against ``netlist``; fill in the widths of untyped `bits`."""
+def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | None,
+         clock: ast.Clock | None = None, reset: ast.Reset | None = None) -> None:
+    """Check ports, clock, reset and latency against ``netlist``; fill in the widths of untyped
+    `bits`. Every design input must be an `input`, the `clock` or the `reset`."""
     bound_ports = set()
     for p in scope.inputs.values():
         if p.port not in netlist.inputs:
@@ -35,7 +38,24 @@ def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | No
             raise err(f"input port `{p.port}` is bound twice", p.pos)
         bound_ports.add(p.port)
         _check_input_width(scope, p, len(netlist.inputs[p.port]))
+    for st, what in ((clock, "clock"), (reset, "reset")):
+        if st is None:
+            continue
+        if st.port not in netlist.inputs:
+            known = ", ".join(sorted(netlist.inputs))
+            raise err(f"design has no input port `{st.port}` for the {what} (inputs: {known})", st.pos)
+        if st.port in bound_ports:
+            raise err(f"`{st.port}` is both an `input` and the {what}: the {what} statement says "
+                      f"what it carries, drop the `input`", st.pos)
+        if what == "reset" and len(netlist.inputs[st.port]) != 1:
+            raise err(f"the reset `{st.port}` is {len(netlist.inputs[st.port])} bits; a reset is one bit",
+                      st.pos)
+        bound_ports.add(st.port)
     missing = [k for k in netlist.inputs if k not in bound_ports]
+    for m in missing:
+        hint = _clock_or_reset_hint(m)
+        if hint:
+            raise err(hint, design.pos)
     if missing:
         raise err(f"design input(s) {', '.join(f'`{m}`' for m in missing)} not bound: declare them, "
                   f"e.g. `input {missing[0]} : bits[{len(netlist.inputs[missing[0]])}]`", design.pos)
@@ -54,6 +74,20 @@ def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | No
         raise err(f"the design is combinational but the spec says latency {latency}", design.pos)
     if seq and want is not None and latency != want:
         raise err(f"the spec says latency {latency} but the design has latency {want}", design.pos)
+
+
+def _clock_or_reset_hint(port: str) -> str | None:
+    """What to write for an unbound design input named like a reset or a clock (None otherwise)."""
+    if looks_like_reset(port):
+        active = 0 if looks_active_low(port) else 1
+        return (f"design input `{port}` looks like a reset and the spec does not say what it carries: "
+                f"write `reset {port} = {active} for 1 cycles` (the design is reset, then `{port}` is "
+                f"{1 - active} while the inputs are read), or declare it (`input {port} : bits[1]`) "
+                f"and fix it with `assume {port} == {1 - active}`")
+    if looks_like_clock(port):
+        return (f"design input `{port}` looks like a clock: write `clock {port}` (flip-flops are "
+                f"clocked implicitly, one edge per cycle; the port's value is irrelevant)")
+    return None
 
 
 def _check_input_width(scope: Scope, p: Port, width: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...formats import FloatFormat, Overflow
+from ...hdl.reset import ResetSequence
 from ...rounding import Env, Rounding, Tininess
 from .. import ast
 from ..types import Type
@@ -89,6 +90,19 @@ class CheckedSpec:
     # equivalence property with the lemma-decomposition engine, and the `use` statement's position
     decompose: object | None = field(default=None, repr=False)
     decompose_pos: ast.Pos | None = None
+    # `clock PORT` (held at 0: the IR's flip-flops are implicitly clocked) and `reset PORT = V for
+    # N cycles` (`fpverify.hdl.reset`): the same for every property kind, prover and replay
+    clock: str | None = None
+    reset: ResetSequence | None = None
+
+    @property
+    def held_inputs(self) -> dict[str, int]:
+        """Design inputs with one value in every cycle the outputs depend on: the clock at 0 and
+        the reset port at its released value (the reset cycles come first, `ResetSequence.prefix`)."""
+        held = {self.clock: 0} if self.clock else {}
+        if self.reset is not None:
+            held[self.reset.port] = self.reset.released
+        return held
 
     def input_type(self, name: str) -> Type:
         if name in self.inputs:

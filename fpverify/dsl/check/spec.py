@@ -4,6 +4,7 @@ property with the other modules of this package."""
 
 from __future__ import annotations
 
+from ...hdl.reset import ResetSequence
 from .. import ast
 from ..proof_strategy import load_proof_strategy
 from ..types import BitsT, FloatT, IntT, RoundT
@@ -17,7 +18,7 @@ from .located import err
 from .results import CheckedSpec, FaultSettings, Port, Property
 from .scope import Scope
 from .splits import check_splits
-from .vocabulary import SOLVERS
+from .vocabulary import MAX_RESET_CYCLES, SOLVERS
 from .walker import default_name, first_golden, mentions_golden, property_kind
 
 
@@ -45,6 +46,7 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
                 decompose = (loaded, st.pos)
     design = _design_and_formats(scope, stmts)
     latency = _declarations(scope, stmts)
+    clock, reset = _clock_and_reset(stmts)
     if design is None:
         raise err("the spec has no `design` statement", ast.Pos(sf.file, 1, 1))
     if not scope.inputs:
@@ -52,7 +54,7 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
     if not scope.outputs:
         raise err("the spec declares no outputs (`output y = dut.result : FORMAT`)", design.pos)
     if netlist is not None:
-        bind(scope, netlist, component, design, latency)
+        bind(scope, netlist, component, design, latency, clock, reset)
     assumes: list[ast.Expr] = []
     proves: list[ast.Prove] = []
     lemmas: list[ast.Lemma] = []
@@ -85,7 +87,9 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
     timeout, solver = _options(options)
     spec = CheckedSpec(sf.file, design, scope.formats, scope.inputs, scope.outputs, scope.vars,
                        latency, properties, faults, strategies, timeout, solver,
-                       bound=netlist is not None, source=sf)
+                       bound=netlist is not None, source=sf,
+                       clock=clock.port if clock else None,
+                       reset=ResetSequence(reset.port, reset.value, reset.cycles) if reset else None)
     if decompose is not None:
         spec.decompose, spec.decompose_pos = decompose
         eqs = [p for p in properties if p.kind == "equivalence"]
@@ -139,6 +143,27 @@ def _declarations(scope: Scope, stmts: list) -> int | None:
                 raise err(f"latency {st.cycles} is out of range (0..64)", st.pos)
             latency = st.cycles
     return latency
+
+
+def _clock_and_reset(stmts: list) -> tuple[ast.Clock | None, ast.Reset | None]:
+    """The `clock` and `reset` statements (at most one each)."""
+    clock = reset = None
+    for st in stmts:
+        if isinstance(st, ast.Clock):
+            if clock is not None:
+                raise err(f"the clock is given twice (first at line {clock.pos.line})", st.pos)
+            clock = st
+        elif isinstance(st, ast.Reset):
+            if reset is not None:
+                raise err(f"the reset is given twice (first at line {reset.pos.line})", st.pos)
+            if st.value not in (0, 1):
+                raise err(f"a reset is active at 0 or 1, not {st.value}", st.pos)
+            if not 1 <= st.cycles <= MAX_RESET_CYCLES:
+                raise err(f"reset for {st.cycles} cycles is out of range (1..{MAX_RESET_CYCLES})", st.pos)
+            reset = st
+    if clock is not None and reset is not None and clock.port == reset.port:
+        raise err(f"`{clock.port}` cannot be both the clock and the reset", reset.pos)
+    return clock, reset
 
 
 def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], proves: list[ast.Prove],

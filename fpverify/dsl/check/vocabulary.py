@@ -16,3 +16,4 @@ FALLBACK_OPERATORS = ("inv", "const0", "const1", "cnot0", "cnot1", "opswap", "co
 MAX_SPLIT_CASES = 4096
 MAX_EXPONENT = 4096
 MAX_WIDTH = 4096
+MAX_RESET_CYCLES = 64  # like `latency`

@@ -164,8 +164,9 @@ def _stage_renderer(problem, st: Stage):
 def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -> dict[str, int]:
     from ...hdl import evaluate as ev
 
-    if problem.cycles:
-        out = ev.evaluate_pipelined(problem.netlist, {k: [v] for k, v in inputs.items()}, problem.cycles, names)
+    if problem.cycles or problem.ports.reset is not None:
+        out = ev.evaluate_pipelined(problem.netlist, {k: [v] for k, v in inputs.items()}, problem.cycles, names,
+                                    reset=problem.ports.reset)
     else:
         out = ev.evaluate(problem.netlist, {k: [v] for k, v in inputs.items()}, names)
     res = {}
