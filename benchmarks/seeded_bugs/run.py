@@ -10,8 +10,7 @@ from fpverify.hdl.netlist import flatten
 from fpverify.hdl.pysim import port_values, simulate
 from fpverify.prove.api import PortMap, prove_equivalence
 from fpverify.dsl.proof_strategy import load_strategy
-from fpverify.prove.decompose import build_problem, prove_decomposed
-from fpverify.prove.decompose.cegar import localise
+from fpverify.prove.decompose import prove_decomposed
 from fpverify.prove.replay import same
 from fpverify.rounding import Env, parse_rounding
 
@@ -56,12 +55,7 @@ def prove_entry(e: Entry, workers: int = 1, solvers=None, timeout_s: float = 600
     if e.strategy == MONOLITHIC:
         r = prove_equivalence(nl, e.op, fmt, env=env, lmul_policy=e.lmul_policy, ports=ports, cycles=e.latency,
                               nan_exact=e.nan_exact, timeout_s=timeout_s, solver=(solvers or ["z3"])[0])
-        loc = None
-        if r.status == "REFUTED":  # the decomposition's stage list, on the monolithic counterexample
-            pr = build_problem(nl, e.op, fmt, env=env, lmul_policy=e.lmul_policy, ports=ports, cycles=e.latency,
-                               isolate=e.op == "mul" and ports.rm is None, nan_exact=e.nan_exact)
-            loc = localise(pr, r.counterexample.inputs)
-        return r, loc
+        return r, r.localisation  # prove_equivalence localises every replayed counterexample
     r = prove_decomposed(nl, e.op, fmt, strategy=load_strategy(e.strategy), env=env, lmul_policy=e.lmul_policy, ports=ports,
                          cycles=e.latency, workers=workers, solvers=solvers, timeout_s=timeout_s,
                          nan_exact=e.nan_exact)

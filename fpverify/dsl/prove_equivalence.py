@@ -63,6 +63,8 @@ def prove_equivalence_case(spec: CheckedSpec, netlist, prop: Property, case: Cas
         out.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
         out.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
         out.counterexample = cex.decoded
+        if res.localisation is not None:
+            out.counterexample += "\n" + res.localisation.text()
         if res.status == "REFUTED" and not cex.replayed:
             out.status = "ERROR"
             out.message = "counterexample did not replay (tool bug, not a design bug)"

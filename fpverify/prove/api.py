@@ -31,7 +31,7 @@ from typing import Sequence
 from ..formats import Format
 from ..rounding import Env, Flags
 from ..semantics.ops import names
-from .monolithic import prove_monolithic
+from .monolithic import ProofSetupError, prove_monolithic
 from .obligation import Obligation
 from .types import (DEFAULT_RM_ENCODING, Assumption, Counterexample, PortMap, ProofResult, Status,
                     SymbolicInputs)
@@ -63,10 +63,46 @@ def prove_equivalence(
     ``nan_exact``: compare the result bit for bit, so a NaN result must carry the reference's NaN
     encoding (the canonical NaN); by default NaN results compare as a class.
     """
-    return prove_monolithic(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
-                            ports=ports, assumptions=assumptions, check_flags=check_flags,
-                            timeout_s=timeout_s, solver=solver, cycles=cycles, nan_exact=nan_exact)
+    res = prove_monolithic(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
+                           ports=ports, assumptions=assumptions, check_flags=check_flags,
+                           timeout_s=timeout_s, solver=solver, cycles=cycles, nan_exact=nan_exact)
+    if res.status == "REFUTED" and res.counterexample is not None and res.counterexample.replayed:
+        res.localisation = localise_counterexample(
+            netlist, op, fmt, res.counterexample.inputs, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
+            ports=ports, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
+    return res
 
 
-__all__ = ["prove_equivalence", "PortMap", "SymbolicInputs", "Counterexample", "ProofResult",
+def localise_counterexample(netlist, op: str, fmt: Format, inputs: dict[str, int], *, out_fmt=None,
+                            env: Env = Env(), lmul_policy=None, ports: PortMap = PortMap(),
+                            check_flags: bool = True, cycles: int = 0, nan_exact: bool = False):
+    """The first failing stage of a replayed counterexample: the decomposition engine's stage list
+    (named stage signals vs the reference of the counterexample's own rounding mode, overflow
+    policy and random bits) on ``inputs``. Stages the design does not name are skipped, so a
+    foreign design still gets its result and flags compared."""
+    from .decompose.cegar import localise
+    from .decompose.engine import build_problem
+
+    kw = dict(out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports, check_flags=check_flags,
+              cycles=cycles, nan_exact=nan_exact)
+    problem = None
+    if op == "mul" and ports.rm is None and _has_stage(netlist, "product"):
+        try:  # the product stage is compared against the isolated (shared) product term
+            problem = build_problem(netlist, op, fmt, isolate=True, **kw)
+        except (ProofSetupError, ValueError):  # e.g. read too early: the product reaches no output
+            problem = None
+    if problem is None:
+        problem = build_problem(netlist, op, fmt, **kw)
+    return localise(problem, inputs)
+
+
+def _has_stage(netlist, name: str) -> bool:
+    try:
+        netlist.signal(name)
+        return True
+    except KeyError:
+        return False
+
+
+__all__ = ["prove_equivalence", "localise_counterexample", "PortMap", "SymbolicInputs", "Counterexample", "ProofResult",
            "Obligation", "Assumption", "DEFAULT_RM_ENCODING", "OPS", "Flags", "Status"]

@@ -107,6 +107,8 @@ class ProofResult:
     lemmas_assumed: list[str] = field(default_factory=list)
     message: str = ""
     cpu_seconds: float = 0.0  # process CPU time of the whole call (robust to a loaded machine)
+    # REFUTED: the first failing stage (`fpverify.prove.decompose.cegar.Localisation`), or None
+    localisation: object | None = None
 
     @property
     def proved(self) -> bool:
