@@ -35,7 +35,7 @@ __all__ = [
     "RM_CODES", "CLASS_ZERO", "CLASS_FINITE", "CLASS_INF", "CLASS_NAN",
     "RoundingSpec", "RoundCtl", "Unpacked", "check_float_format", "parse_rounding_spec",
     "signed_width", "unpack", "normalize", "round_pack", "special_codes", "Pipeline",
-    "named",
+    "named", "as_value",
 ]
 
 # the shared rules (`fpverify.semantics`) evaluated on 1-bit Amaranth Values
@@ -429,7 +429,7 @@ def round_pack(m: Module, out: FloatFormat, ctl: RoundCtl, overflow: Overflow, t
     return result, flags
 
 
-def _as_value(x) -> Value:
+def as_value(x) -> Value:
     if isinstance(x, bool):
         return Const(int(x), 1)
     return x

@@ -22,7 +22,7 @@ from fpverify.semantics import stages
 from fpverify.semantics.ports import IEEE_FLAG_BITS
 
 from .common import (
-    BinaryFPUnit, control_ports, FLAG_NV, Pipeline, RoundCtl, _as_value, by_sign, exp_range, named, normalize,
+    BinaryFPUnit, control_ports, FLAG_NV, Pipeline, RoundCtl, as_value, by_sign, exp_range, named, normalize,
     signed_width, unpack,
 )
 
@@ -87,7 +87,7 @@ class FPAdder(BinaryFPUnit):
         sum_sig = named(m, "sum_sig", (big_ext + addend + eff_sub)[:aw + 1], unsigned(aw + 1))
         sum_zero = named(m, "sum_zero", sum_sig == 0, unsigned(1))
         # exact zero: like-signed operands keep their sign, otherwise +0 (-0 when rounding down)
-        zero_sign = Mux(eff_sub, _as_value(ctl.is_mode(Mode.RDN)), big_sign)
+        zero_sign = Mux(eff_sub, as_value(ctl.is_mode(Mode.RDN)), big_sign)
 
         nan_a, nan_b = v["ca"] == 3, v["cb"] == 3
         inf_a, inf_b = v["ca"] == 2, v["cb"] == 2

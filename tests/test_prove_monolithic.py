@@ -126,10 +126,10 @@ def test_smtlib_export_has_no_unary_connectives_and_round_trips():
 
 
 def test_unary_connective_stripper():
-    from fpverify.prove.obligation import _strip_unary_connectives
+    from fpverify.prove.obligation import strip_unary_connectives
 
-    assert _strip_unary_connectives("(assert (and (= x y)))") == "(assert (= x y))"
-    assert _strip_unary_connectives("(assert (or (and a) (and)))") == "(assert (or a true))"
+    assert strip_unary_connectives("(assert (and (= x y)))") == "(assert (= x y))"
+    assert strip_unary_connectives("(assert (or (and a) (and)))") == "(assert (or a true))"
 
 
 # ---- the RTL generators (rtl/) -----------------------------------------------------------------

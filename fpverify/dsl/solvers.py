@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import z3
 
-from ..prove.obligation import _strip_unary_connectives
+from ..prove.obligation import strip_unary_connectives
 
 
 def bitwuzla_check(query: list[z3.BoolRef], timeout: float) -> str:
@@ -18,7 +18,7 @@ def bitwuzla_check(query: list[z3.BoolRef], timeout: float) -> str:
 
     s = z3.Solver()
     s.add(*query)
-    text = _strip_unary_connectives(s.to_smt2())
+    text = strip_unary_connectives(s.to_smt2())
     tm = bitwuzla.TermManager()
     opts = bitwuzla.Options()
     opts.set(bitwuzla.Option.TIME_LIMIT_PER, max(1, int(timeout * 1000)))

@@ -165,7 +165,8 @@ def const_nets(x: int, width: int) -> Value:
     return tuple(CONST1 if (x >> i) & 1 else CONST0 for i in range(width))
 
 
-def _copy(netlist: Netlist, cells: list[Cell]) -> Netlist:
+def with_cells(netlist: Netlist, cells: list[Cell]) -> Netlist:
+    """A copy of ``netlist`` (ports, signals, signedness) with ``cells`` as its cells."""
     return Netlist(name=netlist.name, inputs=dict(netlist.inputs), outputs=dict(netlist.outputs),
                    signals=dict(netlist.signals), cells=cells, signed=dict(netlist.signed))
 
@@ -189,7 +190,7 @@ def redirect_net(netlist: Netlist, net: int, fault_cells: Sequence[Cell], new_ne
                                                   for a in c.args))
         cells.append(c)
     cells[at:at] = list(fault_cells)
-    out = _copy(netlist, cells)
+    out = with_cells(netlist, cells)
 
     def sub(v: Value) -> Value:
         return tuple(new_net if n == net else n for n in v)
@@ -293,14 +294,14 @@ def apply_mutation(netlist: Netlist, m: Mutation) -> Netlist:
             new = dataclasses.replace(cell, op=m.new_op)
         cells = list(netlist.cells)
         cells[m.cell] = new
-        return _copy(netlist, cells)
+        return with_cells(netlist, cells)
     if m.kind == "const":
         k = int(m.port[2:])
         arg = cell.args[k]
         v = (const_value(arg) + m.delta) % (1 << len(arg))
         cells = list(netlist.cells)
         cells[m.cell] = _with_arg(cell, k, const_nets(v, len(arg)))
-        return _copy(netlist, cells)
+        return with_cells(netlist, cells)
     if m.kind not in BIT_OPERATORS:
         raise ValueError(f"unknown mutation kind {m.kind!r}")
     value = _port_value(cell, m.port)
@@ -331,7 +332,7 @@ def apply_mutation(netlist: Netlist, m: Mutation) -> Netlist:
         cells.extend(fault)
     else:
         cells[m.cell:m.cell] = fault
-    return _copy(netlist, cells)
+    return with_cells(netlist, cells)
 
 
 def sample_mutants(netlist: Netlist, n: int, seed: int = 0, operators: Sequence[str] | None = None,

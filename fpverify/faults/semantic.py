@@ -24,7 +24,7 @@ from typing import Sequence
 from ..formats import FloatFormat
 from ..hdl.ir import CONST0, CONST1, Cell, Netlist, Value
 from ..semantics import stages
-from .mutate import NetIndex, _copy, const_nets, const_value, override_nets
+from .mutate import NetIndex, const_nets, const_value, override_nets, with_cells
 
 # signal-name candidates, first match wins (suffix match as in Netlist.signal)
 STICKY = (stages.ROUND_STICKY, "sticky")
@@ -267,12 +267,12 @@ def toposort(netlist: Netlist) -> Netlist:
                 stack.append((nxt, iter(sorted(deps[nxt]))))
             elif state[nxt] == 1:
                 raise ValueError("fault created a combinational cycle")
-    return _copy(netlist, [netlist.cells[i] for i in order])
+    return with_cells(netlist, [netlist.cells[i] for i in order])
 
 
 def _rewire_output(netlist: Netlist, port: str, new: Value, cells: list[Cell]) -> Netlist:
     old = netlist.outputs[port]
-    out = _copy(netlist, list(netlist.cells) + cells)
+    out = with_cells(netlist, list(netlist.cells) + cells)
     out.outputs[port] = tuple(new)
     for k, v in netlist.signals.items():
         if tuple(v) == tuple(old):
@@ -310,7 +310,7 @@ def apply_semantic(netlist: Netlist, m: SemanticMutation, fmt: FloatFormat | Non
         args[m.arg] = const_nets(v, len(arg))
         cells = list(netlist.cells)
         cells[m.cell] = dataclasses.replace(cell, args=tuple(args))
-        return _copy(netlist, cells)
+        return with_cells(netlist, cells)
     if fmt is None:
         raise ValueError(f"semantic mutant {m.id} needs the number format")
     b = _Builder(netlist, m.id)
@@ -334,6 +334,6 @@ def apply_semantic(netlist: Netlist, m: SemanticMutation, fmt: FloatFormat | Non
             mapping = dict(zip(old, new))
             cells = [dataclasses.replace(c, args=tuple(tuple(mapping.get(n, n) for n in a) for a in c.args))
                      for c in out.cells]
-            out = _copy(out, b.cells + cells)
+            out = with_cells(out, b.cells + cells)
         return out
     raise ValueError(f"unknown semantic mutant kind {m.kind!r}")

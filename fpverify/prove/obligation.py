@@ -49,7 +49,7 @@ class Obligation:
         for a in self.query:
             s.add(a)
         body = s.to_smt2()
-        body = _strip_unary_connectives(body)
+        body = strip_unary_connectives(body)
         lines = [f"; fpverify obligation: {self.name}",
                  *(f"; {line}" for line in self.description.splitlines()),
                  "(set-info :smt-lib-version 2.6)",
@@ -59,7 +59,7 @@ class Obligation:
         return "\n".join(lines + keep) + "\n"
 
 
-def _strip_unary_connectives(text: str) -> str:
+def strip_unary_connectives(text: str) -> str:
     """Rewrite ``(and X)``/``(or X)`` to ``X`` and ``(and)``/``(or)`` to true/false."""
     tokens = _tokenize(text)
     out: list[str] = []
@@ -166,4 +166,4 @@ def _detokenize(tokens: list[str]) -> str:
     return "".join(out)
 
 
-__all__ = ["Obligation", "conj", "disj"]
+__all__ = ["Obligation", "conj", "disj", "strip_unary_connectives"]
