@@ -36,6 +36,7 @@ class Domain:
     values: tuple[int, ...] | None = None
     fmt: FloatFormat | None = None  # float-typed: sampled with edge weighting
     fixed: bool = False  # a single value imposed by an assumption or a held port
+    modes: bool = False  # a rounding input's modes (not counted against the exhaustive limit)
 
     def pick(self, index: np.ndarray) -> np.ndarray:
         """The values at positions ``index`` (0 .. size-1)."""
@@ -103,7 +104,7 @@ def _domain(t) -> Domain:
         return Domain(_code_count(t.fmt))
     if isinstance(t, RoundT):
         values = tuple(v for v, _ in RM_ENCODING)
-        return Domain(len(values), values)
+        return Domain(len(values), values, modes=True)
     return Domain(1 << (type_width(t) or 1))
 
 

@@ -3,7 +3,9 @@ property of the spec on concrete vectors.
 
 For each property, the free names (every spec input, and the variables the property mentions)
 range over the value sets of `sim_vectors`: exhaustively when their product is at most 2^16,
-otherwise as ``samples`` edge-weighted vectors. The design is evaluated for all vectors at once
+otherwise as ``samples`` edge-weighted vectors. Like ``fpverify sim DESIGN``, the limit counts
+every free name but rounding inputs: each mode they encode is covered in full (an rm-port E5M2
+multiplier checks all 2^16 operand pairs in each of the 6 modes). The design is evaluated for all vectors at once
 by `fpverify.hdl.evaluate` (pipelined designs: inputs held for the spec's latency). Then:
 
 * ``OUTPUT == op(...)`` properties compare with the golden model as the proof's miter does
@@ -21,7 +23,7 @@ Vectors where an assumption of the property does not hold are skipped (and count
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -200,7 +202,7 @@ def _simulate_property(spec, netlist, prop: Property, table: DesignTable, rng, s
     t0 = time.perf_counter()
     domains = domains_of(spec, prop)
     space = space_size(domains)
-    exhaustive = space <= limit
+    exhaustive = space_size({n: d for n, d in domains.items() if not d.modes}) <= limit
     res = PropertySim(prop.name, prop.kind, prop.pos.line, "exhaustive" if exhaustive else "sampled", space,
                       free=[n for n, d in domains.items() if not d.fixed],
                       fixed={n: d.values[0] for n, d in domains.items() if d.fixed})
@@ -323,6 +325,8 @@ class _EquivalenceCheck:
         self.spec, self.netlist, self.prop, self.table = spec, netlist, prop, table
         self.eq = eq = prop.equivalence
         ports = port_map(spec, prop)
+        if ports.rand is not None and ports.rand not in netlist.inputs:
+            ports = replace(ports, rand=None)  # the default `rbits` of a unit without one
         self.ports = ports.resolve(eq.env) if ports.rm is not None else ports
         self.result = spec.outputs[eq.output].port
         self.flags = spec.outputs[eq.flags].port if eq.flags else None
@@ -357,7 +361,7 @@ class _EquivalenceCheck:
         e_code = np.zeros(count, dtype=object)
         e_flags = np.zeros(count, dtype=object)
         roles = [p for p in (self.ports.a, self.ports.b, self.ports.c, self.ports.rm, self.ports.rand,
-                             self.ports.sub) if p is not None]
+                             self.ports.sub) if p is not None and p in ports]
         cols = {p: ports[p].tolist() for p in roles}
         for i in np.flatnonzero(holds):
             r = golden_result(eq.op, eq.fmt, eq.out_fmt, eq.env, self.ports, {p: cols[p][i] for p in roles},
@@ -384,8 +388,6 @@ class _EquivalenceCheck:
         if self.ports.rm is not None:
             rm = ports[self.ports.rm].astype(np.int64)
             groups = [(v, rm == v) for v, _ in self.ports.rm_encoding]
-        from dataclasses import replace
-
         for value, sel in groups:
             env = eq.env if value is None else replace(eq.env, rounding=self.ports.rm_rounding(value))
             codes, flags = binary_table(eq.op, eq.fmt, env, out=eq.out_fmt, policy=eq.lmul_policy)
