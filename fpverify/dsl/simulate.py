@@ -32,13 +32,14 @@ import numpy as np
 from ..hdl.evaluate import Evaluator, evaluate_pipelined
 from ..prove.render import code_text, flags_text
 from ..prove.replay import golden_result, same
+from ..semantics.ports import RM_MODES
 from .check import CheckedSpec, Property
 from .concrete import ConcreteEvaluator
 from .describe import describe, format_value
 from .prove_equivalence import port_map
 from .replay import signal_probes
 from .sim_vectors import Domain, conjuncts, domains_of, enumerate_vectors, fixed_by, sample_vectors, space_size
-from .types import type_width
+from .types import RoundT, type_width
 
 __all__ = ["PropertySim", "SpecSim", "simulate_spec", "EXHAUSTIVE_LIMIT"]
 
@@ -310,7 +311,15 @@ def _open_assumptions(spec: CheckedSpec, prop: Property, domains: dict[str, Doma
 
 
 def _inputs_json(spec: CheckedSpec, values: dict[str, int]) -> dict[str, str]:
-    return {n: format_value(spec.input_type(n), v) for n, v in values.items()}
+    return {n: _value_text(spec.input_type(n), v) for n, v in values.items()}
+
+
+def _value_text(t, v: int) -> str:
+    """`describe.format_value`, and a rounding input's mode name (``5 (rto)``)."""
+    if isinstance(t, RoundT):
+        mode = RM_MODES.get(v)
+        return f"{v} ({mode.value if mode is not None else 'not a mode'})"
+    return format_value(t, v)
 
 
 def _port_values(spec: CheckedSpec, values: dict[str, int]) -> dict[str, int]:
