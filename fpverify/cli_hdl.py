@@ -164,6 +164,12 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
     Operand spaces up to 2^16 pairs (all FP8/FP6/FP4 formats) are checked exhaustively, for every
     rounding mode of an `rm` port and both values of `sub`; larger formats are sampled with edge
     weighting. Exit status: 0 all match, 1 mismatches, 2 bad input, 130 interrupted.
+
+    A .spec file runs its design through the spec's own port bindings and checks EVERY property
+    of the spec (golden equivalence with flags, relational, error bounds) on each vector: its inputs
+    exhaustively when their value sets multiply to at most 2^16 (each mode of a rounding input on
+    top), else -n edge-weighted samples; inputs an assumption fixes (`assuming s == 1`) and clk/rst
+    are held. Exit status 3: a property the simulator cannot evaluate.
     """
     from .hdl.netlist import NetlistError
     from .hdl.simcheck import compare_with_golden

@@ -179,3 +179,13 @@ def test_bad_input_exits_2(capsys, tmp_path):
                    "output y = dut.z : e4m3fn\nprove y == mul(a, b, rne)\n")
     code, _, err = _sim(capsys, bad)
     assert code == 2 and "design has no input port `a`" in err and "Traceback" not in err
+
+
+def test_pipelined_design_holds_clock_and_reset(capsys, tmp_path):
+    spec = tmp_path / "pipe.spec"
+    spec.write_text("design rtl.fp_mul.FPMultiplier(fmt = e2m1fn, rounding = rtz, latency = 2)\n"
+                    "input a, b : e2m1fn\ninput clk, rst : bits[1]\noutput y = dut.result : e2m1fn\n"
+                    "output fl = dut.flags\nlatency 2\nprove y == mul(a, b, rtz) with flags fl\n")
+    code, rep = _sim_json(capsys, spec)
+    p = _props(rep)["eq_mul"]
+    assert code == 0 and p["fixed"] == {"clk": 0, "rst": 0} and p["free"] == ["a", "b"] and p["vectors"] == 256
