@@ -189,3 +189,18 @@ def test_pipelined_design_holds_clock_and_reset(capsys, tmp_path):
     code, rep = _sim_json(capsys, spec)
     p = _props(rep)["eq_mul"]
     assert code == 0 and p["fixed"] == {"clk": 0, "rst": 0} and p["free"] == ["a", "b"] and p["vectors"] == 256
+
+
+def test_lemma_over_an_internal_signal(capsys, tmp_path):
+    spec = tmp_path / "sig.spec"
+    spec.write_text("design rtl.fp_mul.FPMultiplier(fmt = e2m1fn)\ninput a, b : e2m1fn\n"
+                    "output y = dut.result : e2m1fn\n"
+                    "lemma positive: dut.mul_sign == 0\n"
+                    "lemma positive_when_same_sign: dut.mul_sign == 0 assuming bits(a)[3] == bits(b)[3]\n")
+    code, rep = _sim_json(capsys, spec, "--max-examples", "1")
+    props = _props(rep)
+    # the product's sign is a's sign XOR b's: negative for half the pairs
+    assert code == 1 and props["positive"]["mismatches"] == 128 and props["positive"]["vectors"] == 256
+    assert props["positive"]["examples"][0]["signals"] == {"mul_sign": 1}
+    same = props["positive_when_same_sign"]
+    assert same["status"] == "PASS" and same["vectors"] == 128 and same["skipped"] == 128

@@ -33,7 +33,8 @@ from ..hdl.evaluate import Evaluator, evaluate_pipelined
 from ..prove.render import code_text, flags_text
 from ..prove.replay import golden_result, same
 from ..semantics.ports import RM_MODES
-from .check import CheckedSpec, Property
+from . import ast
+from .check import CheckedSpec, Property, walk
 from .concrete import ConcreteEvaluator
 from .describe import describe, format_value
 from .prove_equivalence import port_map
@@ -290,9 +291,12 @@ class _GeneralCheck:
             outs = self.ev.design_values(values)
         finally:
             self.table.strict = True
+        signals = {x.path: outs[x.path] for e in (self.prop.expr, *self.prop.assumptions) for x in walk(e)
+                   if isinstance(x, ast.Signal) and x.path in outs}
+        text += "".join(f"\n  dut.{k} = {v} ({v:#x})" for k, v in sorted(signals.items()))
         ex = {"inputs": _inputs_json(self.spec, values),
               "outputs": {n: format_value(p.type, outs.get(p.port, 0)) for n, p in self.spec.outputs.items()},
-              "text": text}
+              "signals": signals, "text": text}
         return ex, _port_values(self.spec, values), {}
 
 
