@@ -244,17 +244,18 @@ class _GeneralCheck:
     """Per-vector evaluation with `ConcreteEvaluator`; design runs come from the `DesignTable`."""
 
     def __init__(self, spec: CheckedSpec, netlist, prop: Property, table: DesignTable,
-                 domains: dict[str, Domain], expr=True) -> None:
+                 domains: dict[str, Domain], check_expr: bool = True) -> None:
+        """``check_expr`` False: evaluate the assumptions only (an equivalence's premises)."""
         self.spec, self.netlist, self.prop, self.table = spec, netlist, prop, table
         self.domains = domains
         self.assumptions = _open_assumptions(spec, prop, domains)
-        self.expr = expr
+        self.check_expr = check_expr
         self.ev = ConcreteEvaluator(spec, table.lookup, table.probes)
 
     def _one(self, env: dict[str, int]) -> tuple[bool, bool]:
         if not all(bool(self.ev.eval(a, env)) for a in self.assumptions):
             return False, False
-        if not self.expr:
+        if not self.check_expr:
             return True, False
         return True, not bool(self.ev.eval(self.prop.expr, env))
 
@@ -262,7 +263,7 @@ class _GeneralCheck:
         """(assumptions hold, property fails) per vector."""
         holds = np.ones(count, dtype=bool)
         bad = np.zeros(count, dtype=bool)
-        if not self.assumptions and not self.expr:
+        if not self.assumptions and not self.check_expr:
             return holds, bad
         names = list(self.domains)
         rows = _rows(vec, names, count)
@@ -345,9 +346,7 @@ class _EquivalenceCheck:
         self.flags = spec.outputs[eq.flags].port if eq.flags else None
         width = type_width(spec.outputs[eq.flags].type) if eq.flags else 0
         self.flag_mask = (1 << min(width or 0, FLAG_BITS)) - 1
-        self.assume = _GeneralCheck(spec, netlist, prop, table, domains, expr=False)
-        self.names = {p.port: n for n, p in spec.inputs.items()}
-        self.domains = domains
+        self.assume = _GeneralCheck(spec, netlist, prop, table, domains, check_expr=False)
 
     def _inputs(self, values: dict[str, int]) -> dict[str, int]:
         return {p.port: values[n] for n, p in self.spec.inputs.items()}
