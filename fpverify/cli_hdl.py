@@ -35,8 +35,16 @@ def _generator_design(op: str, fmt: str, rounding: str | None, overflow: str | N
         raise InputError(f"{e.message} (in {text})") from None
 
 
+def _no_generator_options(fmt, rounding, overflow, latency) -> None:
+    extra = [n for n, v in (("--format", fmt), ("--rounding", rounding), ("--overflow", overflow),
+                            ("--latency", latency)) if v]
+    if extra:
+        raise InputError(f"{', '.join(extra)} only apply without a DESIGN argument; put parameters in the"
+                         " design reference, e.g. 'rtl.fp_mul.FPMultiplier(fmt=e5m2, rounding=rtz)'")
+
+
 def _load(design: str | None, op, fmt, rounding, overflow, latency):
-    """(resolved `Design`, its netlist, display name)."""
+    """(resolved `Design`, its netlist, display name) of a design reference or the generator options."""
     from .hdl.design import resolve_design
 
     if design is None:
@@ -45,21 +53,66 @@ def _load(design: str | None, op, fmt, rounding, overflow, latency):
                              " or --op and --format")
         d = _generator_design(op, fmt, rounding, overflow, latency)
         return d, d.netlist(), d.text
-    extra = [n for n, v in (("--format", fmt), ("--rounding", rounding), ("--overflow", overflow),
-                            ("--latency", latency)) if v]
-    if extra:
-        raise InputError(f"{', '.join(extra)} only apply without a DESIGN argument; put parameters in the"
-                         " design reference, e.g. 'rtl.fp_mul.FPMultiplier(fmt=e5m2, rounding=rtz)'")
-    if design.endswith(".spec"):
-        if not Path(design).is_file():
-            raise InputError(f"no such spec file: {design}")
-        from .dsl import load_spec
-        from .dsl.design import elaborate_design
-
-        d, netlist = elaborate_design(load_spec(design))
-        return d, netlist, f"{design} ({d.name})"
+    _no_generator_options(fmt, rounding, overflow, latency)
     d = resolve_design(design)
     return d, d.netlist(), d.text
+
+
+def _sim_spec(path: str, samples: int, seed: int, vcd_dir, max_examples: int, as_json: bool) -> int:
+    """`fpverify sim SPEC`: every property of the spec on simulated vectors; the exit status."""
+    from .dsl.run import load
+    from .dsl.simulate import simulate_spec
+
+    if not Path(path).is_file():
+        raise InputError(f"no such spec file: {path}")
+    loaded = load(path)
+    err = sys.stderr
+    show = err.isatty() and not as_json
+
+    def progress(name: str) -> None:
+        if show:
+            err.write(f"\r  simulating {name[:50]:<50}")
+            err.flush()
+
+    report = simulate_spec(loaded.spec, loaded.netlist, samples=samples, seed=seed, max_examples=max_examples,
+                           vcd_dir=vcd_dir, progress=progress)
+    if show:
+        err.write("\r" + " " * 64 + "\r")
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_spec_report(report, sys.stdout)
+    return report.exit_code()
+
+
+def _print_spec_report(report, out) -> None:
+    status = "PASS" if report.ok else ("INTERRUPTED" if report.interrupted else "FAIL")
+    click.echo(f"{status}: {report.file} ({report.design})", file=out)
+    for p in report.properties:
+        how = p.method if p.method == "exhaustive" else f"sampled, seed {report.seed}"
+        fixed = "".join(f", {n}={v}" for n, v in p.fixed.items())
+        click.echo(f"  {p.status:<10} {p.name} ({p.kind}, line {p.line}): {p.vectors:,} vectors checked"
+                   f" ({how} over {', '.join(p.free) or 'no free input'}{fixed}; {p.skipped:,} excluded by"
+                   f" assumptions) in {p.seconds:.2f} s: {p.mismatches:,} mismatches", file=out)
+        if p.error:
+            click.echo(f"    {p.error}", file=out)
+        for i, ex in enumerate(p.examples, 1):
+            kind = f" [{ex['kind']}]" if "kind" in ex else ""
+            click.echo(f"    mismatch {i}{kind}", file=out)
+            if "expected" in ex:
+                for n, v in ex["inputs"].items():
+                    click.echo(f"      {n} = {v}", file=out)
+                click.echo(f"      expected {ex['expected']}", file=out)
+                click.echo(f"      got      {ex['got']}", file=out)
+            else:
+                for line in ex["text"].splitlines():
+                    click.echo(f"    {line}", file=out)
+        if p.mismatches > len(p.examples):
+            click.echo(f"    ... {p.mismatches - len(p.examples):,} more", file=out)
+        for path in p.vcd:
+            click.echo(f"    waveform: {path}", file=out)
+    click.echo(f"  {sum(p.vectors for p in report.properties):,} property checks in {report.seconds:.2f} s",
+               file=out)
 
 
 def _print_report(report, out) -> None:
@@ -112,10 +165,19 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
     Operand spaces up to 2^16 pairs (all FP8/FP6/FP4 formats) are checked exhaustively, for every
     rounding mode of an `rm` port and both values of `sub`; larger formats are sampled with edge
     weighting. Exit status: 0 all match, 1 mismatches, 2 bad input, 4 internal error, 130 interrupted.
+
+    A .spec file runs its design through the spec's own port bindings and checks EVERY property
+    of the spec (golden equivalence with flags, relational, error bounds) on each vector: its inputs
+    exhaustively when their value sets multiply to at most 2^16 (each mode of a rounding input on
+    top), else -n edge-weighted samples; inputs an assumption fixes (`assuming s == 1`) are held, the
+    spec's `clock` at 0, and its `reset` sequence runs first. Exit status 3: a property the simulator cannot evaluate.
     """
     from .hdl.netlist import NetlistError
     from .hdl.simcheck import compare_with_golden
 
+    if design is not None and design.endswith(".spec"):
+        _no_generator_options(fmt, rounding, overflow, latency)
+        sys.exit(_sim_spec(design, samples, seed, vcd_dir, max_examples, as_json))
     d, netlist, name = _load(design, op, fmt, rounding, overflow, latency)
     err = sys.stderr
     show = err.isatty() and not as_json
