@@ -125,12 +125,26 @@ class TypeChecker:
         return RealT()
 
     def compare_type(self, e: ast.Compare) -> Type:
-        types = [self.type_of(x) for x in e.operands]
+        # a rounding-mode name (`rm == rtz`) has no type of its own: `compatible` checks it against
+        # the rounding input on the other side, and reports it as an unknown name otherwise
+        types = [None if self.is_mode_name(x) else self.type_of(x) for x in e.operands]
         for i, op in enumerate(e.ops):
             a, b = e.operands[i], e.operands[i + 1]
             ta, tb = types[i], types[i + 1]
+            if (ta is None and not isinstance(tb, RoundT)) or (tb is None and not isinstance(ta, RoundT)):
+                self.type_of(a if ta is None else b)  # raises: unknown name
             self.compatible(op, a, ta, b, tb)
         return BoolT()
+
+    def is_mode_name(self, x) -> bool:
+        """A bare name that is no spec name but spells a rounding mode (``rtz``, ``near_even``)."""
+        if not isinstance(x, ast.Name) or x.id in self.scope.names:
+            return False
+        try:
+            parse_rounding(x.id)
+        except ValueError:
+            return False
+        return True
 
     def compatible(self, op: str, a, ta: Type, b, tb: Type) -> None:
         where = b.pos
