@@ -48,15 +48,9 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
                      lemmas=list(res.lemmas_relied_on), obligations=counts(res), strategy=st.name,
                      decomposition=result_json(res))
-    cex = res.counterexample
-    if cex is not None:
-        names = {p.port: n for n, p in spec.inputs.items()}
-        out.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
-        out.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
-        out.counterexample = cex.decoded
-        if res.localisation is not None:
-            out.counterexample += "\n" + res.localisation.text()
-    if status == "REFUTED" and (cex is None or not cex.replayed):
+    if res.counterexample is not None:
+        out.take_counterexample(spec, netlist, res.counterexample, res.localisation)
+    elif status == "REFUTED":
         out.status = "ERROR"
         out.message = "counterexample did not replay (tool bug, not a design bug)"
     return out

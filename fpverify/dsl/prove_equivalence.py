@@ -58,16 +58,7 @@ def prove_equivalence_case(spec: CheckedSpec, netlist, prop: Property, case: Cas
     seconds = time.perf_counter() - t0
     out = CaseResult(case.label, res.status, seconds, f"{res.solver}", message=res.message)
     if res.counterexample is not None:
-        cex = res.counterexample
-        names = {p.port: n for n, p in spec.inputs.items()}
-        out.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
-        out.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
-        out.counterexample = cex.decoded
-        if res.localisation is not None:
-            out.counterexample += "\n" + res.localisation.text()
-        if res.status == "REFUTED" and not cex.replayed:
-            out.status = "ERROR"
-            out.message = "counterexample did not replay (tool bug, not a design bug)"
+        out.take_counterexample(spec, netlist, res.counterexample, res.localisation)
     if res.status == "PROVED" and (prop.assumptions or case.parts):
         if is_vacuous(spec, netlist, prop, case, timeout):
             out.status = "VACUOUS"

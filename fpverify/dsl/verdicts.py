@@ -26,6 +26,19 @@ class CaseResult:
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
 
+    def take_counterexample(self, spec, netlist, cex, localisation=None) -> None:
+        """Record a prover's counterexample (inputs under their spec names, the design's port
+        vector, the decoded text and its localisation); one that did not replay is an ERROR."""
+        names = {p.port: n for n, p in spec.inputs.items()}
+        self.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
+        self.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
+        self.counterexample = cex.decoded
+        if localisation is not None:
+            self.counterexample += "\n" + localisation.text()
+        if self.status == "REFUTED" and not cex.replayed:
+            self.status = "ERROR"
+            self.message = "counterexample did not replay (tool bug, not a design bug)"
+
 
 @dataclass
 class PropertyResult:
