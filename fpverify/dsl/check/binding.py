@@ -11,8 +11,9 @@ from .results import Port
 from .scope import Scope
 
 
-def signal_width(netlist, path: str, pos: ast.Pos, outputs_first: bool = False) -> int:
-    """Width of a port or internal signal of ``netlist``; an error at ``pos`` if there is none."""
+def signal_width(netlist, path: str, pos: ast.Pos, design: str = "dut", outputs_first: bool = False) -> int:
+    """Width of a port or internal signal of ``netlist`` (the `design` or `reference`, named
+    ``design`` in messages); an error at ``pos`` if there is none."""
     if outputs_first and path in netlist.outputs:
         return len(netlist.outputs[path])
     if path in netlist.inputs:
@@ -22,7 +23,7 @@ def signal_width(netlist, path: str, pos: ast.Pos, outputs_first: bool = False) 
     try:
         return len(netlist.signal(path))
     except KeyError as e:
-        raise err(f"unknown signal `dut.{path}`: {e.args[0]}", pos) from None
+        raise err(f"unknown signal `{design}.{path}`: {e.args[0]}", pos) from None
 
 
 def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | None,
@@ -60,6 +61,8 @@ def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | No
         raise err(f"design input(s) {', '.join(f'`{m}`' for m in missing)} not bound: declare them, "
                   f"e.g. `input {missing[0]} : bits[{len(netlist.inputs[missing[0]])}]`", design.pos)
     for name, p in list(scope.outputs.items()):
+        if p.design != "dut":
+            continue  # `ref.` outputs: `reference.bind_reference`
         width = signal_width(netlist, p.port, p.pos, outputs_first=True)
         if isinstance(p.type, BitsT) and p.type.width is None:
             scope.outputs[name] = Port(p.name, p.port, BitsT(width), p.pos, p.direction)
