@@ -27,9 +27,11 @@ def signal_width(netlist, path: str, pos: ast.Pos, design: str = "dut", outputs_
 
 
 def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | None,
-         clock: ast.Clock | None = None, reset: ast.Reset | None = None) -> None:
+         clock: ast.Clock | None = None, reset: ast.Reset | None = None,
+         reference_inputs: frozenset[str] = frozenset()) -> None:
     """Check ports, clock, reset and latency against ``netlist``; fill in the widths of untyped
-    `bits`. Every design input must be an `input`, the `clock` or the `reset`."""
+    `bits`. Every design input must be an `input`, the `clock` or the `reset`; a clock or reset
+    may be missing from the design when it is an input of the `reference` (``reference_inputs``)."""
     bound_ports = set()
     for p in scope.inputs.values():
         if p.port not in netlist.inputs:
@@ -43,6 +45,8 @@ def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | No
         if st is None:
             continue
         if st.port not in netlist.inputs:
+            if st.port in reference_inputs:
+                continue  # the reference's clock or reset (a combinational design against a pipeline)
             known = ", ".join(sorted(netlist.inputs))
             raise err(f"design has no input port `{st.port}` for the {what} (inputs: {known})", st.pos)
         if st.port in bound_ports:

@@ -62,9 +62,13 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None, reference=None) -
     check_reference_signals(scope, ref)
     binding = None
     if netlist is not None:
-        bind(scope, netlist, component, design, latency, clock, reset)
+        bind(scope, netlist, component, design, latency, clock, reset,
+             frozenset(ref_netlist.inputs) if ref is not None else frozenset())
         if ref is not None:
             binding = bind_reference(scope, ref, ref_latency, netlist, ref_netlist, reference[0], clock, reset)
+        # a clock or reset only the reference has does not apply to the design
+        clock = clock if clock is None or clock.port in netlist.inputs else None
+        reset = reset if reset is None or reset.port in netlist.inputs else None
     assumes: list[ast.Expr] = []
     proves: list[ast.Prove] = []
     lemmas: list[ast.Lemma] = []
