@@ -184,3 +184,20 @@ def test_bad_reference_is_one_located_error(tmp_path, capsys, ref, rest, where, 
     code, out, err = run_cli(["prove", str(spec)], capsys)
     assert code == 2, out + err
     assert f"t.spec:{where}: error:" in err and needle in err, err
+
+
+# ---- `fpverify sim SPEC` reads the reference too ------------------------------------------------
+
+def test_sim_spec_evaluates_the_reference(tmp_path, capsys):
+    spec = _spec(tmp_path, f'design "{DESIGNS / "broken_mul.py"}" : BrokenMul(fmt = e2m1fn)\n'
+                           "reference rtl.fp_mul.FPMultiplier(fmt = e2m1fn, latency = 1)\nreference latency 1\n"
+                           "clock clk\nreset rst = 1 for 1 cycles\n"
+                           "input a, b : e2m1fn\n" + _outputs("e2m1fn") + COMPARE)
+    code, out, err = run_cli(["sim", str(spec), "--json"], capsys)
+    assert code == 1, out + err
+    doc = json.loads(out)
+    props = {p["name"]: p for p in (doc["specs"][0] if "specs" in doc else doc)["properties"]}
+    assert props["flags"]["status"] == "PASS" and props["result"]["status"] == "FAIL", props
+    assert props["result"]["mismatches"] == 1
+    ex = props["result"]["examples"][0]
+    assert ex["outputs"]["y"].startswith("0x7") and ex["outputs"]["r"].startswith("0x6"), ex
