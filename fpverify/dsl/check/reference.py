@@ -44,7 +44,7 @@ def reads_reference(scope: Scope, e: ast.Expr) -> bool:
 
 
 def check_reference_signals(scope: Scope, ref: ast.Reference | None) -> None:
-    """Inputs bind design ports only; `ref.` outputs need a `reference` statement."""
+    """`ref.` outputs need a `reference` statement (checked before any elaboration)."""
     for p in scope.outputs.values():
         if p.design == "ref" and ref is None:
             raise err(f"`ref.{p.port}`: the spec has no `reference` design to read it from", p.pos)
