@@ -5,6 +5,7 @@ reset, and compared with the same machinery; counterexamples are replayed on bot
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -108,8 +109,10 @@ def test_edited_verilog_export_is_refuted_and_replayed_on_both(tmp_path, capsys,
     (tmp_path / "bad.v").write_text(text.replace(line, edited))
     code, props, err = _prove(capsys, _spec(tmp_path, ADDER.format(v="bad.v")))
     assert code == 1 and _statuses(props) == {"result": "PROVED", "flags": "REFUTED"}, (props, err)
-    case = props["flags"]["cases"][0]
-    assert "fl = 0 (0b0)" in case["counterexample"] and "rfl = 1 (0b1)" in case["counterexample"]
+    text = props["flags"]["cases"][0]["counterexample"]
+    fl = int(re.search(r"^  fl = (\d+) ", text, re.M).group(1))
+    rfl = int(re.search(r"^  rfl = (\d+) ", text, re.M).group(1))
+    assert rfl & 1 and not fl & 1 and fl >> 1 == rfl >> 1, text  # only the inexact bit differs
 
 
 # ---- (3) a seeded bug against the correct design -----------------------------------------------
