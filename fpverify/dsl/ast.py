@@ -41,18 +41,12 @@ class Name:
 
 @dataclass(frozen=True)
 class Signal:
-    """``dut.path``: a port or named internal signal of the design."""
+    """``dut.path`` (or ``ref.path``): a port or named internal signal of the design (or of the
+    spec's `reference` design)."""
 
     path: str
     pos: Pos = field(compare=False)
-
-
-@dataclass(frozen=True)
-class RefTerm:
-    """``ref.name``: a named intermediate term of the symbolic reference."""
-
-    name: str
-    pos: Pos = field(compare=False)
+    design: str = "dut"  # "dut" | "ref"
 
 
 @dataclass(frozen=True)
@@ -120,7 +114,7 @@ class Slice:
     pos: Pos = field(compare=False)
 
 
-Expr = Union[Num, BoolLit, Name, Signal, RefTerm, Call, Unary, Binary, Compare, Substitute, Slice]
+Expr = Union[Num, BoolLit, Name, Signal, Call, Unary, Binary, Compare, Substitute, Slice]
 
 
 # ---- statements -----------------------------------------------------------------------------
@@ -152,6 +146,23 @@ class Design:
     text: str  # the design reference as written, e.g. ``rtl.fp_mul.FPMultiplier(fmt=e2m1fn)``
     pos: Pos = field(compare=False)
     verilog: tuple[str, ...] = ()  # ``design verilog "a.v", "b.v" : top(...)``: the source files
+
+
+@dataclass(frozen=True)
+class Reference:
+    """``reference <design_ref>(params)``: a second design, read as ``ref.PORT``; its inputs are
+    bound by port name to the inputs the design's ports are bound to."""
+
+    design: Design
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ReferenceLatency:
+    """``reference latency N``: clock edges from the reference's inputs to its outputs."""
+
+    cycles: int
+    pos: Pos = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -284,7 +295,7 @@ class Option:
     pos: Pos = field(compare=False)
 
 
-Stmt = Union[Design, FormatDef, InputDecl, OutputDecl, VarDecl, Latency, Reset, Clock, Assume, Lemma, Prove,
+Stmt = Union[Design, Reference, ReferenceLatency, FormatDef, InputDecl, OutputDecl, VarDecl, Latency, Reset, Clock, Assume, Lemma, Prove,
              SplitStmt, Use, Faults, Option]
 
 

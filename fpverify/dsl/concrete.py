@@ -93,16 +93,27 @@ class ConcreteEvaluator:
     """Evaluates expressions of a checked spec for one input point.
 
     ``run_design(port_values) -> {port_or_signal: int}`` evaluates the design once (outputs and
-    the probed signals ``self.probes``).
+    the probed signals ``self.probes``); ``run_reference`` likewise the spec's `reference` design
+    (its evaluations are kept in ``ref_cache``).
     """
 
-    def __init__(self, spec: CheckedSpec, run_design, probes: list[str]) -> None:
+    def __init__(self, spec: CheckedSpec, run_design, probes: list[str], run_reference=None) -> None:
         self.spec = spec
         self.run_design = run_design
+        self.run_reference = run_reference
         self.probes = probes
         self.cache: dict[tuple, dict[str, int]] = {}
+        self.ref_cache: dict[tuple, dict[str, int]] = {}
 
-    def design_values(self, env: dict[str, int]) -> dict[str, int]:
+    def design_values(self, env: dict[str, int], design: str = "dut") -> dict[str, int]:
+        """Outputs and probes of the design (``design="ref"``: of the reference) at ``env``."""
+        if design == "ref":
+            ref = self.spec.reference
+            ports = {q: env[n] for q, n in ref.inputs.items() if n in env}
+            key = tuple(sorted(ports.items()))
+            if key not in self.ref_cache:
+                self.ref_cache[key] = self.run_reference(ports)
+            return self.ref_cache[key]
         ports = {self.spec.inputs[k].port: v for k, v in env.items() if k in self.spec.inputs}
         key = tuple(sorted(ports.items()))
         if key not in self.cache:
@@ -128,9 +139,16 @@ class ConcreteEvaluator:
             if e.id not in self.spec.outputs:
                 return Round(mode_port_code(e.id))
             port = self.spec.outputs[e.id]
-            v = self.design_values(env)[port.port]
+            v = self.design_values(env, port.design)[port.port]
             return Float(v, port.type.fmt) if isinstance(port.type, (FloatT, IntT)) else Bits(v)
         if isinstance(e, ast.Signal):
+            if e.design == "ref":
+                ref = self.spec.reference
+                if e.path in ref.inputs:
+                    return Bits(env[ref.inputs[e.path]])
+                if e.path in ref.held:
+                    return Bits(ref.held[e.path])
+                return Bits(self.design_values(env, "ref")[e.path])
             if e.path in self.spec_ports_in():
                 return Bits(env[self.spec_ports_in()[e.path]])
             return Bits(self.design_values(env)[e.path])

@@ -13,18 +13,18 @@ def describe(spec: CheckedSpec, netlist, prop: Property, values: dict[str, int],
     lines = []
     for n, v in values.items():
         lines.append(f"  {n} = {format_value(spec.input_type(n), v)}")
-    outs = ev.design_values(values)
     for n, p in spec.outputs.items():
+        outs = ev.design_values(values, p.design)
         lines.append(f"  {n} = {format_value(p.type, outs.get(p.port, 0))}")
     for x in walk(prop.expr):  # every substituted instance the property looked at
         if isinstance(x, ast.Substitute):
             env = dict(values)
             for b in x.bindings:
                 env[b.name] = ev.as_int(ev.eval(b.value, values), b.name)
-            o = ev.design_values(env)
             subst = ", ".join(f"{b.name} := {format_value(spec.input_type(b.name), env[b.name])}"
                               for b in x.bindings)
             for n, p in spec.outputs.items():
+                o = ev.design_values(env, p.design)
                 lines.append(f"  {n}[{subst}] = {format_value(p.type, o.get(p.port, 0))}")
     return "\n".join(lines)
 

@@ -17,7 +17,8 @@ from ..hdl.design_args import Arg, Ctor, Lit, Loc, Sym, backticks
 from . import ast
 from .check import CheckedSpec
 
-__all__ = ["design_args", "resolve_spec_design", "elaborate", "elaborate_design", "elaborate_cached"]
+__all__ = ["design_args", "resolve_spec_design", "elaborate", "elaborate_design", "elaborate_cached",
+           "elaborate_reference_cached"]
 
 
 def _loc(pos: ast.Pos) -> Loc:
@@ -42,9 +43,10 @@ def design_args(d: ast.Design) -> tuple[tuple[str, Arg], ...]:
     return tuple((p.name, _arg(p.value, at)) for p in d.params)
 
 
-def resolve_spec_design(spec: CheckedSpec, build: bool = True) -> Design:
-    """The spec's design, resolved (and with `build`, constructed)."""
-    d = spec.design
+def resolve_spec_design(spec: CheckedSpec, build: bool = True, stmt: ast.Design | None = None) -> Design:
+    """The spec's design (or ``stmt``, e.g. its `reference`), resolved (and with `build`,
+    constructed)."""
+    d = stmt or spec.design
     at = _loc(d.pos)
     base = Path(spec.file).resolve().parent
     if d.verilog:
@@ -68,9 +70,19 @@ def elaborate(spec: CheckedSpec):
 _CACHE: dict[tuple, tuple] = {}
 
 
-def elaborate_cached(spec: CheckedSpec):
-    key = (str(Path(spec.file).resolve()) if Path(spec.file).exists() else spec.file, spec.design.text,
+def elaborate_cached(spec: CheckedSpec, stmt: ast.Design | None = None):
+    """(component, netlist) of the spec's design (or of ``stmt``), elaborated once per process."""
+    d = stmt or spec.design
+    key = (str(Path(spec.file).resolve()) if Path(spec.file).exists() else spec.file, d.text, d.verilog,
            tuple(sorted((k, repr(v)) for k, v in spec.formats.items())))
     if key not in _CACHE:
-        _CACHE[key] = elaborate(spec)
+        design = resolve_spec_design(spec, stmt=d)
+        _CACHE[key] = design.component, design.netlist()
     return _CACHE[key]
+
+
+def elaborate_reference_cached(spec: CheckedSpec):
+    """(component, netlist) of the spec's `reference` design, or None without one."""
+    if spec.reference_design is None:
+        return None
+    return elaborate_cached(spec, spec.reference_design)

@@ -17,7 +17,7 @@ GRAMMAR = Path(__file__).with_name("grammar.lark")
 KEYWORDS = frozenset({
     "design", "format", "input", "output", "var", "latency", "assume", "lemma", "prove", "with",
     "flags", "assuming", "split", "on", "use", "strategy", "faults", "timeout", "solver", "implies",
-    "or", "and", "not", "true", "false", "dut", "ref", "verilog",
+    "or", "and", "not", "true", "false", "dut", "ref", "verilog", "reference",
 })
 
 
@@ -160,6 +160,14 @@ class _Builder(Transformer):
         return ast.Design(module, file, cls, tuple(params or ()), " ".join(self._src(meta).split()[1:]),
                           self._pos(meta), tuple(verilog[0]) if verilog else ())
 
+    @v_args(meta=True)
+    def reference(self, meta, children):
+        return ast.Reference(self.design(meta, children), self._pos(meta))
+
+    @v_args(meta=True)
+    def ref_latency(self, meta, children):
+        return ast.ReferenceLatency(int(children[0]), self._pos(meta))
+
     def module_ref(self, children):
         parts = children[0]
         if len(parts) < 2:
@@ -249,6 +257,10 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def sigref(self, meta, children):
         return ast.Signal(".".join(str(c) for c in children), self._pos(meta))
+
+    @v_args(meta=True)
+    def ref_sigref(self, meta, children):
+        return ast.Signal(".".join(str(c) for c in children), self._pos(meta), "ref")
 
     @v_args(meta=True)
     def latency(self, meta, children):
@@ -403,10 +415,6 @@ class _Builder(Transformer):
     def name(self, meta, children):
         tok = children[0]
         return ast.Name(str(tok), self._tpos(tok))
-
-    @v_args(meta=True)
-    def refterm(self, meta, children):
-        return ast.RefTerm(str(children[0]), self._pos(meta))
 
     @v_args(meta=True)
     def call(self, meta, children):

@@ -8,23 +8,26 @@ from .check import CheckedSpec, Property, walk
 from .describe import describe
 
 
-def signal_probes(spec: CheckedSpec, netlist, prop: Property) -> list[str]:
-    """Internal signals the property or the outputs read (evaluated as probes)."""
+def signal_probes(spec: CheckedSpec, netlist, prop: Property, design: str = "dut") -> list[str]:
+    """Internal signals of the design (``design="ref"``: of the reference, ``netlist`` being its
+    netlist) that the property or the outputs read (evaluated as probes)."""
     probes = set()
     exprs = [prop.expr, *prop.assumptions]
     for e in exprs:
         for x in walk(e):
-            if isinstance(x, ast.Signal) and x.path not in netlist.inputs and x.path not in netlist.outputs:
+            if (isinstance(x, ast.Signal) and x.design == design and x.path not in netlist.inputs
+                    and x.path not in netlist.outputs):
                 probes.add(x.path)
     for p in spec.outputs.values():
-        if p.port not in netlist.outputs:
+        if p.design == design and p.port not in netlist.outputs:
             probes.add(p.port)
     return sorted(probes)
 
 
-def design_runner(netlist, latency: int, probes: list[str], reset=None):
+def design_runner(netlist, latency: int, probes: list[str], reset=None, held: dict[str, int] | None = None):
     """``run(ports) -> {signal: value}``: one evaluation of the design (outputs and ``probes``);
-    ``reset`` (`fpverify.hdl.reset.ResetSequence`) runs before the ``latency`` edges."""
+    ``reset`` (`fpverify.hdl.reset.ResetSequence`) runs before the ``latency`` edges; ``held``
+    inputs (clock, released reset) take their value when ``ports`` does not give one."""
     import numpy as np
 
     from ..hdl.evaluate import evaluate_pipelined
@@ -32,7 +35,7 @@ def design_runner(netlist, latency: int, probes: list[str], reset=None):
     def run(ports: dict[str, int]) -> dict[str, int]:
         arrays = {}
         for name, val in netlist.inputs.items():
-            v = ports.get(name, 0)
+            v = ports.get(name, (held or {}).get(name, 0))
             arrays[name] = np.array([v], dtype=np.uint64 if len(val) <= 64 else object)
         out = evaluate_pipelined(netlist, arrays, latency, probes=probes, reset=reset)
         return {k: int(v[0]) for k, v in out.items()}
@@ -45,7 +48,12 @@ def replay_general(spec: CheckedSpec, netlist, prop: Property, values: dict[str,
     from .concrete import ConcreteEvaluator
 
     probes = signal_probes(spec, netlist, prop)
-    ev = ConcreteEvaluator(spec, design_runner(netlist, spec.latency or 0, probes, spec.reset), probes)
+    ref = spec.reference
+    run_ref = None
+    if ref is not None:  # the counterexample is replayed on both netlists
+        run_ref = design_runner(ref.netlist, ref.latency, signal_probes(spec, ref.netlist, prop, "ref"),
+                                ref.reset, ref.held)
+    ev = ConcreteEvaluator(spec, design_runner(netlist, spec.latency or 0, probes, spec.reset), probes, run_ref)
     holds = all(bool(ev.eval(a, values)) for a in prop.assumptions)
     fails = not bool(ev.eval(prop.expr, values))
     text = describe(spec, netlist, prop, values, ev)

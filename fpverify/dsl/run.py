@@ -57,13 +57,14 @@ class SpecRun:
 
 def load(path: str | Path, only: tuple[str, ...] = ()) -> Loaded:
     """Parse, check, elaborate and bind one spec; raises `InputError`."""
-    from .design import elaborate_cached
+    from .design import elaborate_cached, elaborate_reference_cached
 
     try:
         sf = parse_file(path)
         spec = check_spec(sf)
         component, netlist = elaborate_cached(spec)
-        spec = check_spec(sf, netlist=netlist, component=component)
+        reference = elaborate_reference_cached(spec)
+        spec = check_spec(sf, netlist=netlist, component=component, reference=reference)
     except RecursionError:
         raise InputError("the spec is nested too deeply", str(path)) from None
     props = spec.properties

@@ -117,24 +117,44 @@ class SpecSim:
 class _Miss(Exception):
     """A design evaluation not yet in the table (collected and evaluated in a batch)."""
 
-    def __init__(self, key: tuple) -> None:
+    def __init__(self, key: tuple, table: "DesignTable") -> None:
         super().__init__(key)
         self.key = key
+        self.table = table
 
 
 class DesignTable:
-    """Design evaluations keyed by the spec inputs' port values: batched numpy runs of the netlist."""
+    """Design evaluations keyed by the spec inputs' port values: batched numpy runs of the netlist.
+    With ``reference`` the table of the spec's `reference` design (its ports, latency, clock and
+    reset); a design table holds the reference's table in ``reference`` (None without one)."""
 
-    def __init__(self, spec: CheckedSpec, netlist, probes: list[str]) -> None:
+    def __init__(self, spec: CheckedSpec, netlist, probes: list[str], reference: bool = False) -> None:
+        if reference:
+            ref = spec.reference
+            netlist, self.ports, self.latency = ref.netlist, list(ref.inputs), ref.latency
+            self.held, self.reset = dict(ref.held), ref.reset
+        else:
+            self.ports = [p.port for p in spec.inputs.values()]
+            self.latency = spec.latency or 0
+            self.held = {p: v for p, v in spec.held_inputs.items() if p in netlist.inputs}  # clock, reset
+            self.reset = spec.reset
         self.netlist = netlist
-        self.ports = [p.port for p in spec.inputs.values()]
-        self.latency = spec.latency or 0
-        self.held = {p: v for p, v in spec.held_inputs.items() if p in netlist.inputs}  # clock, reset
-        self.reset = spec.reset
         self.probes = probes
         self.evaluator = Evaluator(netlist)
         self.rows: dict[tuple, dict[str, int]] = {}
-        self.strict = True  # a miss raises `_Miss`; otherwise it is evaluated on the spot
+        self.reference: DesignTable | None = None
+        self._strict = True
+
+    @property
+    def strict(self) -> bool:
+        """A miss raises `_Miss`; otherwise it is evaluated on the spot (the reference's table too)."""
+        return self._strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self._strict = value
+        if self.reference is not None:
+            self.reference.strict = value
 
     def evaluate(self, ports: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Outputs and probes for port arrays (all the same length), in chunks."""
@@ -171,7 +191,7 @@ class DesignTable:
         row = self.rows.get(key)
         if row is None:
             if self.strict:
-                raise _Miss(key)
+                raise _Miss(key, self)
             self.fill([key])
             row = self.rows[key]
         return row
@@ -190,6 +210,10 @@ def simulate_spec(spec: CheckedSpec, netlist, *, samples: int = 20_000, seed: in
     report = SpecSim(spec.file, spec.design.text, seed, samples)
     probes = sorted({s for p in spec.properties for s in signal_probes(spec, netlist, p)})
     table = DesignTable(spec, netlist, probes)
+    if spec.reference is not None:  # `reference`: its own table, read by `ref.` outputs and signals
+        ref_probes = sorted({s for p in spec.properties
+                             for s in signal_probes(spec, spec.reference.netlist, p, "ref")})
+        table.reference = DesignTable(spec, None, ref_probes, reference=True)
     try:
         for i, prop in enumerate(spec.properties):
             if progress:
@@ -254,7 +278,8 @@ class _GeneralCheck:
         self.domains = domains
         self.assumptions = _open_assumptions(spec, prop, domains)
         self.check_expr = check_expr
-        self.ev = ConcreteEvaluator(spec, table.lookup, table.probes)
+        self.ev = ConcreteEvaluator(spec, table.lookup, table.probes,
+                                    table.reference.lookup if table.reference is not None else None)
 
     def _one(self, env: dict[str, int]) -> tuple[bool, bool]:
         if not all(bool(self.ev.eval(a, env)) for a in self.assumptions):
@@ -272,6 +297,9 @@ class _GeneralCheck:
         names = list(self.domains)
         rows = _rows(vec, names, count)
         self.table.fill(tuple(r[n] for n in self.spec.inputs) for r in rows)
+        if self.table.reference is not None and self._reads_reference():
+            ref = self.spec.reference
+            self.table.reference.fill(tuple(r[n] for n in ref.inputs.values()) for r in rows)
         pending = range(count)
         for rnd in range(MISS_ROUNDS + 1):
             self.table.strict = rnd < MISS_ROUNDS
@@ -280,28 +308,35 @@ class _GeneralCheck:
                 try:
                     holds[i], bad[i] = self._one(rows[i])
                 except _Miss as m:
-                    misses.append(m.key)
+                    misses.append((m.table, m.key))
                     retry.append(i)
             if not retry:
                 break
-            self.table.fill(misses)
+            for table in {id(t): t for t, _ in misses}.values():
+                table.fill(k for t, k in misses if t is table)
             pending = retry
         self.table.strict = True
         return holds, bad
+
+    def _reads_reference(self) -> bool:
+        ref_outputs = {n for n, p in self.spec.outputs.items() if p.design == "ref"}
+        return any((isinstance(x, ast.Signal) and x.design == "ref") or (isinstance(x, ast.Name) and x.id in ref_outputs)
+                   for e in (self.prop.expr, *self.prop.assumptions) for x in walk(e))
 
     def example(self, values: dict[str, int]) -> tuple[dict[str, Any], dict[str, int], dict]:
         self.table.strict = False
         try:
             text = describe(self.spec, self.netlist, self.prop, values, self.ev)
             outs = self.ev.design_values(values)
+            shown = {n: format_value(p.type, self.ev.design_values(values, p.design).get(p.port, 0))
+                     for n, p in self.spec.outputs.items()}
         finally:
             self.table.strict = True
         signals = {x.path: outs[x.path] for e in (self.prop.expr, *self.prop.assumptions) for x in walk(e)
-                   if isinstance(x, ast.Signal) and x.path in outs}
+                   if isinstance(x, ast.Signal) and x.design == "dut" and x.path in outs}
         text += "".join(f"\n  dut.{k} = {v} ({v:#x})" for k, v in sorted(signals.items()))
         ex = {"inputs": _inputs_json(self.spec, values),
-              "outputs": {n: format_value(p.type, outs.get(p.port, 0)) for n, p in self.spec.outputs.items()},
-              "signals": signals, "text": text}
+              "outputs": shown, "signals": signals, "text": text}
         return ex, _port_values(self.spec, values), {}
 
 

@@ -292,19 +292,27 @@ class SymbolicEvaluator:
             return RoundV(term)
         return BitsV(term)
 
-    def instance(self, env: dict[str, z3.BitVecRef]):
+    def instance(self, env: dict[str, z3.BitVecRef], design: str = "dut"):
+        """The translated netlist of the design (or, with ``design="ref"``, of the spec's
+        `reference`, with its own latency and reset) over the inputs ``env``."""
         from ..hdl.reset import unrolled_edges
         from ..smt.netlist_z3 import translate
 
-        key = tuple(sorted((k, v.get_id()) for k, v in env.items() if k in self.spec.inputs))
+        key = (design,) + tuple(sorted((k, v.get_id()) for k, v in env.items() if k in self.spec.inputs))
         inst = self.instances.get(key)
         if inst is None:
-            ports = {self.spec.inputs[k].port: v for k, v in env.items() if k in self.spec.inputs}
-            ports.update(self.spec.held_inputs)  # clock and released reset (`fpverify.hdl.reset`)
-            reset = self.spec.reset
-            inst = translate(self.nl, ports, cycles=unrolled_edges(self.cycles, reset),
+            if design == "ref":
+                ref = self.spec.reference
+                nl, cycles, reset = ref.netlist, ref.latency, ref.reset
+                ports = {q: env[n] for q, n in ref.inputs.items() if n in env}
+                ports.update(ref.held)
+            else:
+                nl, cycles, reset = self.nl, self.cycles, self.spec.reset
+                ports = {self.spec.inputs[k].port: v for k, v in env.items() if k in self.spec.inputs}
+                ports.update(self.spec.held_inputs)  # clock and released reset (`fpverify.hdl.reset`)
+            inst = translate(nl, ports, cycles=unrolled_edges(cycles, reset),
                              inputs_per_cycle=reset.prefix() if reset is not None else None,
-                             prefix=f"i{len(self.instances)}_")
+                             prefix=f"{'r' if design == 'ref' else 'i'}{len(self.instances)}_")
             self.instances[key] = inst
         return inst
 
@@ -327,14 +335,14 @@ class SymbolicEvaluator:
             if e.id not in self.spec.outputs:  # a rounding-mode name compared with a rounding input
                 return RoundV(_val(mode_port_code(e.id), 3))
             port = self.spec.outputs[e.id]
-            inst = self.instance(env)
+            inst = self.instance(env, port.design)
             term = inst.outputs[port.port] if port.port in inst.outputs else inst.signal(port.port)
             if isinstance(port.type, (FloatT, IntT)):
                 return FloatV(term, port.type.fmt)
             return BitsV(term)
         if isinstance(e, ast.Signal):
-            inst = self.instance(env)
-            if e.path in self.nl.inputs:
+            inst = self.instance(env, e.design)
+            if e.path in inst.inputs:
                 return BitsV(inst.inputs[e.path])
             if e.path in inst.outputs:
                 return BitsV(inst.outputs[e.path])

@@ -11,8 +11,9 @@ from .results import Port
 from .scope import Scope
 
 
-def signal_width(netlist, path: str, pos: ast.Pos, outputs_first: bool = False) -> int:
-    """Width of a port or internal signal of ``netlist``; an error at ``pos`` if there is none."""
+def signal_width(netlist, path: str, pos: ast.Pos, design: str = "dut", outputs_first: bool = False) -> int:
+    """Width of a port or internal signal of ``netlist`` (the `design` or `reference`, named
+    ``design`` in messages); an error at ``pos`` if there is none."""
     if outputs_first and path in netlist.outputs:
         return len(netlist.outputs[path])
     if path in netlist.inputs:
@@ -22,13 +23,15 @@ def signal_width(netlist, path: str, pos: ast.Pos, outputs_first: bool = False) 
     try:
         return len(netlist.signal(path))
     except KeyError as e:
-        raise err(f"unknown signal `dut.{path}`: {e.args[0]}", pos) from None
+        raise err(f"unknown signal `{design}.{path}`: {e.args[0]}", pos) from None
 
 
 def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | None,
-         clock: ast.Clock | None = None, reset: ast.Reset | None = None) -> None:
+         clock: ast.Clock | None = None, reset: ast.Reset | None = None,
+         reference_inputs: frozenset[str] = frozenset()) -> None:
     """Check ports, clock, reset and latency against ``netlist``; fill in the widths of untyped
-    `bits`. Every design input must be an `input`, the `clock` or the `reset`."""
+    `bits`. Every design input must be an `input`, the `clock` or the `reset`; a clock or reset
+    may be missing from the design when it is an input of the `reference` (``reference_inputs``)."""
     bound_ports = set()
     for p in scope.inputs.values():
         if p.port not in netlist.inputs:
@@ -42,6 +45,8 @@ def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | No
         if st is None:
             continue
         if st.port not in netlist.inputs:
+            if st.port in reference_inputs:
+                continue  # the reference's clock or reset (a combinational design against a pipeline)
             known = ", ".join(sorted(netlist.inputs))
             raise err(f"design has no input port `{st.port}` for the {what} (inputs: {known})", st.pos)
         if st.port in bound_ports:
@@ -60,6 +65,8 @@ def bind(scope: Scope, netlist, component, design: ast.Design, latency: int | No
         raise err(f"design input(s) {', '.join(f'`{m}`' for m in missing)} not bound: declare them, "
                   f"e.g. `input {missing[0]} : bits[{len(netlist.inputs[missing[0]])}]`", design.pos)
     for name, p in list(scope.outputs.items()):
+        if p.design != "dut":
+            continue  # `ref.` outputs: `reference.bind_reference`
         width = signal_width(netlist, p.port, p.pos, outputs_first=True)
         if isinstance(p.type, BitsT) and p.type.width is None:
             scope.outputs[name] = Port(p.name, p.port, BitsT(width), p.pos, p.direction)

@@ -36,6 +36,9 @@ def recognise_equivalence(scope: Scope, pr: ast.Prove) -> Equivalence | None:
     if not isinstance(lhs, ast.Name) or lhs.id not in scope.outputs:
         raise err(f"the left side of `== {rhs.func}(...)` must be a declared output", lhs.pos)
     out = scope.outputs[lhs.id]
+    if out.design != "dut":
+        raise err(f"`{lhs.id} == {rhs.func}(...)` proves the design; `{lhs.id}` reads the reference "
+                  f"(`ref.{out.port}`)", lhs.pos)
     if not isinstance(out.type, FloatT):
         raise err(f"output `{lhs.id}` has type {out.type}; give it a float format "
                   f"(`output {lhs.id} = dut.{out.port} : FORMAT`)", lhs.pos)
@@ -137,6 +140,8 @@ def recognise_equivalence(scope: Scope, pr: ast.Prove) -> Equivalence | None:
         ft = scope.outputs[f.id].type
         if not isinstance(ft, BitsT):
             raise err(f"flags output `{f.id}` must be bits, not {ft}", f.pos)
+        if scope.outputs[f.id].design != "dut":
+            raise err(f"flags output `{f.id}` reads the reference, not the design", f.pos)
         if ft.width is not None and ft.width < 5:
             raise err(f"flags output `{f.id}` is {ft.width} bits; IEEE flags need 5", f.pos)
         flags = f.id

@@ -16,11 +16,14 @@ from .vocabulary import CLASS_PREDICATES, FUNCTIONS, GOLDEN_OPS
 
 
 class TypeChecker:
-    """Types expressions in ``scope``; with ``netlist``, `dut.` signals get their widths."""
+    """Types expressions in ``scope``; with ``netlist`` (``ref_netlist``), `dut.` (`ref.`) signals
+    get their widths."""
 
-    def __init__(self, scope: Scope, netlist=None) -> None:
+    def __init__(self, scope: Scope, netlist=None, ref_netlist=None, has_reference: bool = False) -> None:
         self.scope = scope
         self.netlist = netlist
+        self.ref_netlist = ref_netlist  # the elaborated `reference` design (`ref.` signals)
+        self.has_reference = has_reference
 
     def expect_bool(self, e: ast.Expr) -> None:
         t = self.type_of(e)
@@ -43,12 +46,12 @@ class TypeChecker:
                 raise err(f"`{e.id}` is a format, not a value", e.pos)
             raise err(f"unknown name `{e.id}`", e.pos)
         if isinstance(e, ast.Signal):
-            if self.netlist is None:
+            if e.design == "ref" and not self.has_reference:
+                raise err(f"`ref.{e.path}`: the spec has no `reference` design to read it from", e.pos)
+            netlist = self.ref_netlist if e.design == "ref" else self.netlist
+            if netlist is None:
                 return BitsT(None)
-            return BitsT(signal_width(self.netlist, e.path, e.pos))
-        if isinstance(e, ast.RefTerm):
-            raise err(f"`ref.{e.name}`: lemmas over reference terms are not supported yet; "
-                      "state the lemma over `dut.` signals", e.pos)
+            return BitsT(signal_width(netlist, e.path, e.pos, e.design))
         if isinstance(e, ast.Unary):
             t = self.type_of(e.operand)
             if e.op == "not":

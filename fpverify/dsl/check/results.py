@@ -19,6 +19,7 @@ class Port:
     type: Type
     pos: ast.Pos
     direction: str  # "in" | "out"
+    design: str = "dut"  # an output read from the "dut" or from the "ref" (`reference`) design
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,26 @@ class Equivalence:
 @dataclass(frozen=True)
 class Property:
     name: str
-    kind: str  # "equivalence" | "assertion" | "lemma" | "error-bound" | "relational" | "signals"
+    kind: str  # "equivalence" | "assertion" | "lemma" | "error-bound" | "relational" | "signals" | "reference"
     expr: ast.Expr
     assumptions: tuple[ast.Expr, ...]
     splits: tuple[ast.Splitter, ...]
     pos: ast.Pos
     equivalence: Equivalence | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceBinding:
+    """The spec's `reference` design bound to its elaborated netlist: ``inputs`` maps each of its
+    input ports to the spec input feeding it; ``held`` are its clock (0) and released reset, and
+    ``reset`` its reset sequence (the spec's, when the reference has that port)."""
+
+    design: ast.Design
+    latency: int
+    netlist: object = field(repr=False, compare=False)
+    inputs: dict[str, str] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
+    reset: ResetSequence | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,9 @@ class CheckedSpec:
     # N cycles` (`fpverify.hdl.reset`): the same for every property kind, prover and replay
     clock: str | None = None
     reset: ResetSequence | None = None
+    # `reference ...`: the statement's design, and (bound specs) the bound reference netlist
+    reference_design: ast.Design | None = None
+    reference: ReferenceBinding | None = field(default=None, repr=False)
 
     @property
     def held_inputs(self) -> dict[str, int]:

@@ -15,6 +15,7 @@ from .expr_types import TypeChecker
 from .faults import fault_settings
 from .formats import define_spec_format
 from .located import err
+from .reference import bind_reference, check_reference_signals, reads_reference, reference_statements
 from .results import CheckedSpec, FaultSettings, Port, Property
 from .scope import Scope
 from .splits import check_splits
@@ -22,12 +23,17 @@ from .vocabulary import MAX_RESET_CYCLES, SOLVERS
 from .walker import default_name, first_golden, mentions_golden, property_kind
 
 
-def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
+def check_spec(sf: ast.SpecFile, netlist=None, component=None, reference=None) -> CheckedSpec:
     """Check a parsed spec; with ``netlist`` (an elaborated `fpverify.hdl.ir.Netlist`) also bind
-    ports and signals to it."""
+    ports and signals to it, and with ``reference`` (the `reference` design's (component,
+    netlist)) bind the reference too."""
     scope = Scope()
-    types = TypeChecker(scope, netlist)
     stmts = list(sf.statements)
+    ref, ref_latency = reference_statements(stmts)
+    if netlist is not None and ref is not None and reference is None:
+        raise ValueError("a spec with a `reference` is bound with the reference's netlist too")
+    ref_netlist = reference[1] if reference is not None else None
+    types = TypeChecker(scope, netlist, ref_netlist, has_reference=ref is not None)
     strategies: list[str] = []
     extra: list = []  # statements of split strategies, joining the spec's
     decompose = None  # (decomposition Strategy, position of its `use`)
@@ -53,8 +59,16 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
         raise err("the spec declares no inputs (`input a, b : FORMAT`)", design.pos)
     if not scope.outputs:
         raise err("the spec declares no outputs (`output y = dut.result : FORMAT`)", design.pos)
+    check_reference_signals(scope, ref)
+    binding = None
     if netlist is not None:
-        bind(scope, netlist, component, design, latency, clock, reset)
+        bind(scope, netlist, component, design, latency, clock, reset,
+             frozenset(ref_netlist.inputs) if ref is not None else frozenset())
+        if ref is not None:
+            binding = bind_reference(scope, ref, ref_latency, netlist, ref_netlist, reference[0], clock, reset)
+        # a clock or reset only the reference has does not apply to the design
+        clock = clock if clock is None or clock.port in netlist.inputs else None
+        reset = reset if reset is None or reset.port in netlist.inputs else None
     assumes: list[ast.Expr] = []
     proves: list[ast.Prove] = []
     lemmas: list[ast.Lemma] = []
@@ -89,7 +103,8 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None) -> CheckedSpec:
                        latency, properties, faults, strategies, timeout, solver,
                        bound=netlist is not None, source=sf,
                        clock=clock.port if clock else None,
-                       reset=ResetSequence(reset.port, reset.value, reset.cycles) if reset else None)
+                       reset=ResetSequence(reset.port, reset.value, reset.cycles) if reset else None,
+                       reference_design=ref.design if ref else None, reference=binding)
     if decompose is not None:
         spec.decompose, spec.decompose_pos = decompose
         eqs = [p for p in properties if p.kind == "equivalence"]
@@ -121,6 +136,9 @@ def _declarations(scope: Scope, stmts: list) -> int | None:
             typ = scope.resolve_type(st.type)
             for b in st.bindings:
                 scope.declare(b.name, b.pos, "an input")
+                if b.signal is not None and b.signal.design != "dut":
+                    raise err(f"an input binds a port of the design (`dut.{b.signal.path}`); the "
+                              f"reference reads the same-named port", b.signal.pos)
                 port = b.signal.path if b.signal else b.name
                 scope.inputs[b.name] = Port(b.name, port, typ, b.pos, "in")
         elif isinstance(st, ast.OutputDecl):
@@ -128,7 +146,7 @@ def _declarations(scope: Scope, stmts: list) -> int | None:
             typ = scope.resolve_type(st.type) if st.type else BitsT(None)
             if isinstance(typ, RoundT):
                 raise err("an output cannot have type `rounding`", st.type.pos)
-            scope.outputs[st.name] = Port(st.name, st.signal.path, typ, st.pos, "out")
+            scope.outputs[st.name] = Port(st.name, st.signal.path, typ, st.pos, "out", st.signal.design)
         elif isinstance(st, ast.VarDecl):
             typ = scope.resolve_type(st.type)
             if not isinstance(typ, (FloatT, IntT)) and not (isinstance(typ, BitsT) and typ.width):
@@ -181,6 +199,10 @@ def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], prove
         properties.append(Property(lm.name, "lemma", lm.expr, assumes + local, (), lm.pos))
     for i, pr in enumerate(proves, 1):
         name = pr.name or default_name(pr.expr)
+        kind = property_kind(pr.expr)
+        if kind in ("assertion", "signals") and reads_reference(scope, pr.expr):
+            kind = "reference"  # RTL against RTL (docs/dsl.md "RTL against RTL")
+            name = pr.name or "matches_reference"
         if pr.name is None and name in seen:
             name = f"{name}_{i}"
         _property_name(scope, name, pr.pos, seen)
@@ -197,7 +219,7 @@ def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], prove
             if pr.exact_nan is not None:
                 raise err("`with exact nan` applies to `OUTPUT == op(...)` properties only", pr.exact_nan)
             types.expect_bool(pr.expr)
-        properties.append(Property(name, "equivalence" if eq else property_kind(pr.expr), pr.expr,
+        properties.append(Property(name, "equivalence" if eq else kind, pr.expr,
                                    assumes + local, tuple(pr.splits) or splits, pr.pos, eq))
     return properties
 
