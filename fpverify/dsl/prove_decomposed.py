@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from .check import CheckedSpec, Property, decompose_fixed
-from .prove_equivalence import port_map
+from .check import CheckedSpec, Property, decompose_assumptions, decompose_fixed
+from .prove_equivalence import assumption_fn, port_map
 from .verdicts import CaseResult
 
 
@@ -18,6 +18,8 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     from dataclasses import replace
 
     from ..prove.decompose.engine import prove_decomposed
+    from ..prove.decompose.isolate import StageBinding
+    from .cases import Case
     from ..prove.report import counts, result_json
 
     eq = prop.equivalence
@@ -25,6 +27,9 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     fixed = decompose_fixed(spec, prop)
     ports = port_map(spec, prop)
     ports = replace(ports, fixed=tuple(dict(ports.fixed, **dict(fixed)).items()))
+    domain = decompose_assumptions(spec, prop)
+    assumptions = [assumption_fn(spec, netlist, domain, Case("", ()), spec.latency or 0)] if domain else []
+    stage_map = {stage: StageBinding(path, label) for stage, path, label in spec.stage_map} or None
     solvers, cross_check = None, None
     if solver:  # portfolio: z3 and Bitwuzla race, and every unsat is confirmed by the other one
         solvers = ("z3", "bitwuzla") if solver == "portfolio" else (solver,)
@@ -33,7 +38,8 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=eq.env,
                            lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
                            cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
-                           cross_check=cross_check, nan_exact=eq.nan_exact, progress=progress)
+                           cross_check=cross_check, nan_exact=eq.nan_exact, assumptions=assumptions,
+                           stage_map=stage_map, progress=progress)
     seconds = time.perf_counter() - t0
     used = sorted({s for i in res.items if i.outcome is not None
                    for s in (i.outcome.solver, i.outcome.cross_solver) if s})
