@@ -57,3 +57,70 @@ def test_flush_to_zero_is_outside_ieee(capsys, tmp_path):
     code, rep = _sim_json(capsys, spec)
     props = {p["name"]: p for p in rep["properties"]}
     assert code == 1 and props["ieee"]["status"] == "FAIL" and props["normal_range"]["status"] == "PASS"
+
+
+# ---- decomposition through `map` statements ---------------------------------------------------
+
+MAPS = "map product = dut.u_mul.p\nmap a_sig = dut.siga\nmap b_sig = dut.sigb\n"
+
+
+def _e5m2_spec(tmp_path, prop: str, maps: str = MAPS, strategy: bool = True) -> Path:
+    """The five-stage unit as an e5m2 multiplier (EW=5, MW=2: IEEE-style), small enough for tests."""
+    p = tmp_path / "e5m2_5stage.spec"
+    p.write_text(f'design verilog "{VERILOG / "fp_mul_5stage.v"}" : fp_mul_5stage(EW = 5, MW = 2)\n'
+                 "clock clk\nreset rst = 1 for 1 cycles\nlatency 5\n"
+                 "input a, b : e5m2\noutput y = dut.y : e5m2\n" + prop + "\n"
+                 + ("use strategy decompose_multiplier\n" if strategy else "") + maps)
+    return p
+
+
+def _prove(capsys, spec: Path) -> tuple[int, dict, str]:
+    code, out, err = run_cli(["prove", str(spec), "--json", "-"], capsys)
+    assert "Traceback" not in err, err
+    if code == 2:
+        return code, {}, err
+    prop = json.loads(out)["specs"][0]["properties"][0]
+    return code, prop["cases"][0], err
+
+
+NORMAL_RANGE = "prove y == mul(a, b, rne) assuming normal(a) and normal(b) and abs(a*b) >= 2^-14"
+
+
+def test_mapped_cut_proves_the_normal_range_contract(capsys, tmp_path):
+    code, case, err = _prove(capsys, _e5m2_spec(tmp_path, NORMAL_RANGE))
+    assert code == 0 and case["status"] == "PROVED", case
+    lemmas = case["lemmas"]
+    assert "L2 map product = dut.u_mul.p (line 9)" in lemmas
+    assert "L1 map a_sig = dut.siga (line 10)" in lemmas and "L1 map b_sig = dut.sigb (line 11)" in lemmas
+
+
+def test_mapped_cut_refutes_outside_the_contract(capsys, tmp_path):
+    """Without the normal-range assumption the flush-to-zero unit is not IEEE: a replayed counterexample."""
+    code, case, err = _prove(capsys, _e5m2_spec(tmp_path, "prove y == mul(a, b, rne)"))
+    assert code == 1 and case["status"] == "REFUTED", case
+
+
+def test_wrong_map_names_the_failing_lemma(capsys, tmp_path):
+    """`a_sig` bound to b's significand: its lemmas do not hold; the verdict says which map lines,
+    and the cases are re-proved without the cut."""
+    maps = MAPS.replace("a_sig = dut.siga", "a_sig = dut.sigb")
+    code, case, err = _prove(capsys, _e5m2_spec(tmp_path, NORMAL_RANGE, maps))
+    failed = [o for o in case["decomposition"]["obligations"] if o["status"] == "FAILED"]
+    # product == sigb * sigb does not hold either (L2 reads the mapped a_sig)
+    assert sorted(o["name"] for o in failed) == ["L1 map a_sig = dut.sigb (line 10)",
+                                                 "L2 map product = dut.u_mul.p (line 9)"]
+    assert "lemma L1 map a_sig = dut.sigb (line 10) does not hold" in case["message"]
+    assert code == 0 and case["status"] == "PROVED" and case["lemmas"] == []
+
+
+@pytest.mark.parametrize("maps, strategy, needle", [
+    (MAPS + "map sticky = dut.sticky\n", True, "unknown stage `sticky`"),
+    ("map product = dut.u_mul.p\n", True, "missing: a_sig, b_sig"),
+    (MAPS + "map product = dut.prod\n", True, "mapped twice"),
+    (MAPS.replace("dut.siga", "dut.nope"), True, "unknown signal `dut.nope`"),
+    (MAPS, False, "add `use strategy decompose_multiplier`"),
+])
+def test_bad_maps_exit_2(capsys, tmp_path, maps, strategy, needle):
+    spec = _e5m2_spec(tmp_path, NORMAL_RANGE, maps, strategy)
+    code, out, err = run_cli(["prove", "--check-only", str(spec)], capsys)
+    assert code == 2 and needle in err and "Traceback" not in err, err

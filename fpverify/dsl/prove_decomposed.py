@@ -51,6 +51,10 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
                                                     and getattr(i.outcome, "message", "") else "")
                          for i in bad[:5])
         msg = (msg + "; " if msg else "") + what + (f"; +{len(bad) - 5} more" if len(bad) > 5 else "")
+    failed = [i for i in res.items if i.status == "FAILED"]
+    if failed and status == "PROVED":  # a lemma that does not hold: its cut was dropped
+        msg = (msg + "; " if msg else "") + "; ".join(
+            f"lemma {i.name} does not hold ({i.outcome.message})" for i in failed)
     out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
                      lemmas=list(res.lemmas_relied_on), obligations=counts(res), strategy=st.name,
                      decomposition=result_json(res))
