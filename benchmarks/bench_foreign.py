@@ -5,7 +5,9 @@ monolithic and decomposed side by side.
     python benchmarks/bench_foreign.py --mono-timeout 300 --rows f16-5stage f32-5stage
 
 Rows: the third-party-style five-stage f16/f32 multipliers (tests/verilog/fp_mul_5stage.v: no flags,
-subnormals flushed; normal-range contract; decomposed through `map` statements), the hand-written
+subnormals flushed; decomposed through `map` statements; `normal_range`: normal operands, exact
+product at least the smallest normal; `normal_exponents`: normal operands whose exponent sum is at
+least emin, which never reads the exact product), the hand-written
 tests/verilog/fp8_mul.v (full IEEE-style E4M3 with flags; `map` to its normalised significands), and
 rtl.fp_mul.FPMultiplier(fmt=f16) both as the Amaranth original and as its Verilog export (read
 back through Yosys; its stage names survive, so no `map` is needed). Every proof runs through the
@@ -58,6 +60,10 @@ def rows(tmp: Path) -> list[Row]:
             VERILOG / "f16_mul_5stage.spec", VERILOG / "f16_mul_5stage_mapped.spec"),
         Row("f32-5stage", "fp_mul_5stage.v (f32, FTZ, 5 stages)", "normal_range",
             VERILOG / "f32_mul_5stage.spec", VERILOG / "f32_mul_5stage_mapped.spec"),
+        Row("f16-5stage-exp", "fp_mul_5stage.v (f16, FTZ, 5 stages)", "normal_exponents",
+            VERILOG / "f16_mul_5stage.spec", VERILOG / "f16_mul_5stage_mapped.spec"),
+        Row("f32-5stage-exp", "fp_mul_5stage.v (f32, FTZ, 5 stages)", "normal_exponents",
+            VERILOG / "f32_mul_5stage.spec", VERILOG / "f32_mul_5stage_mapped.spec"),
         Row("fp8", "fp8_mul.v (e4m3fn, flags)", "eq_mul",
             VERILOG / "fp8_mul.spec", VERILOG / "fp8_mul_mapped.spec"),
         Row("f16-amaranth", "rtl.fp_mul f16 (Amaranth)", "eq_mul",
@@ -69,7 +75,7 @@ def rows(tmp: Path) -> list[Row]:
 
 def prove(spec: Path, prop: str, timeout: float | None, wall: float, jobs: int) -> tuple[str, float, str]:
     """(verdict, seconds, note) of one property through the CLI; UNKNOWN when ``wall`` runs out."""
-    cmd = [sys.executable, "-m", "fpverify.cli", "prove", str(spec), "--json", "-", "-j", str(jobs)]
+    cmd = [sys.executable, "-m", "fpverify.cli", "prove", str(spec), "-p", prop, "--json", "-", "-j", str(jobs)]
     if timeout is not None:
         cmd += ["--timeout", str(timeout)]
     t0 = time.perf_counter()

@@ -27,7 +27,7 @@ def test_five_stage_contract_holds(capsys, name):
     code, rep = _sim_json(capsys, VERILOG / name)
     props = {p["name"]: p for p in rep["properties"]}
     assert code == 0 and rep["ok"], rep
-    assert set(props) == {"normal_range", "flushes_subnormal_results"}
+    assert set(props) == {"normal_range", "normal_exponents", "flushes_subnormal_results"}
     for p in props.values():
         assert p["status"] == "PASS" and p["vectors"] > 1000 and p["mismatches"] == 0
 
