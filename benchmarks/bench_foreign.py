@@ -53,7 +53,7 @@ def rows(tmp: Path) -> list[Row]:
     amaranth = ROOT / "specs" / "f16_mul.spec"
     exported = tmp / "f16_mul_export.spec"
     exported.write_text(amaranth.read_text().replace("design rtl.fp_mul.FPMultiplier(fmt = f16, rounding = rne)",
-                                                     f'design verilog "{export}" : FPMultiplier'))
+                                                     f'design verilog "{export}" : FPMultiplier()'))
     assert exported.read_text() != amaranth.read_text()
     return [
         Row("f16-5stage", "fp_mul_5stage.v (f16, FTZ, 5 stages)", "normal_range",

@@ -124,3 +124,28 @@ def test_bad_maps_exit_2(capsys, tmp_path, maps, strategy, needle):
     spec = _e5m2_spec(tmp_path, NORMAL_RANGE, maps, strategy)
     code, out, err = run_cli(["prove", "--check-only", str(spec)], capsys)
     assert code == 2 and needle in err and "Traceback" not in err, err
+
+
+# ---- automatic: no `map` ----------------------------------------------------------------------
+
+def test_without_map_the_engine_finds_the_product_cell(capsys, tmp_path):
+    """The `*` cell fed (through the operand registers and their reset muxes) by the fraction fields
+    under a constant hidden bit is cut; its lemmas say it was found automatically."""
+    code, case, err = _prove(capsys, _e5m2_spec(tmp_path, NORMAL_RANGE, maps=""))
+    assert code == 0 and case["status"] == "PROVED", case
+    assert case["strategy"] == "decompose_multiplier"
+    assert any(n.startswith("L2 automatic: `*` cell") for n in case["lemmas"]), case["lemmas"]
+    assert any(n.startswith("L1 automatic:") and "(operand a)" in n for n in case["lemmas"])
+
+
+def test_without_a_product_cell_it_says_why_and_falls_back(capsys, tmp_path):
+    """fp8_mul.v multiplies normalised significands (shifted by a leading-zero count): no `*` cell
+    reads the raw fields, so the proof is monolithic and the message says why."""
+    text = (VERILOG / "fp8_mul_mapped.spec").read_text()
+    spec = tmp_path / "fp8.spec"
+    spec.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("map"))
+                    .replace('"fp8_mul.v", "lzc.v"', f'"{VERILOG / "fp8_mul.v"}", "{VERILOG / "lzc.v"}"') + "\n")
+    code, case, err = _prove(capsys, spec)
+    assert code == 0 and case["status"] == "PROVED", case
+    assert case["message"].startswith("decomposition fell back to the monolithic miter: no `*` cell")
+    assert "(they come from <<)" in case["message"] and not case.get("lemmas")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from .check import CheckedSpec, Property, decompose_assumptions, decompose_fixed
-from .prove_equivalence import assumption_fn, port_map
+from .prove_equivalence import assumption_fn, port_map, prove_equivalence_case
 from .verdicts import CaseResult
 
 
@@ -18,9 +18,10 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     from dataclasses import replace
 
     from ..prove.decompose.engine import prove_decomposed
+    from ..prove.decompose.find_product import ProductNotFound
     from ..prove.decompose.isolate import StageBinding
-    from .cases import Case
     from ..prove.report import counts, result_json
+    from .cases import Case
 
     eq = prop.equivalence
     st = spec.decompose
@@ -35,11 +36,19 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
         solvers = ("z3", "bitwuzla") if solver == "portfolio" else (solver,)
         cross_check = True if solver == "portfolio" else None
     t0 = time.perf_counter()
-    res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=eq.env,
-                           lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
-                           cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
-                           cross_check=cross_check, nan_exact=eq.nan_exact, assumptions=assumptions,
-                           stage_map=stage_map, progress=progress)
+    try:
+        res = prove_decomposed(netlist, eq.op, eq.fmt, strategy=st, out_fmt=eq.out_fmt, env=eq.env,
+                               lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
+                               cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
+                               cross_check=cross_check, nan_exact=eq.nan_exact, assumptions=assumptions,
+                               stage_map=stage_map, progress=progress)
+    except ProductNotFound as e:  # no map and no multiplier found: say why, prove it monolithically
+        out = prove_equivalence_case(spec, netlist, prop, Case("", ()), timeout=timeout or st.timeout_s,
+                                     solver=solver if solver and solver != "portfolio" else "z3")
+        out.message = (f"decomposition fell back to the monolithic miter: {e}"
+                       + (f"; {out.message}" if out.message else ""))
+        out.seconds = time.perf_counter() - t0
+        return out
     seconds = time.perf_counter() - t0
     used = sorted({s for i in res.items if i.outcome is not None
                    for s in (i.outcome.solver, i.outcome.cross_solver) if s})

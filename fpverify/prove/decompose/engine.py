@@ -38,6 +38,7 @@ from ..replay import env_for, operand_ports
 from ..types import Counterexample, PortMap
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
+from .find_product import find_product
 from .isolate import MulIsolation, StageBinding, isolate_multiplier, normalise
 from .pool import Job, Outcome, run_jobs, solver_versions
 from .strategy import Strategy
@@ -161,6 +162,8 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
             raise ProofSetupError("multiplier isolation needs a static rounding mode "
                                   "(prove each mode of an rm-port unit on its own netlist)")
         rand = sym.rand if env.rounding.mode.stochastic else None
+        if stage_map is None and not has_own_stages(netlist):
+            stage_map = find_product(netlist, fmt, ports)  # raises ProductNotFound, saying why
         try:
             iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out,
                                      rand, stage_map=stage_map, domain=[a(sym) for a in assumptions])
@@ -177,6 +180,15 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
         pr.premises = list(ob.premises) + iso.assumed
         pr.goal = conj(goals)
     return pr
+
+
+def has_own_stages(netlist) -> bool:
+    """The netlist names fpverify's own multiplier stages (`product`, `unpack_a_sig`, ...)."""
+    try:
+        netlist.signal(stage_names.PRODUCT)
+        return True
+    except KeyError:
+        return False
 
 
 # ---- obligations ------------------------------------------------------------------------------

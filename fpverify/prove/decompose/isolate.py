@@ -46,7 +46,11 @@ from ..obligation import Obligation, conj
 
 def cut_signal(terms, name: str, exprs: list[z3.ExprRef], fresh: z3.BitVecRef) -> list[z3.ExprRef]:
     """Replace the netlist signal ``name`` by ``fresh`` in ``exprs``; raise if it does not occur."""
-    sig = terms.signal(name)
+    return cut_term(terms.signal(name), name, exprs, fresh)
+
+
+def cut_term(sig: z3.BitVecRef, name: str, exprs: list[z3.ExprRef], fresh: z3.BitVecRef) -> list[z3.ExprRef]:
+    """Replace the netlist term ``sig`` (called ``name`` in errors) by ``fresh`` in ``exprs``."""
     if sig.size() != fresh.size():
         raise ValueError(f"cut {name}: signal is {sig.size()} bits, cut variable {fresh.size()}")
     out = [z3.substitute(e, (sig, fresh)) for e in exprs]
@@ -59,8 +63,12 @@ def cut_signal(terms, name: str, exprs: list[z3.ExprRef], fresh: z3.BitVecRef) -
 class StageBinding:
     """A stage the engine cuts at, bound to a netlist signal of a foreign design."""
 
-    signal: str  # netlist signal name (`u_mul.p`)
+    signal: str  # netlist signal name (`u_mul.p`), or a description when ``value`` is given
     label: str  # names the lemma about it, e.g. "map product = dut.u_mul.p (line 9)"
+    value: tuple[int, ...] | None = None  # the nets themselves (an unnamed cell output)
+
+    def term(self, terms) -> z3.BitVecRef:
+        return terms.value(self.value) if self.value is not None else terms.signal(self.signal)
 
 
 MUL_STAGES = (stages.PRODUCT, stages.unpack_sig("a"), stages.unpack_sig("b"),
@@ -102,11 +110,11 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     missing = [s for s in REQUIRED_MUL_STAGES if s not in stage_map]
     if missing:
         raise ValueError(f"multiplier isolation needs the stages {', '.join(missing)} bound to netlist signals")
-    sig = lambda stage: terms.signal(stage_map[stage].signal)
+    sig = lambda stage: stage_map[stage].term(terms)
     x, y = normalise(unpack(fmt, sym.a, we)), normalise(unpack(fmt, sym.b, we))
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
-    cut = cut_signal(terms, stage_map[stages.PRODUCT].signal, outs, P)
+    cut = cut_term(sig(stages.PRODUCT), stage_map[stages.PRODUCT].signal, outs, P)
     reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
     own = stage_map[stages.PRODUCT].signal == stages.PRODUCT
@@ -142,4 +150,4 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     return MulIsolation(P, real, x, y, reference, cut[0], cut[1] if flags_port else None, lemmas, assumed)
 
 
-__all__ = ["StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
+__all__ = ["StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "cut_term", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
