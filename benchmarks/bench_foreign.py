@@ -92,7 +92,10 @@ def prove(spec: Path, prop: str, timeout: float | None, wall: float, jobs: int) 
     if not match:
         return "ERROR", seconds, f"no property {prop} (have {', '.join(q['name'] for q in props)})"
     q = match[0]
-    note = "; ".join(c.get("message", "") for c in q.get("cases", []) if c.get("message"))[:100]
+    parts = [m for c in q.get("cases", []) for m in c.get("message", "").split("; ") if m]
+    if q["status"] != "PROVED":  # what failed first, not the remarks about empty witness cases
+        parts = [m for m in parts if not m.startswith(("empty cases", "witness["))] or parts
+    note = "; ".join(parts)[:160]
     return q["status"], seconds, note
 
 
@@ -106,13 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as d:
         table = [r for r in rows(Path(d)) if not args.rows or r.name in args.rows]
-        head = f"{'design':40} {'property':13} {'monolithic':>10} {'s':>8}   {'decomposed':>10} {'s':>8}"
+        head = f"{'design':40} {'property':16} {'monolithic':>10} {'s':>8}   {'decomposed':>10} {'s':>8}"
         print(head)
         print("-" * len(head))
         for r in table:
             mv, ms, mnote = prove(r.mono, r.prop, args.mono_timeout, args.mono_timeout + 60, 1)
             dv, ds, dnote = prove(r.decomposed, r.prop, args.dec_timeout, 3600, args.jobs)
-            print(f"{r.design:40} {r.prop:13} {mv:>10} {ms:8.1f}   {dv:>10} {ds:8.1f}", flush=True)
+            print(f"{r.design:40} {r.prop:16} {mv:>10} {ms:8.1f}   {dv:>10} {ds:8.1f}", flush=True)
             for side, note in (("monolithic", mnote), ("decomposed", dnote)):
                 if note and (side == "monolithic" and mv != "PROVED" or side == "decomposed" and dv != "PROVED"):
                     print(f"    {side}: {note}", flush=True)
