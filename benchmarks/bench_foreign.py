@@ -94,7 +94,7 @@ def prove(spec: Path, prop: str, timeout: float | None, wall: float, jobs: int) 
     q = match[0]
     parts = [m for c in q.get("cases", []) for m in c.get("message", "").split("; ") if m]
     if q["status"] != "PROVED":  # what failed first, not the remarks about empty witness cases
-        parts = [m for m in parts if not m.startswith(("empty cases", "witness["))] or parts
+        parts = [m for m in parts if any(k in m for k in (": UNKNOWN", ": REFUTED", ": ERROR", "timeout"))] or parts
     note = "; ".join(parts)[:160]
     return q["status"], seconds, note
 
