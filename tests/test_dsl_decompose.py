@@ -94,16 +94,21 @@ def test_exact_nan_through_the_engine(tmp_path, capsys):
     assert refuted and refuted[0]["name"].startswith("case[any=nan")
 
 
-def test_unexpressible_assumption_is_rejected_at_the_use_line(tmp_path, capsys):
-    """The engine proves over every operand value: an operand assumption would be dropped, so the
-    spec is rejected (exit 2) at the `use strategy` line instead of proving something else."""
-    spec = tmp_path / "assume.spec"
-    spec.write_text("design rtl.fp_mul.FPMultiplier(fmt = e4m3fn, rounding = rne)\n"
-                    "input a, b : e4m3fn\noutput y = dut.result : e4m3fn\n"
-                    "prove y == mul(a, b, rne) assuming normal(a)\nuse strategy decompose_multiplier\n")
-    code, out, err = run_cli(["prove", "--check-only", str(spec)], capsys)
-    assert code == 2
-    assert f"{spec}:5:" in err and "INPUT == CONSTANT" in err
+def test_operand_assumption_restricts_the_engines_domain(tmp_path, capsys):
+    """An operand assumption is honoured (not dropped): it restricts every case and lemma, so a
+    property that holds only under it proves, and the same property without it is refuted."""
+    def spec(assume: str):
+        p = tmp_path / "assume.spec"
+        p.write_text("design rtl.fp_mul.FPMultiplier(fmt = e4m3fn, rounding = rne)\n"
+                     "input a, b : e4m3fn\noutput y = dut.result : e4m3fn\n"
+                     f"prove y == mul(a, b, rtz){assume}\nuse strategy decompose_multiplier\n")
+        return p
+    # RNE and RTZ agree whenever the product is exact: a zero operand
+    code, out, err = run_cli(["prove", str(spec(" assuming zero(a)")), "--json", "-"], capsys)
+    assert code == 0, out + err
+    assert _case(out)["status"] == "PROVED"
+    code, out, err = run_cli(["prove", str(spec("")), "--json", "-"], capsys)
+    assert code == 1 and _case(out)["status"] == "REFUTED", out + err
 
 
 def test_family_mismatch_is_rejected(tmp_path, capsys):

@@ -232,6 +232,15 @@ class Clock:
 
 
 @dataclass(frozen=True)
+class Map:
+    """``map STAGE = dut.path``: the decomposition engine cuts at the design signal ``path``
+    where it would cut at its own stage ``STAGE`` (``product``, ``a_sig``, ...)."""
+    stage: str
+    path: str
+    pos: Pos = field(compare=False)
+
+
+@dataclass(frozen=True)
 class Assume:
     expr: Expr
     pos: Pos = field(compare=False)
@@ -295,7 +304,8 @@ class Option:
     pos: Pos = field(compare=False)
 
 
-Stmt = Union[Design, Reference, ReferenceLatency, FormatDef, InputDecl, OutputDecl, VarDecl, Latency, Reset, Clock, Assume, Lemma, Prove,
+Stmt = Union[Design, Reference, ReferenceLatency, FormatDef, InputDecl, OutputDecl, VarDecl, Latency, Reset, Clock, Map,
+             Assume, Lemma, Prove,
              SplitStmt, Use, Faults, Option]
 
 

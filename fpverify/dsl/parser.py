@@ -276,6 +276,11 @@ class _Builder(Transformer):
         return ast.Clock(str(children[0]), self._pos(meta))
 
     @v_args(meta=True)
+    def map_stmt(self, meta, children):
+        stage, sig = children
+        return ast.Map(str(stage), sig.path, self._pos(meta))
+
+    @v_args(meta=True)
     def assume(self, meta, children):
         return ast.Assume(self._expr(children[0]), self._pos(meta))
 

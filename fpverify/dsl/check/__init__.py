@@ -13,7 +13,7 @@ prove), `walker` (expression walks), `constants`, `vocabulary` (GOLDEN_OPS and o
 """
 
 from .constants import const_value
-from .decompose import DECOMPOSE_OPS, decompose_fixed
+from .decompose import DECOMPOSE_OPS, decompose_assumptions, decompose_fixed
 from .located import err
 from .results import CheckedSpec, Equivalence, FaultSettings, Port, Property
 from .spec import check_spec
@@ -21,5 +21,5 @@ from .vocabulary import CLASS_PREDICATES, FUNCTIONS, GOLDEN_OPS, SOLVERS, SPLIT_
 from .walker import children, walk
 
 __all__ = ["CheckedSpec", "Equivalence", "FaultSettings", "Port", "Property", "check_spec", "const_value",
-           "decompose_fixed", "DECOMPOSE_OPS", "err", "walk", "children", "GOLDEN_OPS", "CLASS_PREDICATES",
+           "decompose_fixed", "decompose_assumptions", "DECOMPOSE_OPS", "err", "walk", "children", "GOLDEN_OPS", "CLASS_PREDICATES",
            "FUNCTIONS", "SOLVERS", "SPLIT_KINDS"]

@@ -1,26 +1,31 @@
 """Which equivalence properties a decomposition strategy (`use strategy decompose_*`) can prove,
-and the port values their assumptions fix."""
+the port values their assumptions fix, the assumptions that restrict its domain, and the `map`
+statements that bind its cut stages to a foreign design's signals."""
 
 from __future__ import annotations
 
 from ...prove.decompose.strategy import FAMILIES
+from ...semantics import stages
 from ...semantics.ops import family_members
 from .. import ast
 from ..types import BitsT
+from .binding import signal_width
 from .located import err
 from .results import CheckedSpec, Property
 
 DECOMPOSE_OPS = {fam: family_members(fam) for fam in FAMILIES}  # strategy family -> ops it decomposes
+# `map STAGE = dut.path`: the spec's stage name -> the engine's (fpverify.semantics.stages)
+MAP_STAGES = {"product": stages.PRODUCT, "a_sig": stages.unpack_sig("a"), "b_sig": stages.unpack_sig("b"),
+              "a_exp": stages.unpack_exp("a"), "b_exp": stages.unpack_exp("b")}
+MAP_REQUIRED = ("product", "a_sig", "b_sig")
 
 
 def decompose_fixed(spec: CheckedSpec, prop: Property) -> tuple[tuple[str, int], ...]:
     """The port values an equivalence property's assumptions fix, for the decomposition engine.
 
-    The engine proves the miter over every value of the operands, so the only assumptions it can
-    honour are ``INPUT == CONSTANT`` on a non-operand input (e.g. ``assuming s == 0`` on a `sub`
-    port), which fix that port. Anything else raises at the ``use strategy`` line: proving the
-    property without the assumption could refute a correct design, and silently dropping it
-    would prove something other than what the spec says."""
+    ``INPUT == CONSTANT`` on a non-operand input (e.g. ``assuming s == 0`` on a `sub` port) fixes
+    that port; every other assumption restricts the domain of the engine's cases and lemmas
+    (`decompose_assumptions`)."""
     st, pos = spec.decompose, spec.decompose_pos
     eq = prop.equivalence
     if eq.op not in DECOMPOSE_OPS.get(st.family, ()):
@@ -36,15 +41,41 @@ def decompose_fixed(spec: CheckedSpec, prop: Property) -> tuple[tuple[str, int],
     for a in prop.assumptions:
         v = fixed_port(spec, prop, a)
         if v is None:
-            raise err(f"strategy `{st.name}` cannot prove property `{prop.name}` (line {prop.pos.line}) "
-                      f"under the assumption at line {a.pos.line}: the decomposition engine only "
-                      f"takes `INPUT == CONSTANT` on a non-operand input (it fixes that port); "
-                      f"drop the strategy or the assumption", pos)
+            continue
         port, value = v
         if fixed.get(port, value) != value:
             raise err(f"property `{prop.name}` fixes input port `{port}` to two values", pos)
         fixed[port] = value
     return tuple(sorted(fixed.items()))
+
+
+def decompose_assumptions(spec: CheckedSpec, prop: Property) -> tuple:
+    """The assumptions of ``prop`` that do not fix a port: they restrict the engine's domain."""
+    return tuple(a for a in prop.assumptions if fixed_port(spec, prop, a) is None)
+
+
+def check_maps(maps: list[ast.Map], decompose, netlist) -> tuple[tuple[str, str, str], ...]:
+    """``map`` statements as (engine stage, netlist signal, lemma label); errors at their lines."""
+    if not maps:
+        return ()
+    if decompose is None or not decompose[0].isolate:
+        raise err("`map` binds a stage a decomposition strategy cuts at: add `use strategy "
+                  "decompose_multiplier`", maps[0].pos)
+    seen: dict[str, ast.Map] = {}
+    for m in maps:
+        if m.stage not in MAP_STAGES:
+            raise err(f"unknown stage `{m.stage}` (stages: {', '.join(MAP_STAGES)})", m.pos)
+        if m.stage in seen:
+            raise err(f"stage `{m.stage}` is mapped twice (first at line {seen[m.stage].pos.line})", m.pos)
+        seen[m.stage] = m
+        if netlist is not None:
+            signal_width(netlist, m.path, m.pos)
+    missing = [s for s in MAP_REQUIRED if s not in seen]
+    if missing:
+        raise err(f"the multiplier's cut needs {', '.join(MAP_REQUIRED)} mapped; missing: "
+                  f"{', '.join(missing)}", maps[0].pos)
+    return tuple((MAP_STAGES[m.stage], m.path, f"map {m.stage} = dut.{m.path} (line {m.pos.line})")
+                 for m in maps)
 
 
 def fixed_port(spec: CheckedSpec, prop: Property, e) -> tuple[str, int] | None:

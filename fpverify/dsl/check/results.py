@@ -105,6 +105,8 @@ class CheckedSpec:
     # equivalence property with the lemma-decomposition engine, and the `use` statement's position
     decompose: object | None = field(default=None, repr=False)
     decompose_pos: ast.Pos | None = None
+    # `map STAGE = dut.path` statements: (engine stage, netlist signal, lemma label)
+    stage_map: tuple[tuple[str, str, str], ...] = ()
     # `clock PORT` (held at 0: the IR's flip-flops are implicitly clocked) and `reset PORT = V for
     # N cycles` (`fpverify.hdl.reset`): the same for every property kind, prover and replay
     clock: str | None = None

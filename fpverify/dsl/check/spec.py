@@ -9,7 +9,7 @@ from .. import ast
 from ..proof_strategy import load_proof_strategy
 from ..types import BitsT, FloatT, IntT, RoundT
 from .binding import bind
-from .decompose import decompose_fixed
+from .decompose import check_maps, decompose_fixed
 from .equivalence import recognise_equivalence
 from .expr_types import TypeChecker
 from .faults import fault_settings
@@ -105,6 +105,7 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None, reference=None) -
                        clock=clock.port if clock else None,
                        reset=ResetSequence(reset.port, reset.value, reset.cycles) if reset else None,
                        reference_design=ref.design if ref else None, reference=binding)
+    spec.stage_map = check_maps([st for st in stmts if isinstance(st, ast.Map)], decompose, netlist)
     if decompose is not None:
         spec.decompose, spec.decompose_pos = decompose
         eqs = [p for p in properties if p.kind == "equivalence"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import z3
 
@@ -38,7 +38,8 @@ from ..replay import env_for, operand_ports
 from ..types import Counterexample, PortMap
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
-from .isolate import MulIsolation, isolate_multiplier, normalise
+from .find_product import find_product
+from .isolate import MulIsolation, StageBinding, isolate_multiplier, normalise
 from .pool import Job, Outcome, run_jobs, solver_versions
 from .strategy import Strategy
 
@@ -142,10 +143,14 @@ class Problem:
 
 def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
                   ports: PortMap = PortMap(), check_flags: bool = True, cycles: int = 0, component=None,
-                  isolate: bool = False, nan_exact: bool = False) -> Problem:
+                  isolate: bool = False, nan_exact: bool = False, assumptions: Sequence = (),
+                  stage_map: Mapping[str, StageBinding] | None = None) -> Problem:
+    """``assumptions``: callables of the symbolic inputs (as `build_obligation` takes them) that
+    restrict the domain of every case and lemma; ``stage_map``: the netlist signals of the stages
+    a multiplier is cut at (`isolate.StageBinding`; None: fpverify's own stage names)."""
     ob, terms, reference, flag_mask, sym, _, ports = build_obligation(
         netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
-        check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
+        check_flags=check_flags, cycles=cycles, nan_exact=nan_exact, assumptions=assumptions)
     out = out_fmt or fmt
     pr = Problem(netlist, op, fmt, out, env, ports, lmul_policy, cycles, component, ob, sym, reference,
                  flag_mask, terms, nan_exact=nan_exact)
@@ -157,8 +162,13 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
             raise ProofSetupError("multiplier isolation needs a static rounding mode "
                                   "(prove each mode of an rm-port unit on its own netlist)")
         rand = sym.rand if env.rounding.mode.stochastic else None
-        iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out,
-                                 rand)
+        if stage_map is None and not has_own_stages(netlist):
+            stage_map = find_product(netlist, fmt, ports)  # raises ProductNotFound, saying why
+        try:
+            iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out,
+                                     rand, stage_map=stage_map, domain=[a(sym) for a in assumptions])
+        except (KeyError, ValueError) as e:
+            raise ProofSetupError(f"multiplier isolation: {e.args[0] if e.args else e}") from None
         pr.iso = iso
         nan_n = unpack(out, iso.net_code).is_nan
         nan_r = unpack(out, iso.reference.code).is_nan
@@ -170,6 +180,15 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
         pr.premises = list(ob.premises) + iso.assumed
         pr.goal = conj(goals)
     return pr
+
+
+def has_own_stages(netlist) -> bool:
+    """The netlist names fpverify's own multiplier stages (`product`, `unpack_a_sig`, ...)."""
+    try:
+        netlist.signal(stage_names.PRODUCT)
+        return True
+    except KeyError:
+        return False
 
 
 # ---- obligations ------------------------------------------------------------------------------
@@ -273,9 +292,13 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
                      timeout_s: float | None = None, solvers: Sequence[str] | None = None,
                      cross_check: bool | None = None,
                      max_refinements: int = 3, vcd_dir=None, stop_at_bug: bool = True,
-                     nan_exact: bool = False,
+                     nan_exact: bool = False, assumptions: Sequence = (),
+                     stage_map: Mapping[str, StageBinding] | None = None,
                      progress: Callable[[str, Item], None] | None = None) -> DecomposedResult:
     """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``.
+
+    ``assumptions`` restrict the domain (callables of the symbolic inputs, as `build_obligation`
+    takes them); ``stage_map`` binds the cut stages to a foreign design's signals (`build_problem`).
 
     NaN results are compared as a class unless ``nan_exact`` (then bit for bit, as the monolithic
     miter with ``nan_exact``)."""
@@ -285,7 +308,8 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
         raise ProofSetupError(f"strategy {st.name} is for {st.family} units, not {op}")
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                        check_flags=check_flags, cycles=cycles, component=component,
-                       isolate=bool(st.isolate), nan_exact=nan_exact)
+                       isolate=bool(st.isolate), nan_exact=nan_exact, assumptions=assumptions,
+                       stage_map=stage_map)
     items = plan(pr, st)
     timeout = timeout_s or st.timeout_s
     use = tuple(solvers) if solvers else st.solvers

@@ -19,11 +19,18 @@ normalises before it multiplies, so both sides can share ONE free product term `
 
 L1 and L2 make the netlist's product the reference's product; the cut miter then holds for the
 real product because it holds for every ``P`` allowed by L3.
+
+A design that is not fpverify's own names these signals differently: a `StageBinding` per stage
+(``product``, ``unpack_a_sig``, ...; a spec's ``map`` statements) gives the netlist signal and the
+label its lemma carries. Exponents are optional there: without ``unpack_x_exp`` L1 checks the
+significand only (the exponent path stays in the cut miter). ``domain`` (the property's
+assumptions) restricts every lemma as it restricts the cases.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import z3
 
@@ -39,13 +46,34 @@ from ..obligation import Obligation, conj
 
 def cut_signal(terms, name: str, exprs: list[z3.ExprRef], fresh: z3.BitVecRef) -> list[z3.ExprRef]:
     """Replace the netlist signal ``name`` by ``fresh`` in ``exprs``; raise if it does not occur."""
-    sig = terms.signal(name)
+    return cut_term(terms.signal(name), name, exprs, fresh)
+
+
+def cut_term(sig: z3.BitVecRef, name: str, exprs: list[z3.ExprRef], fresh: z3.BitVecRef) -> list[z3.ExprRef]:
+    """Replace the netlist term ``sig`` (called ``name`` in errors) by ``fresh`` in ``exprs``."""
     if sig.size() != fresh.size():
         raise ValueError(f"cut {name}: signal is {sig.size()} bits, cut variable {fresh.size()}")
     out = [z3.substitute(e, (sig, fresh)) for e in exprs]
     if all(z3.eq(o, e) for o, e in zip(out, exprs)):
         raise ValueError(f"cut {name}: the signal does not occur in the outputs")
     return out
+
+
+@dataclass(frozen=True)
+class StageBinding:
+    """A stage the engine cuts at, bound to a netlist signal of a foreign design."""
+
+    signal: str  # netlist signal name (`u_mul.p`), or a description when ``value`` is given
+    label: str  # names the lemma about it, e.g. "map product = dut.u_mul.p (line 9)"
+    value: tuple[int, ...] | None = None  # the nets themselves (an unnamed cell output)
+
+    def term(self, terms) -> z3.BitVecRef:
+        return terms.value(self.value) if self.value is not None else terms.signal(self.signal)
+
+
+MUL_STAGES = (stages.PRODUCT, stages.unpack_sig("a"), stages.unpack_sig("b"),
+              stages.unpack_exp("a"), stages.unpack_exp("b"))
+REQUIRED_MUL_STAGES = MUL_STAGES[:3]
 
 
 @dataclass
@@ -69,29 +97,51 @@ class MulIsolation:
 
 
 def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str, flags_port: str | None,
-                       out: FloatFormat | None = None, rand: z3.BitVecRef | None = None) -> MulIsolation:
-    """``rand``: the symbolic random bits of a stochastic rounding mode (the unit's rand port)."""
+                       out: FloatFormat | None = None, rand: z3.BitVecRef | None = None,
+                       stage_map: Mapping[str, StageBinding] | None = None,
+                       domain: Sequence[z3.BoolRef] = ()) -> MulIsolation:
+    """``rand``: the symbolic random bits of a stochastic rounding mode (the unit's rand port).
+    ``stage_map``: the netlist signals of the stages (None: fpverify's own stage names)."""
     out = out or fmt
     p = fmt.precision
     we = exp_width(fmt, out)
+    if stage_map is None:
+        stage_map = {s: StageBinding(s, s) for s in MUL_STAGES}
+    missing = [s for s in REQUIRED_MUL_STAGES if s not in stage_map]
+    if missing:
+        raise ValueError(f"multiplier isolation needs the stages {', '.join(missing)} bound to netlist signals")
+    sig = lambda stage: stage_map[stage].term(terms)
     x, y = normalise(unpack(fmt, sym.a, we)), normalise(unpack(fmt, sym.b, we))
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
-    cut = cut_signal(terms, stages.PRODUCT, outs, P)
+    cut = cut_term(sig(stages.PRODUCT), stage_map[stages.PRODUCT].signal, outs, P)
     reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
+    own = stage_map[stages.PRODUCT].signal == stages.PRODUCT
     lemmas = []
     for tag, n in (("a", x), ("b", y)):
-        rtl_sig, rtl_exp = terms.signal(stages.unpack_sig(tag)), terms.signal(stages.unpack_exp(tag))
-        goal = conj([rtl_sig == n.nsig, z3.SignExt(we - rtl_exp.size(), rtl_exp) == n.log2]
-                    if we >= rtl_exp.size() else [rtl_sig == n.nsig])
-        lemmas.append(Obligation(f"L1 normaliser[{tag}]",
-                                 f"netlist unpack_{tag}_sig/exp == reference sig<<lzc(sig), exp-lzc (finite {tag})",
-                                 [n.u.valid, n.u.is_finite], goal))
-    rtl_prod = terms.signal(stages.PRODUCT)
-    rs_a, rs_b = terms.signal(stages.unpack_sig("a")), terms.signal(stages.unpack_sig("b"))
-    lemmas.append(Obligation("L2 product-definition", "netlist product == zext(unpack_a_sig)*zext(unpack_b_sig)",
-                             [], rtl_prod == zext(rs_a, 2 * p) * zext(rs_b, 2 * p)))
+        rtl_sig = sig(stages.unpack_sig(tag))
+        exp_stage = stages.unpack_exp(tag)
+        goal = [rtl_sig == n.nsig]
+        if exp_stage in stage_map:
+            rtl_exp = sig(exp_stage)
+            if we >= rtl_exp.size():
+                goal.append(z3.SignExt(we - rtl_exp.size(), rtl_exp) == n.log2)
+        name = f"L1 normaliser[{tag}]" if own else f"L1 {stage_map[stages.unpack_sig(tag)].label}"
+        what = "sig/exp" if exp_stage in stage_map else "sig"
+        lemmas.append(Obligation(name, f"netlist unpack_{tag}_{what} == reference sig<<lzc(sig)"
+                                 + (", exp-lzc" if what == "sig/exp" else "") + f" (finite {tag})",
+                                 [n.u.valid, n.u.is_finite, *domain], conj(goal)))
+    rtl_prod = sig(stages.PRODUCT)
+    rs_a, rs_b = sig(stages.unpack_sig("a")), sig(stages.unpack_sig("b"))
+    for what, r in (("product", rtl_prod), ("unpack_a_sig", rs_a), ("unpack_b_sig", rs_b)):
+        limit = 2 * p if what == "product" else p
+        if r.size() > limit:
+            raise ValueError(f"stage {what} (netlist `{stage_map[stages.PRODUCT if what == 'product' else what].signal}`) "
+                             f"is {r.size()} bits, wider than the {limit} bits of the reference's term")
+    prod_name = "L2 product-definition" if own else f"L2 {stage_map[stages.PRODUCT].label}"
+    lemmas.append(Obligation(prod_name, "netlist product == zext(unpack_a_sig)*zext(unpack_b_sig)",
+                             list(domain), zext(rtl_prod, 2 * p) == zext(rs_a, 2 * p) * zext(rs_b, 2 * p)))
     lo = const(1 << (2 * p - 2), 2 * p)
     fin = all_of(x.u.is_finite, y.u.is_finite)
     lemmas.append(Obligation("L3 product-range", "normalised significands: product in [2^(2p-2), 2^(2p))",
@@ -100,4 +150,4 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     return MulIsolation(P, real, x, y, reference, cut[0], cut[1] if flags_port else None, lemmas, assumed)
 
 
-__all__ = ["cut_signal", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
+__all__ = ["StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "cut_term", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
