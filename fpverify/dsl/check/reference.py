@@ -11,7 +11,7 @@ from ...hdl.reset import ResetSequence
 from .. import ast
 from ..types import BitsT, type_width
 from .binding import signal_width
-from .located import err
+from .located import err, only_once
 from .results import Port, ReferenceBinding
 from .scope import Scope
 from .walker import walk
@@ -22,12 +22,9 @@ def reference_statements(stmts: list) -> tuple[ast.Reference | None, ast.Referen
     ref = lat = None
     for st in stmts:
         if isinstance(st, ast.Reference):
-            if ref is not None:
-                raise err(f"a spec has one reference (first at line {ref.pos.line})", st.pos)
-            ref = st
+            ref = only_once(ref, st, "a spec has one reference")
         elif isinstance(st, ast.ReferenceLatency):
-            if lat is not None:
-                raise err(f"the reference latency is given twice (first at line {lat.pos.line})", st.pos)
+            only_once(lat, st, "the reference latency is given twice")
             if st.cycles > 64:
                 raise err(f"latency {st.cycles} is out of range (0..64)", st.pos)
             lat = st

@@ -14,7 +14,7 @@ from .equivalence import recognise_equivalence
 from .expr_types import TypeChecker
 from .faults import fault_settings
 from .formats import define_spec_format
-from .located import err
+from .located import err, only_once
 from .reference import bind_reference, check_reference_signals, reads_reference, reference_statements
 from .results import CheckedSpec, FaultSettings, Port, Property
 from .scope import Scope
@@ -86,8 +86,7 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None, reference=None) -
         elif isinstance(st, ast.SplitStmt):
             splits.extend(st.splits)
         elif isinstance(st, ast.Faults):
-            if faults is not None:
-                raise err(f"faults settings are given twice (first at line {faults.pos.line})", st.pos)
+            only_once(faults, st, "faults settings are given twice")
             faults = fault_settings(st)
         elif isinstance(st, ast.Option):
             if st.key in options and options[st.key].pos.file == st.pos.file:
@@ -121,9 +120,7 @@ def _design_and_formats(scope: Scope, stmts: list) -> ast.Design | None:
     design = None
     for st in stmts:
         if isinstance(st, ast.Design):
-            if design is not None:
-                raise err(f"a spec has one design (first at line {design.pos.line})", st.pos)
-            design = st
+            design = only_once(design, st, "a spec has one design")
         elif isinstance(st, ast.FormatDef):
             define_spec_format(scope, st)
     return design
@@ -169,12 +166,9 @@ def _clock_and_reset(stmts: list) -> tuple[ast.Clock | None, ast.Reset | None]:
     clock = reset = None
     for st in stmts:
         if isinstance(st, ast.Clock):
-            if clock is not None:
-                raise err(f"the clock is given twice (first at line {clock.pos.line})", st.pos)
-            clock = st
+            clock = only_once(clock, st, "the clock is given twice")
         elif isinstance(st, ast.Reset):
-            if reset is not None:
-                raise err(f"the reset is given twice (first at line {reset.pos.line})", st.pos)
+            only_once(reset, st, "the reset is given twice")
             if st.value not in (0, 1):
                 raise err(f"a reset is active at 0 or 1, not {st.value}", st.pos)
             if not 1 <= st.cycles <= MAX_RESET_CYCLES:
