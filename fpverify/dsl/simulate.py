@@ -467,10 +467,9 @@ class _EquivalenceCheck:
         """One mismatch, recomputed alone: the netlist on this vector and the scalar golden model."""
         eq = self.eq
         inputs = self._inputs(values)
-        held = {p: v for p, v in self.spec.held_inputs.items() if p in self.netlist.inputs}
-        arrays = {p: _array([v], len(self.netlist.inputs[p])) for p, v in {**held, **inputs}.items()}
+        arrays = {p: _array([v], len(self.netlist.inputs[p])) for p, v in {**self.table.held, **inputs}.items()}
         outs = evaluate_pipelined(self.netlist, arrays, self.spec.latency or 0, self.table.probes,
-                                  reset=self.spec.reset)
+                                  reset=self.table.reset)
         net = (int(outs[self.result][0]), int(outs[self.flags][0]) if self.flags else 0)
         g = golden_result(eq.op, eq.fmt, eq.out_fmt, eq.env, self.ports, inputs, eq.lmul_policy)
         gold = (int(g.code), int(g.flags))
