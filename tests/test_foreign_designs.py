@@ -149,3 +149,76 @@ def test_without_a_product_cell_it_says_why_and_falls_back(capsys, tmp_path):
     assert code == 0 and case["status"] == "PROVED", case
     assert case["message"].startswith("decomposition fell back to the monolithic miter: no `*` cell")
     assert "(they come from <<)" in case["message"] and not case.get("lemmas")
+
+
+# ---- the assumption's exact product, cut with the multiplier ------------------------------------
+# Oracle: the netlist evaluator and the golden model replay every counterexample; z3 (bit-blasted,
+# exhaustive over the codes) checks the rewrite identity itself.
+
+F32_RANGE = "prove y == mul(a, b, rne) assuming normal(a) and normal(b) and abs(a*b) >= 2^-126"
+
+
+def _f32_spec(tmp_path, variant: tuple[str, str] | None = None) -> Path:
+    v = (VERILOG / "fp_mul_5stage.v").read_text()
+    if variant:
+        assert variant[0] in v
+        v = v.replace(*variant)
+    (tmp_path / "fp_mul_5stage.v").write_text(v)
+    p = tmp_path / "f32.spec"
+    p.write_text('design verilog "fp_mul_5stage.v" : fp_mul_5stage(EW = 8, MW = 23)\n'
+                 "clock clk\nreset rst = 1 for 1 cycles\nlatency 5\n"
+                 "input a, b : f32\noutput y = dut.y : f32\n" + F32_RANGE + "\n"
+                 "use strategy decompose_multiplier\n" + MAPS)
+    return p
+
+
+def test_f32_normal_range_contract_proves_with_the_product_in_the_assumption(capsys, tmp_path):
+    """The assumption reads a*b; the engine rewrites it onto the cut product (lemmas L0 say the
+    assumption's significands are the ones the engine normalised)."""
+    code, case, err = _prove(capsys, _f32_spec(tmp_path))
+    assert code == 0 and case["status"] == "PROVED", case
+    assert {"L0 assumed-product[a]", "L0 assumed-product[b]"} <= set(case["lemmas"])
+
+
+def test_f32_flush_one_binade_too_early_is_refuted_at_the_boundary(capsys, tmp_path):
+    """Results in the lowest normal binade flushed: inside the contract, so a replayed counterexample
+    whose expected result has the minimum exponent."""
+    code, case, err = _prove(capsys, _f32_spec(tmp_path, ("zero4 || e4 <= 0", "zero4 || e4 <= 1")))
+    assert code == 1 and case["status"] == "REFUTED", case
+    from fpverify.formats import get_format
+    from fpverify.golden import mul
+
+    f32 = get_format("f32")
+    expected = mul(f32, case["inputs"]["a"], case["inputs"]["b"]).code
+    assert (expected >> 23) & 0xFF == 1 and f"expected {expected:#010x}" in case["counterexample"]
+
+
+def test_f32_bug_outside_the_contract_still_proves(capsys, tmp_path):
+    """Results below the smallest normal are packed wrongly (e4 == 0 no longer flushed): the
+    contract excludes them, and no model of the rewritten assumption may claim otherwise."""
+    code, case, err = _prove(capsys, _f32_spec(tmp_path, ("zero4 || e4 <= 0", "zero4 || e4 < 0")))
+    assert code == 0 and case["status"] == "PROVED", case
+
+
+@pytest.mark.parametrize("fmt", ["e4m3fn", "e5m2", "e2m1", "f16"])
+def test_product_rewrite_identity(fmt):
+    """raw_a * raw_b == (nsig_a * nsig_b) >> (lzc_a + lzc_b) for every finite pair of codes (zeros
+    included), and the raw significand is the reference's (what lemma L0 proves per design)."""
+    import z3
+
+    from fpverify.formats import get_format
+    from fpverify.smt.exact_product import raw_significand, significand_product
+    from fpverify.smt.reference.bv import zext
+    from fpverify.smt.reference.unpack import exp_width, normalise, unpack
+
+    f = get_format(fmt)
+    a, b = z3.BitVec("a", f.bits), z3.BitVec("b", f.bits)
+    x, y = normalise(unpack(f, a, exp_width(f, f))), normalise(unpack(f, b, exp_width(f, f)))
+    p = f.precision
+    shift = zext(x.shift + y.shift, 2 * p) if x.shift.size() < 2 * p else z3.Extract(2 * p - 1, 0, x.shift + y.shift)
+    real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
+    finite = lambda n: z3.And(n.u.valid, z3.Not(n.u.is_nan), z3.Not(n.u.is_inf))
+    s = z3.Solver()
+    s.add(finite(x), finite(y), z3.Or(significand_product(f, a, f, b) != z3.LShR(real, shift),
+                                      raw_significand(f, a) != x.u.sig))
+    assert s.check() == z3.unsat

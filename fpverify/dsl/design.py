@@ -55,10 +55,19 @@ def resolve_spec_design(spec: CheckedSpec, build: bool = True, stmt: ast.Design 
                    formats=spec.formats, quote=backticks, build=build)
 
 
+def named_ports(spec: CheckedSpec, which: str = "dut") -> tuple[list[str], list[str]]:
+    """(inputs, outputs) the spec names on design ``which``: the ports of a plain Elaboratable.
+    Inputs are shared by port name (a `reference` reads the design's); outputs are top-level names
+    (``dut.out``, not ``dut.u_mul.p``)."""
+    inputs = list(dict.fromkeys(p.port for p in spec.inputs.values()))
+    outputs = list(dict.fromkeys(p.port for p in spec.outputs.values() if p.design == which and "." not in p.port))
+    return inputs, outputs
+
+
 def elaborate_design(spec: CheckedSpec):
     """(`Design`, netlist) of the spec's design."""
     design = resolve_spec_design(spec)
-    return design, design.netlist()
+    return design, design.netlist(*named_ports(spec))
 
 
 def elaborate(spec: CheckedSpec):
@@ -71,13 +80,16 @@ _CACHE: dict[tuple, tuple] = {}
 
 
 def elaborate_cached(spec: CheckedSpec, stmt: ast.Design | None = None):
-    """(component, netlist) of the spec's design (or of ``stmt``), elaborated once per process."""
+    """(component, netlist) of the spec's design (or of ``stmt``, e.g. its `reference`), elaborated
+    once per process."""
     d = stmt or spec.design
+    which = "ref" if stmt is not None and stmt is spec.reference_design else "dut"
+    inputs, outputs = named_ports(spec, which)
     key = (str(Path(spec.file).resolve()) if Path(spec.file).exists() else spec.file, d.text, d.verilog,
-           tuple(sorted((k, repr(v)) for k, v in spec.formats.items())))
+           tuple(sorted((k, repr(v)) for k, v in spec.formats.items())), tuple(inputs), tuple(outputs))
     if key not in _CACHE:
         design = resolve_spec_design(spec, stmt=d)
-        _CACHE[key] = design.component, design.netlist()
+        _CACHE[key] = design.component, design.netlist(inputs, outputs)
     return _CACHE[key]
 
 

@@ -17,6 +17,7 @@ import z3
 
 from ..formats import FloatFormat, IntFormat
 from ..smt import classify
+from ..smt.exact_product import significand_product
 from . import ast
 from .check import CheckedSpec, const_value
 from .types import ROUNDING_PORT_CODES, FloatT, IntT, RoundT
@@ -263,6 +264,15 @@ def real_mul(a: RealV, b: RealV) -> RealV:
                  a.coef * b.coef)
 
 
+def float_product(fa: FloatFormat, a: z3.BitVecRef, fb: FloatFormat, b: z3.BitVecRef) -> RealV:
+    """The exact ``a * b`` of two float codes, its significand the shared `significand_product` term
+    (a multiplier decomposition recognises and cuts it)."""
+    ra, rb = f_real(fa, a), f_real(fb, b)
+    mag = z3.ZeroExt(1, significand_product(fa, a, fb, b))
+    neg = z3.Xor(f_sign(fa, a), f_sign(fb, b))
+    return RealV(z3.And(ra.valid, rb.valid), z3.If(neg, -mag, mag), ra.exp + rb.exp)
+
+
 def const_real(c: Fraction) -> RealV:
     return RealV(z3.BoolVal(True), _val(1, 2), _val(0, EXP_WIDTH), c)
 
@@ -415,6 +425,8 @@ class SymbolicEvaluator:
                 return self._real_scale(self._to_real(b), a.value)
             if isinstance(b, ConstV):
                 return self._real_scale(self._to_real(a), b.value)
+            if all(isinstance(v, FloatV) and isinstance(v.fmt, FloatFormat) for v in (a, b)):
+                return float_product(a.fmt, a.term, b.fmt, b.term)
             return real_mul(self._to_real(a), self._to_real(b))
         raise TypeError(f"unsupported real operator {e.op}")
 

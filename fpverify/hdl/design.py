@@ -75,14 +75,24 @@ class Design:
             _silence_unused_elaboratable()
             raise self.error(e, f"cannot build {self.name}") from None
 
-    def netlist(self):
-        """The component's IR netlist (`fpverify.hdl.netlist.flatten`); elaboration errors are input errors."""
-        from .netlist import flatten
+    def netlist(self, inputs: Sequence[str] = (), outputs: Sequence[str] = ()):
+        """The component's IR netlist (`fpverify.hdl.netlist.flatten`); elaboration errors are input errors.
+
+        A plain Elaboratable (no `wiring` signature) has the ports the caller names: attributes
+        ``inputs`` become input ports, those of ``outputs`` that exist output ports."""
+        from .netlist import NetlistError, attribute_ports, flatten, has_signature, signal_attributes
 
         if isinstance(self.component, VerilogTop):  # Yosys errors are input errors already
             return self.component.to_netlist()
+        ports = None
+        if not has_signature(self.component) and (inputs or outputs):
+            attrs = signal_attributes(self.component)
+            try:
+                ports = attribute_ports(self.component, inputs, [o for o in outputs if o in attrs])
+            except NetlistError as e:
+                raise self.at.error(str(e)) from None
         try:
-            return flatten(self.component)
+            return flatten(self.component, ports)
         except InputError:
             raise
         except Exception as e:

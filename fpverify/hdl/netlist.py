@@ -42,11 +42,46 @@ def component_ports(component: Any) -> list[tuple[str, _ast.Value, _ir.PortDirec
     return ports
 
 
+def has_signature(design: Any) -> bool:
+    """``design`` declares its ports (a `wiring.Component`); a plain Elaboratable does not."""
+    return isinstance(getattr(design, "signature", None), wiring.Signature)
+
+
+def signal_attributes(design: Any) -> dict[str, _ast.Value]:
+    """The design's public attributes that are Amaranth values (a plain Elaboratable's would-be ports)."""
+    out = {}
+    for k, v in vars(design).items():
+        if k.startswith("_"):
+            continue
+        if isinstance(v, _ast.ValueCastable):
+            v = v.as_value()
+        if isinstance(v, _ast.Value):
+            out[k] = v
+    return out
+
+
+def attribute_ports(design: Any, inputs: Iterable[str], outputs: Iterable[str]) -> list[tuple[str, _ast.Value, Any]]:
+    """Ports of a plain Elaboratable named by the caller: attribute ``name`` of ``design`` becomes
+    port ``name`` (inputs and outputs as given). Raises `NetlistError` naming a missing attribute."""
+    attrs = signal_attributes(design)
+    ports = []
+    for names, direction in ((inputs, _ir.PortDirection.Input), (outputs, _ir.PortDirection.Output)):
+        for name in names:
+            if name not in attrs:
+                have = ", ".join(sorted(attrs)) or "none"
+                raise NetlistError(f"{type(design).__name__} has no signal attribute `{name}` "
+                                   f"(its signal attributes: {have})")
+            ports.append((name, attrs[name], direction))
+    return ports
+
+
 def _normalize_ports(design: Any, ports: PortSpec) -> list[tuple[str, _ast.Value, Any]]:
     if ports is None:
         if isinstance(getattr(design, "signature", None), wiring.Signature):
             return component_ports(design)
-        raise NetlistError("flatten() needs ports= for a design that is not a wiring.Component")
+        raise NetlistError(f"{type(design).__name__} is a plain Elaboratable (not a wiring.Component), so its "
+                           "ports must be named: in a spec, bind them (`input a = dut.in_a : FORMAT`, "
+                           "`output y = dut.out : FORMAT`)")
     if isinstance(ports, Mapping):
         items = [(str(k), v, None) for k, v in ports.items()]
     else:

@@ -97,6 +97,8 @@ def check_spec(sf: ast.SpecFile, netlist=None, component=None, reference=None) -
         raise err("the spec proves nothing: add a `prove` statement", design.pos)
     check_splits(scope, splits)
     properties = _properties(scope, types, lemmas, proves, tuple(assumes), tuple(splits))
+    if netlist is not None:
+        _equivalences_read_ports(properties, scope, netlist)
     timeout, solver = _options(options)
     spec = CheckedSpec(sf.file, design, scope.formats, scope.inputs, scope.outputs, scope.vars,
                        latency, properties, faults, strategies, timeout, solver,
@@ -242,3 +244,20 @@ def _options(options: dict[str, ast.Option]) -> tuple[float | None, str | None]:
             raise err(f"unknown solver `{o.value.value}` (choose {', '.join(SOLVERS)})", o.value.pos)
         solver = str(o.value.value)
     return timeout, solver
+
+
+def _equivalences_read_ports(properties, scope, netlist) -> None:
+    """An equivalence with a golden operation reads the design's result and flags at output ports
+    (the prover's miter and the fault grader compare ports, not internal signals)."""
+    for p in properties:
+        e = p.equivalence
+        if e is None:
+            continue
+        for name in (e.output, e.flags):
+            port = scope.outputs[name] if name else None
+            if port is None or port.design != "dut" or port.port in netlist.outputs:
+                continue
+            have = ", ".join(f"`{o}`" for o in netlist.outputs) or "none"
+            raise err(f"`{name}` is bound to `dut.{port.port}`, which is not an output port of the design "
+                      f"(its outputs: {have}); an equivalence reads output ports", port.pos)
+

@@ -98,6 +98,10 @@ def classify(problem, model: dict[str, int]):
     cex, why = replay(problem.netlist, problem.op, problem.fmt, problem.out, problem.env, problem.ports, inputs,
                       model_net, model_ref, problem.flag_mask, problem.lmul_policy, problem.cycles,
                       nan_exact=problem.nan_exact)
+    iso = getattr(problem, "iso", None)
+    if iso is not None and not all(concrete(pm, subst) for pm in iso.exact_premises):
+        # the cut product satisfied a rewritten assumption that the real product does not
+        return "spurious", cex, "the input is outside the property's domain"
     if not why:
         return "real", cex, ""
     if why == "netlist and golden model agree on this input":

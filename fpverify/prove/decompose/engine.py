@@ -39,7 +39,7 @@ from ..types import Counterexample, PortMap
 from . import splits as S
 from .cegar import Localisation, Stage, classify, localise
 from .find_product import find_product
-from .isolate import MulIsolation, StageBinding, isolate_multiplier, normalise
+from .isolate import MulIsolation, StageBinding, cut_assumed_product, isolate_multiplier, normalise
 from .pool import Job, Outcome, run_jobs, solver_versions
 from .strategy import Strategy
 
@@ -65,6 +65,7 @@ class Problem:
     iso: MulIsolation | None = None
     nan_exact: bool = False  # the result must equal the reference bit for bit (NaN encoding pinned)
     premises: list = field(default_factory=list)
+    witness_premises: list | None = None  # exact premises for witnesses when ``premises`` read a cut
     goal: z3.BoolRef | None = None
 
     @property
@@ -169,6 +170,8 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
                                      rand, stage_map=stage_map, domain=[a(sym) for a in assumptions])
         except (KeyError, ValueError) as e:
             raise ProofSetupError(f"multiplier isolation: {e.args[0] if e.args else e}") from None
+        premises, product_lemmas = cut_assumed_product(iso, fmt, sym.a, sym.b, ob.premises)
+        iso.lemmas = product_lemmas + iso.lemmas
         pr.iso = iso
         nan_n = unpack(out, iso.net_code).is_nan
         nan_r = unpack(out, iso.reference.code).is_nan
@@ -177,7 +180,9 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
         if iso.net_flags is not None:
             k = min(iso.net_flags.size(), 6)
             goals.append(z3.Extract(k - 1, 0, iso.net_flags) == z3.Extract(k - 1, 0, iso.reference.flags))
-        pr.premises = list(ob.premises) + iso.assumed
+        pr.premises = premises + iso.assumed
+        if iso.exact_premises:  # a witness must be a real input, not one of the cut product's
+            pr.witness_premises = list(ob.premises) + iso.assumed
         pr.goal = conj(goals)
     return pr
 
@@ -246,7 +251,7 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
         fin = conj([us[r].is_finite for r in finite_roles])
         items.append(Item("coverage", S.coverage_obligation(S.Split(f"{st.name}:finite", sub, fin), pr.premises)))
     if st.witnesses:
-        items += [Item("witness", S.witness_obligation(split, c, pr.premises), expect="sat", case=c) for c in cases]
+        items += [Item("witness", S.witness_obligation(split, c, pr.witness_premises or pr.premises), expect="sat", case=c) for c in cases]
     items += [Item("case", case_obligation(pr, c), case=c) for c in cases]
     return items
 

@@ -29,7 +29,7 @@ assumptions) restricts every lemma as it restricts the cases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import z3
@@ -37,6 +37,7 @@ import z3
 from ...formats import FloatFormat
 from ...rounding import Env
 from ...semantics import stages
+from ...smt.exact_product import raw_significand, significand_product
 from ...smt.reference.bv import all_of, const, zext
 from ...smt.reference.mul import mul_operands
 from ...smt.reference.result import RefResult
@@ -90,6 +91,7 @@ class MulIsolation:
     net_flags: z3.BitVecRef | None
     lemmas: list[Obligation]
     assumed: list[z3.BoolRef]  # what the lemmas justify, as premises of the cut miter
+    exact_premises: list[z3.BoolRef] = field(default_factory=list)  # assumptions rewritten onto the cut
 
     def refinement(self) -> z3.BoolRef:
         """Drop the abstraction: the cut variable is the real product."""
@@ -150,4 +152,33 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     return MulIsolation(P, real, x, y, reference, cut[0], cut[1] if flags_port else None, lemmas, assumed)
 
 
-__all__ = ["StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "cut_term", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
+def cut_assumed_product(iso: MulIsolation, fmt: FloatFormat, a: z3.BitVecRef, b: z3.BitVecRef,
+                        premises: Sequence[z3.BoolRef]) -> tuple[list[z3.BoolRef], list[Obligation]]:
+    """Premises (a property's assumptions) that read the exact product ``a*b`` through the shared
+    `significand_product` term, rewritten onto the cut product: ``raw_a * raw_b`` becomes
+    ``P >> (lzc_a + lzc_b)``.
+
+    Sound because it is exact at the real product: ``P = nsig_a * nsig_b`` with
+    ``nsig = raw << lzc`` (fits the ``2p`` bits of ``P``), so ``raw_a * raw_b = P >> (lzc_a + lzc_b)``
+    (zero operands: both sides 0). That needs the assumption's stored significand to be the one
+    the engine normalised; lemma L0 proves it. Returns the rewritten premises and the L0 lemmas
+    (none when no premise reads the product). The originals of the rewritten premises are kept in
+    ``iso.exact_premises``: a model that satisfies only their rewritten form is spurious."""
+    p = fmt.precision
+    term = significand_product(fmt, a, fmt, b)
+    shift = iso.x.shift + iso.y.shift
+    shift = zext(shift, 2 * p) if shift.size() < 2 * p else z3.Extract(2 * p - 1, 0, shift)
+    rewritten = [z3.substitute(pm, (term, z3.LShR(iso.product, shift))) for pm in premises]
+    iso.exact_premises = [pm for r, pm in zip(rewritten, premises) if not z3.eq(r, pm)]
+    if not iso.exact_premises:
+        return list(premises), []
+    lemmas = []
+    for tag, code, n in (("a", a, iso.x), ("b", b, iso.y)):
+        finite = all_of(n.u.valid, z3.Not(n.u.is_nan), z3.Not(n.u.is_inf))
+        lemmas.append(Obligation(f"L0 assumed-product[{tag}]",
+                                 f"the assumption's significand of {tag} == the normalised reference's (finite {tag})",
+                                 [finite], raw_significand(fmt, code) == n.u.sig))
+    return rewritten, lemmas
+
+
+__all__ = ["cut_assumed_product", "StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "cut_term", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
