@@ -21,6 +21,18 @@ def _elaborate(spec):
     return elaborate_design(spec)[1]
 
 
+def pipeline_view(spec, netlist):
+    """A pipelined design (latency, clock, reset) is graded as the combinational netlist of one
+    evaluation (`fpverify.hdl.unroll`); None for a combinational design."""
+    if not (netlist.is_sequential or spec.latency or spec.reset is not None):
+        return None
+    from functools import partial
+
+    from .hdl.unroll import unroll
+
+    return partial(unroll, latency=spec.latency or 0, held=spec.held_inputs, reset=spec.reset)
+
+
 def _operand_classes(expr, spec) -> list:
     """``normal(a) and finite(b)`` -> [OperandClass('normal', 'a'), OperandClass('finite', 'b')];
     ``s == 0`` on a bits input (an adder's subtract select) -> [PortValue('s', 0)]."""
@@ -131,7 +143,8 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
             bar.update(task, completed=done, total=total, description=f"{res.id}: {res.status}")
         try:
             report = run_campaign(netlist, props, n=n, seed=seed, operators=ops, semantic=semantic, jobs=jobs,
-                                  timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text)
+                                  timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text,
+                                  view=pipeline_view(spec, netlist))
         except CampaignError as e:
             raise InputError(str(e), spec_file) from None
     report.spec = spec_file

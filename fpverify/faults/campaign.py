@@ -44,7 +44,7 @@ class CampaignError(Exception):
 
 @dataclass
 class Context:
-    original: Netlist
+    original: Netlist  # what is simulated and proved: the design, or its combinational `view`
     properties: list[Any]
     fmt: Any = None
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
@@ -56,6 +56,13 @@ class Context:
     eqgap_check: bool = True
     quick: np.ndarray | None = None  # indices of the vectors tried first
     smt: bool = True  # False: exhaustive simulation decides properties that have a concrete check
+    source: Netlist | None = None  # what is mutated (the pipeline a `view` unrolls); None: ``original``
+    view: Callable[[Netlist], Netlist] | None = None  # a mutant of ``source`` as it is checked
+
+    def mutant(self, m: "AnyMutation") -> Netlist:
+        """Mutation ``m`` applied to the design, as the checks see it."""
+        mutated = apply_any(self.source or self.original, m, self.fmt)
+        return self.view(mutated) if self.view is not None else mutated
 
 
 def to_netlist(design) -> Netlist:
@@ -84,9 +91,13 @@ def select_mutants(netlist: Netlist, n: int, seed: int = 0, operators: Sequence[
 
 def prepare(original: Netlist, properties, *, fmt=None, seed: int = 0, random_n: int = 4096,
             timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True,
-            smt: bool = True) -> Context:
-    ctx = Context(original, list(properties), fmt, timeout_s=timeout_s, attribute=attribute,
-                  eqgap_check=eqgap_check, smt=smt)
+            smt: bool = True, view: Callable[[Netlist], Netlist] | None = None) -> Context:
+    """``view``: how a netlist is checked (e.g. `fpverify.hdl.unroll` of a pipeline); mutants are
+    made on ``original`` and then viewed."""
+    ctx = Context(view(original) if view is not None else original, list(properties), fmt, timeout_s=timeout_s,
+                  attribute=attribute, eqgap_check=eqgap_check, smt=smt,
+                  source=original if view is not None else None, view=view)
+    original = ctx.original
     ctx.exhaustive = eq.is_exhaustible(original)
     ctx.vectors = eq.exhaustive_vectors(original) if ctx.exhaustive else eq.random_vectors(original, random_n, seed)
     ctx.original_outputs = eq.simulate(original, ctx.vectors)
@@ -152,7 +163,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
     res = MutantResult(id=m.id, kind=m.kind, description=m.description, src=getattr(m, "src", ""),
                        signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation))
     try:
-        mutant = apply_any(ctx.original, m, ctx.fmt)
+        mutant = ctx.mutant(m)
         # 1.+2. on a quick sample first (most mutants die there), then on all vectors
         sim, full_outputs = None, None
         if ctx.quick is not None:
@@ -258,13 +269,15 @@ def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation]
                  seed: int = 0, operators: Sequence[str] | None = None, semantic: bool | Sequence[str] = True, jobs: int = 1,
                  timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True,
                  smt: bool = True, progress: Callable[[MutantResult, int, int], None] | None = None,
-                 name: str = "", baseline: bool = True) -> CampaignReport:
+                 name: str = "", baseline: bool = True,
+                 view: Callable[[Netlist], Netlist] | None = None) -> CampaignReport:
     """Run a mutation campaign on ``design`` (an Amaranth component or a `Netlist`).
 
     ``properties``: objects with ``name``, ``prove(netlist, timeout_s) -> Outcome`` and optionally
     ``expected(vectors)``/``concrete(...)`` (see `properties.GoldenEquivalence`).
     ``progress(result, done, total)`` is called after each mutant. Ctrl-C stops the campaign and
-    returns the partial report (``interrupted=True``).
+    returns the partial report (``interrupted=True``). ``view``: how a (mutated) netlist is checked,
+    e.g. a pipeline unrolled over its reset and latency (`fpverify.hdl.unroll`).
     """
     global _WORKER_CTX, _WORKER_MUTANTS
     t0 = time.perf_counter()
@@ -272,7 +285,7 @@ def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation]
     if fmt is None and properties:
         fmt = getattr(properties[0], "fmt", None)
     ctx = prepare(original, properties, fmt=fmt, seed=seed, timeout_s=timeout_s, attribute=attribute,
-                  eqgap_check=eqgap_check, smt=smt)
+                  eqgap_check=eqgap_check, smt=smt, view=view)
     base = check_baseline(ctx) if baseline else []
     muts = list(mutants) if mutants is not None else select_mutants(original, n, seed, operators, fmt, semantic)
     report = CampaignReport(design=name or original.name, seed=seed, properties=[p.name for p in properties],
