@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .errors import InputError
+from .hdl.design import VerilogTop
 from .exitcodes import ExitCode
 from .semantics.ops import ops_with
 
@@ -209,20 +210,51 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
 @click.option("--no-src", is_flag=True, help="omit (* src = ... *) attributes")
 def verilog_cmd(design, output, no_src):
-    """Export DESIGN (e.g. 'rtl.fp_mul.FPMultiplier(fmt=e4m3fn)') as Verilog via Yosys."""
-    from .hdl.design import resolve_design
+    """Export DESIGN as Verilog: an Amaranth design ('rtl.fp_mul.FPMultiplier(fmt=e4m3fn)',
+    'unit.py:MyUnit(w=8)') through Amaranth's back end, or a SPEC file's design (Amaranth, or
+    Verilog read through Yosys and written back as the one flattened module fpverify proves)."""
     from .hdl.verilog import YosysMissing, to_verilog
 
-    d = resolve_design(design)
-    try:
-        text = to_verilog(d.component, emit_src=not no_src)
-    except YosysMissing as e:
-        raise InputError(str(e)) from None
-    except Exception as e:  # the user's elaborate() or an unsupported construct
-        raise d.error(e, f"cannot export {d.name}") from None
+    d, ports = _export_design(design)
+    if d.cls is VerilogTop:
+        from .hdl.verilog_read import flat_verilog
+
+        top = d.component
+        text = flat_verilog(top.files, top.top, top.params, emit_src=not no_src)
+    else:
+        try:
+            text = to_verilog(d.component, ports=ports, emit_src=not no_src)
+        except YosysMissing as e:
+            raise InputError(str(e)) from None
+        except Exception as e:  # the user's elaborate() or an unsupported construct
+            raise d.error(e, f"cannot export {d.name}") from None
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text)
         click.echo(f"wrote {output} ({len(text.splitlines())} lines)", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _export_design(text: str):
+    """(`Design`, Amaranth ports or None) for a design reference or a ``.spec`` file's design; a plain
+    Elaboratable in a spec exports the ports the spec names."""
+    from .hdl.design import resolve_design
+
+    if not text.endswith(".spec"):
+        return resolve_design(text), None
+    from .dsl import load_spec
+    from .dsl.design import named_ports, resolve_spec_design
+    from .hdl.netlist import NetlistError, attribute_ports, has_signature, signal_attributes
+
+    spec = load_spec(text)
+    d = resolve_spec_design(spec)
+    if d.cls is VerilogTop or has_signature(d.component):
+        return d, None
+    inputs, outputs = named_ports(spec)
+    attrs = signal_attributes(d.component)
+    try:
+        ports = attribute_ports(d.component, inputs, [o for o in outputs if o in attrs])
+    except NetlistError as e:
+        raise d.at.error(str(e)) from None
+    return d, [value for _, value, _ in ports]

@@ -23,7 +23,7 @@ from . import ir
 from .yosys_json import netlist_from_json
 from .yosys_run import YosysFailure, YosysTool, find_yosys, run_script
 
-__all__ = ["read_verilog", "yosys_json", "PASSES", "cache_path"]
+__all__ = ["read_verilog", "yosys_json", "flat_verilog", "PASSES", "cache_path"]
 
 # After read_verilog/hierarchy. `proc` turns processes into muxes and flip-flops; `flatten` inlines
 # the hierarchy (names become "inst.sig"); `memory_collect` merges memory ports into one $mem_v2;
@@ -126,7 +126,8 @@ class _Staged:
         return names
 
 
-def _commands(staged: _Staged, top: str, params: Mapping[str, Any], passes: Iterable[str]) -> list[str]:
+def _commands(staged: _Staged, top: str, params: Mapping[str, Any], passes: Iterable[str],
+              write: str = "write_json netlist.json") -> list[str]:
     cmds = []
     for name in staged.given:
         sv = " -sv" if name.lower().endswith((".sv", ".svh")) else ""
@@ -134,7 +135,7 @@ def _commands(staged: _Staged, top: str, params: Mapping[str, Any], passes: Iter
     chparams = "".join(f" -chparam {k} {_param_text(k, v)}" for k, v in params.items())
     cmds.append(f"hierarchy -check -top {top}{chparams}")
     cmds.extend(passes)
-    cmds.append("write_json netlist.json")
+    cmds.append(write)
     return cmds
 
 
@@ -258,3 +259,28 @@ def read_verilog(files: Iterable[str | os.PathLike], top: str, params: Mapping[s
     """
     doc, display = yosys_json(files, top, params, cache=cache, progress=progress)
     return netlist_from_json(doc, _top_module(doc, top), src_files=display, name=name or top)
+
+
+def flat_verilog(files: Iterable[str | os.PathLike], top: str, params: Mapping[str, Any] | None = None, *,
+                 emit_src: bool = True, progress: TextIO | None = sys.stderr) -> str:
+    """``top`` as one flattened Verilog module after the reader's `PASSES`: the circuit fpverify
+    proves (parameters applied, hierarchy inlined, processes as muxes and flip-flops); with
+    ``emit_src`` Yosys's ``src`` attributes name the user's files."""
+    files = list(files)
+    if not files:
+        raise InputError("no Verilog files given")
+    staged = _Staged(files)
+    commands = _commands(staged, top, dict(params or {}), PASSES,
+                         write=f"write_verilog {'' if emit_src else '-noattr '}flat.v")
+    with tempfile.TemporaryDirectory(prefix="fpverify-yosys-") as tmp:
+        staged.write(Path(tmp))
+        try:
+            run_script(commands, tmp, find_yosys(), progress=progress)
+        except YosysFailure as e:
+            raise _explain(e, staged, top, dict(params or {})) from None
+        text = (Path(tmp) / "flat.v").read_text()
+    if emit_src:  # the staged names back to the user's
+        for staged_name, shown in staged.display.items():
+            text = text.replace(f'src = "{staged_name}:', f'src = "{shown}:')
+    return text
+
