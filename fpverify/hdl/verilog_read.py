@@ -127,10 +127,11 @@ class _Staged:
 
 
 def _commands(staged: _Staged, top: str, params: Mapping[str, Any], passes: Iterable[str],
-              write: str = "write_json netlist.json") -> list[str]:
+              write: str = "write_json netlist.json", all_sv: bool = False) -> list[str]:
+    """The Yosys script; ``all_sv`` reads ``.v`` files as SystemVerilog too."""
     cmds = []
     for name in staged.given:
-        sv = " -sv" if name.lower().endswith((".sv", ".svh")) else ""
+        sv = " -sv" if all_sv or name.lower().endswith((".sv", ".svh")) else ""
         cmds.append(f'read_verilog -defer{sv} "{name}"')
     chparams = "".join(f" -chparam {k} {_param_text(k, v)}" for k, v in params.items())
     cmds.append(f"hierarchy -check -top {top}{chparams}")
@@ -216,15 +217,32 @@ def yosys_json(files: Iterable[str | os.PathLike], top: str, params: Mapping[str
             pass
     with tempfile.TemporaryDirectory(prefix="fpverify-yosys-") as tmp:
         staged.write(Path(tmp))
-        try:
-            run_script(commands, tmp, tool, progress=progress)
-        except YosysFailure as e:
-            raise _explain(e, staged, top, params) from None
+        _run(staged, top, params, commands, tmp, tool, progress,
+             lambda: _commands(staged, top, params, PASSES if passes is None else passes, all_sv=True))
         text = (Path(tmp) / "netlist.json").read_text()
     doc = json.loads(text)
     if cache:
         _atomic_write(path, text)
     return doc, staged.display
+
+
+def _run(staged: _Staged, top: str, params: Mapping[str, Any], commands: list[str], tmp: str, tool: YosysTool,
+         progress: TextIO | None, as_sv) -> None:
+    """Run the script; a syntax error in a ``.v`` file is retried with every file read as
+    SystemVerilog (much RTL named ``.v`` uses ``always_comb``, ``logic``, ``parameter int``...).
+    The error reported is the first one when the retry fails too."""
+    try:
+        run_script(commands, tmp, tool, progress=progress)
+        return
+    except YosysFailure as e:
+        first = e
+    retry = as_sv()
+    if "syntax error" not in first.message or retry == commands:
+        raise _explain(first, staged, top, params) from None
+    try:
+        run_script(retry, tmp, tool, progress=progress)
+    except YosysFailure:
+        raise _explain(first, staged, top, params) from None
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -274,10 +292,8 @@ def flat_verilog(files: Iterable[str | os.PathLike], top: str, params: Mapping[s
                          write=f"write_verilog {'' if emit_src else '-noattr '}flat.v")
     with tempfile.TemporaryDirectory(prefix="fpverify-yosys-") as tmp:
         staged.write(Path(tmp))
-        try:
-            run_script(commands, tmp, find_yosys(), progress=progress)
-        except YosysFailure as e:
-            raise _explain(e, staged, top, dict(params or {})) from None
+        _run(staged, top, dict(params or {}), commands, tmp, find_yosys(), progress,
+             lambda: _commands(staged, top, dict(params or {}), PASSES, write=commands[-1], all_sv=True))
         text = (Path(tmp) / "flat.v").read_text()
     if emit_src:  # the staged names back to the user's
         for staged_name, shown in staged.display.items():
