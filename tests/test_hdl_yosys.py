@@ -605,3 +605,27 @@ def test_parameter_values_negative_and_verilog_numbers(tmp_path):
         assert (int(got["y"][0]), int(got["z"][0])) == (y, z), params
     with pytest.raises(InputError, match="not an integer"):
         read_verilog([p], "pm", {"K": 1.5})
+
+
+def test_v_file_with_systemverilog_constructs_is_read_as_systemverilog(tmp_path):
+    """Much RTL named .v uses `parameter int`, `always_comb` and `logic`: Yosys's Verilog-2005 reader
+    rejects them, so the file is read again as SystemVerilog (oracle: the evaluator's arithmetic)."""
+    src = tmp_path / "addsat.v"
+    src.write_text("module addsat #(parameter int W = 4) (input logic [W-1:0] a, b, output logic [W-1:0] y);\n"
+                   "  logic [W:0] s;\n"
+                   "  always_comb begin\n    s = a + b;\n    y = s[W] ? {W{1'b1}} : s[W-1:0];\n  end\n"
+                   "endmodule\n")
+    nl = read_verilog([src], "addsat", {"W": 4}, cache=False)
+    ev = Evaluator(nl)
+    a, b = np.arange(256, dtype=np.uint64) >> np.uint64(4), np.arange(256, dtype=np.uint64) & np.uint64(15)
+    y = ev.evaluate({"a": a, "b": b})["y"]
+    assert [int(v) for v in y] == [min(int(x) + int(z), 15) for x, z in zip(a, b)]
+
+
+def test_syntax_error_in_a_v_file_reports_the_first_reading(tmp_path):
+    """When the SystemVerilog retry fails too, the message is the original reader's, at file:line."""
+    src = tmp_path / "broken.v"
+    src.write_text("module broken(input a, output y);\n  assign y = a +;\nendmodule\n")
+    with pytest.raises(InputError) as e:
+        read_verilog([src], "broken", cache=False)
+    assert "syntax error" in str(e.value) and e.value.line == 2, str(e.value)
