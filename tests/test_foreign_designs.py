@@ -222,3 +222,17 @@ def test_product_rewrite_identity(fmt):
     s.add(finite(x), finite(y), z3.Or(significand_product(f, a, f, b) != z3.LShR(real, shift),
                                       raw_significand(f, a) != x.u.sig))
     assert s.check() == z3.unsat
+
+
+def test_mapped_stages_appear_in_the_localisation(capsys, tmp_path):
+    """A rounding bug in the mapped unit: the counterexample's stage table compares the map's own
+    signals (siga, sigb, u_mul.p) with the reference and marks the output as the first failure."""
+    v = (VERILOG / "fp_mul_5stage.v").read_text().replace("guard & (sticky | keep[0])", "guard & sticky")
+    (tmp_path / "rnd.v").write_text(v)
+    spec = _e5m2_spec(tmp_path, NORMAL_RANGE)
+    spec.write_text(spec.read_text().replace(f'"{VERILOG / "fp_mul_5stage.v"}"', f'"{tmp_path / "rnd.v"}"'))
+    code, case, err = _prove(capsys, spec)
+    assert code == 1 and case["status"] == "REFUTED", case
+    text = case["counterexample"]
+    for line in ("[ok ] siga", "[ok ] sigb", "[ok ] u_mul.p", "[BAD] y"):
+        assert line in text, text

@@ -66,6 +66,7 @@ class Problem:
     nan_exact: bool = False  # the result must equal the reference bit for bit (NaN encoding pinned)
     premises: list = field(default_factory=list)
     witness_premises: list | None = None  # exact premises for witnesses when ``premises`` read a cut
+    stage_map: Mapping[str, StageBinding] | None = None  # a foreign design's signals for the stages
     goal: z3.BoolRef | None = None
 
     @property
@@ -121,7 +122,14 @@ class Problem:
         out.append(Stage(self.ports.result, self.monolithic.watch["ref_code"]))
         if self.ports.flags and self.flag_mask:
             out.append(Stage(self.ports.flags, self.monolithic.watch["ref_flags"]))
-        return out
+        return [self._mapped(st) for st in out]
+
+    def _mapped(self, st: Stage) -> Stage:
+        """A stage under the name a foreign design's `map` gives it (``u_mul.p`` for ``product``)."""
+        b = (self.stage_map or {}).get(st.signal)
+        if b is None or b.value is not None:
+            return st
+        return Stage(b.signal, st.reference, st.signed, st.when)
 
     def mode_reference(self, inputs: dict[str, int] | None = None):
         """The reference whose terms describe ``inputs``: for an rm-port unit, the reference of
@@ -173,6 +181,7 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
         premises, product_lemmas = cut_assumed_product(iso, fmt, sym.a, sym.b, ob.premises)
         iso.lemmas = product_lemmas + iso.lemmas
         pr.iso = iso
+        pr.stage_map = stage_map
         nan_n = unpack(out, iso.net_code).is_nan
         nan_r = unpack(out, iso.reference.code).is_nan
         same_code = iso.net_code == iso.reference.code
