@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from .. import cache as proof_cache
+
 SOLVERS = ("z3", "bitwuzla")
 
 
@@ -44,6 +46,7 @@ class Outcome:
     cross: str = ""  # "bitwuzla: unsat (0.3 s)" when cross-checked
     cross_solver: str = ""  # the solver that cross-checked
     tag: object = field(default=None, repr=False)
+    cached: str = ""  # "cached, <date>, <solver>": the answer came from the proof cache (`prove.cache`)
 
 
 def solver_versions() -> dict[str, str]:
@@ -140,6 +143,8 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
         queue += [(i, j.solvers[k], "solve") for i, j in enumerate(jobs) if k < len(j.solvers)]
     results: dict[int, Outcome] = {}
     pending: dict[int, set[str]] = {i: set(j.solvers) for i, j in enumerate(jobs)}
+    cache = proof_cache.active()
+    texts: dict[int, str] = {}  # the key text of each job (computed once, here, when the cache is on)
     failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
     running: list[_Running] = []
     t_first: dict[int, float] = {}
@@ -173,12 +178,54 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
         j = jobs[i]
         if j.cross_check and out.answer == j.expect == "unsat":
             other = [s for s in SOLVERS if s != out.solver]
-            queue.insert(0, (i, other[0], "cross"))
-            return
+            hit = cached_answer(i, other[0])
+            if hit is not None and hit.answer == "unsat":
+                out.cross, out.cross_solver = f"{other[0]}: unsat ({hit.note()})", other[0]
+            else:
+                queue.insert(0, (i, other[0], "cross"))
+                return
         if on_done:
             on_done(out)
 
+    def text_of(i: int) -> str | None:
+        if cache is None:
+            return None
+        if i not in texts:
+            j = jobs[i]
+            texts[i] = j.smtlib if j.smtlib is not None else (j.obligation.to_smtlib()
+                                                             if j.obligation is not None else "")
+        return texts[i] or None
+
+    def cached_answer(i: int, solver: str):
+        text = text_of(i)
+        return cache.get(text, solver) if text is not None else None
+
+    def from_cache(i: int) -> Outcome | None:
+        """A trusted unsat, or a sat whose model satisfies the obligation (a hint the caller
+        replays like a fresh model); None: solve it."""
+        j = jobs[i]
+        for solver in j.solvers:
+            e = cached_answer(i, solver)
+            if e is None:
+                continue
+            if e.answer == "unsat":
+                return Outcome(j.name, "unsat", solver, 0.0, tag=j.tag, cached=e.note())
+            if e.model is not None and j.obligation is not None and \
+                    proof_cache.model_satisfies(j.obligation.query, e.model):
+                return Outcome(j.name, "sat", solver, 0.0, dict(e.model), tag=j.tag, cached=f"model {e.note()}")
+        return None
+
+    def store(i: int, solver: str, ans: str, secs: float, model) -> None:
+        text = text_of(i)
+        if text is not None:
+            cache.put(text, solver, ans, secs, model)
+
     try:
+        if cache is not None:
+            for i in range(len(jobs)):
+                out = from_cache(i)
+                if out is not None:
+                    finish(i, out)
         while queue or running:
             if should_stop is not None and should_stop():
                 break
@@ -213,6 +260,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
                 stop(r)
                 ans, model, msg, secs = got
                 i = r.job_index
+                store(i, r.solver, ans, secs, model)
                 if r.purpose == "cross":
                     out = results[i]
                     out.cross = f"{r.solver}: {ans} ({secs:.2f} s)"
