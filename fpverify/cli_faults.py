@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .cli_cluster import cache_option, engine, proof_cache_setting, scheduler_option
 from .errors import InputError
 from .exitcodes import ExitCode, combine
 
@@ -88,7 +89,10 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
 @click.option("--operators", default=None, help="comma-separated IR operators (inv,const0,const1,cnot0,cnot1,opswap,const)")
 @click.option("--no-semantic", is_flag=True, help="IR mutants only")
 @click.option("--no-smt", is_flag=True, help="decide by exhaustive simulation only (FP8 and smaller)")
-def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt):
+@cache_option
+@scheduler_option
+def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, no_cache,
+               scheduler):
     """Mutation campaign: how many injected faults do SPEC_FILE's properties catch?
 
     Exit 0 if every non-equivalent mutant is killed and EQGAP is 0; 1 otherwise (a survivor, an

@@ -66,7 +66,7 @@ def solve_cached(query: list, timeout: float, solver: str):
     cache = proof_cache.active()
     if cache is None:
         return (*solve(query, timeout, solver), "")
-    text = proof_cache.smtlib_of(query)
+    text = list(query)
     entry = cache.get(text, solver)
     if entry is not None and entry.answer == "unsat":
         return "unsat", None, entry.by or entry.solver, entry.note()

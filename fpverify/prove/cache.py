@@ -91,6 +91,43 @@ def query_text(smtlib: str) -> str:
     return "\n".join(decls + [_LET_NAME.sub(rename, ln) for ln in body]) + "\n"
 
 
+def query_digest(query) -> str:
+    """A canonical text of z3 assertions: one line per distinct term, in the order a depth-first
+    walk meets them, each naming its operator, parameters, sort and the lines of its arguments.
+
+    z3's own SMT-LIB printer shares subterms with ``let`` by reference counts and names them by
+    internal ids, both of which depend on what else the process holds; this text depends only on
+    the terms themselves (it is the SMT-LIB query's structure, spelled without ``let``)."""
+    import z3
+
+    lines: list[str] = []
+    index: dict[int, int] = {}
+    for root in query:
+        stack = [(root, False)]
+        while stack:
+            t, expanded = stack.pop()
+            tid = t.get_id()
+            if tid in index:
+                continue
+            if not expanded:
+                stack.append((t, True))
+                stack.extend((c, False) for c in reversed(t.children()) if c.get_id() not in index)
+                continue
+            if z3.is_quantifier(t):
+                head = f"Q {t.sexpr()}"
+            elif z3.is_bv_value(t):
+                head = f"bv {t.as_long()} {t.size()}"
+            else:
+                d = t.decl()
+                params = d.params()
+                head = f"{d.name()} {d.kind()} {t.sort_kind()}" + (f" {t.size()}" if z3.is_bv(t) else "") \
+                    + (f" {[str(p) for p in params]}" if params else "")
+            index[tid] = len(lines)
+            lines.append(head + " " + " ".join(str(index[c.get_id()]) for c in t.children()))
+        lines.append(f"assert {index[root.get_id()]}")
+    return "\n".join(lines)
+
+
 def solver_version(solver: str) -> str:
     """The version string that goes into the key; a portfolio is keyed by both solvers."""
     if solver == "z3":
@@ -115,12 +152,15 @@ class ProofCache:
         self.root = Path(root) if root is not None else default_dir()
         self._versions: dict[str, str] = {}
 
-    def key(self, smtlib: str, solver: str) -> str:
+    def key(self, query, solver: str) -> str:
+        """``query``: SMT-LIB2 text, or the z3 assertions (an `Obligation`'s ``query``), hashed
+        through `query_digest` (the same key whichever the process built before)."""
         version = self._versions.get(solver)
         if version is None:
             version = self._versions[solver] = solver_version(solver)
+        content = query_text(query) if isinstance(query, str) else query_digest(query)
         h = hashlib.sha256()
-        for part in ("fpverify-proof", ENCODING_VERSION, solver, version, query_text(smtlib)):
+        for part in ("fpverify-proof", ENCODING_VERSION, solver, version, content):
             h.update(part.encode())
             h.update(b"\0")
         return h.hexdigest()
@@ -128,7 +168,7 @@ class ProofCache:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    def get(self, smtlib: str, solver: str) -> Entry | None:
+    def get(self, smtlib, solver: str) -> Entry | None:
         """The stored answer, or None (counted as a miss: the caller will run the solver)."""
         try:
             data = json.loads(self.path(self.key(smtlib, solver)).read_text())
@@ -145,7 +185,7 @@ class ProofCache:
         STATS.hits += 1
         return entry
 
-    def put(self, smtlib: str, solver: str, answer: str, seconds: float = 0.0,
+    def put(self, smtlib, solver: str, answer: str, seconds: float = 0.0,
             model: dict[str, int] | None = None, by: str = "") -> None:
         """Store a decisive answer (unsat, or sat with its model); anything else is ignored. A
         directory that cannot be written leaves the proof as it is (the cache is an optimisation)."""

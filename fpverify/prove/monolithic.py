@@ -203,7 +203,7 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
     if solver not in ("z3", "bitwuzla"):
         raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
     cache = proof_cache.active()
-    text = ob.to_smtlib() if cache is not None else ""
+    text = ob.query  # the key: the query's terms (`cache.query_digest`)
     entry = cache.get(text, solver) if cache is not None else None
     if entry is not None and entry.answer == "unsat":
         return ProofResult("PROVED", time.perf_counter() - t0, solver, entry.version, None, ob, lemmas,

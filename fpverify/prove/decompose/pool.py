@@ -144,7 +144,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
     results: dict[int, Outcome] = {}
     pending: dict[int, set[str]] = {i: set(j.solvers) for i, j in enumerate(jobs)}
     cache = proof_cache.active()
-    texts: dict[int, str] = {}  # the key text of each job (computed once, here, when the cache is on)
+    texts: dict[int, object] = {}  # the key of each job (computed once, here, when the cache is on)
     failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
     running: list[_Running] = []
     t_first: dict[int, float] = {}
@@ -187,14 +187,14 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
         if on_done:
             on_done(out)
 
-    def text_of(i: int) -> str | None:
+    def text_of(i: int):
         if cache is None:
             return None
         if i not in texts:
             j = jobs[i]
-            texts[i] = j.smtlib if j.smtlib is not None else (j.obligation.to_smtlib()
-                                                             if j.obligation is not None else "")
-        return texts[i] or None
+            # the key: the obligation's terms (`cache.query_digest`), else the job's SMT-LIB text
+            texts[i] = j.obligation.query if j.obligation is not None else j.smtlib
+        return texts[i]
 
     def cached_answer(i: int, solver: str):
         text = text_of(i)
