@@ -100,6 +100,12 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
     on a mutant disagrees with exhaustive simulation (a bug in fpverify); 130 when interrupted (the
     partial report is still written).
     """
+    with proof_cache_setting(no_cache), engine(scheduler) as ex:  # unreachable scheduler: exit 2 first
+        _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt,
+                ex if ex.remote else None)
+
+
+def _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, executor):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -135,7 +141,8 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
             bar.update(task, completed=done, total=total, description=f"{res.id}: {res.status}")
         try:
             report = run_campaign(netlist, props, n=n, seed=seed, operators=ops, semantic=semantic, jobs=jobs,
-                                  timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text)
+                                  timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text,
+                                  executor=executor)
         except CampaignError as e:
             raise InputError(str(e), spec_file) from None
     report.spec = spec_file

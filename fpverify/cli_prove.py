@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .cli_cluster import cache_option, proof_cache_setting, scheduler_option
+from .cli_cluster import cache_option, engine, proof_cache_setting, scheduler_option
 from .exitcodes import ExitCode
 
 
@@ -68,8 +68,15 @@ def _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, ob
                 code = ExitCode.BAD_INPUT
         sys.exit(code)
 
-    opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,
-                   only=tuple(only))
+    with engine(scheduler, jobs) as ex:  # an unreachable scheduler: exit 2 before any work
+        opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,
+                       only=tuple(only), executor=ex if ex.remote else None)
+        _run(specs, json_out, obligations, opts, out, err)
+
+
+def _run(specs, json_out, obligations, opts, out, err):
+    from .dsl.run import exit_code, run_specs
+
     progress, task = _progress(err)
     totals = {"n": 0}
 

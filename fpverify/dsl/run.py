@@ -29,6 +29,7 @@ class Options:
     jobs: int = 1
     vcd_dir: Path | None = None
     only: tuple[str, ...] = ()  # property names to run (empty: all)
+    executor: object = None  # a remote `fpverify.executor.Executor` (a dask cluster); None: local processes
 
 
 @dataclass
@@ -101,6 +102,34 @@ def _run_task(args) -> tuple[int, CaseResult]:
                                   timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
 
 
+def _remote_prepare(item) -> None:
+    """On a cluster worker: the proof cache as the client has it, and the spec loaded once."""
+    from ..prove import cache as proof_cache
+
+    args, cache_settings = item
+    proof_cache.apply_settings(cache_settings)
+    path, only = args[0], args[1]
+    if path not in _WORKER_CACHE:
+        _WORKER_CACHE[path] = load(path, only)
+
+
+def _remote_task(item) -> tuple[int, CaseResult]:
+    return _run_task(item[0])
+
+
+def _remote_killed(item, limit: float) -> tuple[int, CaseResult]:
+    """The result of a task the worker killed at its hard time limit: UNKNOWN, never PROVED."""
+    args = item[0]
+    return args[2], CaseResult("", "UNKNOWN", limit, "", message=f"timeout: killed on the worker after {limit:g} s")
+
+
+def hard_limit(timeout: float | None) -> float:
+    """Seconds after which a cluster worker kills an obligation's process: the solver's own
+    timeout (a proof and, for assumptions, its vacuity check) plus a margin for building it."""
+    t = DEFAULT_TIMEOUT if timeout is None else timeout
+    return 2 * t + 30.0
+
+
 def _timeout(spec: CheckedSpec, cli: float | None) -> float | None:
     """Seconds per obligation. None under a decomposition strategy with no explicit timeout: the
     strategy file's own per-lemma timeout applies."""
@@ -159,13 +188,32 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             prop = ld.spec.properties[pi]
             label = _label(prop.name, case)
             cb = (lambda ev, item, f=runs[ri].file, lb=label: on_obligation(f, lb, ev, item)) if on_obligation else None
+            workers = options.executor if options.executor is not None else (
+                options.jobs if options.jobs > 1 else None)  # a cluster: obligations go to its workers
             res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
-                             solver=_solver(ld.spec, options.solver),
-                             workers=options.jobs if options.jobs > 1 else None, progress=cb)
+                             solver=_solver(ld.spec, options.solver), workers=workers, progress=cb)
             results[(ri, ti)] = res
             if on_result:
                 on_result(runs[ri].file, _label(prop.name, case), res)
-        if options.jobs <= 1 or len(work) <= 1:
+        if options.executor is not None and work:
+            from ..prove import cache as proof_cache
+
+            settings = proof_cache.settings()
+            items = [((str(Path(runs[ri].file).resolve()), options.only, ti, options.timeout, options.solver),
+                      settings) for ri, ti in work]
+            limits = {id(item): hard_limit(_timeout(loaded[ri].spec, options.timeout))
+                      for item, (ri, _) in zip(items, work)}
+            for i, (ti, res) in options.executor.map_unordered(
+                    _remote_task, items, hard_timeout=lambda item: limits[id(item)], on_timeout=_remote_killed,
+                    prepare=_remote_prepare):
+                ri, _ = work[i]
+                ld = loaded[ri]
+                pi, case = ld.tasks[ti]
+                res.case = case.label
+                results[(ri, ti)] = res
+                if on_result:
+                    on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
+        elif options.jobs <= 1 or len(work) <= 1:
             for ri, ti in work:
                 ld = loaded[ri]
                 pi, case = ld.tasks[ti]

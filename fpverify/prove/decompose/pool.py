@@ -122,15 +122,51 @@ class _Running:
     purpose: str  # "solve" | "cross"
 
 
-def run_jobs(jobs: Sequence[Job], workers: int | None = None,
+def cache_key(job: Job):
+    """The proof-cache key of a job: its obligation's terms (`cache.query_digest`), else its text."""
+    return job.obligation.query if job.obligation is not None else job.smtlib
+
+
+def cached_outcome(cache, job: Job) -> Outcome | None:
+    """A trusted unsat from ``cache``, or a sat whose model satisfies the obligation (a hint the
+    caller replays like a fresh model); None: solve it. A job to be cross-checked needs the other
+    solver's unsat cached too."""
+    if cache is None:
+        return None
+    key = cache_key(job)
+    for solver in job.solvers:
+        e = cache.get(key, solver)
+        if e is None:
+            continue
+        if e.answer == "unsat":
+            out = Outcome(job.name, "unsat", solver, 0.0, tag=job.tag, cached=e.note())
+            if job.cross_check and job.expect == "unsat":
+                other = next(s for s in SOLVERS if s != solver)
+                x = cache.get(key, other)
+                if x is None or x.answer != "unsat":
+                    continue
+                out.cross, out.cross_solver = f"{other}: unsat ({x.note()})", other
+            return out
+        if e.model is not None and job.obligation is not None and \
+                proof_cache.model_satisfies(job.obligation.query, e.model):
+            return Outcome(job.name, "sat", solver, 0.0, dict(e.model), tag=job.tag, cached=f"model {e.note()}")
+    return None
+
+
+def run_jobs(jobs: Sequence[Job], workers=None,
              on_done: Callable[[Outcome], None] | None = None,
              on_start: Callable[[Job, str], None] | None = None,
              should_stop: Callable[[], bool] | None = None, stagger_s: float = 3.0) -> list[Outcome | None]:
-    """Run every job; at most ``workers`` solver processes at once (default: CPU count).
+    """Run every job; at most ``workers`` solver processes at once (default: CPU count), or on a
+    cluster's workers when ``workers`` is a remote `fpverify.executor.Executor`.
 
     ``should_stop`` is polled after each answer: when it returns True the running solvers are
     stopped and the jobs not finished get None (e.g. a decomposed proof stops at its first
     replayed counterexample)."""
+    if getattr(workers, "remote", False):  # a dask cluster (`fpverify.executor.DaskExecutor`)
+        from .remote import run_jobs_remote
+
+        return run_jobs_remote(workers, jobs, on_done, on_start, should_stop)
     workers = max(1, workers or os.cpu_count() or 1)
     _JOBS[:] = list(jobs)
     ctx = mp.get_context("fork")
@@ -176,7 +212,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
             running.remove(r)
         queue[:] = [q for q in queue if not (q[0] == i and q[2] == "solve")]
         j = jobs[i]
-        if j.cross_check and out.answer == j.expect == "unsat":
+        if j.cross_check and out.answer == j.expect == "unsat" and not out.cross:
             other = [s for s in SOLVERS if s != out.solver]
             hit = cached_answer(i, other[0])
             if hit is not None and hit.answer == "unsat":
@@ -187,38 +223,15 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
         if on_done:
             on_done(out)
 
-    def text_of(i: int):
-        if cache is None:
-            return None
-        if i not in texts:
-            j = jobs[i]
-            # the key: the obligation's terms (`cache.query_digest`), else the job's SMT-LIB text
-            texts[i] = j.obligation.query if j.obligation is not None else j.smtlib
-        return texts[i]
-
     def cached_answer(i: int, solver: str):
-        text = text_of(i)
-        return cache.get(text, solver) if text is not None else None
+        return cache.get(cache_key(jobs[i]), solver) if cache is not None else None
 
     def from_cache(i: int) -> Outcome | None:
-        """A trusted unsat, or a sat whose model satisfies the obligation (a hint the caller
-        replays like a fresh model); None: solve it."""
-        j = jobs[i]
-        for solver in j.solvers:
-            e = cached_answer(i, solver)
-            if e is None:
-                continue
-            if e.answer == "unsat":
-                return Outcome(j.name, "unsat", solver, 0.0, tag=j.tag, cached=e.note())
-            if e.model is not None and j.obligation is not None and \
-                    proof_cache.model_satisfies(j.obligation.query, e.model):
-                return Outcome(j.name, "sat", solver, 0.0, dict(e.model), tag=j.tag, cached=f"model {e.note()}")
-        return None
+        return cached_outcome(cache, jobs[i])
 
     def store(i: int, solver: str, ans: str, secs: float, model) -> None:
-        text = text_of(i)
-        if text is not None:
-            cache.put(text, solver, ans, secs, model)
+        if cache is not None:
+            cache.put(cache_key(jobs[i]), solver, ans, secs, model)
 
     try:
         if cache is not None:
@@ -290,4 +303,4 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
     return [results.get(i) for i in range(len(jobs))]
 
 
-__all__ = ["Job", "Outcome", "run_jobs", "solve_text", "solver_versions", "SOLVERS"]
+__all__ = ["Job", "Outcome", "run_jobs", "cache_key", "cached_outcome", "solve_text", "solver_versions", "SOLVERS"]
