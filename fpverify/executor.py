@@ -93,7 +93,9 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, address, timeout_s: float = CONNECT_TIMEOUT_S):
+    def __init__(self, address, timeout_s: float | None = None):
+        if timeout_s is None:
+            timeout_s = float(os.environ.get("FPVERIFY_SCHEDULER_TIMEOUT") or CONNECT_TIMEOUT_S)
         try:
             from distributed import Client
         except ImportError:
