@@ -48,7 +48,7 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
 def _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler):
     from rich.console import Console
 
-    from .dsl.run import Options, exit_code, load, run_specs
+    from .dsl.run import Options, load
 
     out = Console(file=sys.stderr if json_out == "-" else sys.stdout, highlight=False)
     err = Console(stderr=True, highlight=False)

@@ -3,8 +3,6 @@ worker processes), and collect per-property results. Interrupts keep what finish
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,10 +83,6 @@ def load(path: str | Path, only: tuple[str, ...] = ()) -> Loaded:
 
 
 _WORKER_CACHE: dict[str, Loaded] = {}
-
-
-def _worker_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
 def _run_task(args) -> tuple[int, CaseResult]:
@@ -223,24 +217,17 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
                 results[(ri, ti)] = res
                 if on_result:
                     on_result(runs[ri].file, _label(prop.name, case), res)
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            pool = ctx.Pool(options.jobs, initializer=_worker_init)
-            try:
-                args = [(runs[ri].file, options.only, ti, options.timeout, options.solver) for ri, ti in work]
-                keys = {i: w for i, w in enumerate(work)}
-                it = pool.imap_unordered(_indexed, list(enumerate(args)))
-                for i, (ti, res) in it:
-                    ri, _ = keys[i]
-                    results[(ri, ti)] = res
-                    if on_result:
-                        ld = loaded[ri]
-                        pi, case = ld.tasks[ti]
-                        on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
-                pool.close()
-            finally:
-                pool.terminate()
-                pool.join()
+        else:  # the local pool: --jobs spawned processes, each loading the spec once
+            from ..executor import LocalExecutor
+
+            args = [(runs[ri].file, options.only, ti, options.timeout, options.solver) for ri, ti in work]
+            for i, (ti, res) in LocalExecutor(options.jobs).map_unordered(_run_task, args):
+                ri, _ = work[i]
+                results[(ri, ti)] = res
+                if on_result:
+                    ld = loaded[ri]
+                    pi, case = ld.tasks[ti]
+                    on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
     except KeyboardInterrupt:
         interrupted = True
     for ri, ld in loaded.items():
@@ -261,11 +248,6 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
 def _is_decomposed(ld: Loaded, task_index: int) -> bool:
     pi, _ = ld.tasks[task_index]
     return ld.spec.decompose is not None and ld.spec.properties[pi].kind == "equivalence"
-
-
-def _indexed(item):
-    i, args = item
-    return i, _run_task(args)
 
 
 def _label(name: str, case: Case) -> str:

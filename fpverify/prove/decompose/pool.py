@@ -180,7 +180,6 @@ def run_jobs(jobs: Sequence[Job], workers=None,
     results: dict[int, Outcome] = {}
     pending: dict[int, set[str]] = {i: set(j.solvers) for i, j in enumerate(jobs)}
     cache = proof_cache.active()
-    texts: dict[int, object] = {}  # the key of each job (computed once, here, when the cache is on)
     failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
     running: list[_Running] = []
     t_first: dict[int, float] = {}
