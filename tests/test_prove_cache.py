@@ -194,3 +194,14 @@ def test_cli_prove_reports_cached_and_no_cache(cache_dir, capsys):
     code, out, _ = run_cli(["prove", "specs/e4m3fn_mul.spec", "--no-cache"], capsys)
     assert code == 0 and "cached" not in out and pc.STATS.hits == 0
     assert os.environ.get(pc.ENV_OFF) is None  # --no-cache does not leak past the command
+
+
+def test_model_satisfies_checks_every_constant():
+    a, b = z3.BitVecs("a b", 8)
+    p = z3.Bool("p")
+    q = [z3.Or(p, a + b == 3)]
+    assert pc.model_satisfies(q, {"a": 1, "b": 2, "p": 0})
+    assert not pc.model_satisfies(q, {"a": 1, "b": 1, "p": 0})
+    assert pc.model_satisfies(q, {"a": 1, "b": 1, "p": 1})
+    assert not pc.model_satisfies(q, {"a": 1, "b": 2})  # p missing
+    assert pc.free_constants(q) == {"p": None, "a": 8, "b": 8}

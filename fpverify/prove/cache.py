@@ -91,41 +91,75 @@ def query_text(smtlib: str) -> str:
     return "\n".join(decls + [_LET_NAME.sub(rename, ln) for ln in body]) + "\n"
 
 
-def query_digest(query) -> str:
-    """A canonical text of z3 assertions: one line per distinct term, in the order a depth-first
-    walk meets them, each naming its operator, parameters, sort and the lines of its arguments.
+class QueryKey(str):
+    """A precomputed key content (`QueryHasher.digest`), used by `ProofCache.key` as it is."""
+
+
+class QueryHasher:
+    """Canonical digests of z3 assertions: a Merkle hash over the term DAG, each node hashing its
+    operator (name, kind, parameters), sort and its arguments' digests.
 
     z3's own SMT-LIB printer shares subterms with ``let`` by reference counts and names them by
-    internal ids, both of which depend on what else the process holds; this text depends only on
-    the terms themselves (it is the SMT-LIB query's structure, spelled without ``let``)."""
-    import z3
+    internal ids, both of which depend on what else the process holds; this digest depends only on
+    the terms (the SMT-LIB query's structure, spelled without ``let``). One hasher shares its memo
+    across the obligations of a proof, which share most of their terms (it keeps them alive)."""
 
-    lines: list[str] = []
-    index: dict[int, int] = {}
-    for root in query:
+    def __init__(self) -> None:
+        self._memo: dict[int, bytes] = {}
+        self._keep: list = []
+
+    def digest(self, query) -> QueryKey:
+        h = hashlib.sha256()
+        for root in query:
+            self._keep.append(root)
+            h.update(self._node(root.ctx_ref(), root.as_ast()))
+        return QueryKey(h.hexdigest())
+
+    def _node(self, ctx, root) -> bytes:
+        import z3
+
+        memo = self._memo
         stack = [(root, False)]
         while stack:
-            t, expanded = stack.pop()
-            tid = t.get_id()
-            if tid in index:
+            a, expanded = stack.pop()
+            aid = z3.Z3_get_ast_id(ctx, a)
+            if aid in memo:
                 continue
+            kind = z3.Z3_get_ast_kind(ctx, a)
+            if kind not in (z3.Z3_APP_AST, z3.Z3_NUMERAL_AST):  # a quantifier or bound variable: its text
+                memo[aid] = hashlib.sha256(b"Q" + z3.Z3_ast_to_string(ctx, a).encode()).digest()
+                continue
+            app = z3.Z3_to_app(ctx, a)
+            n = z3.Z3_get_app_num_args(ctx, app)
+            args = [z3.Z3_get_app_arg(ctx, app, i) for i in range(n)]
             if not expanded:
-                stack.append((t, True))
-                stack.extend((c, False) for c in reversed(t.children()) if c.get_id() not in index)
+                stack.append((a, True))
+                stack.extend((c, False) for c in args)
                 continue
-            if z3.is_quantifier(t):
-                head = f"Q {t.sexpr()}"
-            elif z3.is_bv_value(t):
-                head = f"bv {t.as_long()} {t.size()}"
-            else:
-                d = t.decl()
-                params = d.params()
-                head = f"{d.name()} {d.kind()} {t.sort_kind()}" + (f" {t.size()}" if z3.is_bv(t) else "") \
-                    + (f" {[str(p) for p in params]}" if params else "")
-            index[tid] = len(lines)
-            lines.append(head + " " + " ".join(str(index[c.get_id()]) for c in t.children()))
-        lines.append(f"assert {index[root.get_id()]}")
-    return "\n".join(lines)
+            decl = z3.Z3_get_app_decl(ctx, app)
+            sort = z3.Z3_get_sort(ctx, a)
+            sk = z3.Z3_get_sort_kind(ctx, sort)
+            parts = [z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, decl)),
+                     str(z3.Z3_get_decl_kind(ctx, decl)), str(sk)]
+            if sk == z3.Z3_BV_SORT:
+                parts.append(str(z3.Z3_get_bv_sort_size(ctx, sort)))
+            if kind == z3.Z3_NUMERAL_AST:
+                parts.append(z3.Z3_get_numeral_string(ctx, a))
+            for i in range(z3.Z3_get_decl_num_parameters(ctx, decl)):
+                if z3.Z3_get_decl_parameter_kind(ctx, decl, i) == z3.Z3_PARAMETER_INT:
+                    parts.append(str(z3.Z3_get_decl_int_parameter(ctx, decl, i)))
+                else:
+                    parts.append(z3.Z3_func_decl_to_string(ctx, decl))
+            h = hashlib.sha256("\0".join(parts).encode())
+            for c in args:
+                h.update(memo[z3.Z3_get_ast_id(ctx, c)])
+            memo[aid] = h.digest()
+        return memo[z3.Z3_get_ast_id(ctx, root)]
+
+
+def query_digest(query) -> QueryKey:
+    """The canonical digest of one query (`QueryHasher`)."""
+    return QueryHasher().digest(query)
 
 
 def solver_version(solver: str) -> str:
@@ -158,7 +192,10 @@ class ProofCache:
         version = self._versions.get(solver)
         if version is None:
             version = self._versions[solver] = solver_version(solver)
-        content = query_text(query) if isinstance(query, str) else query_digest(query)
+        if isinstance(query, QueryKey):
+            content = str(query)
+        else:
+            content = query_text(query) if isinstance(query, str) else query_digest(query)
         h = hashlib.sha256()
         for part in ("fpverify-proof", ENCODING_VERSION, solver, version, content):
             h.update(part.encode())
@@ -267,38 +304,52 @@ def apply_settings(s: dict[str, object]) -> None:
     configure(bool(s.get("enabled")), s.get("root"))
 
 
-def smtlib_of(query) -> str:
-    """SMT-LIB2 text of a list of z3 assertions (the key text of a query that has no `Obligation`)."""
-    import z3
-
-    s = z3.Solver()
-    s.add(*query)
-    return s.to_smt2()
-
-
 def model_satisfies(query, model: dict[str, int]) -> bool:
     """Every assertion of ``query`` (z3 terms) evaluates to true under ``model`` (constants by name;
-    a constant the model does not give is left free, so the check fails unless it is irrelevant)."""
+    a constant the model does not give makes the check fail)."""
     import z3
 
-    consts: dict[str, z3.ExprRef] = {}
-    todo, seen = list(query), set()
-    while todo:
-        t = todo.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            consts[t.decl().name()] = t
-        todo.extend(t.children())
     subst = []
-    for name, c in consts.items():
-        if name not in model:
+    for name, size in free_constants(query).items():
+        if name not in model or size == -1:
             return False
         v = model[name]
-        subst.append((c, z3.BitVecVal(v, c.size()) if z3.is_bv(c) else z3.BoolVal(bool(v))))
+        subst.append((z3.Bool(name), z3.BoolVal(bool(v))) if size is None
+                     else (z3.BitVec(name, size), z3.BitVecVal(v, size)))
     return all(z3.is_true(z3.simplify(z3.substitute(q, *subst))) for q in query)
 
 
-__all__ = ["ProofCache", "Entry", "Stats", "STATS", "ENCODING_VERSION", "configure", "override", "active", "settings",
-           "apply_settings", "default_dir", "smtlib_of", "query_text", "solver_version", "model_satisfies"]
+def free_constants(query) -> dict[str, int | None]:
+    """The uninterpreted constants of ``query``: name -> bit width (None for a Boolean, -1 for
+    any other sort)."""
+    import z3
+
+    seen: set[int] = set()
+    out: dict[str, int | None] = {}
+    for root in query:
+        ctx = root.ctx_ref()
+        stack = [root.as_ast()]
+        while stack:
+            a = stack.pop()
+            aid = z3.Z3_get_ast_id(ctx, a)
+            if aid in seen or z3.Z3_get_ast_kind(ctx, a) != z3.Z3_APP_AST:
+                continue
+            seen.add(aid)
+            app = z3.Z3_to_app(ctx, a)
+            n = z3.Z3_get_app_num_args(ctx, app)
+            if n == 0:
+                decl = z3.Z3_get_app_decl(ctx, app)
+                if z3.Z3_get_decl_kind(ctx, decl) == z3.Z3_OP_UNINTERPRETED:
+                    sort = z3.Z3_get_sort(ctx, a)
+                    name = z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, decl))
+                    kind = z3.Z3_get_sort_kind(ctx, sort)
+                    out[name] = (z3.Z3_get_bv_sort_size(ctx, sort) if kind == z3.Z3_BV_SORT
+                                 else None if kind == z3.Z3_BOOL_SORT else -1)
+                continue
+            stack.extend(z3.Z3_get_app_arg(ctx, app, i) for i in range(n))
+    return out
+
+
+__all__ = ["ProofCache", "Entry", "Stats", "STATS", "ENCODING_VERSION", "configure", "override", "active",
+           "settings", "apply_settings", "default_dir", "QueryHasher", "QueryKey", "query_digest", "query_text",
+           "solver_version", "model_satisfies", "free_constants"]

@@ -33,6 +33,7 @@ class Job:
     cross_check: bool = False
     tag: object = None  # caller's handle (not sent to workers)
     obligation: object = None  # an `Obligation`; z3 workers use its terms directly
+    digest: object = field(default=None, repr=False)  # its proof-cache key, computed once (`cache_key`)
 
 
 @dataclass
@@ -122,18 +123,23 @@ class _Running:
     purpose: str  # "solve" | "cross"
 
 
-def cache_key(job: Job):
-    """The proof-cache key of a job: its obligation's terms (`cache.query_digest`), else its text."""
-    return job.obligation.query if job.obligation is not None else job.smtlib
+def cache_key(job: Job, hasher: "proof_cache.QueryHasher | None" = None):
+    """The proof-cache key of a job: its obligation's digest (`cache.QueryHasher`; pass one hasher
+    for the jobs of a proof, which share terms), else its SMT-LIB text."""
+    if job.obligation is None:
+        return job.smtlib
+    if job.digest is None:
+        job.digest = (hasher or proof_cache.QueryHasher()).digest(job.obligation.query)
+    return job.digest
 
 
-def cached_outcome(cache, job: Job) -> Outcome | None:
+def cached_outcome(cache, job: Job, hasher=None) -> Outcome | None:
     """A trusted unsat from ``cache``, or a sat whose model satisfies the obligation (a hint the
     caller replays like a fresh model); None: solve it. A job to be cross-checked needs the other
     solver's unsat cached too."""
     if cache is None:
         return None
-    key = cache_key(job)
+    key = cache_key(job, hasher)
     for solver in job.solvers:
         e = cache.get(key, solver)
         if e is None:
@@ -222,15 +228,17 @@ def run_jobs(jobs: Sequence[Job], workers=None,
         if on_done:
             on_done(out)
 
+    hasher = proof_cache.QueryHasher() if cache is not None else None
+
     def cached_answer(i: int, solver: str):
-        return cache.get(cache_key(jobs[i]), solver) if cache is not None else None
+        return cache.get(cache_key(jobs[i], hasher), solver) if cache is not None else None
 
     def from_cache(i: int) -> Outcome | None:
-        return cached_outcome(cache, jobs[i])
+        return cached_outcome(cache, jobs[i], hasher)
 
     def store(i: int, solver: str, ans: str, secs: float, model) -> None:
         if cache is not None:
-            cache.put(cache_key(jobs[i]), solver, ans, secs, model)
+            cache.put(cache_key(jobs[i], hasher), solver, ans, secs, model)
 
     try:
         if cache is not None:

@@ -64,10 +64,11 @@ def run_jobs_remote(executor, jobs: Sequence[Job], on_done: Callable[[Outcome], 
     """`pool.run_jobs` on a cluster: same outcomes, same callbacks (``should_stop`` is polled after
     each answer; the jobs not finished then get None)."""
     cache = proof_cache.active()
+    hasher = proof_cache.QueryHasher() if cache is not None else None
     results: dict[int, Outcome] = {}
     todo: list[int] = []
     for i, j in enumerate(jobs):
-        out = cached_outcome(cache, j)
+        out = cached_outcome(cache, j, hasher)
         if out is None:
             todo.append(i)
             continue
@@ -88,7 +89,7 @@ def run_jobs_remote(executor, jobs: Sequence[Job], on_done: Callable[[Outcome], 
         j = jobs[i]
         if cache is not None:
             for solver, ans, secs, model in got["runs"]:
-                cache.put(cache_key(j), solver, ans, secs, model)
+                cache.put(cache_key(j, hasher), solver, ans, secs, model)
         out = Outcome(j.name, got["answer"], got["solver"], got["seconds"], got["model"], got["message"],
                       got.get("cross", ""), got.get("cross_solver", ""), tag=j.tag)
         results[i] = out
