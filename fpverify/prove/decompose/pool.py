@@ -140,15 +140,18 @@ def cached_outcome(cache, job: Job, hasher=None) -> Outcome | None:
     if cache is None:
         return None
     key = cache_key(job, hasher)
+    entries = {s: cache.get(key, s) for s in dict.fromkeys((*job.solvers, *SOLVERS[:2 if job.cross_check else 0]))}
+    if len({e.answer for e in entries.values() if e is not None}) > 1:
+        return None  # the solvers disagreed: solve again, so the disagreement is reported as it was
     for solver in job.solvers:
-        e = cache.get(key, solver)
+        e = entries[solver]
         if e is None:
             continue
         if e.answer == "unsat":
             out = Outcome(job.name, "unsat", solver, 0.0, tag=job.tag, cached=e.note())
             if job.cross_check and job.expect == "unsat":
                 other = next(s for s in SOLVERS if s != solver)
-                x = cache.get(key, other)
+                x = entries.get(other)
                 if x is None or x.answer != "unsat":
                     continue
                 out.cross, out.cross_solver = f"{other}: unsat ({x.note()})", other
