@@ -203,5 +203,6 @@ def test_model_satisfies_checks_every_constant():
     assert pc.model_satisfies(q, {"a": 1, "b": 2, "p": 0})
     assert not pc.model_satisfies(q, {"a": 1, "b": 1, "p": 0})
     assert pc.model_satisfies(q, {"a": 1, "b": 1, "p": 1})
-    assert not pc.model_satisfies(q, {"a": 1, "b": 2})  # p missing
+    assert pc.completed_model(q, {"a": 1, "b": 2}) == {"a": 1, "b": 2, "p": 0}  # p left out: 0
+    assert not pc.model_satisfies(q, {"a": 1})  # b = 0 then: 1 + 0 != 3 and p is false
     assert pc.free_constants(q) == {"p": None, "a": 8, "b": 8}

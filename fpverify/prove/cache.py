@@ -305,18 +305,25 @@ def apply_settings(s: dict[str, object]) -> None:
 
 
 def model_satisfies(query, model: dict[str, int]) -> bool:
-    """Every assertion of ``query`` (z3 terms) evaluates to true under ``model`` (constants by name;
-    a constant the model does not give makes the check fail)."""
+    """Every assertion of ``query`` (z3 terms) evaluates to true under ``model`` (`completed_model`)."""
+    return completed_model(query, model) is not None
+
+
+def completed_model(query, model: dict[str, int]) -> dict[str, int] | None:
+    """``model`` with every constant of ``query`` it leaves out set to 0 (a solver omits constants
+    any value satisfies), if every assertion then evaluates to true; else None."""
     import z3
 
-    subst = []
+    subst, full = [], dict(model)
     for name, size in free_constants(query).items():
-        if name not in model or size == -1:
-            return False
-        v = model[name]
+        if size == -1:
+            return None
+        v = full.setdefault(name, 0)
         subst.append((z3.Bool(name), z3.BoolVal(bool(v))) if size is None
                      else (z3.BitVec(name, size), z3.BitVecVal(v, size)))
-    return all(z3.is_true(z3.simplify(z3.substitute(q, *subst))) for q in query)
+    if all(z3.is_true(z3.simplify(z3.substitute(q, *subst))) for q in query):
+        return full
+    return None
 
 
 def free_constants(query) -> dict[str, int | None]:
@@ -352,4 +359,4 @@ def free_constants(query) -> dict[str, int | None]:
 
 __all__ = ["ProofCache", "Entry", "Stats", "STATS", "ENCODING_VERSION", "configure", "override", "active",
            "settings", "apply_settings", "default_dir", "QueryHasher", "QueryKey", "query_digest", "query_text",
-           "solver_version", "model_satisfies", "free_constants"]
+           "solver_version", "model_satisfies", "completed_model", "free_constants"]

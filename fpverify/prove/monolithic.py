@@ -208,10 +208,11 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
     if entry is not None and entry.answer == "unsat":
         return ProofResult("PROVED", time.perf_counter() - t0, solver, entry.version, None, ob, lemmas,
                            cached=entry.note())
-    if entry is not None and entry.model is not None and proof_cache.model_satisfies(ob.query, entry.model):
+    hint = proof_cache.completed_model(ob.query, entry.model) if entry is not None and entry.model else None
+    if hint is not None:
         # a cached counterexample is a hint: it is replayed like a fresh one and used only if it replays
         hinted = _refutation(netlist, op, fmt, out, env, ports, sym, ob, lemmas, flag_mask, lmul_policy,
-                             cycles, nan_exact, complete_inputs(sym.ports, entry.model), solver, entry.version, t0)
+                             cycles, nan_exact, complete_inputs(sym.ports, hint), solver, entry.version, t0)
         if hinted.status == "REFUTED":
             hinted.cached = f"model {entry.note()}, replayed"
             return hinted

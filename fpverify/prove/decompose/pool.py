@@ -156,9 +156,10 @@ def cached_outcome(cache, job: Job, hasher=None) -> Outcome | None:
                     continue
                 out.cross, out.cross_solver = f"{other}: unsat ({x.note()})", other
             return out
-        if e.model is not None and job.obligation is not None and \
-                proof_cache.model_satisfies(job.obligation.query, e.model):
-            return Outcome(job.name, "sat", solver, 0.0, dict(e.model), tag=job.tag, cached=f"model {e.note()}")
+        model = proof_cache.completed_model(job.obligation.query, e.model) \
+            if e.model is not None and job.obligation is not None else None
+        if model is not None:
+            return Outcome(job.name, "sat", solver, 0.0, model, tag=job.tag, cached=f"model {e.note()}")
     return None
 
 
