@@ -100,6 +100,8 @@ def _remote_prepare(item) -> None:
     """On a cluster worker: the proof cache as the client has it, and the spec loaded once."""
     from ..prove import cache as proof_cache
 
+    from ..prove import api  # noqa: F401 - imported once here, not in every forked task
+
     args, cache_settings = item
     proof_cache.apply_settings(cache_settings)
     path, only = args[0], args[1]

@@ -255,6 +255,9 @@ def _worker_grade(i: int) -> MutantResult:
 
 
 def _remote_prepare(item) -> None:
+    """On a cluster worker: the client's proof-cache settings, and the provers imported once in
+    the worker process (each mutant is graded in a forked child)."""
+    from ..prove import api  # noqa: F401
     from ..prove import cache as proof_cache
 
     proof_cache.apply_settings(item[2])

@@ -18,10 +18,22 @@ from .pool import SOLVERS, Job, Outcome, cache_key, cached_outcome, solve_text
 KILL_MARGIN_S = 5.0  # past the solver's own timeout, the worker kills its process
 
 
+def preload(solver: str) -> None:
+    """Import the solver in the worker process, so each forked child does not import it again."""
+    try:
+        if solver == "bitwuzla":
+            import bitwuzla  # noqa: F401
+        else:
+            import z3  # noqa: F401
+    except ImportError:  # reported by the solver call itself
+        pass
+
+
 def _one(smtlib: str, solver: str, timeout_s: float) -> tuple[str, dict | None, str, float]:
     """(answer, model, message, seconds) of one solver on the worker, in a killable child."""
     from ...executor import Killed, call_with_deadline
 
+    preload(solver)
     t0 = time.perf_counter()
     try:
         ans, model, msg = call_with_deadline(solve_text, (smtlib, solver, timeout_s), timeout_s + KILL_MARGIN_S)
