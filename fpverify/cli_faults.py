@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .cli_cluster import cache_option, engine, proof_cache_setting, scheduler_option
 from .errors import InputError
 from .exitcodes import ExitCode, combine
 
@@ -100,7 +101,10 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
 @click.option("--operators", default=None, help="comma-separated IR operators (inv,const0,const1,cnot0,cnot1,opswap,const)")
 @click.option("--no-semantic", is_flag=True, help="IR mutants only")
 @click.option("--no-smt", is_flag=True, help="decide by exhaustive simulation only (FP8 and smaller)")
-def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt):
+@cache_option
+@scheduler_option
+def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, no_cache,
+               scheduler):
     """Mutation campaign: how many injected faults do SPEC_FILE's properties catch?
 
     Exit 0 if every non-equivalent mutant is killed and EQGAP is 0; 1 otherwise (a survivor, an
@@ -108,6 +112,12 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
     on a mutant disagrees with exhaustive simulation (a bug in fpverify); 130 when interrupted (the
     partial report is still written).
     """
+    with proof_cache_setting(no_cache), engine(scheduler) as ex:  # unreachable scheduler: exit 2 first
+        _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt,
+                ex if ex.remote else None)
+
+
+def _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, executor):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -144,7 +154,7 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
         try:
             report = run_campaign(netlist, props, n=n, seed=seed, operators=ops, semantic=semantic, jobs=jobs,
                                   timeout_s=timeout, smt=not no_smt, progress=progress, name=spec.design.text,
-                                  view=pipeline_view(spec, netlist))
+                                  view=pipeline_view(spec, netlist), executor=executor)
         except CampaignError as e:
             raise InputError(str(e), spec_file) from None
     report.spec = spec_file

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .cli_cluster import cache_option, engine, proof_cache_setting, scheduler_option
 from .exitcodes import ExitCode
 
 
@@ -36,11 +37,18 @@ def _status_style(status: str) -> str:
 @click.option("--check-only", is_flag=True, help="Parse, check and elaborate; prove nothing.")
 @click.option("--obligations", is_flag=True,
               help="Decomposed proofs: print a table of every obligation (status, solver, seconds).")
-def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations):
+@cache_option
+@scheduler_option
+def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, no_cache, scheduler):
     """Prove the properties of SPEC files (see docs/dsl.md)."""
+    with proof_cache_setting(no_cache):
+        _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler)
+
+
+def _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler):
     from rich.console import Console
 
-    from .dsl.run import Options, exit_code, load, run_specs
+    from .dsl.run import Options, load
 
     out = Console(file=sys.stderr if json_out == "-" else sys.stdout, highlight=False)
     err = Console(stderr=True, highlight=False)
@@ -60,8 +68,15 @@ def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only,
                 code = ExitCode.BAD_INPUT
         sys.exit(code)
 
-    opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,
-                   only=tuple(only))
+    with engine(scheduler, jobs) as ex:  # an unreachable scheduler: exit 2 before any work
+        opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,
+                       only=tuple(only), executor=ex if ex.remote else None)
+        _run(specs, json_out, obligations, opts, out, err)
+
+
+def _run(specs, json_out, obligations, opts, out, err):
+    from .dsl.run import exit_code, run_specs
+
     progress, task = _progress(err)
     totals = {"n": 0}
 
@@ -128,6 +143,19 @@ def _plain(text: str) -> str:
     return escape(text)
 
 
+def _cached_note(result) -> str:
+    """`` (cached, <date>, <solver>)`` for a proved property whose every case came from the proof
+    cache, `` (K/N cached)`` when some did; "" otherwise."""
+    if result.status != "PROVED":
+        return ""
+    notes = [c.cached for c in result.cases if c.cached]
+    if not notes:
+        return ""
+    if len(notes) == len(result.cases) and len(notes) == 1:
+        return f" ({notes[0]})"
+    return f" ({len(notes)}/{len(result.cases)} cached)"
+
+
 def _progress(console):
     if not console.is_terminal:
         return None, None
@@ -155,7 +183,8 @@ def _table(console, runs) -> None:
         for r in run.results:
             n_proved = sum(c.status in ("PROVED", "VACUOUS") for c in r.cases)
             cases = f"{n_proved}/{len(r.cases)}" if len(r.cases) > 1 else "1"
-            t.add_row(escape(r.name), r.kind, f"[{_status_style(r.status)}]{r.status}[/]", cases,
+            note = _cached_note(r)
+            t.add_row(escape(r.name), r.kind, f"[{_status_style(r.status)}]{r.status}[/]{escape(note)}", cases,
                       escape(r.solver or "-"), f"{r.seconds:.2f}")
         console.print(t)
         for r in run.results:

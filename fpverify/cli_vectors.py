@@ -8,6 +8,7 @@ import time
 
 import click
 
+from .cli_cluster import engine, scheduler_option
 from .cli_golden import build_env, build_lmul_policy, env_options
 from .errors import InputError
 from .exitcodes import ExitCode
@@ -119,14 +120,22 @@ class _Progress:
               help="how many mismatches to print")
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="check only every K-th line (sampling)")
+@scheduler_option
 def check_cmd(function, file, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials,
-              show, every) -> None:
+              show, every, scheduler) -> None:
     """Check FILE (TestFloat line format; '-' = stdin) against the golden model.
 
     NaN results match any NaN (TestFloat's default); flags must match exactly. Exit status:
     0 all agree, 1 any mismatch, 2 bad input (malformed line: file:line:col), 4 internal error,
     130 interrupted.
     """
+    with engine(scheduler) as ex:  # an unreachable scheduler: exit 2 before any work
+        _check(function, file, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials, show, every,
+               ex)
+
+
+def _check(function, file, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials, show, every,
+           ex) -> None:
     from .vectors.check import check_lines
 
     fn = _function(function, lmul_variant, lmul_specials, overflow)
@@ -144,7 +153,12 @@ def check_cmd(function, file, rounding, tininess, overflow, nan_policy, lmul_var
     lines = data.splitlines()
     progress = _Progress(len(lines), f"{fn.name} {rounding}")
     try:
-        tally = check_lines(lines, fn, env, file=name, keep=show, every=every, progress=progress)
+        if ex.remote:  # shards of the file on the cluster's workers
+            from .vectors.shards import check_sharded
+
+            tally = check_sharded(ex, lines, fn, env, file=name, keep=show, every=every, progress=progress)
+        else:
+            tally = check_lines(lines, fn, env, file=name, keep=show, every=every, progress=progress)
     finally:
         progress.close()
     tally.name = f"{name} ({fn.name}, {rounding}, tininess {tininess.value})"

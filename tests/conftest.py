@@ -8,3 +8,10 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# the proof cache (`fpverify.prove.cache`) of this test session lives in a fresh temporary
+# directory, never in the user's ~/.cache (subprocesses and pool workers inherit the variable)
+if not os.environ.get("FPVERIFY_PROOF_CACHE_KEEP"):
+    import tempfile
+
+    os.environ["FPVERIFY_PROOF_CACHE"] = tempfile.mkdtemp(prefix="fpverify-proof-cache-")

@@ -67,9 +67,23 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
     out = CaseResult("", status, seconds, "+".join(used) or ",".join(solvers or st.solvers), message=msg,
                      lemmas=list(res.lemmas_relied_on), obligations=counts(res), strategy=st.name,
                      decomposition=result_json(res))
+    out.cached = cached_note(res.items)
     if res.counterexample is not None:
         out.take_counterexample(spec, netlist, res.counterexample, res.localisation)
     elif status == "REFUTED":
         out.status = "ERROR"
         out.message = "counterexample did not replay (tool bug, not a design bug)"
     return out
+
+
+def cached_note(items) -> str | None:
+    """"cached, <date>, <solver>" when every obligation's answer came from the proof cache (the
+    oldest date), "K/N obligations cached" when some did, None when none did."""
+    run = [i.outcome for i in items if i.outcome is not None]
+    hits = [o.cached for o in run if o.cached]
+    if not hits:
+        return None
+    if len(hits) == len(run):
+        return min(hits, key=lambda h: h.split(", ")[1] if ", " in h else h)
+    return f"{len(hits)}/{len(run)} obligations cached"
+

@@ -9,7 +9,7 @@ import z3
 
 from .cases import Case
 from .check import CheckedSpec, Property
-from .obligations import base_terms
+from .obligations import base_terms, solve_cached
 from .symbolic import SymbolicEvaluator
 from .verdicts import CaseResult
 
@@ -56,7 +56,8 @@ def prove_equivalence_case(spec: CheckedSpec, netlist, prop: Property, case: Cas
                             nan_exact=eq.nan_exact,
                             cycles=spec.latency or 0)
     seconds = time.perf_counter() - t0
-    out = CaseResult(case.label, res.status, seconds, f"{res.solver}", message=res.message)
+    out = CaseResult(case.label, res.status, seconds, f"{res.solver}", message=res.message,
+                     cached=res.cached or None)
     if res.counterexample is not None:
         out.take_counterexample(spec, netlist, res.counterexample, res.localisation)
     if res.status == "PROVED" and (prop.assumptions or case.parts):
@@ -70,10 +71,5 @@ def is_vacuous(spec: CheckedSpec, netlist, prop: Property, case: Case, timeout: 
     """The assumptions and the case exclude every input."""
     terms = base_terms(spec, netlist)
     ev = SymbolicEvaluator(spec, netlist, terms, spec.latency or 0)
-    s = z3.Solver()
-    s.set(timeout=int(timeout * 1000))
-    for e in prop.assumptions:
-        s.add(ev.boolean(e))
-    for p in case.predicate(spec, terms):
-        s.add(p)
-    return s.check() == z3.unsat
+    query = [ev.boolean(e) for e in prop.assumptions] + list(case.predicate(spec, terms))
+    return solve_cached(query or [z3.BoolVal(True)], timeout, "z3")[0] == "unsat"

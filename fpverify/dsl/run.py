@@ -3,8 +3,6 @@ worker processes), and collect per-property results. Interrupts keep what finish
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +27,7 @@ class Options:
     jobs: int = 1
     vcd_dir: Path | None = None
     only: tuple[str, ...] = ()  # property names to run (empty: all)
+    executor: object = None  # a remote `fpverify.executor.Executor` (a dask cluster); None: local processes
 
 
 @dataclass
@@ -86,10 +85,6 @@ def load(path: str | Path, only: tuple[str, ...] = ()) -> Loaded:
 _WORKER_CACHE: dict[str, Loaded] = {}
 
 
-def _worker_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-
-
 def _run_task(args) -> tuple[int, CaseResult]:
     path, only, task_index, timeout, solver = args
     loaded = _WORKER_CACHE.get(path)
@@ -99,6 +94,36 @@ def _run_task(args) -> tuple[int, CaseResult]:
     prop = loaded.spec.properties[prop_index]
     return task_index, prove_case(loaded.spec, loaded.netlist, prop, case,
                                   timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
+
+
+def _remote_prepare(item) -> None:
+    """On a cluster worker: the proof cache as the client has it, and the spec loaded once."""
+    from ..prove import cache as proof_cache
+
+    from ..prove import api  # noqa: F401 - imported once here, not in every forked task
+
+    args, cache_settings = item
+    proof_cache.apply_settings(cache_settings)
+    path, only = args[0], args[1]
+    if path not in _WORKER_CACHE:
+        _WORKER_CACHE[path] = load(path, only)
+
+
+def _remote_task(item) -> tuple[int, CaseResult]:
+    return _run_task(item[0])
+
+
+def _remote_killed(item, limit: float) -> tuple[int, CaseResult]:
+    """The result of a task the worker killed at its hard time limit: UNKNOWN, never PROVED."""
+    args = item[0]
+    return args[2], CaseResult("", "UNKNOWN", limit, "", message=f"timeout: killed on the worker after {limit:g} s")
+
+
+def hard_limit(timeout: float | None) -> float:
+    """Seconds after which a cluster worker kills an obligation's process: the solver's own
+    timeout (a proof and, for assumptions, its vacuity check) plus a margin for building it."""
+    t = DEFAULT_TIMEOUT if timeout is None else timeout
+    return 2 * t + 30.0
 
 
 def _timeout(spec: CheckedSpec, cli: float | None) -> float | None:
@@ -159,13 +184,32 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             prop = ld.spec.properties[pi]
             label = _label(prop.name, case)
             cb = (lambda ev, item, f=runs[ri].file, lb=label: on_obligation(f, lb, ev, item)) if on_obligation else None
+            workers = options.executor if options.executor is not None else (
+                options.jobs if options.jobs > 1 else None)  # a cluster: obligations go to its workers
             res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
-                             solver=_solver(ld.spec, options.solver),
-                             workers=options.jobs if options.jobs > 1 else None, progress=cb)
+                             solver=_solver(ld.spec, options.solver), workers=workers, progress=cb)
             results[(ri, ti)] = res
             if on_result:
                 on_result(runs[ri].file, _label(prop.name, case), res)
-        if options.jobs <= 1 or len(work) <= 1:
+        if options.executor is not None and work:
+            from ..prove import cache as proof_cache
+
+            settings = proof_cache.settings()
+            items = [((str(Path(runs[ri].file).resolve()), options.only, ti, options.timeout, options.solver),
+                      settings) for ri, ti in work]
+            limits = {id(item): hard_limit(_timeout(loaded[ri].spec, options.timeout))
+                      for item, (ri, _) in zip(items, work)}
+            for i, (ti, res) in options.executor.map_unordered(
+                    _remote_task, items, hard_timeout=lambda item: limits[id(item)], on_timeout=_remote_killed,
+                    prepare=_remote_prepare):
+                ri, _ = work[i]
+                ld = loaded[ri]
+                pi, case = ld.tasks[ti]
+                res.case = case.label
+                results[(ri, ti)] = res
+                if on_result:
+                    on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
+        elif options.jobs <= 1 or len(work) <= 1:
             for ri, ti in work:
                 ld = loaded[ri]
                 pi, case = ld.tasks[ti]
@@ -175,24 +219,17 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
                 results[(ri, ti)] = res
                 if on_result:
                     on_result(runs[ri].file, _label(prop.name, case), res)
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            pool = ctx.Pool(options.jobs, initializer=_worker_init)
-            try:
-                args = [(runs[ri].file, options.only, ti, options.timeout, options.solver) for ri, ti in work]
-                keys = {i: w for i, w in enumerate(work)}
-                it = pool.imap_unordered(_indexed, list(enumerate(args)))
-                for i, (ti, res) in it:
-                    ri, _ = keys[i]
-                    results[(ri, ti)] = res
-                    if on_result:
-                        ld = loaded[ri]
-                        pi, case = ld.tasks[ti]
-                        on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
-                pool.close()
-            finally:
-                pool.terminate()
-                pool.join()
+        else:  # the local pool: --jobs spawned processes, each loading the spec once
+            from ..executor import LocalExecutor
+
+            args = [(runs[ri].file, options.only, ti, options.timeout, options.solver) for ri, ti in work]
+            for i, (ti, res) in LocalExecutor(options.jobs).map_unordered(_run_task, args):
+                ri, _ = work[i]
+                results[(ri, ti)] = res
+                if on_result:
+                    ld = loaded[ri]
+                    pi, case = ld.tasks[ti]
+                    on_result(runs[ri].file, _label(ld.spec.properties[pi].name, case), res)
     except KeyboardInterrupt:
         interrupted = True
     for ri, ld in loaded.items():
@@ -213,11 +250,6 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
 def _is_decomposed(ld: Loaded, task_index: int) -> bool:
     pi, _ = ld.tasks[task_index]
     return ld.spec.decompose is not None and ld.spec.properties[pi].kind == "equivalence"
-
-
-def _indexed(item):
-    i, args = item
-    return i, _run_task(args)
 
 
 def _label(name: str, case: Case) -> str:

@@ -22,6 +22,7 @@ class CaseResult:
     obligations: dict[str, int] | None = None  # decomposed proofs: obligation count per kind
     strategy: str | None = None  # decomposed proofs: the decomposition strategy
     decomposition: dict | None = None  # decomposed proofs: `prove.report.result_json` (per obligation)
+    cached: str | None = None  # "cached, <date>, <solver>": the answer came from the proof cache
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}

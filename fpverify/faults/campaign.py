@@ -265,19 +265,64 @@ def _worker_grade(i: int) -> MutantResult:
     return grade(_WORKER_CTX, _WORKER_MUTANTS[i])
 
 
+def _remote_prepare(item) -> None:
+    """On a cluster worker: the client's proof-cache settings, and the provers imported once in
+    the worker process (each mutant is graded in a forked child)."""
+    from ..prove import api  # noqa: F401
+    from ..prove import cache as proof_cache
+
+    proof_cache.apply_settings(item[2])
+
+
+def _remote_grade(item) -> MutantResult:
+    ctx, m, _ = item
+    return grade(ctx, m)
+
+
+def _remote_killed(item, limit: float) -> MutantResult:
+    """A mutant whose grading the worker killed at its hard time limit: UNKNOWN, never killed."""
+    m = item[1]
+    return MutantResult(id=m.id, kind=m.kind, description=m.description, src=getattr(m, "src", ""),
+                        signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation),
+                        status="UNKNOWN", seconds=limit,
+                        notes=[f"timeout: grading killed on the worker after {limit:g} s"])
+
+
+def mutant_hard_limit(ctx: Context) -> float:
+    """Seconds after which a cluster worker kills a mutant's grading: every property's SMT check
+    (and its attribution or equivalence check) at the campaign's timeout, plus a margin."""
+    return ctx.timeout_s * (2 * len(ctx.properties) + 2) + 60.0
+
+
+def _run_remote(executor, ctx: Context, muts: list, results: dict, progress) -> None:
+    from ..prove import cache as proof_cache
+
+    shared = executor.share(ctx)
+    settings = proof_cache.settings()
+    items = [(shared, m, settings) for m in muts]
+    limit = mutant_hard_limit(ctx)
+    for i, res in executor.map_unordered(_remote_grade, items, hard_timeout=lambda item: limit,
+                                         on_timeout=_remote_killed, prepare=_remote_prepare):
+        results[i] = res
+        if progress:
+            progress(res, len(results), len(muts))
+
+
 def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation] | None = None, n: int = 100,
                  seed: int = 0, operators: Sequence[str] | None = None, semantic: bool | Sequence[str] = True, jobs: int = 1,
                  timeout_s: float = 30.0, attribute: bool = True, eqgap_check: bool = True,
                  smt: bool = True, progress: Callable[[MutantResult, int, int], None] | None = None,
                  name: str = "", baseline: bool = True,
-                 view: Callable[[Netlist], Netlist] | None = None) -> CampaignReport:
+                 view: Callable[[Netlist], Netlist] | None = None, executor=None) -> CampaignReport:
     """Run a mutation campaign on ``design`` (an Amaranth component or a `Netlist`).
 
     ``properties``: objects with ``name``, ``prove(netlist, timeout_s) -> Outcome`` and optionally
     ``expected(vectors)``/``concrete(...)`` (see `properties.GoldenEquivalence`).
     ``progress(result, done, total)`` is called after each mutant. Ctrl-C stops the campaign and
     returns the partial report (``interrupted=True``). ``view``: how a (mutated) netlist is checked,
-    e.g. a pipeline unrolled over its reset and latency (`fpverify.hdl.unroll`).
+    e.g. a pipeline unrolled over its reset and latency (`fpverify.hdl.unroll`). ``executor``: a
+    remote `fpverify.executor` Executor (a dask cluster) grades the mutants on its workers instead
+    of ``jobs`` local processes.
     """
     global _WORKER_CTX, _WORKER_MUTANTS
     t0 = time.perf_counter()
@@ -293,7 +338,9 @@ def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation]
                             baseline={p.name: o.to_json() for p, o in zip(properties, base)})
     results: dict[int, MutantResult] = {}
     try:
-        if jobs <= 1 or len(muts) < 2:
+        if executor is not None and getattr(executor, "remote", False):
+            _run_remote(executor, ctx, muts, results, progress)
+        elif jobs <= 1 or len(muts) < 2:
             for i, m in enumerate(muts):
                 results[i] = grade(ctx, m)
                 if progress:

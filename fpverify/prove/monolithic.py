@@ -23,6 +23,7 @@ from ..smt import reference as ref
 from ..smt.netlist_z3 import translate
 from ..smt.reference.bv import const, ite
 from ..smt.reference.unpack import unpack
+from . import cache as proof_cache
 from .obligation import Obligation, conj, disj
 from .replay import complete_inputs, input_substitution, replay
 from .types import PortMap, ProofResult, SymbolicInputs
@@ -199,7 +200,36 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
     ob, terms, reference, flag_mask, sym, lemmas, ports = build_obligation(
         netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
         assumptions=assumptions, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
-    inputs_model: dict[str, int] | None = None
+    if solver not in ("z3", "bitwuzla"):
+        raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
+    cache = proof_cache.active()
+    text = ob.query  # the key: the query's terms (`cache.query_digest`)
+    entry = cache.get(text, solver) if cache is not None else None
+    if entry is not None and entry.answer == "unsat":
+        return ProofResult("PROVED", time.perf_counter() - t0, solver, entry.version, None, ob, lemmas,
+                           cached=entry.note())
+    hint = proof_cache.completed_model(ob.query, entry.model) if entry is not None and entry.model else None
+    if hint is not None:
+        # a cached counterexample is a hint: it is replayed like a fresh one and used only if it replays
+        hinted = _refutation(netlist, op, fmt, out, env, ports, sym, ob, lemmas, flag_mask, lmul_policy,
+                             cycles, nan_exact, complete_inputs(sym.ports, hint), solver, entry.version, t0)
+        if hinted.status == "REFUTED":
+            hinted.cached = f"model {entry.note()}, replayed"
+            return hinted
+    t_solve = time.perf_counter()
+    answer, version, inputs_model, message = _solve(ob, sym, solver, timeout_s)
+    if cache is not None:
+        cache.put(text, solver, answer, time.perf_counter() - t_solve, inputs_model)
+    if answer == "unsat":
+        return ProofResult("PROVED", time.perf_counter() - t0, solver, version, None, ob, lemmas)
+    if answer != "sat":
+        return ProofResult("UNKNOWN", time.perf_counter() - t0, solver, version, None, ob, lemmas, message=message)
+    return _refutation(netlist, op, fmt, out, env, ports, sym, ob, lemmas, flag_mask, lmul_policy, cycles,
+                       nan_exact, inputs_model, solver, version, t0)
+
+
+def _solve(ob: Obligation, sym, solver: str, timeout_s: float) -> tuple[str, str, dict[str, int] | None, str]:
+    """(answer "sat" | "unsat" | "unknown", solver version, completed input model of a sat answer, message)."""
     if solver == "z3":
         version = z3.get_version_string()
         s = z3_solver()
@@ -208,26 +238,25 @@ def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, c
             s.add(a)
         r = s.check()
         if r == z3.unsat:
-            return ProofResult("PROVED", time.perf_counter() - t0, "z3", version, None, ob, lemmas)
+            return "unsat", version, None, ""
         if r != z3.sat:
-            return ProofResult("UNKNOWN", time.perf_counter() - t0, "z3", version, None, ob, lemmas,
-                               message=f"z3: {s.reason_unknown()}")
+            return "unknown", version, None, f"z3: {s.reason_unknown()}"
         model = s.model()
-        inputs_model = complete_inputs(sym.ports, {n: model.eval(v, model_completion=True).as_long()
-                                                   for n, v in sym.ports.items()})
-    elif solver == "bitwuzla":
-        from .smtlib import bitwuzla_version, check_bitwuzla
-        version = bitwuzla_version()
-        status, model_vals, _ = check_bitwuzla(ob, timeout_s)
-        if status == "unsat":
-            return ProofResult("PROVED", time.perf_counter() - t0, "bitwuzla", version, None, ob, lemmas)
-        if status != "sat":
-            return ProofResult("UNKNOWN", time.perf_counter() - t0, "bitwuzla", version, None, ob, lemmas,
-                               message="bitwuzla: unknown (time limit)")
-        inputs_model = complete_inputs(sym.ports, model_vals or {})
-    else:
-        raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
-    # a model: evaluate both sides under it (z3 folding), then replay independently
+        return "sat", version, complete_inputs(sym.ports, {n: model.eval(v, model_completion=True).as_long()
+                                                           for n, v in sym.ports.items()}), ""
+    from .smtlib import bitwuzla_version, check_bitwuzla
+    version = bitwuzla_version()
+    status, model_vals, _ = check_bitwuzla(ob, timeout_s)
+    if status == "unsat":
+        return "unsat", version, None, ""
+    if status != "sat":
+        return "unknown", version, None, "bitwuzla: unknown (time limit)"
+    return "sat", version, complete_inputs(sym.ports, model_vals or {}), ""
+
+
+def _refutation(netlist, op, fmt, out, env, ports, sym, ob, lemmas, flag_mask, lmul_policy, cycles, nan_exact,
+                inputs_model, solver, version, t0) -> ProofResult:
+    """A model: evaluate both sides under it (z3 folding), then replay independently."""
     subst = input_substitution(sym.ports, inputs_model)
     val = lambda t: z3.simplify(z3.substitute(t, *subst)).as_long()
     model_net = (val(ob.watch["net_code"]), val(ob.watch["net_flags"]) if "net_flags" in ob.watch else 0)

@@ -93,7 +93,8 @@ def obligation_table(doc: dict[str, Any], title: str | None = None):
     t.add_column("cross-check")
     for o in doc["obligations"]:
         secs = o["seconds"]
-        t.add_row(escape(o["name"]), o["kind"], status_markup(o["status"]), o["solver"] or "-",
+        cached = f" ({escape(o['cached'])})" if o.get("cached") else ""
+        t.add_row(escape(o["name"]), o["kind"], status_markup(o["status"]) + cached, o["solver"] or "-",
                   "-" if secs is None else f"{secs:.2f}", escape(o["cross_check"] or "-"))
     return t
 
@@ -112,6 +113,7 @@ def result_json(res) -> dict[str, Any]:
             "cross_check": (i.outcome.cross or None) if i.outcome else None,
             "message": (i.outcome.message or None) if i.outcome else None,
             "refinements": list(i.refinements) or None,
+            "cached": (i.outcome.cached or None) if i.outcome else None,
         } for i in res.items],
     }
     if res.counterexample is not None:

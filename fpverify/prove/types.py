@@ -109,6 +109,7 @@ class ProofResult:
     cpu_seconds: float = 0.0  # process CPU time of the whole call (robust to a loaded machine)
     # REFUTED: the first failing stage (`fpverify.prove.decompose.cegar.Localisation`), or None
     localisation: object | None = None
+    cached: str = ""  # "cached, <date>, <solver>" when the answer came from the proof cache
 
     @property
     def proved(self) -> bool:
@@ -117,6 +118,8 @@ class ProofResult:
     def __str__(self) -> str:
         s = (f"{self.obligation.name}: {self.status} in {self.seconds:.2f} s "
              f"({self.cpu_seconds:.2f} s CPU; {self.solver} {self.solver_version})")
+        if self.cached:
+            s += f" ({self.cached})"
         if self.message:
             s += f" - {self.message}"
         if self.counterexample is not None:

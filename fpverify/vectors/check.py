@@ -77,11 +77,12 @@ def results_match(dst: Format, expected: int, got: int) -> bool:
 
 def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, file: str | None = None,
                 keep: int = 10, every: int = 1, progress: ProgressFn | None = None,
-                progress_every: int = 4096) -> Tally:
+                progress_every: int = 4096, first_line: int = 1) -> Tally:
     """Check every ``every``-th case line; ``KeyboardInterrupt`` stops early with a partial tally.
 
     ``env`` supplies rounding, tininess, overflow and NaN policy; for stochastic rounding the
     random bits of each line replace ``env.random_bits``. Malformed lines raise InputError.
+    ``first_line``: the line number of the first of ``lines`` (a shard of a larger file).
     """
     tally = Tally(name=fn.name)
     parser = LineParser(fn, env.rounding, file)
@@ -91,7 +92,7 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
     start, cpu_start = time.perf_counter(), time.process_time()
     lineno = 0
     try:
-        for lineno, raw in enumerate(lines, 1):
+        for lineno, raw in enumerate(lines, first_line):
             if every > 1 and lineno % every:
                 continue
             text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from .. import cache as proof_cache
+
 SOLVERS = ("z3", "bitwuzla")
 
 
@@ -31,6 +33,7 @@ class Job:
     cross_check: bool = False
     tag: object = None  # caller's handle (not sent to workers)
     obligation: object = None  # an `Obligation`; z3 workers use its terms directly
+    digest: object = field(default=None, repr=False)  # its proof-cache key, computed once (`cache_key`)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Outcome:
     cross: str = ""  # "bitwuzla: unsat (0.3 s)" when cross-checked
     cross_solver: str = ""  # the solver that cross-checked
     tag: object = field(default=None, repr=False)
+    cached: str = ""  # "cached, <date>, <solver>": the answer came from the proof cache (`prove.cache`)
 
 
 def solver_versions() -> dict[str, str]:
@@ -119,15 +123,60 @@ class _Running:
     purpose: str  # "solve" | "cross"
 
 
-def run_jobs(jobs: Sequence[Job], workers: int | None = None,
+def cache_key(job: Job, hasher: "proof_cache.QueryHasher | None" = None):
+    """The proof-cache key of a job: its obligation's digest (`cache.QueryHasher`; pass one hasher
+    for the jobs of a proof, which share terms), else its SMT-LIB text."""
+    if job.obligation is None:
+        return job.smtlib
+    if job.digest is None:
+        job.digest = (hasher or proof_cache.QueryHasher()).digest(job.obligation.query)
+    return job.digest
+
+
+def cached_outcome(cache, job: Job, hasher=None) -> Outcome | None:
+    """A trusted unsat from ``cache``, or a sat whose model satisfies the obligation (a hint the
+    caller replays like a fresh model); None: solve it. A job to be cross-checked needs the other
+    solver's unsat cached too."""
+    if cache is None:
+        return None
+    key = cache_key(job, hasher)
+    entries = {s: cache.get(key, s) for s in dict.fromkeys((*job.solvers, *SOLVERS[:2 if job.cross_check else 0]))}
+    if len({e.answer for e in entries.values() if e is not None}) > 1:
+        return None  # the solvers disagreed: solve again, so the disagreement is reported as it was
+    for solver in job.solvers:
+        e = entries[solver]
+        if e is None:
+            continue
+        if e.answer == "unsat":
+            out = Outcome(job.name, "unsat", solver, 0.0, tag=job.tag, cached=e.note())
+            if job.cross_check and job.expect == "unsat":
+                other = next(s for s in SOLVERS if s != solver)
+                x = entries.get(other)
+                if x is None or x.answer != "unsat":
+                    continue
+                out.cross, out.cross_solver = f"{other}: unsat ({x.note()})", other
+            return out
+        model = proof_cache.completed_model(job.obligation.query, e.model) \
+            if e.model is not None and job.obligation is not None else None
+        if model is not None:
+            return Outcome(job.name, "sat", solver, 0.0, model, tag=job.tag, cached=f"model {e.note()}")
+    return None
+
+
+def run_jobs(jobs: Sequence[Job], workers=None,
              on_done: Callable[[Outcome], None] | None = None,
              on_start: Callable[[Job, str], None] | None = None,
              should_stop: Callable[[], bool] | None = None, stagger_s: float = 3.0) -> list[Outcome | None]:
-    """Run every job; at most ``workers`` solver processes at once (default: CPU count).
+    """Run every job; at most ``workers`` solver processes at once (default: CPU count), or on a
+    cluster's workers when ``workers`` is a remote `fpverify.executor.Executor`.
 
     ``should_stop`` is polled after each answer: when it returns True the running solvers are
     stopped and the jobs not finished get None (e.g. a decomposed proof stops at its first
     replayed counterexample)."""
+    if getattr(workers, "remote", False):  # a dask cluster (`fpverify.executor.DaskExecutor`)
+        from .remote import run_jobs_remote
+
+        return run_jobs_remote(workers, jobs, on_done, on_start, should_stop)
     workers = max(1, workers or os.cpu_count() or 1)
     _JOBS[:] = list(jobs)
     ctx = mp.get_context("fork")
@@ -140,6 +189,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
         queue += [(i, j.solvers[k], "solve") for i, j in enumerate(jobs) if k < len(j.solvers)]
     results: dict[int, Outcome] = {}
     pending: dict[int, set[str]] = {i: set(j.solvers) for i, j in enumerate(jobs)}
+    cache = proof_cache.active()
     failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
     running: list[_Running] = []
     t_first: dict[int, float] = {}
@@ -171,14 +221,35 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
             running.remove(r)
         queue[:] = [q for q in queue if not (q[0] == i and q[2] == "solve")]
         j = jobs[i]
-        if j.cross_check and out.answer == j.expect == "unsat":
+        if j.cross_check and out.answer == j.expect == "unsat" and not out.cross:
             other = [s for s in SOLVERS if s != out.solver]
-            queue.insert(0, (i, other[0], "cross"))
-            return
+            hit = cached_answer(i, other[0])
+            if hit is not None and hit.answer == "unsat":
+                out.cross, out.cross_solver = f"{other[0]}: unsat ({hit.note()})", other[0]
+            else:
+                queue.insert(0, (i, other[0], "cross"))
+                return
         if on_done:
             on_done(out)
 
+    hasher = proof_cache.QueryHasher() if cache is not None else None
+
+    def cached_answer(i: int, solver: str):
+        return cache.get(cache_key(jobs[i], hasher), solver) if cache is not None else None
+
+    def from_cache(i: int) -> Outcome | None:
+        return cached_outcome(cache, jobs[i], hasher)
+
+    def store(i: int, solver: str, ans: str, secs: float, model) -> None:
+        if cache is not None:
+            cache.put(cache_key(jobs[i], hasher), solver, ans, secs, model)
+
     try:
+        if cache is not None:
+            for i in range(len(jobs)):
+                out = from_cache(i)
+                if out is not None:
+                    finish(i, out)
         while queue or running:
             if should_stop is not None and should_stop():
                 break
@@ -213,6 +284,7 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
                 stop(r)
                 ans, model, msg, secs = got
                 i = r.job_index
+                store(i, r.solver, ans, secs, model)
                 if r.purpose == "cross":
                     out = results[i]
                     out.cross = f"{r.solver}: {ans} ({secs:.2f} s)"
@@ -242,4 +314,4 @@ def run_jobs(jobs: Sequence[Job], workers: int | None = None,
     return [results.get(i) for i in range(len(jobs))]
 
 
-__all__ = ["Job", "Outcome", "run_jobs", "solve_text", "solver_versions", "SOLVERS"]
+__all__ = ["Job", "Outcome", "run_jobs", "cache_key", "cached_outcome", "solve_text", "solver_versions", "SOLVERS"]

@@ -1,0 +1,216 @@
+"""Where independent tasks run: local worker processes (as before), or a dask.distributed cluster.
+
+    ex = connect(None, jobs=4)                     # LocalExecutor: a spawn pool of 4 processes
+    ex = connect("tcp://10.0.0.5:8786")            # DaskExecutor: that scheduler's workers
+    for index, result in ex.map_unordered(fn, items, hard_timeout=lambda item: 90.0, on_timeout=...):
+        ...
+    ex.close()
+
+The cluster is dask.distributed itself, not a home-made one: tasks are ``client.submit`` futures
+(``pure=False``), so a worker that dies mid-task has its tasks re-run on another worker by the
+scheduler, and Ctrl-C cancels what has not finished (the caller keeps what has). On a cluster every
+task runs in a child process the worker forks (`call_with_deadline`): past its hard time limit the
+child is killed and the caller's ``on_timeout(item)`` result is returned instead (e.g. UNKNOWN), so
+a hung solver never holds a worker. ``fn`` and the items must be picklable (module-level functions).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import time
+from typing import Any, Callable, Iterator, Sequence
+
+from .errors import InputError
+
+CONNECT_TIMEOUT_S = 10.0
+
+
+class Executor:
+    """Runs ``fn(item)`` for every item; yields ``(index, result)`` as results arrive."""
+
+    name = "executor"
+    workers = 1
+
+    def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
+                      hard_timeout: Callable[[Any], float | None] | None = None,
+                      on_timeout: Callable[[Any, float], Any] | None = None,
+                      prepare: Callable[[Any], None] | None = None) -> Iterator[tuple[int, Any]]:
+        """``prepare(item)`` (remote only) runs in the worker process before the task's child is
+        forked, so what it loads (a spec, an elaborated design) is kept for the worker's next tasks."""
+        raise NotImplementedError
+
+    @property
+    def remote(self) -> bool:
+        return False
+
+    def share(self, obj):
+        """``obj`` as a task argument: itself locally; on a cluster, sent once to every worker."""
+        return obj
+
+    def close(self) -> None:
+        pass
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _indexed(payload):
+    i, fn, item = payload
+    return i, fn(item)
+
+
+class LocalExecutor(Executor):
+    """Today's local pool: ``jobs`` spawned processes (in this process when ``jobs`` is 1). The
+    hard time limit is the task's own business here (solver timeouts), as before."""
+
+    name = "local"
+
+    def __init__(self, jobs: int = 1):
+        self.workers = max(1, int(jobs))
+
+    def map_unordered(self, fn, items, *, hard_timeout=None, on_timeout=None, prepare=None):
+        if self.workers <= 1 or len(items) <= 1:
+            for i, item in enumerate(items):
+                yield i, fn(item)
+            return
+        import multiprocessing
+
+        pool = multiprocessing.get_context("spawn").Pool(self.workers, initializer=_ignore_sigint)
+        try:
+            yield from pool.imap_unordered(_indexed, [(i, fn, item) for i, item in enumerate(items)])
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+
+
+class DaskExecutor(Executor):
+    """A dask.distributed `Client` on ``address`` (tcp://HOST:PORT), or on a `LocalCluster` object."""
+
+    name = "dask"
+
+    def __init__(self, address, timeout_s: float | None = None):
+        if timeout_s is None:
+            timeout_s = float(os.environ.get("FPVERIFY_SCHEDULER_TIMEOUT") or CONNECT_TIMEOUT_S)
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError("--scheduler needs dask.distributed: pip install 'fpverify[distributed]'") from None
+        try:
+            self.client = Client(address, timeout=timeout_s)
+        except (OSError, TimeoutError, ValueError) as e:
+            where = getattr(address, "scheduler_address", address)
+            raise InputError(f"cannot reach the dask scheduler at {where}: {e}") from None
+        self.address = self.client.scheduler.address
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    @property
+    def remote(self) -> bool:
+        return True
+
+    def share(self, obj):
+        return self.client.scatter(obj, broadcast=True, hash=False)
+
+    def map_unordered(self, fn, items, *, hard_timeout=None, on_timeout=None, prepare=None):
+        from distributed import as_completed
+
+        limits = [hard_timeout(item) if hard_timeout is not None else None for item in items]
+        futures = {self.client.submit(run_guarded, fn, item, limit, on_timeout, prepare, pure=False): i
+                   for i, (item, limit) in enumerate(zip(items, limits))}
+        try:
+            for fut in as_completed(list(futures)):
+                yield futures[fut], fut.result()
+        finally:
+            pending = [f for f in futures if not f.done()]
+            if pending:
+                self.client.cancel(pending)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def connect(scheduler: str | None, jobs: int = 1) -> Executor:
+    """The executor a command asked for: the dask cluster at ``scheduler`` (tcp://HOST:PORT),
+    checked before any work starts (an `InputError`, exit 2, when it cannot be reached), or the
+    local pool of ``jobs`` processes."""
+    if not scheduler:
+        return LocalExecutor(jobs)
+    if isinstance(scheduler, str) and "://" not in scheduler:
+        raise InputError(f"--scheduler: expected tcp://HOST:PORT, got {scheduler!r}")
+    return DaskExecutor(scheduler)
+
+
+# ---- on the worker ---------------------------------------------------------------------------------
+
+
+class Killed(Exception):
+    """The task passed its hard time limit and its process was killed."""
+
+
+def run_guarded(fn, item, limit: float | None, on_timeout=None, prepare=None):
+    """``fn(item)`` in a forked child killed after ``limit`` seconds (``on_timeout(item, limit)``
+    is then the result); with no limit, in this process. ``prepare(item)`` runs first, here."""
+    if prepare is not None:
+        prepare(item)
+    if not limit:
+        return fn(item)
+    try:
+        return call_with_deadline(fn, (item,), limit)
+    except Killed:
+        if on_timeout is None:
+            raise
+        return on_timeout(item, limit)
+
+
+def call_with_deadline(fn, args: tuple, seconds: float):
+    """``fn(*args)`` in a forked child process; its result comes back pickled through a pipe. Past
+    ``seconds`` the child is killed (SIGKILL) and `Killed` raised; an exception in the child is
+    re-raised here. (os.fork, not multiprocessing: dask workers are daemonic processes.)"""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(r)
+        code = 0
+        try:
+            try:
+                payload = pickle.dumps((True, fn(*args)))
+            except BaseException as e:  # noqa: BLE001 - sent to the parent
+                payload = pickle.dumps((False, e))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(payload)
+        except BaseException:  # noqa: BLE001
+            code = 1
+        os._exit(code)
+    os.close(w)
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, signal.SIGKILL)
+                raise Killed(f"killed after {seconds:g} s")
+            ready, _, _ = select.select([r], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            data = os.read(r, 1 << 20)
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(r)
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise RuntimeError("the task's process died without a result")
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise value
+    return value
+
+
+__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "connect", "run_guarded", "call_with_deadline",
+           "Killed", "CONNECT_TIMEOUT_S"]
