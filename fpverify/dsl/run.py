@@ -97,8 +97,16 @@ def _run_task(args) -> tuple[int, CaseResult]:
         loaded = _WORKER_CACHE[path] = load(path, only)
     prop_index, case = loaded.tasks[task_index]
     prop = loaded.spec.properties[prop_index]
-    return task_index, prove_case(loaded.spec, loaded.netlist, prop, case,
-                                  timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
+    return task_index, prove_stamped(loaded.spec, loaded.netlist, prop, case,
+                                     timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
+
+
+def prove_stamped(*args, **kwargs) -> CaseResult:
+    """`prove_case` with the wall-clock start and end of the obligation recorded in the result."""
+    started = time.time()
+    res = prove_case(*args, **kwargs)
+    res.started, res.ended = round(started, 3), round(time.time(), 3)
+    return res
 
 
 def _timeout(spec: CheckedSpec, cli: float | None) -> float | None:
@@ -159,7 +167,7 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             prop = ld.spec.properties[pi]
             label = _label(prop.name, case)
             cb = (lambda ev, item, f=runs[ri].file, lb=label: on_obligation(f, lb, ev, item)) if on_obligation else None
-            res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
+            res = prove_stamped(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
                              solver=_solver(ld.spec, options.solver),
                              workers=options.jobs if options.jobs > 1 else None, progress=cb)
             results[(ri, ti)] = res
@@ -170,7 +178,7 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
                 ld = loaded[ri]
                 pi, case = ld.tasks[ti]
                 prop = ld.spec.properties[pi]
-                res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
+                res = prove_stamped(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
                                  solver=_solver(ld.spec, options.solver))
                 results[(ri, ti)] = res
                 if on_result:
@@ -237,6 +245,7 @@ def write_vcds(ld: Loaded, run: SpecRun, vcd_dir: Path) -> None:
         try:
             write_vcd(ld.component, cex.vectors, path, latency=ld.spec.latency or 0)
             cex.message = (cex.message + "; " if cex.message else "") + f"vcd: {path}"
+            cex.vcd = str(path)
         except Exception as e:  # noqa: BLE001 - a failed waveform must not hide the result
             cex.message = (cex.message + "; " if cex.message else "") + f"vcd failed: {e}"
 

@@ -22,6 +22,10 @@ class CaseResult:
     obligations: dict[str, int] | None = None  # decomposed proofs: obligation count per kind
     strategy: str | None = None  # decomposed proofs: the decomposition strategy
     decomposition: dict | None = None  # decomposed proofs: `prove.report.result_json` (per obligation)
+    localisation: dict | None = None  # a counterexample's stages: first_failing, stages (`prove.report.stage_json`)
+    vcd: str | None = None  # the counterexample's waveform file, when one was written
+    started: float | None = None  # wall-clock (epoch) seconds the obligation started and ended
+    ended: float | None = None
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -34,7 +38,10 @@ class CaseResult:
         self.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
         self.counterexample = cex.decoded
         if localisation is not None:
+            from ..prove.report import localisation_json
+
             self.counterexample += "\n" + localisation.text()
+            self.localisation = localisation_json(localisation)
         if self.status == "REFUTED" and not cex.replayed:
             self.status = "ERROR"
             self.message = "counterexample did not replay (tool bug, not a design bug)"
