@@ -158,9 +158,11 @@ def fmt_value(v: int | None, width: int | None = None) -> str:
 def heatmap(z: Sequence[Sequence[float | None]], x: Sequence[Any], y: Sequence[Any], *, title: str = "",
             colorbar: str = "", hovertemplate: str | None = None, customdata=None, xtitle: str = "",
             ytitle: str = "", colorscale: Any = "Viridis", zmin: float | None = None,
-            zmax: float | None = None) -> dict[str, Any]:
+            zmax: float | None = None, showscale: bool = True, reverse_y: bool = True) -> dict[str, Any]:
+    """A heatmap; the first row of ``z`` is drawn at the top (as in a table) unless ``reverse_y`` is off."""
     trace: dict[str, Any] = {"type": "heatmap", "z": z, "x": list(x), "y": list(y), "colorscale": colorscale,
-                             "colorbar": {"title": {"text": colorbar}}, "hoverongaps": False}
+                             "colorbar": {"title": {"text": colorbar}}, "hoverongaps": False,
+                             "showscale": showscale, "xgap": 1, "ygap": 1}
     if zmin is not None:
         trace["zmin"] = zmin
     if zmax is not None:
@@ -169,8 +171,11 @@ def heatmap(z: Sequence[Sequence[float | None]], x: Sequence[Any], y: Sequence[A
         trace["customdata"] = customdata
     if hovertemplate:
         trace["hovertemplate"] = hovertemplate
-    return clean({"data": [trace], "layout": layout(title, xaxis={"title": {"text": xtitle}},
-                                                    yaxis={"title": {"text": ytitle}})})
+    yaxis: dict[str, Any] = {"title": {"text": ytitle}, "automargin": True, "type": "category"}
+    if reverse_y:
+        yaxis["autorange"] = "reversed"
+    return clean({"data": [trace], "layout": layout(title, xaxis={"title": {"text": xtitle}, "automargin": True,
+                                                                  "type": "category"}, yaxis=yaxis)})
 
 
 def bars(categories: Sequence[str], series: dict[str, Sequence[float]], *, title: str = "", ytitle: str = "",

@@ -76,7 +76,8 @@ def results_section(s: dict[str, Any]) -> Section:
 
 
 def tree_nodes(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Nodes of the proof tree: spec → property → case (when split) → obligation (decomposed)."""
+    """Nodes of the proof tree: spec → property → case (when split) → obligation kind (lemma,
+    coverage, witness, case of a decomposed proof) → obligation."""
     nodes: list[dict[str, Any]] = []
 
     def add(id_: str, parent: str, label: str, status: str, seconds=None, solver="", kind="") -> None:
@@ -99,9 +100,14 @@ def tree_nodes(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     parent = f"{pid}/c{ci}"
                     add(parent, pid, c.get("case") or f"case {ci + 1}", c["status"], c.get("seconds"),
                         c.get("solver"), "case")
-                for oi, o in enumerate((c.get("decomposition") or {}).get("obligations", [])):
-                    add(f"{parent}/o{oi}", parent, o["name"], o["status"], o.get("seconds"), o.get("solver"),
-                        o.get("kind"))
+                obls = (c.get("decomposition") or {}).get("obligations", [])
+                for kind in dict.fromkeys(o["kind"] for o in obls):  # lemmas, coverage, witnesses, cases
+                    group = [o for o in obls if o["kind"] == kind]
+                    kid = f"{parent}/k{kind}"
+                    add(kid, parent, f"{kind} ({len(group)})", worst([o["status"] for o in group]),
+                        sum(float(o.get("seconds") or 0.0) for o in group), "", kind)
+                    for oi, o in enumerate(group):
+                        add(f"{kid}/o{oi}", kid, o["name"], o["status"], o.get("seconds"), o.get("solver"), kind)
     parents = {n["parent"] for n in nodes}
     for n in nodes:
         n["leaf"] = n["id"] not in parents
