@@ -158,11 +158,12 @@ def fmt_value(v: int | None, width: int | None = None) -> str:
 def heatmap(z: Sequence[Sequence[float | None]], x: Sequence[Any], y: Sequence[Any], *, title: str = "",
             colorbar: str = "", hovertemplate: str | None = None, customdata=None, xtitle: str = "",
             ytitle: str = "", colorscale: Any = "Viridis", zmin: float | None = None,
-            zmax: float | None = None, showscale: bool = True, reverse_y: bool = True) -> dict[str, Any]:
+            zmax: float | None = None, showscale: bool = True, reverse_y: bool = True,
+            gap: int = 1) -> dict[str, Any]:
     """A heatmap; the first row of ``z`` is drawn at the top (as in a table) unless ``reverse_y`` is off."""
     trace: dict[str, Any] = {"type": "heatmap", "z": z, "x": list(x), "y": list(y), "colorscale": colorscale,
                              "colorbar": {"title": {"text": colorbar}}, "hoverongaps": False,
-                             "showscale": showscale, "xgap": 1, "ygap": 1}
+                             "showscale": showscale, "xgap": gap, "ygap": gap}
     if zmin is not None:
         trace["zmin"] = zmin
     if zmax is not None:
@@ -192,7 +193,7 @@ def bars(categories: Sequence[str], series: dict[str, Sequence[float]], *, title
 
 
 def histogram(edges: Sequence[float], counts: Sequence[int], *, title: str = "", xtitle: str = "",
-              labels: Sequence[str] | None = None) -> dict[str, Any]:
+              labels: Sequence[str] | None = None, ytitle: str = "examples") -> dict[str, Any]:
     """Pre-binned counts (``len(edges) == len(counts) + 1``, or category ``labels``)."""
     if labels is not None:
         x = list(labels)
@@ -203,7 +204,7 @@ def histogram(edges: Sequence[float], counts: Sequence[int], *, title: str = "",
         trace = {"type": "bar", "x": centres, "width": widths, "y": list(counts),
                  "marker": {"color": "#1565c0", "line": {"color": "#fff", "width": 0.5}}}
     return clean({"data": [trace], "layout": layout(title, bargap=0, xaxis={"title": {"text": xtitle}},
-                                                    yaxis={"title": {"text": "examples"}})})
+                                                    yaxis={"title": {"text": ytitle}})})
 
 
 __all__ = ["clean", "layout", "obligation_tree", "lanes", "timeline", "waveform", "fmt_value", "heatmap",
