@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
+from .cli_report import html_option, write_html
 from .errors import InputError
 from .exitcodes import ExitCode, combine
 
@@ -88,7 +90,8 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
 @click.option("--operators", default=None, help="comma-separated IR operators (inv,const0,const1,cnot0,cnot1,opswap,const)")
 @click.option("--no-semantic", is_flag=True, help="IR mutants only")
 @click.option("--no-smt", is_flag=True, help="decide by exhaustive simulation only (FP8 and smaller)")
-def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt):
+@html_option
+def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, html_out):
     """Mutation campaign: how many injected faults do SPEC_FILE's properties catch?
 
     Exit 0 if every non-equivalent mutant is killed and EQGAP is 0; 1 otherwise (a survivor, an
@@ -138,6 +141,8 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
     report.render(Console())
     if json_file:
         report.write_json(json_file)
+    if html_out:
+        write_html(json.loads(json.dumps(report.to_json(), default=str)), html_out)
     if report.interrupted:
         click.echo("interrupted: partial results above", err=True)
         sys.exit(ExitCode.INTERRUPTED)

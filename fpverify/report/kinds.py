@@ -2,7 +2,7 @@
 
 Documents written by fpverify carry ``"kind"`` where the command adds it (fuzz, vectors, error-map);
 older outputs are recognised by their keys: prove (``specs``), faults (``mutants``), sim of a spec
-(``properties`` with ``file``), sim of a unit (``per_mode``)."""
+(``properties`` with ``samples``), sim of a unit (``per_mode``)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def kind_of(doc: Any) -> str:
         return "prove"
     if isinstance(doc.get("mutants"), list):
         return "faults"
-    if isinstance(doc.get("properties"), list) and "file" in doc:
+    if isinstance(doc.get("properties"), list) and "samples" in doc:
         return "sim-spec"
     if isinstance(doc.get("per_mode"), dict):
         return "sim"
