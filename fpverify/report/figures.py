@@ -203,7 +203,10 @@ def histogram(edges: Sequence[float], counts: Sequence[int], *, title: str = "",
         widths = [edges[i + 1] - edges[i] for i in range(len(counts))]
         trace = {"type": "bar", "x": centres, "width": widths, "y": list(counts),
                  "marker": {"color": "#1565c0", "line": {"color": "#fff", "width": 0.5}}}
-    return clean({"data": [trace], "layout": layout(title, bargap=0, xaxis={"title": {"text": xtitle}},
+    xaxis: dict[str, Any] = {"title": {"text": xtitle}}
+    if labels is not None:
+        xaxis["type"] = "category"
+    return clean({"data": [trace], "layout": layout(title, bargap=0.05 if labels is not None else 0, xaxis=xaxis,
                                                     yaxis={"title": {"text": ytitle}})})
 
 

@@ -70,6 +70,14 @@ class Tally:
             mine["cases"] += v["cases"]
             mine["errors"] += v["errors"]
 
+    def to_json(self, fn: VectorFunction, rounding: str = "", file: str = "") -> dict:
+        """The tally as JSON-ready data (``kind`` "vectors"), with the first mismatches as text."""
+        return {"kind": "vectors", "function": fn.name, "file": file, "rounding": rounding, "name": self.name,
+                "cases": self.cases, "errors": self.errors, "result_errors": self.result_errors,
+                "flag_errors": self.flag_errors, "per_class": self.per_class,
+                "examples": [m.render(fn) for m in self.first_errors], "seconds": round(self.seconds, 3),
+                "cpu_seconds": round(self.cpu_seconds, 3), "interrupted": self.interrupted}
+
     def summary(self) -> str:
         state = " (interrupted: partial tally)" if self.interrupted else ""
         return (f"{self.name}: {self.cases} cases, {self.errors} errors "
