@@ -60,9 +60,9 @@ def esc(value: Any) -> str:
 
 
 def script_json(obj: Any) -> str:
-    """JSON safe inside a <script> element (no ``</``, no HTML comment openers)."""
+    """JSON safe inside a <script> element: every ``<``, ``>`` and ``&`` as a JSON escape."""
     return (json.dumps(obj, separators=(",", ":"), allow_nan=False, default=str)
-            .replace("</", "<\\/").replace("<!--", "<\\!--"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def badge(status: str) -> str:
@@ -70,7 +70,8 @@ def badge(status: str) -> str:
 
 
 def render_table(t: Table) -> str:
-    out = [f'<table{f" id={esc(t.id)!r}" if t.id else ""} class="data">']
+    tid = f' id="{esc(t.id)}"' if t.id else ""
+    out = [f'<table{tid} class="data">']
     if t.caption:
         out.append(f"<caption>{esc(t.caption)}</caption>")
     out.append("<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in t.columns) + "</tr></thead><tbody>")
@@ -85,7 +86,8 @@ def render_table(t: Table) -> str:
                 cells.append(f'<td class="num">{esc(v)}</td>')
             else:
                 cells.append(f"<td>{esc(v)}</td>")
-        out.append(f'<tr{f" class={mark!r}" if mark else ""}>' + "".join(cells) + "</tr>")
+        cls = f' class="{esc(mark)}"' if mark else ""
+        out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
