@@ -242,8 +242,11 @@ def write_vcds(ld: Loaded, run: SpecRun, vcd_dir: Path) -> None:
         if cex is None or not cex.vectors:
             continue
         path = vcd_dir / f"{Path(run.file).stem}.{r.name}.vcd"
+        # the simulator drives the clock domain itself: the spec's clock and reset are no data inputs
+        domain = {p for p in (ld.spec.clock, ld.spec.reset.port if ld.spec.reset else None) if p}
+        vectors = [{k: v for k, v in vec.items() if k not in domain} for vec in cex.vectors]
         try:
-            write_vcd(ld.component, cex.vectors, path, latency=ld.spec.latency or 0)
+            write_vcd(ld.component, vectors, path, latency=ld.spec.latency or 0)
             cex.message = (cex.message + "; " if cex.message else "") + f"vcd: {path}"
             cex.vcd = str(path)
         except Exception as e:  # noqa: BLE001 - a failed waveform must not hide the result

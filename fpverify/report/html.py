@@ -39,6 +39,8 @@ p.good{color:#2e7d32;font-weight:600}
 .figure{margin:8px 0}
 .figure .caption{font-size:12px;color:#546e7a}
 noscript p{color:#546e7a;font-size:12px}
+details{margin:8px 0}
+summary{cursor:pointer;font-weight:600;font-size:13px}
 """
 
 ERROR_TRAP = ("window.fpverifyErrors=[];window.addEventListener('error',function(e){"
@@ -89,6 +91,9 @@ def render_table(t: Table) -> str:
         cls = f' class="{esc(mark)}"' if mark else ""
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
+    if t.collapsed:
+        summary = esc(t.caption or "table") + f" ({len(t.rows)} rows)"
+        return f"<details><summary>{summary}</summary>" + "".join(out) + "</details>"
     return "".join(out)
 
 

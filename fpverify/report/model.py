@@ -30,7 +30,8 @@ def status_colour(status: str) -> str:
 @dataclass
 class Table:
     """Columns and rows of text; ``status_column`` names a column whose cells are coloured by
-    status; ``row_marks`` holds one CSS class (or "") per row, e.g. "bad" for a failing stage."""
+    status; ``row_marks`` holds one CSS class (or "") per row, e.g. "bad" for a failing stage;
+    a ``collapsed`` table is folded under its caption (long listings)."""
 
     columns: list[str]
     rows: list[list[Any]]
@@ -38,6 +39,7 @@ class Table:
     status_column: str | None = None
     row_marks: list[str] = field(default_factory=list)
     id: str = ""
+    collapsed: bool = False  # drawn folded (an HTML <details>, which opens without JavaScript)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 lists over the dump's time steps, for the counterexample waveform of a report.
 
     wave = read_vcd(Path("cex.vcd").read_text())
-    wave.steps                     # sorted change times
+    wave.steps                     # sorted times at which some signal changes
     wave.values("round_sticky")    # one int (or None for x/z) per step, held between changes
 """
 
@@ -62,9 +62,8 @@ def read_vcd(text: str) -> Waveform:
                 wave.widths[name] = int(tok.data.size or 1)
                 wave.changes[name] = []
                 ids.setdefault(tok.data.id_code, []).append(name)
-            elif kind is TokenKind.CHANGE_TIME:
+            elif kind is TokenKind.CHANGE_TIME:  # a stamp with no change (the dump's end) is no step
                 t = int(tok.data)
-                times.add(t)
             elif kind in (TokenKind.CHANGE_SCALAR, TokenKind.CHANGE_VECTOR):
                 value = tok.data.value
                 try:

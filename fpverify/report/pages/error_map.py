@@ -40,7 +40,7 @@ def error_map_page(doc: dict[str, Any], title: str = "") -> Page:
     rows = [[f"[{edges[i]:.4g}, {edges[i + 1]:.4g})", counts[i]] for i in range(len(counts))]
     blocks = [Figure("fig-error-hist", F.histogram(edges, counts, xtitle=METRIC_TEXT[metric], ytitle="operand pairs"),
                      "how many operand pairs have each error", height=340),
-              Table(["error", "pairs"], rows, caption="error histogram", id="histogram")]
+              Table(["error", "pairs"], rows, caption="error histogram", id="histogram", collapsed=True)]
     if doc.get("worst"):
         w = doc["worst"]
         blocks.append(Text(f"largest error {w['error']:.4g}{unit} at a = {w['a']}, b = {w['b']}", "note"))

@@ -51,7 +51,8 @@ def faults_page(doc: dict[str, Any], title: str = "") -> Page:
             Table(["mutant", "status", *matrix["checks"]],
                   [[m, st, *(c or "" for c in row)] for m, st, row in
                    zip(matrix["mutants"], matrix["statuses"], matrix["cells"])],
-                  caption="mutant × property (check status)", status_column="status", id="kill-matrix")],
+                  caption="mutant × property (check status)", status_column="status", id="kill-matrix",
+                  collapsed=len(matrix["mutants"]) > 20)],
             id="matrix"))
     rows = [[m["id"], m["status"], m.get("description", ""), m.get("src") or "-", m.get("signal") or "-",
              "; ".join(m.get("notes", [])) or (json.dumps(m["witness"]) if m.get("witness") else "")]

@@ -47,7 +47,8 @@ def class_section(per_class: dict[str, dict[str, dict[str, int]]], total_key: st
                height=140 + 34 * len(modes)),
         Figure("fig-class-bars", bars, "mismatches per operand-class combination, stacked by rounding mode",
                height=380),
-        Table(["mode", "operand classes", total_key, bad_key, "rate"], rows, id="per-class")], id="classes")
+        Table(["mode", "operand classes", total_key, bad_key, "rate"], rows, caption="counts per class and mode",
+              id="per-class", collapsed=len(rows) > 20)], id="classes")
 
 
 def sim_page(doc: dict[str, Any], title: str = "") -> Page:

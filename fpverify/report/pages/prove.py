@@ -36,7 +36,7 @@ def prove_page(doc: dict[str, Any], title: str = "") -> Page:
         page.sections.append(Section("Obligation tree", [
             Figure("fig-tree", F.obligation_tree(tree), "property → case → obligation, sized by solver "
                    "seconds and coloured by status; hover for solver and seconds",
-                   height=max(260, 24 * sum(1 for n in tree if n["leaf"]) + 60)),
+                   height=min(900, max(260, 16 * sum(1 for n in tree if n["leaf"]) + 60))),
             obligations_table(tree)], id="tree"))
     items = timeline_items(specs)
     if items:
@@ -115,9 +115,16 @@ def tree_nodes(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def worst(statuses: list[str]) -> str:
-    for s in ("REFUTED", "ERROR", "INTERRUPTED", "UNKNOWN", "VACUOUS"):
+    """The status a group of obligations is drawn in: its worst failure; VACUOUS only when every
+    member is (an empty case among witnessed ones is no failure); else WITNESSED or PROVED."""
+    for s in ("REFUTED", "ERROR", "INTERRUPTED", "UNKNOWN", "FAILED"):
         if s in statuses:
             return s
+    live = [s for s in statuses if s not in ("SKIPPED", "SUPERSEDED")]
+    if live and all(s == "VACUOUS" for s in live):
+        return "VACUOUS"
+    if live and all(s in ("WITNESSED", "VACUOUS") for s in live):
+        return "WITNESSED"
     return "PROVED" if statuses else "PENDING"
 
 
@@ -134,7 +141,7 @@ def obligations_table(nodes: list[dict[str, Any]]) -> Table:
     rows = [[path(n), n["label"], n["kind"], n["status"], n["solver"] or "-",
              "-" if n["seconds"] is None else round(float(n["seconds"]), 3)] for n in nodes if n["leaf"]]
     return Table(["under", "obligation", "kind", "status", "solver", "seconds"], rows,
-                 caption="every obligation", status_column="status", id="obligations")
+                 caption="every obligation", status_column="status", id="obligations", collapsed=len(rows) > 12)
 
 
 def timeline_items(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -210,7 +217,7 @@ def waveform_rows(vcd_text: str, loc: dict[str, Any] | None):
         return None
     if not wave.steps:
         return None
-    steps = wave.steps[:-1] if len(wave.steps) > 1 else wave.steps  # the last stamp closes the dump
+    steps = wave.steps
     labels = [f"t{k}" for k in range(len(steps))]
     stages = (loc or {}).get("stages") or []
     first = (loc or {}).get("first_failing")
