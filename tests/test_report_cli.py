@@ -84,6 +84,23 @@ def test_sim_spec_html(tmp_path, capsys):
     assert 'id="properties"' in html.read_text()
 
 
+def test_sim_spec_counts_by_class_and_rounding_input(tmp_path, capsys):
+    spec = tmp_path / "rtz.spec"
+    spec.write_text(f'design "{DESIGNS / "faulty_rounding.py"}" : RtzNegAdder(fmt = e2m1fn)\n'
+                    "input a, b : e2m1fn\ninput r = dut.rm : rounding\ninput s = dut.sub : bits[1]\n"
+                    "output y = dut.result : e2m1fn\noutput fl = dut.flags\n"
+                    "prove add: y == add(a, b, r) with flags fl assuming s == 0\n")
+    html = tmp_path / "rtz.html"
+    code, out, err = run_cli(["sim", str(spec), "--json", "--html", str(html)], capsys)
+    assert code == 1, err
+    prop = json.loads(out)["properties"][0]
+    per = prop["per_class"]
+    assert sum(c["vectors"] for m in per.values() for c in m.values()) == prop["vectors"]
+    assert sum(c["mismatches"] for m in per.values() for c in m.values()) == prop["mismatches"] > 0
+    assert {m for m, v in per.items() if any(c["mismatches"] for c in v.values())} == {"rtz"}  # only RTZ is wrong
+    assert 'id="fig-class-heatmap"' in html.read_text()
+
+
 def test_vectors_check_json_and_html(tmp_path, capsys):
     vec = tmp_path / "v.txt"
     code, _, _ = run_cli(["vectors", "gen", "e2m1fn_mul", "--level", "2", "-o", str(vec)], capsys)

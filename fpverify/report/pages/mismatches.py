@@ -35,7 +35,7 @@ def class_section(per_class: dict[str, dict[str, dict[str, int]]], total_key: st
         z.append(row)
         custom.append(crow)
     heat = F.heatmap(z, pairs, modes, colorbar="mismatches", customdata=custom, xtitle="operand classes",
-                     ytitle="rounding mode", colorscale=[[0, "#eceff1"], [1e-9, "#ffcdd2"], [1, "#b71c1c"]],
+                     ytitle="", colorscale=[[0, "#eceff1"], [1e-9, "#ffcdd2"], [1, "#b71c1c"]],
                      hovertemplate=("%{y}, %{x}<br>%{z} mismatches of %{customdata[0]} "
                                     "(%{customdata[1]:.2f}%)<extra></extra>"))
     bars = F.bars(pairs, {m: [per_class[m].get(p, {}).get(bad_key, 0) for p in pairs] for m in modes},
@@ -89,6 +89,11 @@ def sim_spec_page(doc: dict[str, Any], title: str = "") -> Page:
                                          "mismatches": [p["mismatches"] for p in props]},
                                         ytitle="vectors", colours={"matching": "#2e7d32", "mismatches": "#c62828"}),
                "vectors per property", height=340)], id="properties-section"))
+    rows = {f"{p['name']} · {mode}": counts for p in props for mode, counts in (p.get("per_class") or {}).items()}
+    cls = class_section(rows, "vectors", "mismatches")
+    if cls:
+        cls.title = "Mismatches by operand class and rounding mode (per property)"
+        page.sections.append(cls)
     for p in props:
         if p.get("error"):
             page.sections.append(Section(f"{p['name']}: {p['status']}", [Text(p["error"], "bad")], status=p["status"]))
