@@ -66,7 +66,7 @@ def lanes(intervals: Sequence[tuple[float, float]]) -> list[int]:
 
 def timeline(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """A Gantt chart of the worker pool. ``items``: name, status, solver, start, end (seconds from
-    the run's start); one horizontal bar per item on the lane of the worker that ran it."""
+    the run's start); one horizontal bar per item, overlapping items on separate lanes (`lanes`)."""
     lane = lanes([(it["start"], it["end"]) for it in items])
     by_status: dict[str, list[int]] = {}
     for i, it in enumerate(items):

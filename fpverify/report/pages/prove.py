@@ -42,7 +42,8 @@ def prove_page(doc: dict[str, Any], title: str = "") -> Page:
     if items:
         lanes = max(F.lanes([(i["start"], i["end"]) for i in items])) + 1
         page.sections.append(Section("Worker timeline", [
-            Figure("fig-timeline", F.timeline(items), "one bar per obligation, on the worker lane that ran it",
+            Figure("fig-timeline", F.timeline(items), "one bar per obligation from its start and end stamps; obligations that overlap in time sit on "
+                   "separate lanes, one per busy worker",
                    height=120 + 32 * lanes)], id="timeline"))
     n = 0
     for s in specs:
