@@ -354,3 +354,17 @@ def test_every_figure_is_valid_plotly():
     for f in figs:
         go.Figure(f.figure)  # raises on an unknown property or a bad value
         json.dumps(f.figure, allow_nan=False)
+
+
+def test_operand_classes():
+    import numpy as np
+
+    from fpverify.fast.classes import class_indices
+    from fpverify.semantics.classes import CLASSES, class_of
+
+    e4, e5 = get_format("e4m3fn"), get_format("e5m2")
+    assert [class_of(e4, c) for c in (0x00, 0x80, 0x01, 0x08, 0x7e, 0x7f, 0xff)] == \
+        ["zero", "zero", "subnormal", "normal", "normal", "nan", "nan"]
+    assert [class_of(e5, c) for c in (0x7c, 0xfc, 0x7d)] == ["inf", "inf", "nan"]
+    codes = np.arange(256)
+    assert [CLASSES[i] for i in class_indices(e5, codes)] == [class_of(e5, c) for c in range(256)]

@@ -32,7 +32,8 @@ import numpy as np
 from ..hdl.evaluate import Evaluator, evaluate_pipelined
 from ..prove.render import code_text, flags_text
 from ..prove.replay import golden_result, same
-from ..semantics.classes import CLASSES, class_indices
+from ..fast.classes import class_indices
+from ..semantics.classes import CLASSES
 from ..semantics.ports import RM_MODES
 from . import ast
 from .check import CheckedSpec, Property, walk

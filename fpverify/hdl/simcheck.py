@@ -28,7 +28,8 @@ import numpy as np
 
 from ..formats import FloatFormat, Overflow, get_format
 from ..rounding import Env, Flags, Rounding, Tininess, parse_rounding
-from ..semantics.classes import CLASSES, class_indices, pair_label
+from ..fast.classes import class_indices
+from ..semantics.classes import CLASSES, pair_label
 from ..semantics.ops import OPS, names
 from ..semantics.ports import IEEE_FLAG_MASK, RM_MODES
 from . import ir
