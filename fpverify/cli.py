@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "vectors": "fpverify.cli_vectors:vectors_group",
     "fuzz": "fpverify.cli_fuzz:fuzz_cmd",
     "prove": "fpverify.cli_prove:prove_cmd",
+    "report": "fpverify.cli_report:report_cmd",
     "sim": "fpverify.cli_hdl:sim_cmd",
     "verilog": "fpverify.cli_hdl:verilog_cmd",
 }

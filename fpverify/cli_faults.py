@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
 from .cli_cluster import cache_option, engine, proof_cache_setting, scheduler_option
+from .cli_report import html_option, write_html
 from .errors import InputError
 from .exitcodes import ExitCode, combine
 
@@ -103,8 +105,9 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
 @click.option("--no-smt", is_flag=True, help="decide by exhaustive simulation only (FP8 and smaller)")
 @cache_option
 @scheduler_option
+@html_option
 def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, no_cache,
-               scheduler):
+               scheduler, html_out):
     """Mutation campaign: how many injected faults do SPEC_FILE's properties catch?
 
     Exit 0 if every non-equivalent mutant is killed and EQGAP is 0; 1 otherwise (a survivor, an
@@ -114,10 +117,11 @@ def faults_cmd(spec_file, mutants, seed, jobs, timeout, json_file, operators, no
     """
     with proof_cache_setting(no_cache), engine(scheduler) as ex:  # unreachable scheduler: exit 2 first
         _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt,
-                ex if ex.remote else None)
+                ex if ex.remote else None, html_out)
 
 
-def _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, executor):
+def _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_semantic, no_smt, executor,
+            html_out=None):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -161,6 +165,8 @@ def _faults(spec_file, mutants, seed, jobs, timeout, json_file, operators, no_se
     report.render(Console())
     if json_file:
         report.write_json(json_file)
+    if html_out:
+        write_html(json.loads(json.dumps(report.to_json(), default=str)), html_out)
     if report.interrupted:
         click.echo("interrupted: partial results above", err=True)
         sys.exit(ExitCode.INTERRUPTED)

@@ -8,6 +8,7 @@ import time
 
 import click
 
+from .cli_report import html_option, write_html, write_json
 from .exitcodes import ExitCode
 
 
@@ -25,7 +26,10 @@ from .exitcodes import ExitCode
               help="hypothesis database directory: minimal counterexamples are saved and replayed first")
 @click.option("--no-shrink", is_flag=True, help="report the first mismatch without shrinking it")
 @click.option("--quiet", "-q", is_flag=True, help="no progress output")
-def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, quiet):
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="write the result as JSON to FILE ('-' for stdout), with the error histogram over all -n examples")
+@html_option
+def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, quiet, json_out, html_out):
     """Fuzz TARGET (module:function or file.py:function) against the golden model.
 
     Exit status: 0 no mismatch, 1 mismatch found, 2 bad input, 4 internal error, 130 interrupted. See docs/fuzz.md for the
@@ -53,7 +57,17 @@ def fuzz_cmd(target, semantics, n, seed, batch, db, no_shrink, quiet):
         replay += f" --batch {batch}"
     if db:
         replay += f" --db {shlex.quote(str(db))}"
-    click.echo(format_result(res, replay=replay))
+    click.echo(format_result(res, replay=replay), err=json_out == "-")
+    if json_out or html_out:
+        from .fuzz.error_sample import error_sample
+        from .fuzz.report import result_json
+
+        errors = None if res.interrupted else error_sample(fn, sem, n=n, seed=seed, batch=batch).to_json()
+        doc = result_json(res, replay, errors)
+        if json_out:
+            write_json(doc, json_out)
+        if html_out:
+            write_html(doc, html_out)
     if res.interrupted:
         sys.exit(ExitCode.INTERRUPTED)
     sys.exit(ExitCode.REFUTED if res.mismatches else ExitCode.OK)

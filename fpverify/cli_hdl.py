@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .cli_report import html_option, write_html
 from .errors import InputError
 from .hdl.design import VerilogTop
 from .exitcodes import ExitCode
@@ -59,7 +60,8 @@ def _load(design: str | None, op, fmt, rounding, overflow, latency):
     return d, d.netlist(), d.text
 
 
-def _sim_spec(path: str, samples: int, seed: int, vcd_dir, max_examples: int, as_json: bool) -> int:
+def _sim_spec(path: str, samples: int, seed: int, vcd_dir, max_examples: int, as_json: bool,
+              html_out: str | None = None) -> int:
     """`fpverify sim SPEC`: every property of the spec on simulated vectors; the exit status."""
     from .dsl.run import load
     from .dsl.simulate import simulate_spec
@@ -83,6 +85,8 @@ def _sim_spec(path: str, samples: int, seed: int, vcd_dir, max_examples: int, as
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         _print_spec_report(report, sys.stdout)
+    if html_out:
+        write_html(json.loads(json.dumps(report.to_json(), default=str)), html_out)
     return report.exit_code()
 
 
@@ -154,7 +158,8 @@ def _print_report(report, out) -> None:
 @click.option("--vcd", "vcd_dir", type=click.Path(file_okay=False), help="write a VCD of mismatching vectors here")
 @click.option("--max-examples", type=click.IntRange(0), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="machine-readable report on stdout")
-def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir, max_examples, as_json):
+@html_option
+def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir, max_examples, as_json, html_out):
     """Simulate DESIGN (a design reference or a .spec file) against the golden model.
 
     \b
@@ -178,7 +183,7 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
 
     if design is not None and design.endswith(".spec"):
         _no_generator_options(fmt, rounding, overflow, latency)
-        sys.exit(_sim_spec(design, samples, seed, vcd_dir, max_examples, as_json))
+        sys.exit(_sim_spec(design, samples, seed, vcd_dir, max_examples, as_json, html_out))
     d, netlist, name = _load(design, op, fmt, rounding, overflow, latency)
     err = sys.stderr
     show = err.isatty() and not as_json
@@ -200,6 +205,8 @@ def sim_cmd(design, op, fmt, rounding, overflow, latency, samples, seed, vcd_dir
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         _print_report(report, sys.stdout)
+    if html_out:
+        write_html(json.loads(json.dumps(report.to_json(), default=str)), html_out)
     if report.interrupted:
         sys.exit(ExitCode.INTERRUPTED)
     sys.exit(ExitCode.OK if report.ok else ExitCode.REFUTED)

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from .cli_cluster import cache_option, engine, proof_cache_setting, scheduler_option
+from .cli_report import html_option, write_html
 from .exitcodes import ExitCode
 
 
@@ -32,20 +33,23 @@ def _status_style(status: str) -> str:
 @click.option("--solver", type=click.Choice(["z3", "bitwuzla", "portfolio"]),
               help="Solver (default: the spec's `solver`, else z3). portfolio: a proof needs both z3 and Bitwuzla (monolithic: z3 confirmed by Bitwuzla; decomposed: the two race and each unsat is re-checked by the other).")
 @click.option("--vcd", "vcd_dir", type=click.Path(file_okay=False), metavar="DIR",
-              help="Write a VCD of every replayed counterexample into DIR.")
+              help="Write a VCD of every replayed counterexample into DIR (with --html and no --vcd: "
+                   "into FILE's name + _vcd/, and the page embeds them).")
 @click.option("--property", "-p", "only", multiple=True, metavar="NAME", help="Prove only these properties.")
 @click.option("--check-only", is_flag=True, help="Parse, check and elaborate; prove nothing.")
 @click.option("--obligations", is_flag=True,
               help="Decomposed proofs: print a table of every obligation (status, solver, seconds).")
 @cache_option
 @scheduler_option
-def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, no_cache, scheduler):
+@html_option
+def prove_cmd(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, no_cache, scheduler,
+              html_out):
     """Prove the properties of SPEC files (see docs/dsl.md)."""
     with proof_cache_setting(no_cache):
-        _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler)
+        _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler, html_out)
 
 
-def _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler):
+def _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, obligations, scheduler, html_out):
     from rich.console import Console
 
     from .dsl.run import Options, load
@@ -68,13 +72,16 @@ def _prove(specs, json_out, jobs, timeout, solver, vcd_dir, only, check_only, ob
                 code = ExitCode.BAD_INPUT
         sys.exit(code)
 
+    vcd_beside_html = bool(html_out and not vcd_dir)
+    if vcd_beside_html:  # the report draws each counterexample's waveform from its VCD
+        vcd_dir = str(Path(html_out).with_suffix("")) + "_vcd"
     with engine(scheduler, jobs) as ex:  # an unreachable scheduler: exit 2 before any work
         opts = Options(timeout=timeout, solver=solver, jobs=jobs, vcd_dir=Path(vcd_dir) if vcd_dir else None,
                        only=tuple(only), executor=ex if ex.remote else None)
-        _run(specs, json_out, obligations, opts, out, err)
+        _run(specs, json_out, obligations, opts, out, err, html_out, vcd_beside_html)
 
 
-def _run(specs, json_out, obligations, opts, out, err):
+def _run(specs, json_out, obligations, opts, out, err, html_out=None, vcd_beside_html=False):
     from .dsl.run import exit_code, run_specs
 
     progress, task = _progress(err)
@@ -126,8 +133,13 @@ def _run(specs, json_out, obligations, opts, out, err):
     if interrupted:
         err.print("interrupted: partial results above")
     code = exit_code(runs, interrupted)
+    doc = {"exit_code": code, "interrupted": interrupted, "specs": [r.to_json() for r in runs]}
+    if html_out:
+        write_html(json.loads(json.dumps(doc, default=str)), html_out)
+        vcd_dir = opts.vcd_dir
+        if vcd_beside_html and Path(vcd_dir).is_dir() and not any(Path(vcd_dir).iterdir()):
+            Path(vcd_dir).rmdir()  # nothing refuted: no waveform to keep
     if json_out:
-        doc = {"exit_code": code, "interrupted": interrupted, "specs": [r.to_json() for r in runs]}
         text = json.dumps(doc, indent=2, default=str)
         if json_out == "-":
             click.echo(text)

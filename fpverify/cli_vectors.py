@@ -10,6 +10,7 @@ import click
 
 from .cli_cluster import engine, scheduler_option
 from .cli_golden import build_env, build_lmul_policy, env_options
+from .cli_report import html_option, write_html, write_json
 from .errors import InputError
 from .exitcodes import ExitCode
 
@@ -121,8 +122,11 @@ class _Progress:
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="check only every K-th line (sampling)")
 @scheduler_option
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="write the tally as JSON to FILE ('-' for stdout), with mismatches per operand class")
+@html_option
 def check_cmd(function, file, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials,
-              show, every, scheduler) -> None:
+              show, every, scheduler, json_out, html_out) -> None:
     """Check FILE (TestFloat line format; '-' = stdin) against the golden model.
 
     NaN results match any NaN (TestFloat's default); flags must match exactly. Exit status:
@@ -153,20 +157,27 @@ def _check(function, file, rounding, tininess, overflow, nan_policy, lmul_varian
     lines = data.splitlines()
     progress = _Progress(len(lines), f"{fn.name} {rounding}")
     try:
-        if ex.remote:  # shards of the file on the cluster's workers
+        if ex.remote:  # shards of the file on the cluster's workers (no per-class counts)
             from .vectors.shards import check_sharded
 
             tally = check_sharded(ex, lines, fn, env, file=name, keep=show, every=every, progress=progress)
         else:
-            tally = check_lines(lines, fn, env, file=name, keep=show, every=every, progress=progress)
+            tally = check_lines(lines, fn, env, file=name, keep=show, every=every, progress=progress,
+                                classes=bool(json_out or html_out))
     finally:
         progress.close()
     tally.name = f"{name} ({fn.name}, {rounding}, tininess {tininess.value})"
     for m in tally.first_errors[:show]:
-        click.echo(m.render(fn))
+        click.echo(m.render(fn), err=json_out == "-")
     if tally.errors > show:
-        click.echo(f"... and {tally.errors - show} more mismatches")
-    click.echo(tally.summary())
+        click.echo(f"... and {tally.errors - show} more mismatches", err=json_out == "-")
+    click.echo(tally.summary(), err=json_out == "-")
+    if json_out or html_out:
+        doc = tally.to_json(fn, str(rounding), name)
+        if json_out:
+            write_json(doc, json_out)
+        if html_out:
+            write_html(doc, html_out)
     if tally.interrupted:
         sys.exit(ExitCode.INTERRUPTED)
     if tally.errors:

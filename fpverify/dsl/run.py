@@ -92,8 +92,16 @@ def _run_task(args) -> tuple[int, CaseResult]:
         loaded = _WORKER_CACHE[path] = load(path, only)
     prop_index, case = loaded.tasks[task_index]
     prop = loaded.spec.properties[prop_index]
-    return task_index, prove_case(loaded.spec, loaded.netlist, prop, case,
-                                  timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
+    return task_index, prove_stamped(loaded.spec, loaded.netlist, prop, case,
+                                     timeout=_timeout(loaded.spec, timeout), solver=_solver(loaded.spec, solver))
+
+
+def prove_stamped(*args, **kwargs) -> CaseResult:
+    """`prove_case` with the wall-clock start and end of the obligation recorded in the result."""
+    started = time.time()
+    res = prove_case(*args, **kwargs)
+    res.started, res.ended = round(started, 3), round(time.time(), 3)
+    return res
 
 
 def _remote_prepare(item) -> None:
@@ -186,8 +194,8 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
             cb = (lambda ev, item, f=runs[ri].file, lb=label: on_obligation(f, lb, ev, item)) if on_obligation else None
             workers = options.executor if options.executor is not None else (
                 options.jobs if options.jobs > 1 else None)  # a cluster: obligations go to its workers
-            res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
-                             solver=_solver(ld.spec, options.solver), workers=workers, progress=cb)
+            res = prove_stamped(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
+                                solver=_solver(ld.spec, options.solver), workers=workers, progress=cb)
             results[(ri, ti)] = res
             if on_result:
                 on_result(runs[ri].file, _label(prop.name, case), res)
@@ -214,7 +222,7 @@ def run_specs(paths: list[str], options: Options, on_load: Callable[[str, int], 
                 ld = loaded[ri]
                 pi, case = ld.tasks[ti]
                 prop = ld.spec.properties[pi]
-                res = prove_case(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
+                res = prove_stamped(ld.spec, ld.netlist, prop, case, timeout=_timeout(ld.spec, options.timeout),
                                  solver=_solver(ld.spec, options.solver))
                 results[(ri, ti)] = res
                 if on_result:
@@ -266,9 +274,13 @@ def write_vcds(ld: Loaded, run: SpecRun, vcd_dir: Path) -> None:
         if cex is None or not cex.vectors:
             continue
         path = vcd_dir / f"{Path(run.file).stem}.{r.name}.vcd"
+        # the simulator drives the clock domain itself: the spec's clock and reset are no data inputs
+        domain = {p for p in (ld.spec.clock, ld.spec.reset.port if ld.spec.reset else None) if p}
+        vectors = [{k: v for k, v in vec.items() if k not in domain} for vec in cex.vectors]
         try:
-            write_vcd(ld.component, cex.vectors, path, latency=ld.spec.latency or 0)
+            write_vcd(ld.component, vectors, path, latency=ld.spec.latency or 0)
             cex.message = (cex.message + "; " if cex.message else "") + f"vcd: {path}"
+            cex.vcd = str(path)
         except Exception as e:  # noqa: BLE001 - a failed waveform must not hide the result
             cex.message = (cex.message + "; " if cex.message else "") + f"vcd failed: {e}"
 

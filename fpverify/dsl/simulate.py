@@ -32,6 +32,8 @@ import numpy as np
 from ..hdl.evaluate import Evaluator, evaluate_pipelined
 from ..prove.render import code_text, flags_text
 from ..prove.replay import golden_result, same
+from ..fast.classes import class_indices
+from ..semantics.classes import CLASSES
 from ..semantics.ports import RM_MODES
 from . import ast
 from .check import CheckedSpec, Property, walk
@@ -66,6 +68,8 @@ class PropertySim:
     vcd: list[str] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    # rounding mode -> classes of the float inputs ("normal×zero") -> {"vectors", "mismatches"}
+    per_class: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -247,6 +251,7 @@ def _simulate_property(spec, netlist, prop: Property, table: DesignTable, rng, s
         res.vectors = int(holds.sum())
         res.skipped = count - res.vectors
         res.mismatches = int((holds & bad).sum())
+        res.per_class = class_counts(prop, domains, vec, holds, holds & bad)
         for i in np.flatnonzero(holds & bad)[:max_examples]:
             values = {n: int(vec[n][i]) for n in domains}
             example, vcd_inputs, expected = checker.example(values)
@@ -257,6 +262,40 @@ def _simulate_property(spec, netlist, prop: Property, table: DesignTable, rng, s
         res.error = f"cannot evaluate this property in simulation: {type(e).__name__}: {e}"
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def class_counts(prop: Property, domains: dict[str, Domain], vec: dict[str, np.ndarray], holds: np.ndarray,
+                 bad: np.ndarray) -> dict[str, dict[str, dict[str, int]]]:
+    """Vectors (assumptions hold) and mismatches per rounding mode and per operand classes of the
+    free float inputs (`fpverify.semantics.classes`); the mode is a rounding input's value, else
+    the property's own rounding, else "-"."""
+    floats = [n for n, d in domains.items() if d.fmt is not None and not d.fixed]
+    modes = [n for n, d in domains.items() if d.modes]
+    if not floats:
+        return {}
+    n = len(CLASSES)
+    key = np.zeros(len(holds), dtype=np.int64)
+    for name in floats:
+        key = key * n + class_indices(domains[name].fmt, vec[name])
+    if modes:
+        mode_of = [RM_MODES.get(int(v)) for v in vec[modes[0]]]
+        labels = np.array([m.value if m is not None else "?" for m in mode_of])
+    else:
+        e = getattr(prop, "equivalence", None)
+        labels = np.full(len(holds), str(e.rounding) if e is not None and e.rounding is not None else "-")
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for label in dict.fromkeys(labels.tolist()):
+        sel = labels == label
+        total = np.bincount(key[sel & holds], minlength=n ** len(floats))
+        wrong = np.bincount(key[sel & bad], minlength=n ** len(floats))
+        for k in np.flatnonzero(total):
+            parts, rest = [], int(k)
+            for _ in floats:
+                parts.append(CLASSES[rest % n])
+                rest //= n
+            out.setdefault(label, {})["×".join(reversed(parts))] = {"vectors": int(total[k]),
+                                                                    "mismatches": int(wrong[k])}
+    return out
 
 
 class _ToolBug(RuntimeError):

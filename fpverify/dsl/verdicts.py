@@ -23,6 +23,11 @@ class CaseResult:
     strategy: str | None = None  # decomposed proofs: the decomposition strategy
     decomposition: dict | None = None  # decomposed proofs: `prove.report.result_json` (per obligation)
     cached: str | None = None  # "cached, <date>, <solver>": the answer came from the proof cache
+    localisation: dict | None = None  # a counterexample's stages: first_failing, stages (`prove.report.stage_json`)
+    vcd: str | None = None  # the counterexample's waveform file, when one was written
+    decoded: dict[str, str] | None = None  # counterexample inputs as text: name -> "0x3 (1.5)"
+    started: float | None = None  # wall-clock (epoch) seconds the obligation started and ended
+    ended: float | None = None
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -32,13 +37,31 @@ class CaseResult:
         vector, the decoded text and its localisation); one that did not replay is an ERROR."""
         names = {p.port: n for n, p in spec.inputs.items()}
         self.inputs = {names.get(k, k): v for k, v in cex.inputs.items()}
+        self.decoded = decoded_inputs(spec, self.inputs)
         self.vectors = [{k: v for k, v in cex.inputs.items() if k in netlist.inputs}]
         self.counterexample = cex.decoded
         if localisation is not None:
+            from ..prove.report import localisation_json
+
             self.counterexample += "\n" + localisation.text()
+            self.localisation = localisation_json(localisation)
         if self.status == "REFUTED" and not cex.replayed:
             self.status = "ERROR"
             self.message = "counterexample did not replay (tool bug, not a design bug)"
+
+
+def decoded_inputs(spec, inputs: dict[str, int]) -> dict[str, str]:
+    """Counterexample inputs as a person reads them: a float input as its code and value, any
+    other input as its number and hex (an input the spec does not declare as a number)."""
+    from ..prove.render import code_text
+    from .types import FloatT
+
+    out = {}
+    for name, value in inputs.items():
+        decl = spec.inputs.get(name)
+        t = getattr(decl, "type", None)
+        out[name] = code_text(t.fmt, value) if isinstance(t, FloatT) else f"{value} ({value:#x})"
+    return out
 
 
 @dataclass

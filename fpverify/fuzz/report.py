@@ -161,4 +161,18 @@ def format_result(res: FuzzResult, replay: str | None = None, max_show: int = 3)
     return "\n".join(out)
 
 
-__all__ = ["show_code", "exact_result", "explain_mismatch", "format_result"]
+def result_json(res: FuzzResult, replay: str | None = None, errors: dict | None = None) -> dict:
+    """A fuzz run as JSON-ready data (``kind`` "fuzz"): the verdict, each mismatch explained, and
+    the error histogram of `fpverify.fuzz.error_sample` when given."""
+    sem = res.semantics
+    doc = {"kind": "fuzz", "target": res.target_name, "semantics": sem.describe(), "examples": res.examples,
+           "seed": res.seed, "seconds": round(res.seconds, 3), "interrupted": res.interrupted, "ok": res.ok,
+           "mismatches": [{"lines": explain_mismatch(sem, m)} for m in res.mismatches]}
+    if replay:
+        doc["replay"] = replay
+    if errors is not None:
+        doc["errors"] = errors
+    return doc
+
+
+__all__ = ["show_code", "exact_result", "explain_mismatch", "format_result", "result_json"]

@@ -28,6 +28,8 @@ import numpy as np
 
 from ..formats import FloatFormat, Overflow, get_format
 from ..rounding import Env, Flags, Rounding, Tininess, parse_rounding
+from ..fast.classes import class_indices
+from ..semantics.classes import CLASSES, pair_label
 from ..semantics.ops import OPS, names
 from ..semantics.ports import IEEE_FLAG_MASK, RM_MODES
 from . import ir
@@ -107,6 +109,8 @@ class SimReport:
     flag_mismatches: int = 0
     examples: list[Mismatch] = field(default_factory=list)
     per_mode: dict[str, dict[str, int]] = field(default_factory=dict)
+    # mode label -> "class(a)×class(b)" -> {"vectors", "mismatches"} (`fpverify.semantics.classes`)
+    per_class: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     seconds: float = 0.0
     vcd: str | None = None
     interrupted: bool = False
@@ -369,6 +373,7 @@ def compare_with_golden(component: Any, *, netlist: ir.Netlist | None = None, n:
                 report.vectors += cnt
                 stats["vectors"] += cnt
                 stats["mismatches"] += nbad
+                _count_classes(report.per_class.setdefault(label, {}), u.fmt, a, b, bad)
                 for i in np.flatnonzero(bad)[: max(0, max_examples - len(report.examples))]:
                     inputs = {"a": int(a[i]), "b": int(b[i]), **ctl}
                     if rbits is not None:
@@ -392,6 +397,18 @@ def compare_with_golden(component: Any, *, netlist: ir.Netlist | None = None, n:
         write_vcd(target, bad_vectors, path, latency=u.latency)
         report.vcd = str(path)
     return report
+
+
+def _count_classes(into: dict[str, dict[str, int]], fmt: FloatFormat, a, b, bad) -> None:
+    """Add the vectors and mismatches of one chunk per operand-class pair."""
+    n = len(CLASSES)
+    pair = class_indices(fmt, a) * n + class_indices(fmt, b)
+    total = np.bincount(pair, minlength=n * n)
+    wrong = np.bincount(pair[bad], minlength=n * n)
+    for k in np.flatnonzero(total):
+        st = into.setdefault(pair_label(k // n, k % n), {"vectors": 0, "mismatches": 0})
+        st["vectors"] += int(total[k])
+        st["mismatches"] += int(wrong[k])
 
 
 def _replayed(u: _Unit, nl: ir.Netlist, ev: Evaluator, inputs: dict[str, int], gop: str, rnd: Rounding,

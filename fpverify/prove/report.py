@@ -114,6 +114,8 @@ def result_json(res) -> dict[str, Any]:
             "message": (i.outcome.message or None) if i.outcome else None,
             "refinements": list(i.refinements) or None,
             "cached": (i.outcome.cached or None) if i.outcome else None,
+            "started": stamp(i.outcome.started) if i.outcome else None,
+            "ended": stamp(i.outcome.ended) if i.outcome else None,
         } for i in res.items],
     }
     if res.counterexample is not None:
@@ -122,11 +124,20 @@ def result_json(res) -> dict[str, Any]:
                                  "expected": list(c.expected), "netlist": list(c.actual_netlist),
                                  "golden": list(c.actual_golden)}
     if res.localisation is not None:
-        loc = res.localisation
-        doc["localisation"] = {"first_failing": loc.first_failing, "vcd": loc.vcd,
-                               "stages": [stage_json(row, loc.values[i] if i < len(loc.values) else None)
-                                          for i, row in enumerate(loc.rows)]}
+        doc["localisation"] = localisation_json(res.localisation)
     return doc
+
+
+def localisation_json(loc) -> dict[str, Any]:
+    """A `Localisation` (first failing stage, per-stage expected/actual) as JSON-ready data."""
+    return {"first_failing": loc.first_failing, "vcd": loc.vcd,
+            "stages": [stage_json(row, loc.values[i] if i < len(loc.values) else None)
+                       for i, row in enumerate(loc.rows)]}
+
+
+def stamp(t: float | None) -> float | None:
+    """A wall-clock stamp (epoch seconds) at millisecond resolution, or None."""
+    return None if t is None else round(t, 3)
 
 
 def stage_json(row: tuple[str, str, str, bool], value=None) -> dict[str, Any]:
@@ -147,4 +158,4 @@ def counts(res) -> dict[str, int]:
     return out
 
 
-__all__ = ["LiveProgress", "obligation_table", "result_json", "stage_json", "counts", "status_markup", "STYLE"]
+__all__ = ["LiveProgress", "obligation_table", "result_json", "localisation_json", "stage_json", "stamp", "counts", "status_markup", "STYLE"]

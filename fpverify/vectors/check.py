@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 from ..formats import Format
 from ..rounding import Env, Flags, Rounded
+from ..semantics.classes import class_of
 from .function import VectorFunction, op_symbol
 from .line import Case, LineParser, describe, flag_names
 
@@ -49,6 +50,8 @@ class Tally:
     seconds: float = 0.0  # wall time
     cpu_seconds: float = 0.0  # process CPU time (what the machine's load does not inflate)
     interrupted: bool = False
+    # operand classes ("normal×zero") -> {"cases", "errors"}; filled when `check_lines(classes=True)`
+    per_class: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +65,18 @@ class Tally:
         self.seconds += other.seconds
         self.cpu_seconds += other.cpu_seconds
         self.interrupted |= other.interrupted
+        for k, v in other.per_class.items():
+            mine = self.per_class.setdefault(k, {"cases": 0, "errors": 0})
+            mine["cases"] += v["cases"]
+            mine["errors"] += v["errors"]
+
+    def to_json(self, fn: VectorFunction, rounding: str = "", file: str = "") -> dict:
+        """The tally as JSON-ready data (``kind`` "vectors"), with the first mismatches as text."""
+        return {"kind": "vectors", "function": fn.name, "file": file, "rounding": rounding, "name": self.name,
+                "cases": self.cases, "errors": self.errors, "result_errors": self.result_errors,
+                "flag_errors": self.flag_errors, "per_class": self.per_class,
+                "examples": [m.render(fn) for m in self.first_errors], "seconds": round(self.seconds, 3),
+                "cpu_seconds": round(self.cpu_seconds, 3), "interrupted": self.interrupted}
 
     def summary(self) -> str:
         state = " (interrupted: partial tally)" if self.interrupted else ""
@@ -77,12 +92,13 @@ def results_match(dst: Format, expected: int, got: int) -> bool:
 
 def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, file: str | None = None,
                 keep: int = 10, every: int = 1, progress: ProgressFn | None = None,
-                progress_every: int = 4096, first_line: int = 1) -> Tally:
+                progress_every: int = 4096, first_line: int = 1, classes: bool = False) -> Tally:
     """Check every ``every``-th case line; ``KeyboardInterrupt`` stops early with a partial tally.
 
     ``env`` supplies rounding, tininess, overflow and NaN policy; for stochastic rounding the
     random bits of each line replace ``env.random_bits``. Malformed lines raise InputError.
     ``first_line``: the line number of the first of ``lines`` (a shard of a larger file).
+    ``classes``: also count cases and errors per operand-class combination (`Tally.per_class`).
     """
     tally = Tally(name=fn.name)
     parser = LineParser(fn, env.rounding, file)
@@ -104,6 +120,11 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
             tally.cases += 1
             res_ok = results_match(dst, case.result, got.code)
             flags_ok = (int(got.flags) & 0x1F) == case.flags
+            if classes:
+                st = tally.per_class.setdefault(
+                    "×".join(class_of(fn.src, c) for c in case.operands), {"cases": 0, "errors": 0})
+                st["cases"] += 1
+                st["errors"] += not (res_ok and flags_ok)
             if not (res_ok and flags_ok):
                 tally.errors += 1
                 if res_ok:

@@ -48,6 +48,8 @@ class Outcome:
     cross_solver: str = ""  # the solver that cross-checked
     tag: object = field(default=None, repr=False)
     cached: str = ""  # "cached, <date>, <solver>": the answer came from the proof cache (`prove.cache`)
+    started: float | None = None  # wall-clock (epoch) seconds when its first solver started
+    ended: float | None = None  # wall-clock seconds of its answer (cross-check included)
 
 
 def solver_versions() -> dict[str, str]:
@@ -193,6 +195,7 @@ def run_jobs(jobs: Sequence[Job], workers=None,
     failures: dict[int, list[tuple[str, str, float, str]]] = {i: [] for i in range(len(jobs))}
     running: list[_Running] = []
     t_first: dict[int, float] = {}
+    wall0, perf0 = time.time(), time.perf_counter()  # to stamp outcomes in wall-clock time
 
     def start(i: int, solver: str, purpose: str) -> None:
         parent, child = ctx.Pipe(duplex=False)
@@ -216,6 +219,7 @@ def run_jobs(jobs: Sequence[Job], workers=None,
 
     def finish(i: int, out: Outcome) -> None:
         results[i] = out
+        out.started, out.ended = wall0 + (t_first[i] - perf0), time.time()
         for r in [r for r in running if r.job_index == i and r.purpose == "solve"]:
             stop(r)
             running.remove(r)
@@ -289,6 +293,7 @@ def run_jobs(jobs: Sequence[Job], workers=None,
                     out = results[i]
                     out.cross = f"{r.solver}: {ans} ({secs:.2f} s)"
                     out.cross_solver = r.solver
+                    out.ended = time.time()
                     if ans != "unsat":
                         out.message = (out.message + "; " if out.message else "") + \
                             f"cross-check by {r.solver} did not confirm ({ans} {msg})".strip()
