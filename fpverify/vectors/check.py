@@ -7,8 +7,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+import numpy as np
+
 from ..formats import Format
 from ..rounding import Env, Flags, Rounded
+from . import fast_check
 from .function import VectorFunction, op_symbol
 from .line import Case, LineParser, describe, flag_names
 
@@ -75,14 +78,23 @@ def results_match(dst: Format, expected: int, got: int) -> bool:
     return expected == got or (dst.is_nan(expected) and dst.is_nan(got))
 
 
+FAST_BLOCK = 1 << 17  # lines per vectorised block
+
+
 def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, file: str | None = None,
                 keep: int = 10, every: int = 1, progress: ProgressFn | None = None,
-                progress_every: int = 4096) -> Tally:
+                progress_every: int = 4096, fast: bool = True, first_line: int = 1) -> Tally:
     """Check every ``every``-th case line; ``KeyboardInterrupt`` stops early with a partial tally.
 
     ``env`` supplies rounding, tininess, overflow and NaN policy; for stochastic rounding the
     random bits of each line replace ``env.random_bits``. Malformed lines raise InputError.
+    Where `fpverify.fast` covers the function (``fast=True``), blocks of well-formed lines are
+    parsed and evaluated vectorised (bit-exact with the golden model); other blocks, and
+    functions it does not cover, are checked line by line with the golden model.
     """
+    evaluate_fast = fast_check.evaluator(fn, env) if fast else None
+    if evaluate_fast is not None:
+        return _check_fast(list(lines), fn, env, evaluate_fast, file, keep, every, progress, first_line)
     tally = Tally(name=fn.name)
     parser = LineParser(fn, env.rounding, file)
     evaluate = fn.evaluator()
@@ -91,7 +103,7 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
     start, cpu_start = time.perf_counter(), time.process_time()
     lineno = 0
     try:
-        for lineno, raw in enumerate(lines, 1):
+        for lineno, raw in enumerate(lines, first_line):
             if every > 1 and lineno % every:
                 continue
             text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
@@ -120,6 +132,61 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
     if progress is not None:
         progress(lineno)
     return tally
+
+
+def _check_fast(lines: list, fn: VectorFunction, env: Env, evaluate, file, keep, every, progress,
+                first_line: int) -> Tally:
+    """`check_lines` on blocks of lines through the vectorised parser and `fpverify.fast`."""
+    tally = Tally(name=fn.name)
+    parser = LineParser(fn, env.rounding, file)
+    stochastic = env.rounding.mode.stochastic
+    start, cpu_start = time.perf_counter(), time.process_time()
+    try:
+        for lo in range(0, len(lines), FAST_BLOCK):
+            chunk = lines[lo: lo + FAST_BLOCK]
+            block = fast_check.parse_block(chunk, first_line + lo, parser.ncols, parser.limits, every)
+            if block is None:  # not plainly well formed: line by line (exact error locations)
+                sub = check_lines(chunk, fn, env, file=file, keep=keep - len(tally.first_errors), every=every,
+                                  fast=False, first_line=first_line + lo)
+                _absorb(tally, sub)
+            elif block.lines.size:
+                block = fast_check.split_random(block, fn.arity, stochastic)
+                codes, flags = evaluate(block.operands, block.random)
+                res_ok, flags_ok = fast_check.compare(block, codes, flags, fn.dst)
+                _tally_block(tally, block, res_ok, flags_ok, codes, flags, keep)
+            if progress is not None:
+                progress(first_line + lo + len(chunk) - 1)
+    except KeyboardInterrupt:
+        tally.interrupted = True
+    tally.seconds = time.perf_counter() - start
+    tally.cpu_seconds = time.process_time() - cpu_start
+    return tally
+
+
+def _absorb(tally: Tally, sub: Tally) -> None:
+    tally.cases += sub.cases
+    tally.errors += sub.errors
+    tally.result_errors += sub.result_errors
+    tally.flag_errors += sub.flag_errors
+    tally.first_errors.extend(sub.first_errors)
+    tally.interrupted |= sub.interrupted
+    if sub.interrupted:
+        raise KeyboardInterrupt
+
+
+def _tally_block(tally: Tally, block, res_ok, flags_ok, codes, flags, keep: int) -> None:
+    bad = ~(res_ok & flags_ok)
+    tally.cases += block.lines.size
+    nbad = int(bad.sum())
+    tally.errors += nbad
+    tally.flag_errors += int((bad & res_ok).sum())
+    tally.result_errors += int((bad & ~res_ok).sum())
+    codes, flags = codes.reshape(-1), flags.reshape(-1)
+    for i in np.flatnonzero(bad)[: max(0, keep - len(tally.first_errors))].tolist():
+        ops = tuple(int(o[i]) for o in block.operands)
+        rnd = int(block.random[i]) if block.random is not None else None
+        case = Case(ops, rnd, int(block.result[i]), int(block.flags[i]), int(block.lines[i]))
+        tally.first_errors.append(Mismatch(case, Rounded(int(codes[i]), Flags(int(flags[i])))))
 
 
 def check_case(fn: VectorFunction, env: Env, case: Case) -> tuple[bool, Rounded]:
