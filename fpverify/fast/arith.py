@@ -31,6 +31,7 @@ from ..formats import FloatFormat, Format, NanPolicy, Overflow, get_format
 from ..rounding import Env, Mode, Rounding, parse_rounding
 from ..semantics.ops import get_op
 from ..semantics.rounding_rules import decision_bits
+from . import wide
 from .operands import Operands, unpack
 from .round_pack import as_outputs, bit_length, finish, jam, round_pack
 from .specials import code_dtype
@@ -54,6 +55,13 @@ def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
         return False
     rnd = env.rounding
     return not rnd.mode.stochastic or decision_bits(rnd.mode, rnd.nbits) <= MAX_DECISION_BITS
+
+
+def covers(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
+    """Whether `apply` runs a fast datapath (int64 vectorised, or the per-element wide one) rather
+    than the golden model."""
+    out = fmt if out is None else out
+    return supports(fmt, env, out) or wide.supports(fmt, out)
 
 
 # ---- exact integer datapaths ----------------------------------------------------------------
@@ -273,6 +281,9 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
     shape = arrays[0].shape
     r_bits = random_bits_for(env.rounding, shape, env, random_bits, rng)
     if not supports(fmt, env, out):
+        if wide.supports(fmt, out):
+            codes, flags = wide.apply(op, arrays, fmt, env, out, r_bits)
+            return (codes, flags) if with_flags else codes
         return golden_apply(op, arrays, fmt, env, out, r_bits, with_flags)
     flat = [unpack(a.reshape(-1), fmt) for a in arrays]
     rb = np.ascontiguousarray(r_bits).reshape(-1) if np.ndim(r_bits) else r_bits
@@ -328,6 +339,6 @@ def fma(a, b, c, fmt, env: Env = Env(), **kw):
     return apply("fma", (a, b, c), fmt, env, **kw)
 
 
-__all__ = ["add", "sub", "mul", "div", "sqrt", "fma", "apply", "supports", "golden_apply", "exact_sum",
+__all__ = ["add", "sub", "mul", "div", "sqrt", "fma", "apply", "supports", "covers", "golden_apply", "exact_sum",
            "exact_quotient", "exact_sqrt", "random_bits_for", "resolve_env", "OPS", "MAX_PRECISION",
            "MAX_DECISION_BITS"]

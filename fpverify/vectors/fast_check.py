@@ -38,7 +38,7 @@ def evaluator(fn: VectorFunction, env: Env) -> FastEval | None:
     """A vectorised ``(operand columns, random bits) -> (codes, flags)`` for ``fn``, or None."""
     from ..fast import arith
 
-    if fn.op in _ARITH and fn.src == fn.dst and arith.supports(fn.src, env):
+    if fn.op in _ARITH and fn.src == fn.dst and arith.covers(fn.src, env):
         op = _ARITH[fn.op]
         return lambda cols, r: arith.apply(op, cols, fn.src, env, random_bits=r, with_flags=True)
     if fn.is_conversion and isinstance(fn.src, FloatFormat):
@@ -87,16 +87,21 @@ def parse_block(lines: Sequence[bytes | str], first_line: int, ncols: int, limit
     """Parse lines of exactly ``ncols`` hex tokens (each below its limit); None if any is not."""
     if not lines:
         return None
-    data = b"\n".join(ln.encode("ascii", "replace") if isinstance(ln, str) else ln for ln in lines)
+    lines = [ln.encode("ascii", "replace") if isinstance(ln, str) else ln for ln in lines]
+    if not min(map(len, lines)):
+        return None
+    data = b"\n".join(lines)
     buf = np.frombuffer(data, np.uint8)
     if not buf.all():  # a NUL byte would pass for numpy's padding
         return None
     space = _SPACE[buf]
     start = ~space
     start[1:] &= space[:-1]
-    line_of = np.cumsum(buf == 10)
-    counts = np.bincount(line_of[start], minlength=len(lines))
-    if counts.size != len(lines) or (counts != ncols).any():
+    line_starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1))
+    if line_starts.size != len(lines):  # a line with an embedded newline
+        return None
+    counts = np.add.reduceat(start.view(np.uint8), line_starts, dtype=np.int64)
+    if (counts != ncols).any():
         return None
     tokens = np.array(data.split())
     if tokens.dtype.itemsize > 16:
