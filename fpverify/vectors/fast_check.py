@@ -90,6 +90,46 @@ def parse_block(lines: Sequence[bytes | str], first_line: int, ncols: int, limit
     lines = [ln.encode("ascii", "replace") if isinstance(ln, str) else ln for ln in lines]
     if not min(map(len, lines)):
         return None
+    table = _parse_fixed(lines, ncols)
+    if table is None:
+        table = _parse_general(lines, ncols)
+    if table is None:
+        return None
+    for i, lim in enumerate(limits):
+        if lim <= 1 << 63 and (table[:, i] >= np.uint64(lim)).any():
+            return None
+    linenos = np.arange(first_line, first_line + len(lines))
+    if every > 1:
+        keep = linenos % every == 0
+        table, linenos = table[keep], linenos[keep]
+    return Block(linenos, [table[:, i] for i in range(ncols - 2)], None, table[:, -2],
+                 table[:, -1].astype(np.uint8))
+
+
+def _parse_fixed(lines: list[bytes], ncols: int) -> np.ndarray | None:
+    """Lines of one length whose tokens sit in the same columns (TestFloat's own files)."""
+    width = len(lines[0])
+    if width > 200 or any(len(ln) != width for ln in lines):
+        return None
+    mat = np.frombuffer(b"".join(lines), np.uint8).reshape(len(lines), width)
+    space = _SPACE[mat]
+    if not (space == space[0]).all():
+        return None
+    edges = np.flatnonzero(np.diff(np.concatenate(([True], space[0], [True])).astype(np.int8)))
+    spans = list(zip(edges[0::2], edges[1::2]))  # [start, end) of each token
+    if len(spans) != ncols or any(b - a > 16 for a, b in spans):
+        return None
+    table = np.zeros((len(lines), ncols), np.uint64)
+    for i, (a, b) in enumerate(spans):
+        digits = _HEX[mat[:, a:b]]
+        if (digits >= 16).any():
+            return None
+        weights = np.uint64(16) ** np.arange(b - a - 1, -1, -1, dtype=np.uint64)
+        table[:, i] = (digits.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+    return table
+
+
+def _parse_general(lines: list[bytes], ncols: int) -> np.ndarray | None:
     data = b"\n".join(lines)
     buf = np.frombuffer(data, np.uint8)
     if not buf.all():  # a NUL byte would pass for numpy's padding
@@ -115,16 +155,7 @@ def parse_block(lines: Sequence[bytes | str], first_line: int, ncols: int, limit
         d = digits[:, j]
         pad = d == 254
         vals = np.where(pad, vals, (vals << np.uint64(4)) | d.astype(np.uint64))
-    table = vals.reshape(len(lines), ncols)
-    for i, lim in enumerate(limits):
-        if lim <= 1 << 63 and (table[:, i] >= np.uint64(lim)).any():
-            return None
-    linenos = np.arange(first_line, first_line + len(lines))
-    if every > 1:
-        keep = linenos % every == 0
-        table, linenos = table[keep], linenos[keep]
-    return Block(linenos, [table[:, i] for i in range(ncols - 2)], None, table[:, -2],
-                 table[:, -1].astype(np.uint8))
+    return vals.reshape(len(lines), ncols)
 
 
 def split_random(block: Block, arity: int, stochastic: bool) -> Block:
