@@ -26,16 +26,21 @@ def _mantissas(m: int, size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _codes(fmt: FloatFormat, ef: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    ef = np.clip(ef, 0, fmt.exp_mask)
-    t = _mantissas(fmt.man_bits, ef.size, rng)
-    sign = (rng.integers(0, 2, ef.size) * fmt.sign_bit) if fmt.signed else 0
-    return (sign | (ef << fmt.man_bits) | t).astype(np.int64)
+    u = np.uint64
+    ef = np.clip(ef, 0, fmt.exp_mask).astype(u)
+    t = _mantissas(fmt.man_bits, ef.size, rng).astype(u)
+    sign = rng.integers(0, 2, ef.size).astype(u) * u(fmt.sign_bit) if fmt.signed else u(0)
+    return (sign | (ef << u(fmt.man_bits)) | t).astype(_dtype(fmt))
+
+
+def _dtype(fmt: FloatFormat):
+    return np.int64 if fmt.width <= 32 else np.uint64
 
 
 def _specials(fmt: FloatFormat, size: int, rng: np.random.Generator) -> np.ndarray:
     from ..strategies import interesting_codes
 
-    pool = np.array(interesting_codes(fmt), np.int64)
+    pool = np.array(interesting_codes(fmt), _dtype(fmt))
     return pool[rng.integers(0, pool.size, size)]
 
 
@@ -71,7 +76,7 @@ def trap_operands(fmt, op: str, n: int = 10000, seed: int = 0) -> list[np.ndarra
         pick = rng.random(n) < 0.08
         o[pick] = _specials(fmt, int(pick.sum()), rng)
         if not fmt.signed:
-            o &= fmt.mag_mask
+            o &= o.dtype.type(fmt.mag_mask)
     return ops
 
 
