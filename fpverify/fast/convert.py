@@ -398,7 +398,7 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
     rnd = env.rounding
     r_bits = _random_bits(rnd, shape, env, random_bits, rng) if rnd.mode.stochastic else 0
     if _USE_KERNELS and _kernels and src is F32:
-        if kernels.lut_exact(fmt, rnd):
+        if kernels.lut_exact(fmt, rnd, with_flags):
             codes, flags = f32_lut(fmt, env)
             idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))
             if not with_flags:

@@ -94,7 +94,15 @@ def check_lines(lines: Iterable[str | bytes], fn: VectorFunction, env: Env, *, f
     """
     evaluate_fast = fast_check.evaluator(fn, env) if fast else None
     if evaluate_fast is not None:
-        return _check_fast(list(lines), fn, env, evaluate_fast, file, keep, every, progress, first_line)
+        read, stopped = [], False
+        try:
+            for raw in lines:
+                read.append(raw)
+        except KeyboardInterrupt:  # keep what was read: a partial tally, as line by line
+            stopped = True
+        tally = _check_fast(read, fn, env, evaluate_fast, file, keep, every, progress, first_line)
+        tally.interrupted |= stopped
+        return tally
     tally = Tally(name=fn.name)
     parser = LineParser(fn, env.rounding, file)
     evaluate = fn.evaluator()
