@@ -141,8 +141,9 @@ def _zero_sum_sign(both_zero_same_sign, sign, env: Env):
     return np.where(both_zero_same_sign, sign, env.rounding.mode is Mode.RDN)
 
 
-def _compute(op: str, ops: list[Operands], out: FloatFormat, env: Env, r_bits, want_flags: bool):
-    """Codes and flags of ``op`` on unpacked operands (flat arrays of one shape)."""
+def compute(op: str, ops: list[Operands], out: FloatFormat, env: Env, r_bits, want_flags: bool):
+    """Codes and flags (int64 arrays) of ``op`` on unpacked operands (`operands.unpack`, flat arrays
+    of one shape, each in its own format of precision <= 24) rounded into ``out``."""
     rnd = env.rounding
     if op in ("add", "sub"):
         a, b = ops
@@ -287,7 +288,7 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         return golden_apply(op, arrays, fmt, env, out, r_bits, with_flags)
     flat = [unpack(a.reshape(-1), fmt) for a in arrays]
     rb = np.ascontiguousarray(r_bits).reshape(-1) if np.ndim(r_bits) else r_bits
-    code, flags = _compute(op, flat, out, env, rb, with_flags)
+    code, flags = compute(op, flat, out, env, rb, with_flags)
     return as_outputs(code, flags, out, shape, with_flags)
 
 
@@ -339,6 +340,6 @@ def fma(a, b, c, fmt, env: Env = Env(), **kw):
     return apply("fma", (a, b, c), fmt, env, **kw)
 
 
-__all__ = ["add", "sub", "mul", "div", "sqrt", "fma", "apply", "supports", "covers", "golden_apply", "exact_sum",
+__all__ = ["add", "sub", "mul", "div", "sqrt", "fma", "apply", "compute", "supports", "covers", "golden_apply", "exact_sum",
            "exact_quotient", "exact_sqrt", "random_bits_for", "resolve_env", "OPS", "MAX_PRECISION",
            "MAX_DECISION_BITS"]
