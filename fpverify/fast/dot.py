@@ -162,7 +162,8 @@ def dot(a, b, fmt: Format | str, env: Env = Env(), *, out: Format | str | None =
         acc_f = out if acc is None else get_format(acc)
         _check(fmt, acc_f, env)
         _check(acc_f, out, env)
-        r = arith.random_bits_for(env.rounding, (a2.shape[0], k), env, random_bits, rng)
+        r = arith.random_bits_for(env.rounding, (a2.shape[0], k), env,
+                                  None if random_bits is None else np.reshape(random_bits, (-1, k)), rng)
         code, flags = _sequential(a2, b2, fmt, acc_f, env, r, with_flags)
         if acc_f != out:
             code, fl2 = convert_codes(code, acc_f, out, env, with_flags=True)
