@@ -286,10 +286,67 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
             codes, flags = wide.apply(op, arrays, fmt, env, out, r_bits)
             return (codes, flags) if with_flags else codes
         return golden_apply(op, arrays, fmt, env, out, r_bits, with_flags)
+    if _tabulate(op, fmt, env, out, int(np.prod(shape))):
+        codes, flags = op_table(op, fmt, env, out)
+        idx = _table_index(arrays, fmt)
+        got = codes[idx]
+        return (got, flags[idx]) if with_flags else got
     flat = [unpack(a.reshape(-1), fmt) for a in arrays]
     rb = np.ascontiguousarray(r_bits).reshape(-1) if np.ndim(r_bits) else r_bits
     code, flags = compute(op, flat, out, env, rb, with_flags)
     return as_outputs(code, flags, out, shape, with_flags)
+
+
+# ---- <= 8-bit formats: every operand pair computed once by the datapath above, then looked up ----
+
+TABLE_MAX_WIDTH = 8
+_TABLE_MIN_ELEMENTS = 4096  # smaller calls run the datapath directly
+_op_tables: dict = {}
+
+
+def _tabulate(op: str, fmt: FloatFormat, env: Env, out: FloatFormat, size: int) -> bool:
+    if op == "fma" or fmt.width > TABLE_MAX_WIDTH or env.rounding.mode.stochastic:
+        return False
+    return size >= _TABLE_MIN_ELEMENTS or (op, fmt, env.resolved_for(out), out) in _op_tables
+
+
+def op_table(op: str, fmt: FloatFormat, env: Env, out: FloatFormat) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, flags) of ``op`` on every operand code (pair) of a <= 8-bit ``fmt``, computed by this
+    module's datapath (not the golden model), indexed by ``a << width | b`` (or ``a``); memoised.
+    Entries whose operand is not a code of ``fmt`` (storage wider than the value bits) hold 0."""
+    key = (op, fmt, env.resolved_for(out), out)
+    hit = _op_tables.get(key)
+    if hit is None:
+        w = fmt.width
+        valid = np.arange(1 << w) < (1 << fmt.bits)
+        if op == "sqrt":
+            grid = [np.arange(1 << w)]
+        else:
+            a, b = np.meshgrid(np.arange(1 << w), np.arange(1 << w), indexing="ij")
+            grid = [a.ravel(), b.ravel()]
+        ok = np.logical_and.reduce([valid[g] for g in grid])
+        ops = [unpack(np.where(ok, g, 0), fmt) for g in grid]
+        code, flags = compute(op, ops, out, env, 0, True)
+        code = np.where(ok, code, 0).astype(code_dtype(out))
+        flags = np.where(ok, flags, 0).astype(np.uint8)
+        code.setflags(write=False)
+        flags.setflags(write=False)
+        hit = _op_tables[key] = (code, flags)
+    return hit
+
+
+def _table_index(arrays, fmt: FloatFormat) -> np.ndarray:
+    from .operands import check_codes
+
+    idx = None
+    for a in arrays:
+        a = np.asarray(a)
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"{fmt.name} codes must be an integer array, got {a.dtype}")
+        check_codes(a, fmt)
+        a = a.astype(np.intp, copy=False)
+        idx = a if idx is None else (idx << fmt.width) | a
+    return idx
 
 
 def golden_apply(op: str, arrays, fmt: Format, env: Env, out: Format, r_bits=0, with_flags: bool = False):
@@ -340,6 +397,6 @@ def fma(a, b, c, fmt, env: Env = Env(), **kw):
     return apply("fma", (a, b, c), fmt, env, **kw)
 
 
-__all__ = ["add", "sub", "mul", "div", "sqrt", "fma", "apply", "compute", "supports", "covers", "golden_apply", "exact_sum",
+__all__ = ["add", "sub", "mul", "div", "sqrt", "fma", "apply", "compute", "op_table", "supports", "covers", "golden_apply", "exact_sum",
            "exact_quotient", "exact_sqrt", "random_bits_for", "resolve_env", "OPS", "MAX_PRECISION",
            "MAX_DECISION_BITS"]
