@@ -42,6 +42,7 @@ _NORM = 48  # addends are normalised to [2^47, 2^48)
 _ALIGN = 13  # ... and the larger one shifted left by at most 61 - 48 bits
 _LOW = -(1 << 40)  # exponent given to zero addends (always "far below")
 OPS = ("add", "sub", "mul", "div", "sqrt", "fma")
+CHUNK = 65536  # elements per block of the vectorised datapath (its temporaries stay in cache)
 
 
 def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
@@ -291,9 +292,21 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         idx = _table_index(arrays, fmt)
         got = codes[idx]
         return (got, flags[idx]) if with_flags else got
-    flat = [unpack(a.reshape(-1), fmt) for a in arrays]
+    cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
     rb = np.ascontiguousarray(r_bits).reshape(-1) if np.ndim(r_bits) else r_bits
-    code, flags = compute(op, flat, out, env, rb, with_flags)
+    size = cols[0].size
+    if size <= CHUNK:
+        code, flags = compute(op, [unpack(c, fmt) for c in cols], out, env, rb, with_flags)
+        return as_outputs(code, flags, out, shape, with_flags)
+    code = np.empty(size, code_dtype(out))
+    flags = np.empty(size, np.uint8) if with_flags else None
+    for lo in range(0, size, CHUNK):  # cache-sized blocks: the datapath makes many passes
+        sl = slice(lo, lo + CHUNK)
+        c, f = compute(op, [unpack(col[sl], fmt) for col in cols], out, env,
+                       rb[sl] if np.ndim(rb) else rb, with_flags)
+        code[sl] = c
+        if with_flags:
+            flags[sl] = f
     return as_outputs(code, flags, out, shape, with_flags)
 
 
