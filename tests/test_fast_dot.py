@@ -1,4 +1,4 @@
-"""fpverify.fast.dot: exact-then-round-once and sequential accumulation, against golden oracles.
+"""fpverify.fast.dotprod: exact-then-round-once and sequential accumulation, against golden oracles.
 
 Oracles: the exact Fraction sum of the decoded products rounded by `golden.from_value` (exact
 order); a Python loop of `golden.fma` (sequential order in the operand format), and of exact
@@ -14,7 +14,7 @@ import pytest
 
 from fpverify import golden
 from fpverify.fast import traps
-from fpverify.fast.dot import convert_codes, dot, matmul
+from fpverify.fast.dotprod import convert_codes, dot, matmul
 from fpverify.formats import get_format
 from fpverify.rounding import DETERMINISTIC, Env, Mode, Rounding
 

@@ -8,7 +8,7 @@
     y = x @ w                                      # exact dot products rounded once (Context.order)
     w.to_float()                                   # float32 values;  w.as_ml_dtypes(): ml_dtypes view
 
-Every operation is `fpverify.fast.arith` (or `fast.dot`) on the codes, so results and flags are
+Every operation is `fpverify.fast.arith` (or `fast.dotprod`) on the codes, so results and flags are
 those of the golden model. Python/numpy numbers mixed in are first quantized into the array's
 format under the context. Stochastic modes draw fresh random bits from the context's generator
 for each operation (reproducible for a given seed and sequence of operations).
@@ -22,7 +22,8 @@ import numpy as np
 
 from ..formats import FloatFormat, Format, Overflow, get_format
 from ..rounding import Env, Rounding, parse_rounding
-from . import arith, dot as dot_mod
+from . import arith
+from . import dotprod as dot_mod
 from .convert import dequantize, quantize
 
 

@@ -1,6 +1,6 @@
 """Dot products and matrix products on code arrays, with a declared accumulation order.
 
-    from fpverify.fast.dot import dot, matmul
+    from fpverify.fast import dot, matmul
     y = dot(a, b, "e4m3fn", out="f32")                          # exact sum of products, rounded once
     y = dot(a, b, "bf16", order="sequential", acc="f32")        # acc = fma(a_k, b_k, acc) in f32, k = 0..K-1
     Y = matmul(A, B, "e5m2", out="bf16")                        # (M, K) @ (K, N)
