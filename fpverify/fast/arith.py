@@ -310,15 +310,18 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
     return as_outputs(code, flags, out, shape, with_flags)
 
 
-# ---- <= 8-bit formats: every operand pair computed once by the datapath above, then looked up ----
+# ---- <= 8-bit formats (sqrt: <= 16-bit): every operand computed once by the datapath above ----
 
 TABLE_MAX_WIDTH = 8
+UNARY_TABLE_MAX_WIDTH = 16  # sqrt: one entry per code
 _TABLE_MIN_ELEMENTS = 4096  # smaller calls run the datapath directly
 _op_tables: dict = {}
 
 
 def _tabulate(op: str, fmt: FloatFormat, env: Env, out: FloatFormat, size: int) -> bool:
-    if op == "fma" or fmt.width > TABLE_MAX_WIDTH or env.rounding.mode.stochastic:
+    if op == "fma" or env.rounding.mode.stochastic:
+        return False
+    if fmt.width > (UNARY_TABLE_MAX_WIDTH if op == "sqrt" else TABLE_MAX_WIDTH):
         return False
     return size >= _TABLE_MIN_ELEMENTS or (op, fmt, env.resolved_for(out), out) in _op_tables
 

@@ -37,13 +37,26 @@ def check_codes(c: np.ndarray, fmt: FloatFormat) -> None:
         raise ValueError(f"codes out of range for {fmt.name} ({fmt.bits} bits)")
 
 
+TABLE_MAX_WIDTH = 16  # formats up to this many bits unpack by table lookup
+_tables: dict = {}
+
+
 def unpack(codes, fmt: FloatFormat) -> Operands:
     """Unpack an integer code array of ``fmt``."""
     c = np.asarray(codes)
     if c.dtype.kind not in "iu":
         raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
-    c = c.astype(np.int64)
     check_codes(c, fmt)
+    if fmt.bits <= TABLE_MAX_WIDTH:
+        t = _tables.get(fmt)
+        if t is None:
+            t = _tables[fmt] = _unpack_fields(np.arange(1 << fmt.bits, dtype=np.int64), fmt)
+        idx = c.astype(np.intp, copy=False)
+        return Operands(*(f[idx] for f in (t.neg, t.sig, t.exp, t.nan, t.snan, t.inf, t.zero)))
+    return _unpack_fields(c.astype(np.int64), fmt)
+
+
+def _unpack_fields(c: np.ndarray, fmt: FloatFormat) -> Operands:
     m = fmt.man_bits
     neg = (c & fmt.sign_bit) != 0 if fmt.signed else np.zeros(c.shape, bool)
     mag = c & fmt.mag_mask
