@@ -93,3 +93,23 @@ def test_out_of_range_value_is_reported_not_truncated():
 def test_uncovered_functions_use_the_golden_loop():
     assert fast_check.evaluator(parse_function("e4m3fn_lmul"), Env()) is None
     assert fast_check.evaluator(parse_function("int32_to_f16"), Env()) is None
+
+
+def test_interrupt_between_blocks_keeps_the_finished_blocks(monkeypatch):
+    from fpverify.vectors import check as check_mod
+
+    fn = parse_function("e5m2_mul")
+    lines = _gen("e5m2_mul", "rne", 90)
+    monkeypatch.setattr(check_mod, "FAST_BLOCK", 40)
+    real = fast_check.parse_block
+    calls = []
+
+    def parse_block(chunk, first_line, *a, **kw):
+        calls.append(first_line)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(chunk, first_line, *a, **kw)
+
+    monkeypatch.setattr(fast_check, "parse_block", parse_block)
+    t = check_lines(lines, fn, Env())
+    assert t.interrupted and t.cases == 80 and "interrupted" in t.summary()
