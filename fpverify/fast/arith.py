@@ -42,7 +42,7 @@ _NORM = 48  # addends are normalised to [2^47, 2^48)
 _ALIGN = 13  # ... and the larger one shifted left by at most 61 - 48 bits
 _LOW = -(1 << 40)  # exponent given to zero addends (always "far below")
 OPS = ("add", "sub", "mul", "div", "sqrt", "fma")
-CHUNK = 65536  # elements per block of the vectorised datapath (its temporaries stay in cache)
+CHUNK = 1 << 14  # elements per block of the vectorised datapath (its temporaries stay in cache)
 
 
 def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
