@@ -238,3 +238,19 @@ def test_fallback_and_inputs():
         arith.add(np.array([1]), np.array([1]), "bf16", env, random_bits=np.array([16]))
     a = arith.add(np.arange(100), np.arange(100), "bf16", env, rng=5)
     assert np.array_equal(a, arith.add(np.arange(100), np.arange(100), "bf16", env, rng=5))
+
+
+def test_blocked_datapath_equals_unblocked():
+    """Arrays longer than arith.CHUNK are processed in blocks: same codes, flags and random bits."""
+    fmt = get_format("bf16")
+    n = 2 * arith.CHUNK + 123
+    ops = traps.trap_operands(fmt, "fma", n, seed=9)
+    env = Env(Rounding(Mode.SR_B, 6))
+    r = np.random.default_rng(4).integers(0, 64, n)
+    codes, flags = arith.fma(*ops, fmt, env, random_bits=r, with_flags=True)
+    step = arith.CHUNK // 3
+    for lo in range(0, n, step):
+        sl = slice(lo, lo + step)
+        c, f = arith.fma(*[o[sl] for o in ops], fmt, env, random_bits=r[sl], with_flags=True)
+        assert np.array_equal(c, codes[sl]) and np.array_equal(f, flags[sl])
+    _golden_check("fma", [o[-300:] for o in ops], fmt, env, random_bits=r[-300:])
