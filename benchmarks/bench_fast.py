@@ -1,12 +1,24 @@
-"""ns/element of fpverify.fast.quantize vs ml_dtypes astype vs gfloat, on one 10^6-element array.
+#!/usr/bin/env python3
+"""fpverify.fast side by side with ml_dtypes, pychop and gfloat: ns/element and mismatches.
 
-    python benchmarks/bench_fast.py [--n 1000000] [--repeat 7] [--gfloat-n 20000]
+    python benchmarks/bench_fast.py [--section all|fp8conv|conv16|arith] [--n 1000000] [--repeat 5]
+                                    [--traps 2000] [--slow-n 20000]
 
-Prints a table: f32 -> e4m3fn RNE (ours / ml_dtypes / gfloat round_ndarray + encode_ndarray),
-every other rounding mode, and e5m2 / e2m1fn. Before timing, it checks that our RNE codes equal
-ml_dtypes' on the same array (a benchmark of wrong answers would be meaningless).
-gfloat is timed on a smaller slice (it is orders of magnitude slower) and reported per element.
-Targets (task brief): e4m3fn RNE <= 1.0x ml_dtypes; other modes <= 3x ml_dtypes RNE; >= 100x gfloat.
+Sections (each prints one table):
+
+* ``fp8conv``: f32 -> e4m3fn/e5m2/e2m1fn in every mode (ours) against ml_dtypes' RNE cast and gfloat.
+* ``conv16``: f32 -> bf16 and f32 -> f16 in every deterministic mode (ours) against ml_dtypes
+  (bf16) and numpy (f16) RNE casts; mismatches of each library against the golden semantics on a
+  trap set of float64 values (ties, one float32 ulp off ties: double-rounding traps, overflow
+  thresholds, subnormal boundaries), cast from float64 and from float32.
+* ``arith``: add sub mul div sqrt fma in bf16, f16, e5m2, e4m3fn: ours (RNE; the slowest other
+  deterministic mode in brackets), ml_dtypes / numpy typed arrays (no fma), pychop (``Chop`` on
+  float64 results; fma emulated as chop(a*b + c)), gfloat (``round_ndarray`` of the float64
+  result). Mismatches are counted against the golden model on `fast.traps.trap_operands`
+  (NaN matches NaN; zeros must agree in sign).
+
+Timings are best-of-``repeat`` on a shared machine: upper bounds. gfloat is timed on ``--slow-n``
+elements (it is far slower). Before timing, ours is checked against golden on the trap set.
 """
 
 from __future__ import annotations
@@ -21,12 +33,13 @@ import time
 
 import numpy as np
 
-from fpverify.fast import quantize
+from fpverify.fast import arith, dequantize, ml_dtype_for, quantize, traps
+from fpverify.formats import get_format
 from fpverify.rounding import DETERMINISTIC, Env, Mode, Rounding
 
 
 def best_ns(fn, n_elems: int, repeat: int) -> float:
-    fn()  # warm up (builds LUTs, imports)
+    fn()  # warm up (tables, imports)
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -35,74 +48,187 @@ def best_ns(fn, n_elems: int, repeat: int) -> float:
     return min(times) / n_elems * 1e9
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--gfloat-n", type=int, default=20_000)
-    args = ap.parse_args()
+def _optional(name):
+    try:
+        return __import__(name)
+    except Exception as exc:  # report, do not hide
+        print(f"({name} not available: {exc!r})")
+        return None
 
-    import ml_dtypes
 
+def _same(want: np.ndarray, got: np.ndarray) -> np.ndarray:
+    """Equal float64 values with equal signs of zero, or both NaN."""
+    want, got = np.asarray(want, np.float64), np.asarray(got, np.float64)
+    return (np.isnan(want) & np.isnan(got)) | ((want == got) & (np.signbit(want) == np.signbit(got)))
+
+
+def _fmt_ns(v) -> str:
+    return "-" if v is None else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+
+
+# ---- fp8conv -----------------------------------------------------------------------------------
+
+
+def section_fp8conv(args, ml, gfloat) -> None:
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(args.n) * 2.0 ** rng.integers(-8, 8, args.n)).astype(np.float32)
-    ml = {"e4m3fn": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2, "e2m1fn": ml_dtypes.float4_e2m1fn}
-    for name, dt in ml.items():
-        ours = quantize(x, name)
-        theirs = x.astype(dt).view(np.uint8)
-        if not np.array_equal(ours, theirs):
-            raise SystemExit(f"MISMATCH vs ml_dtypes for {name}: {np.count_nonzero(ours != theirs)} elements")
+    print(f"\nf32 -> FP8/FP4, {args.n:,} elements, best of {args.repeat} (ns/element; ratio = ours / ml_dtypes RNE)")
+    print(f"{'format':8} {'mode':10} {'ours':>8} {'ml_dtypes':>10} {'ratio':>7} {'gfloat':>9}")
+    for name in ("e4m3fn", "e5m2", "e2m1fn"):
+        dt = ml_dtype_for(name) if ml else None
+        mlv = best_ns(lambda: x.astype(dt), args.n, args.repeat) if dt is not None else None
+        if dt is not None and not np.array_equal(quantize(x, name), x.astype(dt).view(np.uint8)):
+            raise SystemExit(f"MISMATCH vs ml_dtypes RNE for {name}")
+        gfv = None
+        if gfloat is not None and name != "e2m1fn":
+            from gfloat import formats as gff
 
-    rows = []
-    ml_rne = {name: best_ns(lambda dt=dt: x.astype(dt), args.n, args.repeat) for name, dt in ml.items()}
-
-    gf_ns = gf_scalar_ns = None
-    try:
-        import gfloat
-        from gfloat.formats import format_info_ocp_e4m3
-
-        xs = x[: args.gfloat_n].astype(np.float64)
-
-        def gf():
-            r = gfloat.round_ndarray(format_info_ocp_e4m3, xs)
-            return gfloat.encode_ndarray(format_info_ocp_e4m3, r)
-
-        gf_ns = best_ns(gf, xs.size, max(2, args.repeat // 3))
-        xs1 = xs[:2000].tolist()
-
-        def gf_scalar():
-            return [gfloat.encode_float(format_info_ocp_e4m3, gfloat.round_float(format_info_ocp_e4m3, v)) for v in xs1]
-
-        gf_scalar_ns = best_ns(gf_scalar, len(xs1), 2)
-    except Exception as exc:  # report, do not hide
-        print(f"(gfloat not timed: {exc!r})")
-
-    ours_rne = best_ns(lambda: quantize(x, "e4m3fn"), args.n, args.repeat)
-    rows.append(("e4m3fn", "rne", ours_rne, ml_rne["e4m3fn"], gf_ns))
-    r_bits = rng.integers(0, 256, args.n, dtype=np.uint32)
-    for rnd in DETERMINISTIC[1:] + (Rounding(Mode.SR_A, 8), Rounding(Mode.SR_B, 8), Rounding(Mode.SR_C, 8)):
-        env = Env(rnd)
-        rb = r_bits if rnd.mode.stochastic else None
-        rows.append(("e4m3fn", str(rnd), best_ns(lambda: quantize(x, "e4m3fn", env, random_bits=rb), args.n,
-                                                  args.repeat), ml_rne["e4m3fn"], None))
-    rows.append(("e4m3fn", "rne+flags", best_ns(lambda: quantize(x, "e4m3fn", with_flags=True), args.n,
-                                                 args.repeat), ml_rne["e4m3fn"], None))
-    for name in ("e5m2", "e2m1fn"):
-        for rnd in (Rounding(Mode.RNE), Rounding(Mode.RTZ), Rounding(Mode.SR_A, 8)):
+            fi = {"e4m3fn": gff.format_info_ocp_e4m3, "e5m2": gff.format_info_ocp_e5m2}[name]
+            xs = x[: args.slow_n].astype(np.float64)
+            gfv = best_ns(lambda: gfloat.encode_ndarray(fi, gfloat.round_ndarray(fi, xs)), xs.size, 2)
+        rb = rng.integers(0, 256, args.n, dtype=np.uint32)
+        for rnd in DETERMINISTIC + (Rounding(Mode.SR_A, 8), Rounding(Mode.SR_C, 8)):
             env = Env(rnd)
-            rb = r_bits if rnd.mode.stochastic else None
-            rows.append((name, str(rnd), best_ns(lambda: quantize(x, name, env, random_bits=rb), args.n,
-                                                  args.repeat), ml_rne[name], None))
+            r = rb if rnd.mode.stochastic else None
+            ours = best_ns(lambda: quantize(x, name, env, random_bits=r), args.n, args.repeat)
+            ratio = f"{ours / mlv:6.2f}x" if mlv else "-"
+            print(f"{name:8} {str(rnd):10} {ours:8.2f} {_fmt_ns(mlv):>10} {ratio:>7} "
+                  f"{_fmt_ns(gfv if rnd.mode is Mode.RNE else None):>9}")
 
-    print(f"\nf32 -> format, {args.n:,} elements, best of {args.repeat} (ns/element; ratio = ours / ml_dtypes RNE)")
-    print(f"{'format':8} {'mode':10} {'ours':>8} {'ml_dtypes':>10} {'ratio':>7} {'gfloat':>9} {'gfloat/ours':>12}")
-    for fmt, mode, ours, mlv, gfv in rows:
-        g = f"{gfv:9.1f}" if gfv else f"{'':9}"
-        gr = f"{gfv / ours:11.0f}x" if gfv else ""
-        print(f"{fmt:8} {mode:10} {ours:8.2f} {mlv:10.2f} {ours / mlv:6.2f}x {g} {gr}")
-    if gf_scalar_ns:
-        print(f"gfloat scalar round_float+encode_float: {gf_scalar_ns:.0f} ns/element "
-              f"({gf_scalar_ns / rows[0][2]:.0f}x ours e4m3fn RNE)")
+
+# ---- conv16 ------------------------------------------------------------------------------------
+
+
+def section_conv16(args, ml) -> None:
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal(args.n) * 2.0 ** rng.integers(-8, 8, args.n)).astype(np.float32)
+    print(f"\nf32 -> bf16 / f16, {args.n:,} elements, best of {args.repeat} (ns/element; ratio = ours / library RNE)")
+    print(f"{'target':6} {'library':10} {'lib RNE':>8} " + " ".join(f"{str(r):>7}" for r in DETERMINISTIC)
+          + f" {'worst ratio':>11}")
+    for name in ("bf16", "f16"):
+        dt = ml_dtype_for(name) if (ml or name == "f16") else None
+        lib = "ml_dtypes" if name == "bf16" else "numpy"
+        libv = best_ns(lambda: x.astype(dt), args.n, args.repeat) if dt is not None else None
+        ours = [best_ns(lambda: quantize(x, name, Env(r)), args.n, args.repeat) for r in DETERMINISTIC]
+        worst = f"{max(ours) / libv:10.2f}x" if libv else "-"
+        print(f"{name:6} {lib:10} {_fmt_ns(libv):>8} " + " ".join(f"{v:7.2f}" for v in ours) + f" {worst:>11}")
+    print("\nmismatches against golden on the conversion trap set (RNE)")
+    print(f"{'target':6} {'source':7} {'cases':>7} {'ours':>6} {'library':>8} {'pychop':>7} {'gfloat':>7}")
+    pychop, gfloat = _optional("pychop"), _optional("gfloat")
+    for name in ("bf16", "f16"):
+        fmt = get_format(name)
+        v64 = traps.trap_values(fmt, args.traps, seed=4)
+        for src, v in (("f64", v64), ("f32", v64.astype(np.float32))):
+            want = dequantize(quantize(v, fmt, _kernels=False), fmt, np.float64)
+            ours = np.count_nonzero(~_same(want, dequantize(quantize(v, fmt), fmt, np.float64)))
+            dt = ml_dtype_for(name) if (ml or name == "f16") else None
+            with np.errstate(all="ignore"):
+                libm = np.count_nonzero(~_same(want, v.astype(dt).astype(np.float64))) if dt is not None else None
+                pc = None
+                if pychop is not None:
+                    ch = pychop.Chop(fmt.exp_bits, fmt.man_bits, rmode=1)
+                    pc = np.count_nonzero(~_same(want, np.asarray(ch(v.astype(np.float64)), np.float64)))
+                gf = None
+                if gfloat is not None:
+                    from gfloat import formats as gff
+
+                    fi = gff.format_info_bfloat16 if name == "bf16" else gff.format_info_binary16
+                    gf = np.count_nonzero(~_same(want, gfloat.round_ndarray(fi, v.astype(np.float64))))
+            print(f"{name:6} {src:7} {v.size:>7} {ours:>6} {_fmt_ns(libm) if libm is None else libm:>8} "
+                  f"{'-' if pc is None else pc:>7} {'-' if gf is None else gf:>7}")
+
+
+# ---- arith -------------------------------------------------------------------------------------
+
+
+_NP_OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
+
+
+def _f64_op(op, vals):
+    with np.errstate(all="ignore"):
+        if op == "sqrt":
+            return np.sqrt(vals[0])
+        if op == "fma":
+            return vals[0] * vals[1] + vals[2]
+        return _NP_OPS[op](vals[0], vals[1])
+
+
+def section_arith(args, ml) -> None:
+    pychop, gfloat = _optional("pychop"), _optional("gfloat")
+    gf_info = {}
+    if gfloat is not None:
+        from gfloat import formats as gff
+
+        gf_info = {"bf16": gff.format_info_bfloat16, "f16": gff.format_info_binary16,
+                   "e5m2": gff.format_info_ocp_e5m2, "e4m3fn": gff.format_info_ocp_e4m3}
+    print(f"\narithmetic, {args.n:,} random elements (gfloat: {args.slow_n:,}), best of {args.repeat}: ns/element"
+          f"\n  ours = RNE [slowest other deterministic mode]; mism. = mismatches vs golden on {args.traps} trap cases")
+    print(f"{'fmt':7} {'op':5} {'ours':>16} {'ml_dtypes':>10} {'pychop':>8} {'gfloat':>8} | "
+          f"{'mism.: ours':>11} {'ml_dtypes':>9} {'pychop':>7} {'gfloat':>7}")
+    rng = np.random.default_rng(2)
+    for name in ("bf16", "f16", "e5m2", "e4m3fn"):
+        fmt = get_format(name)
+        dt = ml_dtype_for(name)
+        chop = None
+        if pychop is not None and fmt.specials.value == "ieee":
+            chop = pychop.Chop(fmt.exp_bits, fmt.man_bits, rmode=1)
+        for op in arith.OPS:
+            arity = 1 if op == "sqrt" else 3 if op == "fma" else 2
+            vals = [(rng.standard_normal(args.n) * 4).astype(np.float32) for _ in range(arity)]
+            if op == "sqrt":
+                vals = [np.abs(vals[0])]
+            codes = [quantize(v, fmt) for v in vals]
+            ours = best_ns(lambda: arith.apply(op, codes, fmt), args.n, args.repeat)
+            others = [best_ns(lambda r=r: arith.apply(op, codes, fmt, Env(r)), args.n, max(1, args.repeat // 2))
+                      for r in DETERMINISTIC[1:]]
+            typed = [c.view(dt) if dt is not None and dt.itemsize == c.itemsize else None for c in codes]
+            f64 = [dequantize(c, fmt, np.float64) for c in codes]
+            mlv = pcv = gfv = None
+            with np.errstate(all="ignore"):
+                if dt is not None and op != "fma" and all(t is not None for t in typed):
+                    fn = np.sqrt if op == "sqrt" else _NP_OPS[op]
+                    mlv = best_ns(lambda: fn(*typed), args.n, args.repeat)
+                if chop is not None:
+                    pcv = best_ns(lambda: chop(_f64_op(op, [chop(v) for v in f64])), args.n, max(1, args.repeat // 2))
+                if name in gf_info:
+                    small = [v[: args.slow_n] for v in f64]
+                    gfv = best_ns(lambda: gfloat.round_ndarray(gf_info[name], _f64_op(op, small)), args.slow_n, 2)
+            # mismatches on the trap set
+            tops = traps.trap_operands(fmt, op, args.traps, seed=11)
+            gold, _ = arith.golden_apply(op, tops, fmt, Env(), fmt, 0, True)
+            want = dequantize(gold, fmt, np.float64)
+            mine = np.count_nonzero(~_same(want, dequantize(arith.apply(op, tops, fmt), fmt, np.float64)))
+            tv = [dequantize(t, fmt, np.float64) for t in tops]
+            mm = {}
+            with np.errstate(all="ignore"):
+                if mlv is not None:
+                    fn = np.sqrt if op == "sqrt" else _NP_OPS[op]
+                    res = fn(*[t.astype(np.uint8 if dt.itemsize == 1 else np.uint16).view(dt) for t in tops])
+                    mm["ml"] = np.count_nonzero(~_same(want, res.astype(np.float64)))
+                if chop is not None:
+                    mm["pc"] = np.count_nonzero(~_same(want, chop(_f64_op(op, [chop(v) for v in tv]))))
+                if name in gf_info:
+                    mm["gf"] = np.count_nonzero(~_same(want, gfloat.round_ndarray(gf_info[name], _f64_op(op, tv))))
+            print(f"{name:7} {op:5} {ours:7.1f} [{max(others):6.1f}] {_fmt_ns(mlv):>10} {_fmt_ns(pcv):>8} "
+                  f"{_fmt_ns(gfv):>8} | {mine:>11} {mm.get('ml', '-'):>9} {mm.get('pc', '-'):>7} {mm.get('gf', '-'):>7}",
+                  flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--section", default="all", choices=["all", "fp8conv", "conv16", "arith"])
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--traps", type=int, default=2000)
+    ap.add_argument("--slow-n", type=int, default=20_000)
+    args = ap.parse_args()
+    ml = _optional("ml_dtypes")
+    if args.section in ("all", "fp8conv"):
+        section_fp8conv(args, ml, _optional("gfloat"))
+    if args.section in ("all", "conv16"):
+        section_conv16(args, ml)
+    if args.section in ("all", "arith"):
+        section_arith(args, ml)
 
 
 if __name__ == "__main__":

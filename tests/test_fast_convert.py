@@ -224,3 +224,19 @@ def test_bad_inputs():
         quantize(np.arange(4), "e4m3fn")
     with pytest.raises(ValueError):
         quantize(np.ones(3, np.float32), "e4m3fn", Env(Rounding(Mode.SR_A, 4)), random_bits=np.array([0, 16, 1]))
+
+
+def test_bf16_underflow_flag_of_f32_subnormals_near_min_normal():
+    """After-rounding tininess of an f32 subnormal just below 2^-126 reads bits the bf16 lookup
+    table summarises; the flags must still match golden (they take the general path)."""
+    from fpverify import golden
+
+    f32, bf16 = get_format("f32"), get_format("bf16")
+    bits = np.array([0x007FFFFF, 0x007FFFFE, 0x807FFEF0, 0x007F8001, 0x007F8000, 0x007FC000, 0x00400000],
+                    dtype=np.uint32)
+    for rnd in DETERMINISTIC:
+        env = Env(rnd)
+        codes, flags = quantize(bits.view(np.float32), bf16, env, with_flags=True)
+        for b, c, f in zip(bits.tolist(), codes.tolist(), flags.tolist()):
+            r = golden.convert(f32, b, bf16, env)
+            assert (c, f) == (r.code, int(r.flags)), (hex(b), str(rnd))

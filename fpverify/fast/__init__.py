@@ -1,7 +1,11 @@
-"""Fast bit-exact numpy engine: conversions, golden lookup tables and block formats.
+"""Fast bit-exact numpy engine: conversions, arithmetic, dot products, golden lookup tables, blocks.
 
 * `quantize` / `dequantize`: float arrays <-> codes of any format, every rounding mode, bit-exact
   with `golden.convert` (see `fpverify.fast.convert`).
+* `add sub mul div sqrt fma` (`fpverify.fast.arith`): elementwise arithmetic on code arrays,
+  bit-exact with the golden model (codes and flags), every mode and policy.
+* `dot` / `matmul` (`fpverify.fast.dotprod`): exact-then-round-once or sequential in an accumulator.
+* `FPArray` / `Context` (`fpverify.fast.emulate`): arrays that carry their format.
 * `binary_table` / `unary_table` / `lookup_binary`: golden-model tables for small formats.
 * `fpverify.fast.blocks`: MX / MXINT8 / NVFP4 block quantize, dequantize and dot products.
 """
@@ -10,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arith import add, div, fma, mul, sqrt, sub
 from .convert import code_dtype, dequantize, quantize, value_table
+from .dotprod import dot, matmul
 from .tables import binary_table, lookup_binary, lookup_unary, unary_table
 
 _ML_NAMES = {
@@ -51,4 +57,13 @@ def as_ml_dtypes(codes, fmt) -> np.ndarray:
 
 
 __all__ = ["quantize", "dequantize", "value_table", "code_dtype", "binary_table", "unary_table",
-           "lookup_binary", "lookup_unary", "as_ml_dtypes", "ml_dtype_for"]
+           "lookup_binary", "lookup_unary", "as_ml_dtypes", "ml_dtype_for", "add", "sub", "mul", "div", "sqrt",
+           "fma", "dot", "matmul", "FPArray", "Context"]
+
+
+def __getattr__(name: str):
+    if name in ("FPArray", "Context"):  # imported on first use
+        from . import emulate
+
+        return getattr(emulate, name)
+    raise AttributeError(name)

@@ -24,7 +24,7 @@ from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Ov
 from ..rounding import Env, Flags, Mode, Rounding, Tininess, parse_rounding
 from ..semantics import overflow as overflow_rules
 from ..semantics.rounding_rules import round_away
-from . import kernels
+from . import ieee16, kernels
 from .kernels import NUMPY_OPS
 from .specials import code_dtype, inf_result, nan_result
 
@@ -398,7 +398,9 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
     rnd = env.rounding
     r_bits = _random_bits(rnd, shape, env, random_bits, rng) if rnd.mode.stochastic else 0
     if _USE_KERNELS and _kernels and src is F32:
-        if kernels.lut_exact(fmt, rnd):
+        if not with_flags and ieee16.supports(fmt, env):  # library RNE cast + one-code correction
+            return ieee16.quantize_f32(arr, fmt, env).reshape(shape)
+        if kernels.lut_exact(fmt, rnd, with_flags):
             codes, flags = f32_lut(fmt, env)
             idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))
             if not with_flags:

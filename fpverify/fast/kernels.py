@@ -244,10 +244,19 @@ def _min_discarded(fmt) -> int:
     return 23 - fmt.man_bits if isinstance(fmt, FloatFormat) else 23 - (fmt.bits - 1)
 
 
-def lut_exact(fmt, rnd: Rounding) -> bool:
+def lut_exact(fmt, rnd: Rounding, flags: bool = False) -> bool:
+    """Whether the lookup table is exact for this target (``flags``: the flags are needed too).
+
+    Exception to the claim above: a float32 *subnormal* input whose top bit is set lies in the
+    binade just below 2^-126; for a target with emin = -126 (bf16) after-rounding tininess rounds
+    its normalised significand, which discards one bit fewer than s. With s = 16 that is 15 bits,
+    all summarised by the sticky bit, so the underflow flag is not a function of the index there.
+    """
     if rnd.mode.stochastic:
         return False
     if isinstance(fmt, FloatFormat) and fmt.width > 16:
+        return False
+    if flags and isinstance(fmt, FloatFormat) and fmt.emin <= -126 and _min_discarded(fmt) < 18:
         return False
     return _min_discarded(fmt) >= 16
 
