@@ -421,9 +421,18 @@ def p3109(k: int, p: int, signed: bool = True, extended: bool = True) -> FloatFo
     )
 
 
+_PROVIDERS: list = []
+
+
+def register_provider(provider) -> None:
+    """Add a ``provider(key) -> Format | None`` consulted for names not in the registry (it may
+    raise FormatError to explain a near miss, e.g. an unknown variant of a family)."""
+    _PROVIDERS.append(provider)
+
+
 def get_format(name: str | Format) -> Format:
     """Look a format up by name or alias (case-insensitive); P3109 names are made on demand."""
-    if isinstance(name, (FloatFormat, IntFormat)):
+    if not isinstance(name, str):
         return name
     key = name.strip().lower()
     key = _ALIASES.get(key, key)
@@ -434,6 +443,10 @@ def get_format(name: str | Format) -> Format:
         k, p, su, ef = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
         fmt = p3109(k, p, su == "s", ef == "e")
         return fmt
+    for provider in _PROVIDERS:
+        found = provider(key)
+        if found is not None:
+            return found
     raise FormatError(f"unknown format {name!r} (try `fpverify formats`)")
 
 
