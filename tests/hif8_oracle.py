@@ -78,7 +78,9 @@ def choose(x: Fraction, mode: str, nbits: int = 0, r: int = 0, grid=None) -> tup
     grid = grid or GRID
     neg = x < 0
     a = abs(x)
-    values = [p[0] for p in grid]
+    values = VALUES if grid is GRID else [p[0] for p in grid]
+    if a > values[-1]:  # far above max finite: every mode lands beyond it
+        return a, -1, True
     i = bisect.bisect_right(values, a) - 1  # grid[i] <= a < grid[i + 1]
     lo = grid[i]
     hi = grid[i] if lo[0] == a else grid[i + 1]
@@ -111,6 +113,7 @@ def choose(x: Fraction, mode: str, nbits: int = 0, r: int = 0, grid=None) -> tup
 
 
 GRID = positive_grid()
+VALUES = [p[0] for p in GRID]
 MAX = Fraction(2) ** 15
 
 
