@@ -519,3 +519,9 @@ register(IntFormat("int4", 4, 0, description="two's-complement int4"))
 for _k, _p, _s, _e in [(8, 3, True, True), (8, 4, True, True), (8, 3, True, False), (8, 4, True, False),
                        (4, 2, True, False), (8, 1, False, False), (6, 3, True, True), (8, 5, True, True)]:
     register(p3109(_k, _p, _s, _e))
+# HiFloat4 (arXiv 2602.11287): the S1P2 element (E1M2, bias 1, values 0..1.75, -0, no NaN/Inf) and
+# the block scale E6M2 (2^-48 .. 49152 = 1.5*2^15; the all-ones code 1.75*2^15 is NaN)
+_f("e1m2", 1, 2, 1, Specials.NONE, Overflow.SATFINITE,
+   aliases=("float4_e1m2", "hif4_s1p2", "s1p2"), desc="HiFloat4 element S1P2 (E1M2, bias 1)")
+_f("ue6m2", 6, 2, 48, Specials.FN, Overflow.SATFINITE, signed=False, subnormals=False,
+   aliases=("e6m2_hif4",), desc="HiFloat4 block scale (unsigned E6M2, bias 48, no zero)")
