@@ -124,6 +124,11 @@ class TaperedFormat:
     def emax_binade(self) -> int:
         return max(_tables(self.layout).precision)
 
+    @property
+    def precision(self) -> int:
+        """The widest binade precision (significand width that holds every value)."""
+        return max(_tables(self.layout).precision.values())
+
     def binade_precision(self, e: int) -> int:
         """Significand bits of the values in [2^e, 2^(e+1)); e within [emin_binade, emax_binade]."""
         try:
