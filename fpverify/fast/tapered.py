@@ -41,7 +41,8 @@ def grid(fmt: TaperedFormat) -> tuple[np.ndarray, np.ndarray]:
 
 def _decide(a, lo, hi, odd, neg, rnd, r_bits):
     """Round away from ``lo`` toward ``hi``? (the inexact elements matter; exact ones give False)."""
-    nu = (a - lo) / (hi - lo)
+    with np.errstate(over="ignore", invalid="ignore"):
+        nu = (a - lo) / (hi - lo)
     nu = np.where(nu < 1.0, nu, 0.0)  # elements beyond the grid overflow whatever is decided here
     twice = nu * 2.0
     half = twice >= 1.0
