@@ -13,7 +13,7 @@ DESIGNS = Path(__file__).parent / "spec_designs"
 
 
 def test_shipped_hif8_specs_prove(capsys):
-    for name in ("hif8_mul.spec", "hif8_mul_sr.spec"):
+    for name in ("hif8_mul.spec", "hif8_mul_sr.spec", "hif8_add.spec"):
         code, out, err = run_cli(["prove", str(ROOT / "specs" / name)], capsys)
         assert code == 0, out + err
         assert "PROVED" in out and "REFUTED" not in out

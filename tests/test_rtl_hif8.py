@@ -1,4 +1,5 @@
-"""HiF8Multiplier (rtl/hif8_mul.py) against the golden model, exhaustively: every operand pair,
+"""HiF8Multiplier and HiF8Adder (rtl/hif8_mul.py, rtl/hif8_add.py) against the golden model,
+exhaustively: every operand pair,
 every rounding mode (static and through the rm port), stochastic modes over sampled random
 bits, tininess before, the saturating variant and a pipelined build."""
 
@@ -14,7 +15,10 @@ from fpverify.hdl.netlist import flatten
 from fpverify.rounding import Env, Rounding, Tininess, parse_rounding
 from fpverify.semantics.ports import IEEE_FLAG_MASK, RM_CODES
 
+from rtl.hif8_add import HiF8Adder
 from rtl.hif8_mul import HiF8Multiplier
+
+UNITS = {"mul": HiF8Multiplier, "add": HiF8Adder}
 
 A = np.repeat(np.arange(256), 256)
 B = np.tile(np.arange(256), 256)
@@ -25,36 +29,40 @@ def _cache(tmp_path, monkeypatch):
     monkeypatch.setenv("FPVERIFY_CACHE", str(tmp_path))
 
 
-def _check(result, flags, env: Env, fmt="hif8", rows=slice(None)):
-    gc, gf = binary_table("mul", get_format(fmt), env)
+def _check(result, flags, env: Env, fmt="hif8", rows=slice(None), op="mul"):
+    gc, gf = binary_table(op, get_format(fmt), env)
     res, fl = np.asarray(result), np.asarray(flags)
     bad = np.nonzero((res != gc[rows]) | (fl != (gf[rows] & IEEE_FLAG_MASK)))[0]
     assert not len(bad), f"{len(bad)} mismatches, first a={A[rows][bad[0]]:#x} b={B[rows][bad[0]]:#x}"
 
 
-@pytest.mark.parametrize("mode", ["rne", "rna", "rtz", "rup", "rdn", "rto"])
-def test_exhaustive_static_modes(mode):
-    r = evaluate(flatten(HiF8Multiplier("hif8", rounding=mode)), {"a": A, "b": B})
-    _check(r["result"], r["flags"], Env(parse_rounding(mode)))
+@pytest.mark.parametrize("op", ["mul", "add"])
+@pytest.mark.parametrize("mode", ["rne", "rto"] + [pytest.param(m, marks=pytest.mark.slow)
+                                                  for m in ("rna", "rtz", "rup", "rdn")])
+def test_exhaustive_static_modes(op, mode):
+    r = evaluate(flatten(UNITS[op]("hif8", rounding=mode)), {"a": A, "b": B})
+    _check(r["result"], r["flags"], Env(parse_rounding(mode)), op=op)
 
 
-def test_exhaustive_rm_port():
-    nl = flatten(HiF8Multiplier("hif8", rounding="port"))
+@pytest.mark.parametrize("op", ["mul", "add"])
+def test_exhaustive_rm_port(op):
+    nl = flatten(UNITS[op]("hif8", rounding="port"))
     for mode, code in RM_CODES.items():
         r = evaluate(nl, {"a": A, "b": B, "rm": np.full(len(A), code)})
-        _check(r["result"], r["flags"], Env(Rounding(mode)))
+        _check(r["result"], r["flags"], Env(Rounding(mode)), op=op)
 
 
 @pytest.mark.parametrize("mode,r_values", [("sra3", (0, 5)), ("srb2", (1, 3)), ("src3", (2, 7)),
                                            pytest.param("sra3", range(8), marks=pytest.mark.slow),
                                            pytest.param("srb2", range(4), marks=pytest.mark.slow),
                                            pytest.param("src3", range(8), marks=pytest.mark.slow)])
-def test_stochastic_random_values(mode, r_values):
+@pytest.mark.parametrize("op", ["mul", "add"])
+def test_stochastic_random_values(op, mode, r_values):
     rnd = parse_rounding(mode)
-    nl = flatten(HiF8Multiplier("hif8", rounding=mode))
+    nl = flatten(UNITS[op]("hif8", rounding=mode))
     for r_bits in r_values:
         r = evaluate(nl, {"a": A, "b": B, "rbits": np.full(len(A), r_bits)})
-        _check(r["result"], r["flags"], Env(rnd, random_bits=r_bits))
+        _check(r["result"], r["flags"], Env(rnd, random_bits=r_bits), op=op)
 
 
 @pytest.mark.parametrize("fmt,kw,env", [
@@ -63,11 +71,21 @@ def test_stochastic_random_values(mode, r_values):
     ("hif8", {"overflow": "satfinite", "rounding": "rup"}, Env(parse_rounding("rup"), overflow=Overflow.SATFINITE)),
     ("hif8", {"overflow": "nan", "rounding": "rne"}, Env(overflow=Overflow.NAN)),
 ])
-def test_policies(fmt, kw, env):
-    r = evaluate(flatten(HiF8Multiplier(fmt, **kw)), {"a": A, "b": B})
-    _check(r["result"], r["flags"], env, fmt)
+@pytest.mark.parametrize("op", ["mul", "add"])
+def test_policies(op, fmt, kw, env):
+    r = evaluate(flatten(UNITS[op](fmt, **kw)), {"a": A, "b": B})
+    _check(r["result"], r["flags"], env, fmt, op=op)
+
+
+@pytest.mark.parametrize("op", ["mul", "add"])
+def test_pipelined_units(op):
+    from fpverify.hdl.evaluate import evaluate_pipelined
+
+    r = evaluate_pipelined(flatten(UNITS[op]("hif8", rounding="rna", latency=2)), {"a": A, "b": B}, 2)
+    _check(r["result"], r["flags"], Env(parse_rounding("rna")), op=op)
 
 
 def test_rejects_other_formats():
-    with pytest.raises(FormatError, match="tapered"):
-        HiF8Multiplier("e4m3fn")
+    for cls in UNITS.values():
+        with pytest.raises(FormatError, match="tapered"):
+            cls("e4m3fn")
