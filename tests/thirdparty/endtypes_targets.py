@@ -20,3 +20,12 @@ def e1m2_cast(x):
 
     with np.errstate(all="ignore"):
         return np.asarray(x).astype(en_dtypes.float4_e1m2).view(np.uint8)
+
+
+def hif8_mul(a, b):
+    """hifloat8 multiplication on code arrays (``in=codes``)."""
+    import en_dtypes
+
+    t = en_dtypes.hifloat8
+    with np.errstate(all="ignore"):
+        return (np.asarray(a, np.uint8).view(t) * np.asarray(b, np.uint8).view(t)).view(np.uint8)

@@ -82,3 +82,8 @@ def test_e1m2_nan_keeps_its_sign_bit():
     assert int(T.e1m2_cast(nan_neg)[0]) == E1M2.sign_bit
     assert int(T.e1m2_cast(np.float32([np.nan]))[0]) == 0
     assert from_value(float("nan"), E1M2).code == 0
+
+
+def test_hif8_mul_fuzz_is_rna_not_rne():
+    assert _fuzz(T.hif8_mul, "mul hif8 rna in=codes", n=3000).ok
+    assert not _fuzz(T.hif8_mul, "mul hif8 rne in=codes", n=3000).ok  # TA, not ties-to-even
