@@ -160,3 +160,18 @@ def test_dot_exact_golden_fast_and_reference():
     nan_row = xa.copy()
     nan_row[0, 5] = np.nan
     assert math.isnan(f64.value(int(F.hif4_dot_exact(F.hif4_quantize(nan_row), qb, "f64")[0])))
+
+
+def test_element_product_unit_is_exact():
+    """The S1P2 x S1P2 product unit (FPMultiplier e1m2 -> f16): every product exact, no flags."""
+    from fpverify.hdl.evaluate import evaluate
+    from fpverify.hdl.netlist import flatten
+    from rtl.fp_mul import FPMultiplier
+
+    a = np.repeat(np.arange(16), 16)
+    b = np.tile(np.arange(16), 16)
+    r = evaluate(flatten(FPMultiplier("e1m2", out_fmt="f16")), {"a": a, "b": b})
+    f16 = get_format("f16")
+    for i in range(256):
+        want = E1M2.value(int(a[i])) * E1M2.value(int(b[i]))
+        assert f16.value(int(r["result"][i])) == want and int(r["flags"][i]) == 0
