@@ -52,7 +52,7 @@ def test_exhaustive_rm_port(op):
         _check(r["result"], r["flags"], Env(Rounding(mode)), op=op)
 
 
-@pytest.mark.parametrize("mode,r_values", [("sra3", (0, 5)), ("srb2", (1, 3)), ("src3", (2, 7)),
+@pytest.mark.parametrize("mode,r_values", [("sra3", (5,)), ("srb2", (1,)), ("src3", (2,)),
                                            pytest.param("sra3", range(8), marks=pytest.mark.slow),
                                            pytest.param("srb2", range(4), marks=pytest.mark.slow),
                                            pytest.param("src3", range(8), marks=pytest.mark.slow)])
