@@ -85,7 +85,7 @@ def test_symbolic_helpers_on_every_code():
 
 
 def test_relational_property_on_hif8(tmp_path, capsys):
-    """Monotonicity in a: a <= a2 implies a*b <= a2*b for positive b (uses the order key)."""
+    """A relational property (commutativity) proved on a HiF8 design."""
     spec = tmp_path / "mono.spec"
     spec.write_text("design rtl.hif8_mul.HiF8Multiplier(fmt = hif8, rounding = rne)\n"
                     "input a, b : hif8\noutput y = dut.result : hif8\n"
