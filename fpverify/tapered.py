@@ -90,7 +90,6 @@ class TaperedFormat:
     kind = "tapered"
     signed = True
     bits = 8
-    specials_text = "hif8"
     has_inf = True
     has_nan = True
     has_neg_zero = False
