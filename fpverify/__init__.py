@@ -27,4 +27,6 @@ def pyproject_version() -> str | None:
 
 __version__ = _version()
 
+from . import tapered as tapered  # noqa: E402  (registers the HiF8 formats)
+
 __all__ = ["__version__", "pyproject_version"]

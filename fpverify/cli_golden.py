@@ -14,6 +14,7 @@ from .formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Ove
 from .golden.convert import from_value, parse_number
 from .golden.lmul import LMulPolicy, LMulSpecials, LMulVariant
 from .rounding import Env, Flags, Rounded, Rounding, Tininess, parse_rounding
+from .tapered import TaperedFormat
 
 # ---- shared options (also used by `fpverify vectors`) -------------------------------------------
 
@@ -181,6 +182,8 @@ _CODE = re.compile(r"^0x[0-9a-f]+$", re.IGNORECASE)
 def _bits(fmt: Format, code: int) -> str:
     if isinstance(fmt, IntFormat):
         return f"{code:0{fmt.bits}b}"
+    if isinstance(fmt, TaperedFormat):
+        return fmt.bit_fields(code)
     s = f"{code:0{fmt.bits}b}"
     parts = []
     i = 0

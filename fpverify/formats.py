@@ -421,9 +421,18 @@ def p3109(k: int, p: int, signed: bool = True, extended: bool = True) -> FloatFo
     )
 
 
+_PROVIDERS: list = []
+
+
+def register_provider(provider) -> None:
+    """Add a ``provider(key) -> Format | None`` consulted for names not in the registry (it may
+    raise FormatError to explain a near miss, e.g. an unknown variant of a family)."""
+    _PROVIDERS.append(provider)
+
+
 def get_format(name: str | Format) -> Format:
     """Look a format up by name or alias (case-insensitive); P3109 names are made on demand."""
-    if isinstance(name, (FloatFormat, IntFormat)):
+    if not isinstance(name, str):
         return name
     key = name.strip().lower()
     key = _ALIASES.get(key, key)
@@ -434,6 +443,10 @@ def get_format(name: str | Format) -> Format:
         k, p, su, ef = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
         fmt = p3109(k, p, su == "s", ef == "e")
         return fmt
+    for provider in _PROVIDERS:
+        found = provider(key)
+        if found is not None:
+            return found
     raise FormatError(f"unknown format {name!r} (try `fpverify formats`)")
 
 
@@ -506,3 +519,9 @@ register(IntFormat("int4", 4, 0, description="two's-complement int4"))
 for _k, _p, _s, _e in [(8, 3, True, True), (8, 4, True, True), (8, 3, True, False), (8, 4, True, False),
                        (4, 2, True, False), (8, 1, False, False), (6, 3, True, True), (8, 5, True, True)]:
     register(p3109(_k, _p, _s, _e))
+# HiFloat4 (arXiv 2602.11287): the S1P2 element (E1M2, bias 1, values 0..1.75, -0, no NaN/Inf) and
+# the block scale E6M2 (2^-48 .. 49152 = 1.5*2^15; the all-ones code 1.75*2^15 is NaN)
+_f("e1m2", 1, 2, 1, Specials.NONE, Overflow.SATFINITE,
+   aliases=("float4_e1m2", "hif4_s1p2", "s1p2"), desc="HiFloat4 element S1P2 (E1M2, bias 1)")
+_f("ue6m2", 6, 2, 48, Specials.FN, Overflow.SATFINITE, signed=False, subnormals=False,
+   aliases=("e6m2_hif4",), desc="HiFloat4 block scale (unsigned E6M2, bias 48, no zero)")

@@ -17,6 +17,7 @@ from .semantics.modes import Mode
 from .semantics.ports import Flags, Rounded
 from .semantics.rounding_rules import round_away as away_rule
 from .semantics.specials import inf_into, nan_into
+from .tapered import TaperedFormat
 
 
 class ExactValue(Protocol):
@@ -35,7 +36,7 @@ class ExactValue(Protocol):
 # Names accepted on the command line: ours, TestFloat's and a few common spellings.
 MODE_NAMES: dict[str, Mode] = {
     "rne": Mode.RNE, "near_even": Mode.RNE, "nearest_even": Mode.RNE,
-    "rna": Mode.RNA, "near_maxmag": Mode.RNA, "nearest_away": Mode.RNA,
+    "rna": Mode.RNA, "near_maxmag": Mode.RNA, "nearest_away": Mode.RNA, "ta": Mode.RNA,
     "rtz": Mode.RTZ, "minmag": Mode.RTZ, "trunc": Mode.RTZ,
     "rup": Mode.RUP, "max": Mode.RUP, "ceil": Mode.RUP,
     "rdn": Mode.RDN, "min": Mode.RDN, "floor": Mode.RDN,
@@ -175,6 +176,8 @@ def round_to_format(x: ExactValue, fmt, env: Env = Env()) -> Rounded:
     """Round an exact nonzero-or-zero finite real into ``fmt`` under ``env``."""
     if isinstance(fmt, IntFormat):
         return _round_to_int(x, fmt, env)
+    if isinstance(fmt, TaperedFormat):
+        return _round_to_tapered(x, fmt, env)
     return _round_to_float(x, fmt, env)
 
 
@@ -210,6 +213,55 @@ def _round_to_float(x: ExactValue, fmt: FloatFormat, env: Env) -> Rounded:
     if _greater(s, q, msig, mexp):
         return _overflow(fmt, sign, rnd, flags | Flags.OVERFLOW | Flags.INEXACT, env)
     return Rounded(fmt.pack(sign, s, q), flags)
+
+
+def _tapered_quantum(fmt: TaperedFormat, e: int) -> tuple[int, int]:
+    """(precision, quantum exponent) of the binade of 2^e: below the lowest binade the lowest
+    binade's quantum (only 0 and 2^emin_binade are near), above the top one the top precision."""
+    b = min(max(e, fmt.emin_binade), fmt.emax_binade)
+    p = fmt.binade_precision(b)
+    return p, max(e, fmt.emin_binade) - p + 1
+
+
+def _tapered_code_is_even(fmt: TaperedFormat, sign: int, q: int):
+    """RNE's "even" and RTO's "odd" read the code's last bit (the mantissa LSB of a normal code,
+    the m LSB of a denormal 2^(m-23)); beyond max finite, the significand's."""
+    def even(s0: int) -> bool:
+        if s0 == 0:
+            return True
+        if not _greater(s0, q, *fmt.finite_parts(fmt.max_code)[1:]):
+            return fmt.encode(sign, s0, q) & 1 == 0
+        return s0 & 1 == 0
+    return even
+
+
+def _round_to_tapered(x: ExactValue, fmt: TaperedFormat, env: Env) -> Rounded:
+    """Round to the precision of the binade |x| lies in: a carry to 2^(e+1) lands on a value of
+    every format binade (a power of two), so rounding up into a coarser binade is exact."""
+    rnd = env.rounding
+    sign = 1 if x.negative else 0
+    if x.is_zero:
+        return _zero(fmt, sign, Flags.NONE)
+    e = x.ilog2()
+    _, q = _tapered_quantum(fmt, e)
+    s, inexact, _ = round_away(x, q, rnd, env.random_bits, _tapered_code_is_even(fmt, sign, q))
+    flags = Flags.INEXACT if inexact else Flags.NONE
+    if e < fmt.emin:  # tininess at the smallest normal binade's precision, IEEE's rules
+        if env.tininess is Tininess.BEFORE:
+            tiny = True
+        else:
+            pn = fmt.binade_precision(fmt.emin)
+            qu = e - pn + 1
+            su, _, _ = round_away(x, qu, rnd, env.random_bits, lambda s0: s0 & 1 == 0)
+            tiny = not (su >> pn and e + 1 == fmt.emin)
+        if tiny and inexact:
+            flags |= Flags.UNDERFLOW
+    if s == 0:
+        return _zero(fmt, sign, flags)
+    _, msig, mexp = fmt.finite_parts(fmt.max_code)
+    if _greater(s, q, msig, mexp):
+        return _overflow(fmt, sign, rnd, flags | Flags.OVERFLOW | Flags.INEXACT, env)
+    return Rounded(fmt.encode(sign, s, q), flags)
 
 
 def _greater(s: int, q: int, t: int, r: int) -> bool:

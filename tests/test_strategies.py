@@ -112,7 +112,7 @@ def test_boundary_floats_hit_e4m3_ties_exactly():
     """Offset 0 on a midpoint that f32 holds exactly gives exact ties (464, 0.0048828125, ...)."""
     ties = []
 
-    @settings(max_examples=400, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=1000, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(S.boundary_floats("e4m3fn", "f32"))
     def collect(x):

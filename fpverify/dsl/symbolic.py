@@ -18,6 +18,8 @@ import z3
 from ..formats import FloatFormat, IntFormat
 from ..smt import classify
 from ..smt.exact_product import significand_product
+from ..smt.reference.tapered import SIG_BITS, unpack_tapered
+from ..tapered import TaperedFormat
 from . import ast
 from .check import CheckedSpec, const_value
 from .types import ROUNDING_PORT_CODES, FloatT, IntT, RoundT
@@ -90,6 +92,9 @@ def f_is_zero(fmt, x) -> z3.BoolRef:
 
 
 def f_is_subnormal(fmt, x) -> z3.BoolRef:
+    if isinstance(fmt, TaperedFormat):  # the denormal codes S 0000 mmm, m != 0
+        mag = z3.Extract(6, 0, x)
+        return z3.And(z3.Extract(6, 3, mag) == 0, mag != 0)
     if isinstance(fmt, IntFormat) or not fmt.subnormals or fmt.man_bits == 0:
         return z3.BoolVal(False)
     w = x.size()
@@ -130,6 +135,8 @@ def class_names(fmt) -> list[str]:
     names = []
     if isinstance(fmt, IntFormat):
         return ["zero", "normal"]
+    if isinstance(fmt, TaperedFormat):
+        return ["zero", "subnormal", "normal", "inf", "nan"]
     if fmt.has_zero:
         names.append("zero")
     if fmt.subnormals and fmt.man_bits > 0:
@@ -158,10 +165,23 @@ def f_abs(fmt: FloatFormat, x) -> z3.BitVecRef:
 
 def f_order_key(fmt: FloatFormat, x) -> z3.BitVecRef:
     """A signed key whose order is the numeric order of non-NaN codes (zeros share key 0)."""
+    if isinstance(fmt, TaperedFormat):
+        return _tapered_order_key(fmt, x)
     mag = z3.ZeroExt(1, x & _val(fmt.mag_mask, x.size()))
     if not fmt.signed:
         return mag
     return z3.If(f_sign(fmt, x), -mag, mag)
+
+
+def _tapered_order_key(fmt: TaperedFormat, x) -> z3.BitVecRef:
+    """Tapered codes are not ordered like their values: key = (E + offset) * 2^3 + mantissa + 1
+    from the decoded exponent and 3-bit mantissa (0 for zero, above every finite for Inf)."""
+    w = 12
+    u = unpack_tapered(fmt, x, w)
+    e = u.exp + _val(SIG_BITS - 1 - fmt.emin_binade + 1, w)  # E - emin_binade + 1 >= 1
+    mag = (e << 3) | z3.ZeroExt(w - 3, z3.Extract(2, 0, u.sig))
+    mag = z3.If(u.is_zero, _val(0, w), z3.If(u.is_inf, _val((1 << (w - 1)) - 1, w), mag))
+    return z3.If(u.sign, -mag, mag)
 
 
 def f_real(fmt, x) -> RealV:
@@ -169,6 +189,10 @@ def f_real(fmt, x) -> RealV:
     if isinstance(fmt, IntFormat):
         sig = z3.SignExt(1, x)
         return RealV(z3.BoolVal(True), sig, _val(fmt.scale_exp, EXP_WIDTH))
+    if isinstance(fmt, TaperedFormat):  # the tapered decoder of the symbolic reference
+        u = unpack_tapered(fmt, x, EXP_WIDTH)
+        sig = z3.ZeroExt(2, u.sig)
+        return RealV(f_is_finite(fmt, x), z3.If(u.sign, -sig, sig), u.exp)
     m = fmt.man_bits
     e_field = z3.Extract(fmt.exp_bits + m - 1, m, x) if fmt.exp_bits else None
     t = z3.ZeroExt(2, z3.Extract(m - 1, 0, x)) if m > 0 else z3.BitVecVal(0, 2)

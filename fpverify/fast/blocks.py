@@ -296,5 +296,8 @@ def nvfp4_dot_exact(a: NVFP4Array, b: NVFP4Array, out: Format | str = "f32", env
     return res.reshape(shape[:-1])
 
 
-__all__ = ["MXArray", "mx_quantize", "mx_dequantize", "mx_dot_exact", "mx_dot_tosa", "mx_scale_exponents",
+# HiFloat4 blocks live next door (one module per block family); re-exported here
+from .hifloat4 import HiF4Array, hif4_dequantize, hif4_dot_exact, hif4_quantize  # noqa: E402
+
+__all__ = ["HiF4Array", "hif4_quantize", "hif4_dequantize", "hif4_dot_exact", "MXArray", "mx_quantize", "mx_dequantize", "mx_dot_exact", "mx_dot_tosa", "mx_scale_exponents",
            "NVFP4Array", "nvfp4_quantize", "nvfp4_dequantize", "nvfp4_dot_exact", "MXPolicy", "NVFP4Policy", "ScaleRule"]

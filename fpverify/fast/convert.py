@@ -24,9 +24,11 @@ from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Ov
 from ..rounding import Env, Flags, Mode, Rounding, Tininess, parse_rounding
 from ..semantics import overflow as overflow_rules
 from ..semantics.rounding_rules import round_away
+from ..tapered import TaperedFormat
 from . import ieee16, kernels
 from .kernels import NUMPY_OPS
 from .specials import code_dtype, inf_result, nan_result
+from .tapered import quantize_tapered
 
 ArrayLike = Union[np.ndarray, list, float]
 
@@ -72,6 +74,14 @@ def _signaling_narrow(arr: np.ndarray) -> np.ndarray | None:
     exp_all = (mag >> man) == (1 << (width - 1 - man)) - 1
     mant = mag & ((1 << man) - 1)
     return exp_all & (mant != 0) & ((mant >> (man - 1)) & 1 == 0)
+
+
+def _signaling_wide(arr: np.ndarray, src: _Source) -> np.ndarray:
+    """Signalling-NaN mask of a float32/float64 array (quiet bit clear, payload nonzero)."""
+    u = np.ascontiguousarray(arr).view(src.uint)
+    quiet = src.uint(1) << src.uint(src.man - 1)
+    exp_all = src.uint(((1 << (src.width - 1 - src.man)) - 1) << src.man)
+    return ((u & (exp_all | quiet)) == exp_all) & ((u & (quiet - src.uint(1))) != 0)
 
 
 def _as_source(x) -> tuple[np.ndarray, _Source]:
@@ -382,6 +392,13 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
         snan = _signaling_narrow(np.asarray(x))
     arr, src = _as_source(x)
     shape = arr.shape
+    if isinstance(fmt, TaperedFormat):
+        r_bits = _random_bits(env.rounding, shape, env, random_bits, rng) if env.rounding.mode.stochastic else 0
+        out = quantize_tapered(arr, fmt, env, r_bits, with_flags)
+        if with_flags:
+            snan = _signaling_wide(arr, src) | (False if snan is None else snan)
+            out[1][...] |= np.where(snan, INVALID, 0).astype(np.uint8)
+        return out
     if isinstance(fmt, FloatFormat) and not _supported(fmt, src):
         if src is F32:
             if with_flags:  # widening quiets signalling NaNs: remember them first

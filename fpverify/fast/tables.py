@@ -55,7 +55,7 @@ def golden_digest() -> str:
     if _golden_digest is None:
         root = Path(__file__).resolve().parent.parent
         files = sorted((root / "golden").glob("*.py")) + [root / "rounding.py", root / "formats.py",
-                                                          root / "semantics" / "ops.py"]
+                                                          root / "tapered.py", root / "semantics" / "ops.py"]
         h = hashlib.sha256()
         for f in files:
             if f.name == "blocks.py":  # block semantics do not affect element ops

@@ -178,7 +178,7 @@ def _all_semantic(netlist: Netlist, fmt: FloatFormat | None) -> list[SemanticMut
         if not sig:
             continue
         consts = _cone_constants(netlist, sig)
-        if fmt is not None and what == "exponent bias":
+        if isinstance(fmt, FloatFormat) and what == "exponent bias":
             w = {ci: len(netlist.cells[ci].args[k]) for ci, k, _ in consts}
             pick = [c for c in consts if c[2] in (fmt.bias, (1 << w[c[0]]) - fmt.bias)] or consts
         else:

@@ -133,16 +133,16 @@ def _value_code(v: float, dst: Format) -> int | None:
         if c is not None and Fraction(v) == Fraction(dst.value(c)):
             return c
     if math.isnan(v):
-        return dst.nan_code(0) if isinstance(dst, FloatFormat) and dst.has_nan else None
+        return dst.nan_code(0) if not isinstance(dst, IntFormat) and dst.has_nan else None
     if math.isinf(v):
-        if isinstance(dst, FloatFormat) and dst.has_inf:
+        if not isinstance(dst, IntFormat) and dst.has_inf:
             try:
                 return dst.inf_code(int(v < 0))
             except Exception:
                 return None
         return None
     if v == 0.0 and math.copysign(1.0, v) < 0:
-        if isinstance(dst, FloatFormat):
+        if not isinstance(dst, IntFormat):
             return dst.zero_code(1) if dst.has_zero else None
         return 0
     return X._encode(abs(Fraction(v)), int(v < 0), dst)

@@ -16,6 +16,7 @@ from fractions import Fraction
 from ..formats import FloatFormat, Format, IntFormat, Overflow, get_format
 from ..golden.real import Real, exact
 from ..rounding import DETERMINISTIC, Env, round_to_format
+from ..tapered import TaperedFormat
 
 _APPROX_BITS = 64
 
@@ -157,6 +158,9 @@ def explain(x: Real, fmt: Format | str, env: Env = Env(), actual: int | None = N
     else:
         if isinstance(fmt, IntFormat):
             q = fmt.scale_exp
+        elif isinstance(fmt, TaperedFormat):  # the quantum of the binade x lies in
+            e = max(x.ilog2(), fmt.emin_binade)
+            q = e - fmt.binade_precision(min(e, fmt.emax_binade)) + 1
         else:
             q = max(x.ilog2(), fmt.emin) - fmt.precision + 1
         ulp = Fraction(2) ** q

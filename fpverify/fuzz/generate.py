@@ -17,6 +17,7 @@ from fractions import Fraction
 from .. import strategies as S
 from ..formats import FloatFormat, Format, IntFormat, get_format
 from ..rounding import Env
+from ..tapered import TaperedFormat
 from .semantics import IntSource, Semantics
 from .types import Case
 
@@ -75,6 +76,32 @@ def _pick_target_code(t: FloatFormat, b: _Bits) -> int:
     return c
 
 
+_tapered_grids: dict = {}
+
+
+def _tapered_grid(t: TaperedFormat) -> list[Fraction]:
+    """Non-negative finite values ascending, then the Inf code's grid place (overflow threshold)."""
+    g = _tapered_grids.get(t.name)
+    if g is None:
+        g = sorted(Fraction(t.value(c)) for c in range(t.sign_bit) if not t.is_special(c))
+        _, sig, exp = t.finite_parts(t.inf_code(0))
+        g.append(Fraction(sig) * Fraction(2) ** exp)
+        _tapered_grids[t.name] = g
+    return g
+
+
+def _target_point(t: Format, b: _Bits, tie: bool) -> Fraction:
+    """A value of the target format, or the midpoint above it (tapered formats: by value order)."""
+    if isinstance(t, TaperedFormat):
+        g = _tapered_grid(t)
+        i = b.rest() % (len(g) - 1) if b.take(1) else [0, 1, len(g) - 2, len(g) - 3][b.take(2)]
+        return (g[i] + g[i + 1]) / 2 if tie else g[i]
+    return S._point(t, _pick_target_code(t, b), tie)
+
+
+_TAPERED_INTERESTING = (0x00, 0x80, 0x6F, 0xEF, 0x6E, 0xEE, 0x01, 0x81, 0x7E, 0x07, 0x08, 0x88, 0x0F, 0x10)
+
+
 class CaseDecoder:
     """Maps words to `Case`s for one `Semantics` (with a memo: shrinking revisits words)."""
 
@@ -84,7 +111,7 @@ class CaseDecoder:
         src = sem.sources[0]
         self.src = src
         self.vias = []
-        if isinstance(src, FloatFormat) and isinstance(sem.dst, FloatFormat):
+        if isinstance(src, FloatFormat) and isinstance(sem.dst, (FloatFormat, TaperedFormat)):
             for via in _VIAS:
                 v = get_format(via)
                 if sem.dst.precision < v.precision < src.precision and v.exp_bits <= src.exp_bits:
@@ -129,7 +156,7 @@ class CaseDecoder:
         src, dst = self.src, self.sem.dst
         if isinstance(src, IntSource):
             return self._int_input(w)
-        if isinstance(src, IntFormat) or not isinstance(dst, (FloatFormat, IntFormat)):
+        if isinstance(src, (IntFormat, TaperedFormat)) or not isinstance(dst, (FloatFormat, IntFormat, TaperedFormat)):
             return self._code(src, w)
         b = _Bits(w)
         kind = b.take(3)
@@ -146,6 +173,8 @@ class CaseDecoder:
             b = _Bits(w)
         if kind is None:
             kind = b.take(3)
+        if isinstance(fmt, TaperedFormat):  # no field structure to follow: specials or any code
+            return _TAPERED_INTERESTING[b.take(8) % len(_TAPERED_INTERESTING)] if kind == 0 else b.rest() % 256
         specials = S.interesting_codes(fmt)
         if kind == 0:
             return specials[b.take(8) % len(specials)]
@@ -167,7 +196,7 @@ class CaseDecoder:
             step = Fraction(2) ** dst.scale_exp
             x = (b.rest() % (dst.max_int + 2) + Fraction(tie, 2)) * step
         else:
-            x = S._point(dst, _pick_target_code(dst, b), bool(tie))
+            x = _target_point(dst, b, bool(tie))
         c = S._codes_around(src, x, j, bool(up))
         return c | (src.sign_bit if sign and (c or src.has_neg_zero) else 0)
 
@@ -179,7 +208,7 @@ class CaseDecoder:
         half = 1 << (gap - 1)
         sel = b.take(3)
         k = [1, half - 1 or 1, half, half + 1][sel] if sel < 4 else b.take(24) % half + 1
-        m = S._point(dst, _pick_target_code(dst, b), True)
+        m = _target_point(dst, b, True)
         lo, hi = S._nearest_codes(src, m)
         c = S._step_code(src, lo if down else hi, -k if down else k)
         return c | (src.sign_bit if sign else 0)
@@ -219,7 +248,7 @@ class CaseDecoder:
         fmt = self.src
         b = _Bits(w)
         kind = b.take(3)
-        if previous and kind == 6 and isinstance(fmt, FloatFormat):
+        if previous and kind == 6 and isinstance(fmt, (FloatFormat, TaperedFormat)):
             c = self._tie_seeking(previous[0], b)
             if c is not None:
                 return c
@@ -228,14 +257,14 @@ class CaseDecoder:
     def _tie_seeking(self, a: int, b: _Bits) -> int | None:
         """An operand that puts ``a op this`` on or next to a midpoint of the result format."""
         fmt, dst, op = self.src, self.sem.dst, self.sem.op
-        if fmt.is_special(a) or not isinstance(dst, FloatFormat):
+        if fmt.is_special(a) or not isinstance(dst, (FloatFormat, TaperedFormat)):
             return None
         av = Fraction(fmt.value(a))
         tie = b.take(1)
         j = _offset(b.take(4), 2)
         up = b.take(1)
         sign = b.take(1)
-        m = S._point(dst, _pick_target_code(dst, b), bool(tie))
+        m = _target_point(dst, b, bool(tie))
         m = -m if sign else m
         if op == "add":
             want = m - av

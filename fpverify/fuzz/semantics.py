@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Overflow, get_format
 from ..rounding import Env, Rounding, Tininess, parse_rounding
 from ..semantics.ops import Call, with_call
+from ..tapered import TaperedFormat
 
 # op -> arity: the rounded arithmetic of `fpverify.semantics.ops` (golden f(fmt, *codes, env, out))
 ARITH = {op.name: op.arity for op in with_call(Call.ROUNDED)}
@@ -138,7 +139,7 @@ def parse_semantics(text: str) -> Semantics:
         src, dst = get_format("f32"), _format(sig, text, scol)
     else:
         src = dst = _format(sig, text, scol)
-    if op in ARITH and not isinstance(src, (FloatFormat, IntFormat)):
+    if op in ARITH and not isinstance(src, (FloatFormat, IntFormat, TaperedFormat)):
         raise InputError(f"{op} needs a registry format, not {sig!r}", "--semantics", 1, scol)
     rounding: Rounding | None = None
     overflow: Overflow | None = None

@@ -388,7 +388,13 @@ def nvfp4_dot_exact(a: NVFP4Tensor, b: NVFP4Tensor, out: Format | str = "f32", e
     return from_value(total * a.s_dec * b.s_dec, get_format(out), env)
 
 
+# HiFloat4 blocks live next door (one module per block family); re-exported here
+from .hifloat4 import (HIF4_BLOCK, HIF4_POLICIES, HiF4Block, HiF4Policy, HiF4Specials,  # noqa: E402
+                       hif4_dequantize, hif4_dot_exact, hif4_policy, hif4_quantize, hif4_quantize_block)
+
 __all__ = [
+    "HIF4_BLOCK", "HIF4_POLICIES", "HiF4Block", "HiF4Policy", "HiF4Specials", "hif4_dequantize",
+    "hif4_dot_exact", "hif4_policy", "hif4_quantize", "hif4_quantize_block",
     "ScaleRule", "ZeroBlock", "ExpOverflow", "NanInBlock", "MXPolicy", "MXBlock", "element_format",
     "emax_elem", "max_elem", "mx_scale_exponent", "mx_quantize_block", "mx_quantize", "mx_block_values",
     "mx_dequantize", "mx_dot_exact", "mx_dot_tosa", "NVFP4Order", "NVFP4Policy", "NVFP4Tensor",

@@ -16,13 +16,14 @@ from typing import Sequence
 import z3
 
 from ..formats import FloatFormat, Format, FormatError
+from ..tapered import TaperedFormat
 from ..hdl.reset import unrolled_edges
 from ..rounding import Env
 from ..semantics.ops import Op, UnknownOp, get_op, names
 from ..smt import reference as ref
 from ..smt.netlist_z3 import translate
 from ..smt.reference.bv import const, ite
-from ..smt.reference.unpack import unpack
+from ..smt.reference.tapered import unpack_any as unpack
 from . import cache as proof_cache
 from .obligation import Obligation, conj, disj
 from .replay import complete_inputs, input_substitution, replay
@@ -83,7 +84,7 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
     if o.needs_out and out_fmt is None:
         raise ProofSetupError(f"{op} needs out_fmt (the destination format)")
     for f in (fmt, out):
-        if not isinstance(f, FloatFormat):
+        if not isinstance(f, (FloatFormat, TaperedFormat)):
             raise FormatError(f"proofs cover float formats; {f.name} is not one")
     operands = {role: getattr(ports, role) for role in ROLES[:o.arity]}
     for role, name in operands.items():

@@ -74,7 +74,7 @@ class SymbolicInputs:
 
     def unpack(self, which: str = "a"):
         """Decoded operand (`fpverify.smt.reference.unpack.Unpacked`: is_nan, is_zero, sig, exp...)."""
-        from ..smt.reference.unpack import unpack
+        from ..smt.reference.tapered import unpack_any as unpack
         return unpack(self.fmt, getattr(self, which))
 
 

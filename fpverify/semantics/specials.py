@@ -22,7 +22,7 @@ def inf_into(fmt: FloatFormat, sign: int, policy: Overflow) -> tuple[int, Flags]
 def nan_into(fmt: Format, nan_policy: NanPolicy, sign: int = 0) -> tuple[int, Flags] | None:
     """(code, flags) of a NaN in ``fmt``; a format without NaN follows ``nan_policy`` (0 or max,
     invalid); None where that policy is 'error' (no code: each back end reports it its way)."""
-    if isinstance(fmt, FloatFormat) and fmt.has_nan:
+    if not isinstance(fmt, IntFormat) and fmt.has_nan:
         return fmt.nan_code(sign), Flags.NONE
     if nan_policy is NanPolicy.ERROR:
         return None

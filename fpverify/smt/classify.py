@@ -11,6 +11,7 @@ from __future__ import annotations
 import z3
 
 from ..formats import FloatFormat, Specials
+from ..tapered import TaperedFormat
 
 FALSE = z3.BoolVal(False)
 
@@ -29,6 +30,8 @@ def _fields(fmt: FloatFormat, code: z3.BitVecRef) -> tuple[z3.BitVecRef, z3.BitV
 
 def is_nan(fmt, code: z3.BitVecRef) -> z3.BoolRef:
     """``code`` is a NaN of ``fmt`` (false for formats without NaN and for integer formats)."""
+    if isinstance(fmt, TaperedFormat):  # the one NaN code
+        return value_bits(fmt, code) == fmt.nan_code()
     if not isinstance(fmt, FloatFormat) or not fmt.has_nan:
         return FALSE
     c, field, trailing = _fields(fmt, code)
@@ -42,6 +45,9 @@ def is_nan(fmt, code: z3.BitVecRef) -> z3.BoolRef:
 
 def is_inf(fmt, code: z3.BitVecRef) -> z3.BoolRef:
     """``code`` is ±Inf of ``fmt``."""
+    if isinstance(fmt, TaperedFormat):
+        c = value_bits(fmt, code)
+        return z3.Or(c == fmt.inf_code(0), c == fmt.inf_code(1))
     if not isinstance(fmt, FloatFormat) or not fmt.has_inf:
         return FALSE
     c, field, trailing = _fields(fmt, code)

@@ -33,6 +33,7 @@ from typing import Iterator
 
 from ..formats import FloatFormat, Format, IntFormat
 from ..rounding import Rounding
+from ..tapered import TaperedFormat
 from .function import VectorFunction
 
 
@@ -96,9 +97,17 @@ def int_patterns(fmt: IntFormat) -> Patterns:
     return Patterns((0,), (0,), codes, codes, 1, b, 0, b)
 
 
+def tapered_patterns(fmt: TaperedFormat) -> Patterns:
+    """A tapered format has no fixed exponent/significand split: every code is a pattern."""
+    codes = tuple(fmt.codes())
+    return Patterns((0,), (0,), codes, codes, 1, fmt.bits, 0, fmt.bits)
+
+
 def patterns_for(fmt: Format, extra_exponents=(), extra_sigs=()) -> Patterns:
     if isinstance(fmt, IntFormat):
         return int_patterns(fmt)
+    if isinstance(fmt, TaperedFormat):
+        return tapered_patterns(fmt)
     return float_patterns(fmt, tuple(extra_exponents), tuple(extra_sigs))
 
 
@@ -108,6 +117,8 @@ def conversion_extras(src: Format, dst: Format) -> tuple[tuple[int, ...], tuple[
         return (), ()
     exps: list[int] = []
     sigs: list[int] = []
+    if isinstance(dst, TaperedFormat):
+        return _tapered_extras(src, dst)
     if isinstance(dst, FloatFormat):
         d_emax = dst.finite_parts(dst.max_code)[2] + dst.man_bits
         exps = [dst.emin - 1, dst.emin, dst.emin - dst.man_bits - 1, dst.emin - dst.man_bits,
@@ -129,6 +140,23 @@ def conversion_extras(src: Format, dst: Format) -> tuple[tuple[int, ...], tuple[
                 if 0 <= base + s < (1 << src.man_bits):
                     sigs.append(base + s)
     return tuple(exps), tuple(sigs)
+
+
+def _tapered_extras(src: FloatFormat, dst: TaperedFormat) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Every binade of a tapered destination (and one beyond each end), with the half-ulp
+    decision points of each of its precisions."""
+    exps = tuple(range(dst.emin_binade - 2, dst.emax_binade + 2))
+    sigs: set[int] = set()
+    for p in {dst.binade_precision(e) for e in range(dst.emin_binade, dst.emax_binade + 1)}:
+        drop = src.man_bits - (p - 1)
+        if drop < 1:
+            continue
+        half, lsb = 1 << (drop - 1), 1 << drop
+        for base in (0, lsb, (1 << src.man_bits) - lsb, 1 << (src.man_bits - 1)):
+            for d in (0, half - 1, half, half + 1):
+                if 0 <= base + d < (1 << src.man_bits):
+                    sigs.add(base + d)
+    return exps, tuple(sorted(sigs))
 
 
 class CaseGenerator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...formats import FloatFormat, FormatError, get_format
+from ...formats import FloatFormat, FormatError, IntFormat, get_format
 from .. import ast
 from ..parser import KEYWORDS
 from ..types import BitsT, FloatT, IntT, RoundT, Type
@@ -57,4 +57,4 @@ class Scope:
         except FormatError:
             raise err(f"unknown format `{name}` (see `fpverify formats`, or define it: "
                       f"format {name} = float(e=..., m=...))", tref.pos) from None
-        return FloatT(fmt) if isinstance(fmt, FloatFormat) else IntT(fmt)
+        return IntT(fmt) if isinstance(fmt, IntFormat) else FloatT(fmt)

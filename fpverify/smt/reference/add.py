@@ -29,12 +29,16 @@ from ...semantics import stages
 from .bv import all_of, any_of, const, ite, shr_sticky, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
-from .round import decision_bits, round_pack
-from .unpack import Unpacked, exp_width, unpack
+from .round import decision_bits
+from .tapered import exp_width_any, is_tapered, lsb_exponents, round_any, unpack_any
+from .unpack import Unpacked
 
 
 def max_exp_difference(fmt: FloatFormat) -> int:
     """The largest difference of LSB exponents between two finite codes."""
+    if is_tapered(fmt):
+        lo, hi = lsb_exponents(fmt)
+        return hi - lo
     top_field = fmt.exp_mask if fmt.specials.value not in ("ieee",) else fmt.exp_mask - 1
     low_field = 1 if fmt.subnormals else 0
     return max(top_field - low_field, 0)
@@ -58,8 +62,8 @@ def add(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None
         subtract: z3.BoolRef | bool = False, alignment: str | None = None) -> RefResult:
     """a + b (``subtract``: a - b, may be symbolic) in ``out`` (default ``fmt``)."""
     out = out or fmt
-    we = exp_width(fmt, out)
-    x, y = unpack(fmt, a, we), unpack(fmt, b, we)
+    we = exp_width_any(fmt, out)
+    x, y = unpack_any(fmt, a, we), unpack_any(fmt, b, we)
     sub = z3.BoolVal(subtract) if isinstance(subtract, bool) else subtract
     ysign = z3.Xor(y.sign, sub)
     return add_operands(fmt, out, x, y, ysign, env, rand, alignment)
@@ -91,7 +95,7 @@ def add_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, y
     sum_exp = big_exp - const(k, we)
     terms = {"a": x, "b": y, stages.ALIGN_SHIFT: d, stages.ALIGN_STICKY: sticky, stages.SUM: mag, stages.SUM_EXP: sum_exp,
              "sum_sign": sign, "effective_sub": effective_sub}
-    rounded = round_pack(out, sign, mag, sum_exp, env, rand, terms)
+    rounded = round_any(out, sign, mag, sum_exp, env, rand, terms)
     # exact zero: like-signed zeros keep their sign; otherwise +0 (-0 when rounding down)
     both_zero_same = all_of(x.is_zero, y.is_zero, x.sign == ysign)
     zsign = ite(both_zero_same, x.sign, z3.BoolVal(env.rounding.mode is Mode.RDN))

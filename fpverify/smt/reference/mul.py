@@ -15,14 +15,14 @@ from ...semantics import stages
 from .bv import all_of, any_of, zext
 from .pack import choose
 from .result import RefResult, inf_result, nan_result, zero_result
-from .round import round_pack
-from .unpack import Unpacked, exp_width, normalise, unpack
+from .tapered import exp_width_any, round_any, unpack_any
+from .unpack import Unpacked, normalise
 
 
 def mul(fmt: FloatFormat, a, b, env: Env = Env(), out: FloatFormat | None = None, rand=None) -> RefResult:
     out = out or fmt
-    we = exp_width(fmt, out)
-    return mul_operands(fmt, out, unpack(fmt, a, we), unpack(fmt, b, we), env, rand)
+    we = exp_width_any(fmt, out)
+    return mul_operands(fmt, out, unpack_any(fmt, a, we), unpack_any(fmt, b, we), env, rand)
 
 
 def mul_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, env: Env, rand=None,
@@ -37,7 +37,7 @@ def mul_operands(fmt: FloatFormat, out: FloatFormat, x: Unpacked, y: Unpacked, e
     pexp = nx.nexp + ny.nexp
     terms = {"a": x, "b": y, "a_nsig": nx.nsig, "b_nsig": ny.nsig, "sign": sign, stages.PRODUCT: product,
              stages.PRODUCT_EXP: pexp}
-    rounded = round_pack(out, sign, product, pexp, env, rand, terms)
+    rounded = round_any(out, sign, product, pexp, env, rand, terms)
     invalid = any_of(all_of(x.is_inf, y.is_zero), all_of(x.is_zero, y.is_inf))
     res = choose(any_of(x.is_nan, y.is_nan), nan_result(out, env, x, y),
                  choose(invalid, nan_result(out, env, x, y, invalid=invalid),

@@ -51,6 +51,12 @@ def _away(mode: Mode, nbits: int, sign, s0_even, frac, fw: int, sticky, rand):
     return rounding_rules.round_away(mode, sign, z3.Not(s0_even), bit(frac, fw - 1), below(1), stochastic, Z3_OPS)
 
 
+def away_bit(mode: Mode, nbits: int, sign, s0_even, frac, fw: int, sticky, rand) -> z3.BoolRef:
+    """Round away from zero? (the per-mode rule on the ``fw`` leading bits of ν, the sticky bit
+    below them and the random bits): for kernels with their own alignment, e.g. tapered formats."""
+    return _away(mode, nbits, sign, s0_even, frac, fw, sticky, rand)
+
+
 def _stochastic_away(mode: Mode, n: int, frac, fw: int, below, rand) -> z3.BoolRef:
     """The SR-A/B/C comparison on the leading bits of ν and the random bits."""
     top = lambda k: z3.Extract(fw - 1, fw - k, frac)  # the k leading bits of ν
@@ -187,4 +193,4 @@ def _negative_into_unsigned(fmt: FloatFormat, s_zero, env: Env, flags) -> Packed
     return choose(s_zero, to_zero, nan)
 
 
-__all__ = ["round_pack", "frame_bits", "decision_bits"]
+__all__ = ["round_pack", "frame_bits", "decision_bits", "away_bit", "Z3_OPS"]
