@@ -135,11 +135,11 @@ def check_cmd(function, file, rounding, tininess, overflow, nan_policy, lmul_var
     """
     with engine(scheduler) as ex:  # an unreachable scheduler: exit 2 before any work
         _check(function, file, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials, show, every,
-               ex)
+               ex, json_out, html_out)
 
 
 def _check(function, file, rounding, tininess, overflow, nan_policy, lmul_variant, lmul_specials, show, every,
-           ex) -> None:
+           ex, json_out=None, html_out=None) -> None:
     from .vectors.check import check_lines
 
     fn = _function(function, lmul_variant, lmul_specials, overflow)
