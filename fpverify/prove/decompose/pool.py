@@ -219,7 +219,7 @@ def run_jobs(jobs: Sequence[Job], workers=None,
 
     def finish(i: int, out: Outcome) -> None:
         results[i] = out
-        out.started, out.ended = wall0 + (t_first[i] - perf0), time.time()
+        out.started, out.ended = wall0 + (t_first.get(i, time.perf_counter()) - perf0), time.time()
         for r in [r for r in running if r.job_index == i and r.purpose == "solve"]:
             stop(r)
             running.remove(r)
