@@ -23,7 +23,7 @@ nonzero below" in both addition and subtraction.
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -92,6 +92,15 @@ class FPFMA(wiring.Component):
         return fma_window(self.fmt.precision, self.addend_fmt.precision, self.out_fmt.precision,
                           self.rounding_spec.frac_bits)
 
+    def align_sticky(self, small_win: Value, shift: Value, t: int) -> Value:
+        """OR of the window bits the alignment shift drops (a stage hook: seeded bugs override it)."""
+        lost_mask = Cat(*[shift > i for i in range(t)])
+        return (small_win & lost_mask).any()
+
+    def normalise(self, m: Module, sum_sig: Value) -> tuple[Value, Value]:
+        """Leading-zero count and left shift of the sum (a stage hook: seeded bugs override it)."""
+        return normalize(m, sum_sig, "norm")
+
     def elaborate(self, platform):
         m = Module()
         fmt, cfmt, out = self.fmt, self.addend_fmt, self.out_fmt
@@ -153,8 +162,7 @@ class FPFMA(wiring.Component):
         kw = t.bit_length()
         shift = named(m, stages.ALIGN_SHIFT, Mux(d_raw > t, t, d_raw[:kw]), unsigned(kw))
         aligned = named(m, "align_sig", small_win >> shift, unsigned(t))
-        lost_mask = Cat(*[shift > i for i in range(t)])
-        sticky = named(m, stages.ALIGN_STICKY, (small_win & lost_mask).any(), unsigned(1))
+        sticky = named(m, stages.ALIGN_STICKY, self.align_sticky(small_win, shift, t), unsigned(1))
         jammed = Cat(aligned[0] | sticky, aligned[1:])
         eff_sub = named(m, "sum_eff_sub", v["psign"] ^ v["sc"], unsigned(1))
 
@@ -176,7 +184,7 @@ class FPFMA(wiring.Component):
                              sflags=sflags, **{k: v[k] for k in ctl_ports}))
 
         # ---- normalisation
-        nsig, lz = normalize(m, v["sum_sig"], "norm")
+        nsig, lz = self.normalise(m, v["sum_sig"])
         norm_sig = named(m, stages.NORM_SIG, nsig, unsigned(t + 1))
         lo_n = min(2 * lo_ab, lo_c) - 2 - (1 << len(lz))
         norm_exp = named(m, stages.NORM_EXP, v["sum_exp"] - lz, signed(signed_width(lo_n, max(2 * hi_ab, hi_c) + 4)))

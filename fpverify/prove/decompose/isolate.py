@@ -6,7 +6,8 @@ an over-approximation: unsat stays sound, a sat model may be spurious (CEGAR rep
 by adding the signal's real definition, `MulIsolation.refinement`).
 
 Multiplier isolation (proofs.md techniques 5 and 6) for a unit whose ``product`` signal multiplies
-the normalised significands (`rtl.fp_mul`). The reference (`fpverify.smt.reference.mul`) also
+the normalised significands (`rtl.fp_mul`, and `rtl.fp_fma` whose cut miter is the bounded-alignment
+FMA reference `fma_operands` on the same product term). The reference (`fpverify.smt.reference.mul`) also
 normalises before it multiplies, so both sides can share ONE free product term ``P``:
 
 * L1 ``normaliser[x]``: the netlist's ``unpack_x_sig``/``unpack_x_exp`` equal the reference's
@@ -38,6 +39,7 @@ from ...formats import FloatFormat
 from ...rounding import Env
 from ...semantics import stages
 from ...smt.reference.bv import all_of, const, zext
+from ...smt.reference.fma import fma_operands
 from ...smt.reference.mul import mul_operands
 from ...smt.reference.result import RefResult
 from ...smt.reference.unpack import Normalised, exp_width, normalise, unpack
@@ -99,12 +101,16 @@ class MulIsolation:
 def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str, flags_port: str | None,
                        out: FloatFormat | None = None, rand: z3.BitVecRef | None = None,
                        stage_map: Mapping[str, StageBinding] | None = None,
-                       domain: Sequence[z3.BoolRef] = ()) -> MulIsolation:
+                       domain: Sequence[z3.BoolRef] = (), addend: z3.BitVecRef | None = None,
+                       addend_fmt: FloatFormat | None = None) -> MulIsolation:
     """``rand``: the symbolic random bits of a stochastic rounding mode (the unit's rand port).
-    ``stage_map``: the netlist signals of the stages (None: fpverify's own stage names)."""
+    ``stage_map``: the netlist signals of the stages (None: fpverify's own stage names).
+    ``addend``: an FMA's c operand (format ``addend_fmt``, default ``fmt``): the cut miter's
+    reference is then `fma_operands` (bounded alignment) on the same product term."""
     out = out or fmt
     p = fmt.precision
-    we = exp_width(fmt, out)
+    cfmt = addend_fmt or fmt
+    we = exp_width(fmt, cfmt, out) if addend is not None else exp_width(fmt, out)
     if stage_map is None:
         stage_map = {s: StageBinding(s, s) for s in MUL_STAGES}
     missing = [s for s in REQUIRED_MUL_STAGES if s not in stage_map]
@@ -115,7 +121,10 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
     cut = cut_term(sig(stages.PRODUCT), stage_map[stages.PRODUCT].signal, outs, P)
-    reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
+    if addend is None:
+        reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
+    else:
+        reference = fma_operands(fmt, cfmt, out, x.u, y.u, unpack(cfmt, addend, we), env, rand, product=P)
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
     own = stage_map[stages.PRODUCT].signal == stages.PRODUCT
     lemmas = []
