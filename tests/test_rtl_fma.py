@@ -335,3 +335,14 @@ def test_amaranth_simulator_agrees_on_a_sample():
     for i, (code, flags) in enumerate(got):
         wc, wf = mixed_golden(f, cf, cf, int(a[i]), int(b[i]), int(c[i]), Env(Rounding(MODES[int(rm[i])])))
         assert (code == wc or (cf.is_nan(code) and cf.is_nan(wc))) and flags == wf & 0x1F, i
+
+
+def test_narrow_output_without_policy_exits_2_from_the_cli():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    r = subprocess.run([sys.executable, "-m", "fpverify.cli", "verilog", "rtl.fp_fma.FPFMA(fmt = bf16, out_fmt = e4m3fn)"],
+                       capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 2, r.stderr
+    assert "overflow policy" in r.stderr and "Traceback" not in r.stderr
