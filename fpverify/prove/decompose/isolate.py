@@ -121,14 +121,23 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
     cut = cut_term(sig(stages.PRODUCT), stage_map[stages.PRODUCT].signal, outs, P)
+    normalised = [("a", x), ("b", y)]
     if addend is None:
         reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
     else:
-        reference = fma_operands(fmt, cfmt, out, x.u, y.u, unpack(cfmt, addend, we), env, rand, product=P)
+        z = normalise(unpack(cfmt, addend, we))
+        reference = fma_operands(fmt, cfmt, out, x.u, y.u, z.u, env, rand, product=P)
+        if all(s in stage_map or _has_signal(terms, s) for s in (stages.unpack_sig("c"), stages.unpack_exp("c"))):
+            stage_map = {**stage_map, **{s: stage_map.get(s, StageBinding(s, s))
+                                         for s in (stages.unpack_sig("c"), stages.unpack_exp("c"))}}
+            normalised.append(("c", z))
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
     own = stage_map[stages.PRODUCT].signal == stages.PRODUCT
     lemmas = []
-    for tag, n in (("a", x), ("b", y)):
+    # an FMA's cut miter also assumes what L1 proves (the netlist's normalised significands and
+    # exponents ARE the reference's): the alignment distance is then shared, not re-derived per case
+    normaliser_premises = []
+    for tag, n in normalised:
         rtl_sig = sig(stages.unpack_sig(tag))
         exp_stage = stages.unpack_exp(tag)
         goal = [rtl_sig == n.nsig]
@@ -141,6 +150,8 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
         lemmas.append(Obligation(name, f"netlist unpack_{tag}_{what} == reference sig<<lzc(sig)"
                                  + (", exp-lzc" if what == "sig/exp" else "") + f" (finite {tag})",
                                  [n.u.valid, n.u.is_finite, *domain], conj(goal)))
+        if addend is not None:
+            normaliser_premises.append(z3.Implies(conj([n.u.valid, n.u.is_finite, *domain]), conj(goal)))
     rtl_prod = sig(stages.PRODUCT)
     rs_a, rs_b = sig(stages.unpack_sig("a")), sig(stages.unpack_sig("b"))
     for what, r in (("product", rtl_prod), ("unpack_a_sig", rs_a), ("unpack_b_sig", rs_b)):
@@ -155,8 +166,16 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     fin = all_of(x.u.is_finite, y.u.is_finite)
     lemmas.append(Obligation("L3 product-range", "normalised significands: product in [2^(2p-2), 2^(2p))",
                              [x.u.valid, y.u.valid, fin], z3.UGE(real, lo)))
-    assumed = [z3.Implies(fin, z3.UGE(P, lo))]
+    assumed = [z3.Implies(fin, z3.UGE(P, lo)), *normaliser_premises]
     return MulIsolation(P, real, x, y, reference, cut[0], cut[1] if flags_port else None, lemmas, assumed)
+
+
+def _has_signal(terms, name: str) -> bool:
+    try:
+        terms.signal(name)
+        return True
+    except KeyError:
+        return False
 
 
 __all__ = ["StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "cut_term", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]
