@@ -38,6 +38,9 @@ UNITS = {  # name: (op, format, strategy, target seconds)
     "f32-mul": ("mul", "f32", "decompose_multiplier", 600),
     "bf16-lmul": ("lmul", "bf16", "decompose_lmul", 30),
     "f32-lmul": ("lmul", "f32", "decompose_lmul", 30),
+    "bf16-fma": ("fma", "bf16", "decompose_fma", 20),
+    "f16-fma": ("fma", "f16", "decompose_fma", 30),
+    "f32-fma": ("fma", "f32", "decompose_fma", 120),
 }
 MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto", "sra4", "srb4", "src4")
 
@@ -49,20 +52,23 @@ def component(op: str, fmt, mode: str):
     if op == "add":
         from rtl.fp_add import FPAdder
         return FPAdder(fmt, rounding=mode)
+    if op == "fma":
+        from rtl.fp_fma import FPFMA
+        return FPFMA(fmt, rounding=mode)
     from rtl.lmul import LMulUnit
     return LMulUnit(fmt)
 
 
-def run_row(unit: str, mode: str, mono_timeout: float, workers: int) -> dict:
+def run_row(unit: str, mode: str, mono_timeout: float, workers: int, timeout_s: float | None = None) -> dict:
     op, fname, strategy, target = UNITS[unit]
     fmt = get_format(fname)
     comp = component(op, fmt, mode)
     nl = flatten(comp)
     env = Env(parse_rounding(mode))
     pol = LMulPolicy() if op == "lmul" else None
-    ports = PortMap(sub="sub") if op == "add" else PortMap()
+    ports = PortMap(sub="sub") if op == "add" else PortMap(c="c") if op == "fma" else PortMap()
     r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=load_strategy(strategy), workers=workers,
-                         component=comp, ports=ports)
+                         component=comp, ports=ports, timeout_s=timeout_s)
     row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
            "solver_seconds": round(r.cpu_seconds(), 2), "obligations": len(r.items), "target": target,
            "slowest": max(((i.outcome.seconds, i.name) for i in r.items if i.outcome), default=(0, "")),
@@ -115,6 +121,7 @@ def main(argv=None) -> int:
     ap.add_argument("--mono-timeout-other", type=float, default=60,
                     help="monolithic z3 timeout of the other modes' rows (0 skips them)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=None, help="per-obligation timeout of the decomposed proofs")
     ap.add_argument("--bugs", action="store_true")
     ap.add_argument("--vcd", default=None, help="with --bugs: write each counterexample's VCD under DIR")
     ap.add_argument("--json", default=None)
@@ -136,7 +143,7 @@ def main(argv=None) -> int:
                 if UNITS[unit][0] == "lmul" and mode != "rne":
                     continue  # L-Mul variant B never rounds: one row
                 mono = a.mono_timeout if mode == "rne" else a.mono_timeout_other
-                row = run_row(unit, mode, mono, a.workers)
+                row = run_row(unit, mode, mono, a.workers, a.timeout)
                 rows.append(row)
                 mono_txt = "-" if "mono_seconds" not in row else (
                     f"{row['mono_seconds']:.1f} s" if row["mono_status"] == "PROVED"

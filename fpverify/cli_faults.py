@@ -83,13 +83,15 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
                  "flags": _strip_dut(spec.outputs[e.flags].port) if e.flags else None,
                  "rm": _strip_dut(spec.inputs[e.rounding_input].port) if e.rounding_input else None,
                  "sub": None}
+        if len(e.operands) > 2:  # an FMA's addend
+            ports["c"] = _strip_dut(spec.inputs[e.operands[2]].port)
         env = Env(e.rounding, e.overflow, e.tininess or Tininess.AFTER) if e.rounding else \
             Env(overflow=e.overflow, tininess=e.tininess or Tininess.AFTER)
         props.append(GoldenEquivalence(e.op, e.fmt, env, e.out_fmt, e.lmul_policy, ports,
                                        check_flags=e.flags is not None,
                                        nan_exact=getattr(e, "nan_exact", False),
                                        assume=tuple(c for a in p.assumptions for c in _operand_classes(a, spec)),
-                                       name=p.name))
+                                       name=p.name, solver=spec.solver if spec.solver in ("z3", "bitwuzla") else "z3"))
     return props, skipped
 
 

@@ -15,7 +15,7 @@ from .exitcodes import ExitCode
 from .semantics.ops import ops_with
 
 # op -> its RTL generator ("module:Class", from `fpverify.semantics.ops`)
-OPS = {op.name: op.rtl for op in ops_with("rtl")}
+OPS = {op.name: op.rtl for op in ops_with("rtl") if op.arity == 2}  # sim drives a and b
 
 
 def _generator_design(op: str, fmt: str, rounding: str | None, overflow: str | None, latency: int | None):

@@ -62,7 +62,8 @@ def test_shipped_strategies_parse_to_their_kind():
         loaded = load_proof_strategy(p.stem, ast.Pos("x.spec", 1, 1), str(PROOFS / "x.spec"))
         kinds[p.stem] = type(loaded)
     assert kinds == {"adder": ast.SpecFile, "monolithic": ast.SpecFile, "multiplier": ast.SpecFile,
-                     "decompose_adder": Strategy, "decompose_lmul": Strategy, "decompose_multiplier": Strategy}
+                     "decompose_adder": Strategy, "decompose_lmul": Strategy, "decompose_multiplier": Strategy,
+                     "decompose_fma": Strategy}
 
 
 def test_decomposition_fields_follow_the_text():

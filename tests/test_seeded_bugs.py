@@ -42,10 +42,10 @@ def _check(e):
 
 
 def test_corpus_is_broad():
-    """At least 25 bugs over adder, multiplier, L-Mul, rm port, SR and pipelined units, small and
-    wide formats, monolithic and decomposed."""
+    """At least 25 bugs over adder, multiplier, L-Mul, FMA, rm port, SR and pipelined units, small
+    and wide formats, monolithic and decomposed."""
     assert len(ENTRIES) >= 25 and len({e.id for e in ENTRIES}) == len(ENTRIES)
-    assert {e.op for e in ENTRIES} == {"add", "mul", "lmul"}
+    assert {e.op for e in ENTRIES} == {"add", "mul", "lmul", "fma"}
     assert any(e.rounding == "port" for e in ENTRIES)
     assert any(e.rounding.startswith("sr") for e in ENTRIES)
     assert any(e.latency for e in ENTRIES)

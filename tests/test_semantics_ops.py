@@ -58,7 +58,7 @@ def test_ops_without_a_back_end_say_so():
     with pytest.raises(ValueError, match="no symbolic reference"):
         get_op("div").symbolic_function()
     with pytest.raises(ValueError, match="no RTL generator"):
-        get_op("fma").rtl_generator()
+        get_op("div").rtl_generator()
 
 
 def _direct_golden(name: str, fmt, codes, env, out=None, policy=None) -> Rounded:

@@ -11,6 +11,7 @@ from typing import Callable
 from fpverify.golden.lmul import LMulPolicy, LMulVariant
 
 from . import designs as D
+from . import fma as FMA
 from .adder import StagedAdder
 from .multiplier import StagedMultiplier
 
@@ -25,7 +26,7 @@ class Entry:
     id: str
     description: str
     make: Callable[[], object]  # a fresh instance of the buggy component
-    op: str  # add (sub port free) | mul | lmul
+    op: str  # add (sub port free) | mul | lmul | fma
     fmt: str
     rounding: str = "rne"  # the proof's mode; "port": every rm value (rm port free)
     strategy: str = MONOLITHIC  # or a decomposition strategy name
@@ -159,6 +160,20 @@ ENTRIES: list[Entry] = [
     _e("mul-late-flags-bf16", "pipelined: flags register one cycle late",
        _ctor(D.LateFlagsMul, "bf16", latency=2), "mul", "bf16", latency=2, strategy="decompose_multiplier",
        expected="flags"),
+    # ---- FMA (a*b + c)
+    # a lost sticky shows as round_sticky when the addend is added, and already as round_guard when
+    # it is subtracted (a*b - tiny sits just below a*b: the bits above the jam position borrow)
+    _e("fma-far-addend-sticky-e5m2", "alignment sticky lost when the addend is far below the product",
+       _ctor(FMA.FarAddendStickyLostFMA, "e5m2"), "fma", "e5m2", expected="round_guard|round_sticky", fast=True),
+    _e("fma-far-addend-sticky-e4m3fn", "alignment sticky lost when the addend is far below the product",
+       _ctor(FMA.FarAddendStickyLostFMA, "e4m3fn"), "fma", "e4m3fn", expected="round_guard|round_sticky"),
+    _e("fma-far-addend-sticky-bf16", "alignment sticky lost when the addend is far below the product",
+       _ctor(FMA.FarAddendStickyLostFMA, "bf16"), "fma", "bf16", strategy="decompose_fma",
+       expected="round_guard|round_sticky"),
+    _e("fma-cancellation-lzc-e5m2", "leading-zero count one short after a cancellation",
+       _ctor(FMA.CancellationLzcFMA, "e5m2"), "fma", "e5m2", expected="norm_exp", fast=True),
+    _e("fma-cancellation-lzc-bf16", "leading-zero count one short after a cancellation",
+       _ctor(FMA.CancellationLzcFMA, "bf16"), "fma", "bf16", strategy="decompose_fma", expected="norm_exp"),
     # ---- L-Mul
     _e("lmul-paper-constant-bf16", "offset constant C with l(m) = m for every m",
        _ctor(D.PaperRuleConstantLMul, "bf16"), "lmul", "bf16", strategy="decompose_lmul", lmul_policy=LMUL_B,
@@ -182,6 +197,7 @@ REFERENCE_COPIES: list[Entry] = [
     _e("copy-staged-adder-e5m2", "no bug", _ctor(StagedAdder, "e5m2"), "add", "e5m2"),
     _e("copy-staged-adder-e4m3-lat2", "no bug", _ctor(StagedAdder, "e4m3", latency=2), "add", "e4m3", latency=2),
     _e("copy-staged-multiplier-e5m2", "no bug", _ctor(StagedMultiplier, "e5m2"), "mul", "e5m2", nan_exact=True),
+    _e("copy-fma-e2m3fn", "no bug", _ctor(FMA.FPFMA, "e2m3fn"), "fma", "e2m3fn"),
     _e("copy-rounder-mul-e4m3", "no bug", _ctor(D.CopiedRounderMul, "e4m3"), "mul", "e4m3"),
     _e("copy-rounder-adder-e5m2-src4", "no bug", _ctor(D.CopiedRounderAdder, "e5m2", rounding="src4"), "add",
        "e5m2", rounding="src4"),

@@ -44,7 +44,8 @@ def setup(e: Entry):
     fmt = get_format(e.fmt)
     port = e.rounding == "port"
     env = Env() if port else Env(parse_rounding(e.rounding))
-    ports = PortMap(sub="sub" if e.op == "add" else None, rm="rm" if port else None)
+    ports = PortMap(sub="sub" if e.op == "add" else None, rm="rm" if port else None,
+                    c="c" if e.op == "fma" else None)
     return fmt, env, ports
 
 

@@ -16,7 +16,7 @@ from ..prove.decompose.strategy import FAMILIES, SOLVERS, Strategy
 # format parameters of f16 (`splits.format_params`): bounds are evaluated once with them, so a
 # malformed interval list fails when the file is read, not when a format is proved
 PROBE_PARAMS = {"p": 11, "m": 10, "e": 5, "bias": 15, "emin": -14, "emax": 15}
-ONLY_FAMILY = {"band": "mul", "diff": "add", "isolate": "mul"}
+ONLY_FAMILY = {"band": ("mul",), "diff": ("add", "fma"), "isolate": ("mul", "fma")}
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,17 @@ class DecompositionBuilder(Transformer):
             if d.key == "isolate":
                 st.isolate = [d.value]
             elif d.key == "class_split":
-                st.class_split, st.grouped = d.value
+                st.class_split, st.grouped, _ = d.value
             else:
                 setattr(st, d.key, d.value)
         for d in children:
-            fam = ONLY_FAMILY.get(d.key)
-            if fam is not None and st.family != fam:
-                raise self._err(f"`{_directive_word(d.key)}` applies to the {fam} family, not {st.family}",
-                                d.line, d.col)
+            fams = ONLY_FAMILY.get(d.key)
+            if fams is not None and st.family not in fams:
+                raise self._err(f"`{_directive_word(d.key)}` applies to the {' and '.join(fams)} "
+                                f"famil{'ies' if len(fams) > 1 else 'y'}, not {st.family}", d.line, d.col)
+            if d.key == "class_split" and st.family != "fma" and d.value[2] is not None:
+                line, col = d.value[2]  # the addend role c: an fma operand only
+                raise self._err("split class takes operand roles a and/or b, not `c`", line, col)
         return st
 
     def family(self, children) -> Directive:
@@ -84,11 +87,12 @@ class DecompositionBuilder(Transformer):
     def class_split(self, meta, children) -> Directive:
         *roles, grouped = children
         for r in roles:
-            if str(r) not in ("a", "b"):
-                raise self._tok_err(f"split class takes operand roles a and/or b, not `{r}`", r)
+            if str(r) not in ("a", "b", "c"):
+                raise self._tok_err(f"split class takes operand roles a, b (and c for fma), not `{r}`", r)
             if roles.count(r) > 1:
                 raise self._tok_err(f"operand `{r}` is listed twice", r)
-        return Directive("class_split", ([str(r) for r in roles], grouped is not None), meta.line, meta.column)
+        addend = next(((r.line, r.column) for r in roles if str(r) == "c"), None)
+        return Directive("class_split", ([str(r) for r in roles], grouped is not None, addend), meta.line, meta.column)
 
     @v_args(meta=True)
     def interval_split(self, meta, children) -> Directive:

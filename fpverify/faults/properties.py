@@ -174,10 +174,11 @@ class GoldenEquivalence:
         """The L-Mul policy when ``op`` takes one (None: the golden default)."""
         return self.lmul_policy if get_op(op).takes_policy else None
 
-    def _golden_one(self, a: int, b: int, rm: int | None, sub: int | None) -> tuple[int, int]:
+    def _golden_one(self, a: int, b: int, rm: int | None, sub: int | None, c: int | None = None) -> tuple[int, int]:
         env = self._env_for(rm)
         op = "sub" if (self.op == "add" and sub) else self.op
-        r = get_op(op).run_golden(self.fmt, (a, b), env, out=self.out_fmt, policy=self._policy(op))
+        operands = (a, b) if c is None else (a, b, c)
+        r = get_op(op).run_golden(self.fmt, operands, env, out=self.out_fmt, policy=self._policy(op))
         return r.code, int(r.flags) & IEEE_FLAG_MASK
 
     def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -187,6 +188,7 @@ class GoldenEquivalence:
         b = np.asarray(vectors[p["b"]]).astype(np.int64)
         rm = np.asarray(vectors[p["rm"]]).astype(np.int64) if p.get("rm") else None
         sub = np.asarray(vectors[p["sub"]]).astype(np.int64) if p.get("sub") else None
+        c = np.asarray(vectors[p["c"]]).astype(np.int64) if p.get("c") else None  # an FMA's addend
         n = len(a)
         codes = np.zeros(n, dtype=np.int64)
         flags = np.zeros(n, dtype=np.int64)
@@ -195,7 +197,7 @@ class GoldenEquivalence:
             valid &= np.isin(rm, list(RM_MODES))
         for cls in self.assume:
             valid &= cls.mask(self.fmt, np.asarray(vectors[cls.port]).astype(np.int64))
-        if self.fmt.width <= 8:
+        if self.fmt.width <= 8 and c is None:
             from ..fast.tables import INVALID_INPUT, binary_table
 
             for rmv in (sorted(RM_MODES) if rm is not None else [None]):
@@ -216,7 +218,8 @@ class GoldenEquivalence:
         else:
             for i in np.flatnonzero(valid):
                 codes[i], flags[i] = self._golden_one(int(a[i]), int(b[i]), None if rm is None else int(rm[i]),
-                                                      None if sub is None else int(sub[i]))
+                                                      None if sub is None else int(sub[i]),
+                                                      None if c is None else int(c[i]))
         return {"codes": codes, "flags": flags & IEEE_FLAG_MASK, "valid": valid,
                 "nan": _nan_mask(self.out_fmt, codes)}
 
@@ -240,7 +243,8 @@ class GoldenEquivalence:
         actual = (int(got[i]), int(outputs[p["flags"]][i]) & IEEE_FLAG_MASK if p.get("flags") else None)
         # replay in the golden model itself (not the table)
         g = self._golden_one(inputs[p["a"]], inputs[p["b"]], inputs.get(p["rm"]) if p.get("rm") else None,
-                             inputs.get(p["sub"]) if p.get("sub") else None)
+                             inputs.get(p["sub"]) if p.get("sub") else None,
+                             inputs[p["c"]] if p.get("c") else None)
         table = (int(expected["codes"][i]), int(expected["flags"][i]))
         cex = {"inputs": inputs, "expected": {"code": g[0], "flags": g[1]},
                "actual": {"code": actual[0], "flags": actual[1]}, "replayed": g == table,
@@ -259,7 +263,8 @@ class GoldenEquivalence:
             except Exception:  # NaN and friends
                 return f"{c:#x} ({'nan' if fmt.is_nan(c) else '?'})"
         p = self.ports
-        s = f"{self.op}({show(f, inputs[p['a']])}, {show(f, inputs[p['b']])})"
+        addend = f", {show(f, inputs[p['c']])}" if p.get("c") else ""
+        s = f"{self.op}({show(f, inputs[p['a']])}, {show(f, inputs[p['b']])}{addend})"
         if p.get("rm"):
             s += f" rm={RM_MODES.get(inputs[p['rm']], inputs[p['rm']])}"
         if p.get("sub"):

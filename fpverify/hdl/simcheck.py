@@ -30,7 +30,7 @@ from ..formats import FloatFormat, Overflow, get_format
 from ..rounding import Env, Flags, Rounding, Tininess, parse_rounding
 from ..fast.classes import class_indices
 from ..semantics.classes import CLASSES, pair_label
-from ..semantics.ops import OPS, names
+from ..semantics.ops import OPS, ops_with
 from ..semantics.ports import IEEE_FLAG_MASK, RM_MODES
 from . import ir
 from .evaluate import Evaluator, evaluate_pipelined
@@ -38,7 +38,7 @@ from .evaluate import Evaluator, evaluate_pipelined
 __all__ = ["SimReport", "Mismatch", "compare_with_golden", "describe_code", "flag_names", "RM_MODES",
            "SIM_OPS", "edge_codes", "sample_codes"]
 
-SIM_OPS = names("rtl")  # the ops of the RTL generators, whose port conventions sim assumes
+SIM_OPS = tuple(op.name for op in ops_with("rtl") if op.arity == 2)  # two-operand generators: sim's ports
 EXHAUSTIVE_LIMIT = 1 << 16
 CHUNK = 1 << 16
 FLAG_MASK = IEEE_FLAG_MASK

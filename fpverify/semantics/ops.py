@@ -154,8 +154,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
        "numpy:multiply", "*", family="mul"),
     Op("div", 2, Call.ROUNDED, _GOLDEN + "div", None, "binary", None, "div", "div", "numpy:divide", "/"),
     Op("sqrt", 1, Call.ROUNDED, _GOLDEN + "sqrt", None, "unary", None, "sqrt", "sqrt", "numpy:sqrt", "sqrt"),
-    Op("fma", 3, Call.ROUNDED, _GOLDEN + "fma", _REF + "fma", None, None, "fma", "mulAdd", None, "fma",
-       aliases=("mulAdd",)),
+    Op("fma", 3, Call.ROUNDED, _GOLDEN + "fma", _REF + "fma", None, "rtl.fp_fma:FPFMA", "fma", "mulAdd", None,
+       "fma", family="fma", aliases=("mulAdd",)),
     Op("lmul", 2, Call.LMUL, _GOLDEN + "lmul", _REF + "lmul", "binary", "rtl.lmul:LMulUnit", "lmul", "lmul",
        None, "lmul", family="lmul"),
     Op("convert", 1, Call.CONVERT, _GOLDEN + "convert", _REF + "convert", "unary", symbol="->"),
@@ -198,7 +198,7 @@ def with_call(call: Call) -> tuple[Op, ...]:
 
 
 def family_members(family: str) -> tuple[str, ...]:
-    """The ops a decomposition strategy of unit ``family`` (mul, add, lmul) can prove."""
+    """The ops a decomposition strategy of unit ``family`` (mul, add, lmul, fma) can prove."""
     return tuple(op.name for op in OPS.values() if op.family == family)
 
 

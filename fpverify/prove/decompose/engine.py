@@ -101,13 +101,16 @@ class Problem:
                  for k, v in self.iso.reference.terms.items()}
         else:
             t = self.mode_reference(inputs).terms
-        if stage_names.ROUND_GUARD in t and self.op in ("mul", "add", "sub", "lmul"):
+        if stage_names.ROUND_GUARD in t and self.op in ("mul", "add", "sub", "lmul", "fma"):
             frac = t[stage_names.ROUND_FRAC]
             below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, t[stage_names.ROUND_STICKY])
             # an adder's datapath also adds a zero operand (x + 0 is aligned, normalised and rounded)
             ordinary = conj([z3.Not(z3.Or(n.u.is_nan, n.u.is_inf)) for n in (x, y) if n is not None])
             if self.op == "lmul":  # variant A rounds only normal x normal (zeros, subnormals flush)
                 datapath = conj([fin] + [z3.Not(z3.Or(n.u.is_zero, n.u.is_subnormal)) for n in (x, y)])
+            elif self.op == "fma":  # the rounder sees every sum of non-special operands that is not 0
+                z = unpack(self.fmt, self.sym.c, self._we())
+                datapath = conj([ordinary, z3.Not(z3.Or(z.is_nan, z.is_inf)), t[stage_names.SUM] != 0])
             else:
                 datapath = fin if self.op == "mul" else conj([ordinary, t[stage_names.SUM] != 0])
             bit1 = lambda b: z3.If(b, const(1, 1), const(0, 1))
@@ -165,8 +168,8 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
                  flag_mask, terms, nan_exact=nan_exact)
     pr.premises, pr.goal = list(ob.premises), ob.goal
     if isolate:
-        if op != "mul":
-            raise ProofSetupError("multiplier isolation applies to mul units")
+        if op not in ("mul", "fma"):
+            raise ProofSetupError("multiplier isolation applies to mul and fma units")
         if ports.rm is not None:
             raise ProofSetupError("multiplier isolation needs a static rounding mode "
                                   "(prove each mode of an rm-port unit on its own netlist)")
@@ -175,7 +178,8 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
             stage_map = find_product(netlist, fmt, ports)  # raises ProductNotFound, saying why
         try:
             iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out,
-                                     rand, stage_map=stage_map, domain=[a(sym) for a in assumptions])
+                                     rand, stage_map=stage_map, domain=[a(sym) for a in assumptions],
+                                     addend=sym.c if op == "fma" else None)
         except (KeyError, ValueError) as e:
             raise ProofSetupError(f"multiplier isolation: {e.args[0] if e.args else e}") from None
         premises, product_lemmas = cut_assumed_product(iso, fmt, sym.a, sym.b, ob.premises)
@@ -241,7 +245,7 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
         items += [Item("lemma", ob) for ob in pr.iso.lemmas]
     params = S.format_params(pr.fmt)
     cases = pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]
-    finite_roles = [r for r in ("a", "b") if getattr(pr.sym, r) is not None]
+    finite_roles = [r for r in ("a", "b", "c") if getattr(pr.sym, r) is not None]
     us = {r: unpack(pr.fmt, getattr(pr.sym, r), pr._we()) for r in finite_roles}
     is_finite_case = lambda c: c.name == "finite" or all(f"{r}=subnormal" in c.name or f"{r}=normal" in c.name for r in finite_roles) \
         if st.class_split else True
@@ -250,7 +254,10 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
         x, y = normalise(us["a"]), normalise(us["b"])
         sub = S.interval_cases(x.log2 + y.log2, "S", S.parse_intervals(st.band, params))
     elif st.diff:
-        d = pr.reference.terms[stage_names.ALIGN_SHIFT]
+        if pr.op == "fma":
+            d = fma_alignment_distance(us["a"], us["b"], us["c"])
+        else:
+            d = pr.reference.terms[stage_names.ALIGN_SHIFT]
         sub = S.interval_cases(d, "d", S.parse_intervals(st.diff, params))
     if sub:
         cases = S.refine(cases, is_finite_case, sub)
@@ -263,6 +270,15 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
         items += [Item("witness", S.witness_obligation(split, c, pr.witness_premises or pr.premises), expect="sat", case=c) for c in cases]
     items += [Item("case", case_obligation(pr, c), case=c) for c in cases]
     return items
+
+
+def fma_alignment_distance(a, b, c) -> z3.BitVecRef:
+    """An FMA's alignment distance: floor(log2|c|) - (floor(log2|a|) + floor(log2|b|) + 1), the
+    addend's top exponent minus the product's (negative: the addend is below the product)."""
+    x, y, z = normalise(a), normalise(b), normalise(c)
+    w = max(x.log2.size(), z.log2.size()) + 2
+    ext = lambda t: z3.SignExt(w - t.size(), t)
+    return ext(z.log2) - ext(x.log2) - ext(y.log2) - const(1, w)
 
 
 # ---- running ----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ an over-approximation: unsat stays sound, a sat model may be spurious (CEGAR rep
 by adding the signal's real definition, `MulIsolation.refinement`).
 
 Multiplier isolation (proofs.md techniques 5 and 6) for a unit whose ``product`` signal multiplies
-the normalised significands (`rtl.fp_mul`). The reference (`fpverify.smt.reference.mul`) also
+the normalised significands (`rtl.fp_mul`, and `rtl.fp_fma` whose cut miter is the bounded-alignment
+FMA reference `fma_operands` on the same product term). The reference (`fpverify.smt.reference.mul`) also
 normalises before it multiplies, so both sides can share ONE free product term ``P``:
 
 * L1 ``normaliser[x]``: the netlist's ``unpack_x_sig``/``unpack_x_exp`` equal the reference's
@@ -39,6 +40,7 @@ from ...rounding import Env
 from ...semantics import stages
 from ...smt.exact_product import raw_significand, significand_product
 from ...smt.reference.bv import all_of, const, zext
+from ...smt.reference.fma import fma_operands
 from ...smt.reference.mul import mul_operands
 from ...smt.reference.result import RefResult
 from ...smt.reference.unpack import Normalised, exp_width, normalise, unpack
@@ -101,12 +103,16 @@ class MulIsolation:
 def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str, flags_port: str | None,
                        out: FloatFormat | None = None, rand: z3.BitVecRef | None = None,
                        stage_map: Mapping[str, StageBinding] | None = None,
-                       domain: Sequence[z3.BoolRef] = ()) -> MulIsolation:
+                       domain: Sequence[z3.BoolRef] = (), addend: z3.BitVecRef | None = None,
+                       addend_fmt: FloatFormat | None = None) -> MulIsolation:
     """``rand``: the symbolic random bits of a stochastic rounding mode (the unit's rand port).
-    ``stage_map``: the netlist signals of the stages (None: fpverify's own stage names)."""
+    ``stage_map``: the netlist signals of the stages (None: fpverify's own stage names).
+    ``addend``: an FMA's c operand (format ``addend_fmt``, default ``fmt``): the cut miter's
+    reference is then `fma_operands` (bounded alignment) on the same product term."""
     out = out or fmt
     p = fmt.precision
-    we = exp_width(fmt, out)
+    cfmt = addend_fmt or fmt
+    we = exp_width(fmt, cfmt, out) if addend is not None else exp_width(fmt, out)
     if stage_map is None:
         stage_map = {s: StageBinding(s, s) for s in MUL_STAGES}
     missing = [s for s in REQUIRED_MUL_STAGES if s not in stage_map]
@@ -117,11 +123,23 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     P = z3.BitVec("cut_product", 2 * p)
     outs = [terms.output(result_port)] + ([terms.output(flags_port)] if flags_port else [])
     cut = cut_term(sig(stages.PRODUCT), stage_map[stages.PRODUCT].signal, outs, P)
-    reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
+    normalised = [("a", x), ("b", y)]
+    if addend is None:
+        reference = mul_operands(fmt, out, x.u, y.u, env, rand, product=P)
+    else:
+        z = normalise(unpack(cfmt, addend, we))
+        reference = fma_operands(fmt, cfmt, out, x.u, y.u, z.u, env, rand, product=P)
+        if all(s in stage_map or _has_signal(terms, s) for s in (stages.unpack_sig("c"), stages.unpack_exp("c"))):
+            stage_map = {**stage_map, **{s: stage_map.get(s, StageBinding(s, s))
+                                         for s in (stages.unpack_sig("c"), stages.unpack_exp("c"))}}
+            normalised.append(("c", z))
     real = zext(x.nsig, 2 * p) * zext(y.nsig, 2 * p)
     own = stage_map[stages.PRODUCT].signal == stages.PRODUCT
     lemmas = []
-    for tag, n in (("a", x), ("b", y)):
+    # an FMA's cut miter also assumes what L1 proves (the netlist's normalised significands and
+    # exponents ARE the reference's): the alignment distance is then shared, not re-derived per case
+    normaliser_premises = []
+    for tag, n in normalised:
         rtl_sig = sig(stages.unpack_sig(tag))
         exp_stage = stages.unpack_exp(tag)
         goal = [rtl_sig == n.nsig]
@@ -134,6 +152,8 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
         lemmas.append(Obligation(name, f"netlist unpack_{tag}_{what} == reference sig<<lzc(sig)"
                                  + (", exp-lzc" if what == "sig/exp" else "") + f" (finite {tag})",
                                  [n.u.valid, n.u.is_finite, *domain], conj(goal)))
+        if addend is not None:
+            normaliser_premises.append(z3.Implies(conj([n.u.valid, n.u.is_finite, *domain]), conj(goal)))
     rtl_prod = sig(stages.PRODUCT)
     rs_a, rs_b = sig(stages.unpack_sig("a")), sig(stages.unpack_sig("b"))
     for what, r in (("product", rtl_prod), ("unpack_a_sig", rs_a), ("unpack_b_sig", rs_b)):
@@ -148,7 +168,7 @@ def isolate_multiplier(terms, sym, fmt: FloatFormat, env: Env, result_port: str,
     fin = all_of(x.u.is_finite, y.u.is_finite)
     lemmas.append(Obligation("L3 product-range", "normalised significands: product in [2^(2p-2), 2^(2p))",
                              [x.u.valid, y.u.valid, fin], z3.UGE(real, lo)))
-    assumed = [z3.Implies(fin, z3.UGE(P, lo))]
+    assumed = [z3.Implies(fin, z3.UGE(P, lo)), *normaliser_premises]
     return MulIsolation(P, real, x, y, reference, cut[0], cut[1] if flags_port else None, lemmas, assumed)
 
 
@@ -179,6 +199,14 @@ def cut_assumed_product(iso: MulIsolation, fmt: FloatFormat, a: z3.BitVecRef, b:
                                  f"the assumption's significand of {tag} == the normalised reference's (finite {tag})",
                                  [finite], raw_significand(fmt, code) == n.u.sig))
     return rewritten, lemmas
+
+
+def _has_signal(terms, name: str) -> bool:
+    try:
+        terms.signal(name)
+        return True
+    except KeyError:
+        return False
 
 
 __all__ = ["cut_assumed_product", "StageBinding", "MUL_STAGES", "REQUIRED_MUL_STAGES", "cut_signal", "cut_term", "Normalised", "normalise", "MulIsolation", "isolate_multiplier"]

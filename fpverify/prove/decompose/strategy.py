@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FAMILIES = ("mul", "add", "lmul")  # which reference the miter uses
+FAMILIES = ("mul", "add", "lmul", "fma")  # which reference the miter uses
 SOLVERS = ("z3", "bitwuzla", "portfolio")
 
 

@@ -1,0 +1,23 @@
+"""Seeded MX dot-unit bugs: subclasses of `rtl.mx_dot.MXDot` overriding one stage hook each."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Const, Value
+
+from rtl.mx_dot import E8M0_BIAS, MXDot
+
+__all__ = ["ScaleBiasOffByOneMXDot", "NanScaleIgnoredMXDot"]
+
+
+class ScaleBiasOffByOneMXDot(MXDot):
+    """The two E8M0 scales are combined with bias 2*127 - 1: every result is twice too large."""
+
+    def scale_exponent(self, scale_a: Value, scale_b: Value) -> Value:
+        return Cat(scale_a + scale_b, Const(0, 1)).as_signed() - (2 * E8M0_BIAS - 1)
+
+
+class NanScaleIgnoredMXDot(MXDot):
+    """A NaN scale (0xFF) is decoded as 2^128 instead of making the block NaN."""
+
+    def nan_scale(self, scale_a: Value, scale_b: Value) -> Value:
+        return Const(0, 1)

@@ -1,0 +1,52 @@
+"""The decomposition engine's fma family (proofs/decompose_fma.strategy): product cut against the
+bounded-alignment FMA reference, class split over a, b, c, one case per alignment distance.
+Small formats here (seconds); bf16/f16/f32 timings are in benchmarks/bench_decompose.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from fpverify.dsl.proof_strategy import load_strategy
+from fpverify.formats import get_format
+from fpverify.hdl.netlist import flatten
+from fpverify.prove.api import PortMap
+from fpverify.prove.decompose import prove_decomposed
+from fpverify.rounding import Env, parse_rounding
+
+from rtl.fp_fma import FPFMA
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.seeded_bugs.fma import CancellationLzcFMA, FarAddendStickyLostFMA  # noqa: E402
+
+
+def decomposed(unit, mode="rne"):
+    f = unit.fmt
+    return prove_decomposed(flatten(unit), "fma", f, env=Env(parse_rounding(mode)), ports=PortMap(c="c"),
+                            strategy=load_strategy("decompose_fma"), workers=1, solvers=["z3"])
+
+
+def test_strategy_shape():
+    st = load_strategy("decompose_fma")
+    assert (st.family, st.isolate, st.class_split, st.grouped) == ("fma", ["product"], ["a", "b", "c"], True)
+
+
+@pytest.mark.parametrize("mode", ["rne", "rup"])
+def test_fp4_fma_proves(mode):
+    r = decomposed(FPFMA("e2m1fn", rounding=mode), mode)
+    assert r.status == "PROVED", r.message
+    names = [i.name for i in r.items]
+    assert {"L1 normaliser[a]", "L2 product-definition", "L3 product-range"} <= set(names)
+    assert any("d=0" in n for n in names) and any(n.startswith("coverage") for n in names)
+
+
+@pytest.mark.parametrize("bug,fmt,stages", [(CancellationLzcFMA, "e2m3fn", {"norm_exp"}),
+                                            # E2M3's window holds every addend: the bug needs E5M2's range
+                                            (FarAddendStickyLostFMA, "e5m2", {"round_guard", "round_sticky"})])
+def test_seeded_bugs_refuted_and_localised(bug, fmt, stages):
+    r = decomposed(bug(fmt))
+    assert r.status == "REFUTED", r.message
+    assert r.counterexample.replayed
+    assert r.localisation.first_failing in stages, r.localisation.text()
