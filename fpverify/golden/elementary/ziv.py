@@ -36,8 +36,8 @@ def to_dyadic(v: mpmath.mpf) -> Dyadic:
     """The exact value of a finite mpmath number."""
     if not mpmath.isfinite(v):
         raise ZivExhausted(f"mpmath returned {v} for a finite result")
-    man, exp = v.man_exp
-    return Dyadic.from_signed(int(man), int(exp))
+    man, exp = v.man_exp  # mpmath gives |mantissa| for some values: take the sign from v
+    return Dyadic(bool(v < 0), abs(int(man)), int(exp))
 
 
 def from_dyadic(d: Dyadic) -> mpmath.mpf:
