@@ -200,8 +200,8 @@ def test_every_back_end_is_listed_and_names_are_unique():
 
 def test_get_op_lists_the_known_ops():
     assert get_op("mulAdd") is get_op("fma")
-    with pytest.raises(UnknownOp, match=r"unknown operation 'pow' \(known: add, sub, mul"):
-        get_op("pow")
+    with pytest.raises(UnknownOp, match=r"unknown operation 'frobnicate' \(known: add, sub, mul"):
+        get_op("frobnicate")
 
 
 def test_sub_select_pairs_add_and_sub():
