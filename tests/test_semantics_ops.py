@@ -174,7 +174,11 @@ def test_ufunc_is_a_numpy_ufunc_of_the_arity(op):
     for i in range(2):
         codes = [int(np.asarray(a[i]).view(np.uint64)) for a in args]
         g = op.run_golden(f64, codes, Env())
-        assert float(np.uint64(g.code).view(np.float64)) == float(fn(*[a[i] for a in args]))
+        want, got = float(np.uint64(g.code).view(np.float64)), float(fn(*[a[i] for a in args]))
+        if "elementary" in op.golden:  # libm is not correctly rounded (numpy tanh(1.5) is 1 ulp off)
+            assert abs(got - want) <= abs(np.spacing(want)), (op.name, got, want)
+        else:
+            assert want == got
 
 
 def test_dsl_names_and_arities():
@@ -196,8 +200,8 @@ def test_every_back_end_is_listed_and_names_are_unique():
 
 def test_get_op_lists_the_known_ops():
     assert get_op("mulAdd") is get_op("fma")
-    with pytest.raises(UnknownOp, match=r"unknown operation 'pow' \(known: add, sub, mul"):
-        get_op("pow")
+    with pytest.raises(UnknownOp, match=r"unknown operation 'frobnicate' \(known: add, sub, mul"):
+        get_op("frobnicate")
 
 
 def test_sub_select_pairs_add_and_sub():

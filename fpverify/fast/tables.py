@@ -54,13 +54,13 @@ def golden_digest() -> str:
     global _golden_digest
     if _golden_digest is None:
         root = Path(__file__).resolve().parent.parent
-        files = sorted((root / "golden").glob("*.py")) + [root / "rounding.py", root / "formats.py",
+        files = sorted((root / "golden").rglob("*.py")) + [root / "rounding.py", root / "formats.py",
                                                           root / "tapered.py", root / "semantics" / "ops.py"]
         h = hashlib.sha256()
         for f in files:
             if f.name == "blocks.py":  # block semantics do not affect element ops
                 continue
-            h.update(f.name.encode())
+            h.update(f.relative_to(root).as_posix().encode())
             h.update(f.read_bytes())
         _golden_digest = h.hexdigest()[:16]
     return _golden_digest

@@ -18,6 +18,20 @@ from .mul import mul
 from .operand import Kind, Operand, unpack
 from .sqrt import sqrt
 
+_ELEMENTARY = ("exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "atan",
+               "tanh", "sinh", "cosh", "erf", "sigmoid", "silu", "gelu_erf", "gelu_tanh", "rsqrt", "recip",
+               "pow")
+
+
+def __getattr__(name: str):
+    """The elementary functions (`fpverify.golden.elementary`, which needs mpmath) load on first use."""
+    if name in _ELEMENTARY:
+        from . import elementary
+
+        return getattr(elementary, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "add", "sub", "mul", "div", "sqrt", "fma", "convert", "from_value", "parse_number", "to_value",
     "compare", "eq", "lt", "le", "minimum", "maximum", "minimum_number", "maximum_number", "neg",

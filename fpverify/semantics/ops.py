@@ -167,6 +167,18 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("abs", 1, Call.EXACT, _GOLDEN + "absolute", table="unary", symbol="abs"),
 )}
 
+# correctly rounded elementary functions (`fpverify.golden.elementary`): name, numpy ufunc
+_ELEMENTARY = (("exp", "numpy:exp"), ("exp2", "numpy:exp2"), ("exp10", None), ("expm1", "numpy:expm1"),
+               ("log", "numpy:log"), ("log2", "numpy:log2"), ("log10", "numpy:log10"),
+               ("log1p", "numpy:log1p"), ("sin", "numpy:sin"), ("cos", "numpy:cos"), ("tan", "numpy:tan"),
+               ("tanh", "numpy:tanh"), ("sinh", "numpy:sinh"), ("cosh", "numpy:cosh"),
+               ("atan", "numpy:arctan"), ("sigmoid", None), ("erf", None), ("gelu_erf", None),
+               ("gelu_tanh", None), ("silu", None), ("rsqrt", None), ("recip", "numpy:reciprocal"))
+OPS.update({name: Op(name, 1, Call.ROUNDED, "fpverify.golden.elementary:" + name, table="unary",
+                     vector=name, ufunc=ufunc, symbol=name) for name, ufunc in _ELEMENTARY})
+OPS["pow"] = Op("pow", 2, Call.ROUNDED, "fpverify.golden.elementary:pow", vector="pow",
+                ufunc="numpy:power", symbol="pow")
+
 _BY_NAME: dict[str, Op] = {alias: op for op in OPS.values() for alias in (op.name, *op.aliases)}
 
 

@@ -114,6 +114,9 @@ def parse_function(name: str, lmul_policy: LMulPolicy | None = None) -> VectorFu
         raise InputError(f"malformed function {name!r} (expected <format>_<op> with op one of "
                          f"{' '.join(OP_NAMES)}, or <format>_to_<format>)")
     fmt_name, op_text = text.rsplit("_", 1)
+    for spelling in OPS:  # op names with an underscore (gelu_tanh): the longest suffix wins
+        if "_" in spelling and text.lower().endswith("_" + spelling) and len(text) > len(spelling) + 1:
+            fmt_name, op_text = text[:-len(spelling) - 1], text[-len(spelling):]
     if op_text.lower() not in OPS:
         raise InputError(f"unknown operation {op_text!r} in function {name!r} "
                          f"(known: {' '.join(OP_NAMES)}, or <format>_to_<format>)")
