@@ -9,17 +9,13 @@ exact zero sum (+0: HiF8 has one zero) bypass the datapath.
 from __future__ import annotations
 
 from amaranth.hdl import Const, Module, Mux, signed, unsigned
-from amaranth.lib import wiring
 
-from fpverify.rounding import Mode, Rounding, Tininess
 from fpverify.semantics import stages
 from fpverify.semantics.ports import IEEE_FLAG_BITS
 from fpverify.tapered import TaperedFormat
 
-from .common import (FLAG_NV, Pipeline, RoundCtl, binary_signature, by_sign, check_latency, control_ports, named,
-                     normalize, parse_overflow, parse_rounding_spec, parse_tininess, special_codes)
-from .hif8_mul import check_tapered_format
-from .tapered import SIG_BITS, tapered_round_pack, tapered_unpack
+from .common import FLAG_NV, Pipeline, RoundCtl, by_sign, control_ports, named, normalize
+from .tapered import SIG_BITS, TaperedBinaryUnit, tapered_round_pack, tapered_unpack
 
 __all__ = ["HiF8Adder"]
 
@@ -29,25 +25,10 @@ def _max_shift(fmt: TaperedFormat) -> int:
     return fmt.emax_binade - fmt.emin_binade
 
 
-class HiF8Adder(wiring.Component):
+class HiF8Adder(TaperedBinaryUnit):
     """HiF8 + HiF8 -> HiF8; ``rounding``/``overflow``/``tininess``/``latency`` as `HiF8Multiplier`."""
 
     op = "add"
-
-    def __init__(self, fmt: TaperedFormat | str = "hif8", rounding: Rounding | str = Rounding(Mode.RNE),
-                 overflow=None, tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
-        try:
-            self.fmt = self.out_fmt = check_tapered_format(fmt)
-            self.rounding_spec = parse_rounding_spec(rounding)
-            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
-            self.overflow = parse_overflow(overflow, self.fmt)
-            self.tininess = parse_tininess(tininess)
-            self.latency = check_latency(latency)
-            self._codes = special_codes(self.fmt, self.overflow)
-        except Exception:
-            self._MustUse__silence = True
-            raise
-        super().__init__(binary_signature(self.fmt, self.fmt, self.rounding_spec))
 
     def elaborate(self, platform):
         m = Module()

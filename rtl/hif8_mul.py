@@ -9,48 +9,21 @@ Specials (NaN, 0*Inf, Inf, zero) bypass the datapath.
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
-from amaranth.lib import wiring
 
-from fpverify.formats import FormatError, get_format
-from fpverify.rounding import Mode, Rounding, Tininess
 from fpverify.semantics import stages
 from fpverify.semantics.ports import IEEE_FLAG_BITS
-from fpverify.tapered import TaperedFormat
 
-from .common import (FLAG_NV, Pipeline, RoundCtl, binary_signature, by_sign, check_latency, control_ports, named,
-                     parse_overflow, parse_rounding_spec, parse_tininess, special_codes)
-from .tapered import SIG_BITS, tapered_round_pack, tapered_unpack
+from .common import FLAG_NV, Pipeline, RoundCtl, by_sign, control_ports, named
+from .tapered import SIG_BITS, TaperedBinaryUnit, tapered_round_pack, tapered_unpack
 
-__all__ = ["HiF8Multiplier", "check_tapered_format"]
+__all__ = ["HiF8Multiplier"]
 
 
-def check_tapered_format(fmt, role: str = "format") -> TaperedFormat:
-    fmt = get_format(fmt)
-    if not isinstance(fmt, TaperedFormat):
-        raise FormatError(f"the HiF8 generators need a tapered format (hif8, hif8_sat); {role} {fmt.name} is not one")
-    return fmt
-
-
-class HiF8Multiplier(wiring.Component):
+class HiF8Multiplier(TaperedBinaryUnit):
     """HiF8 x HiF8 -> HiF8. ``rounding``: a static mode (``"rne"``, ``"sra4"`` ...) or ``"port"``
     (3-bit ``rm``); ``overflow`` defaults to the format's (hif8: Inf, hif8_sat: saturate)."""
 
     op = "mul"
-
-    def __init__(self, fmt: TaperedFormat | str = "hif8", rounding: Rounding | str = Rounding(Mode.RNE),
-                 overflow=None, tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
-        try:
-            self.fmt = self.out_fmt = check_tapered_format(fmt)
-            self.rounding_spec = parse_rounding_spec(rounding)
-            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
-            self.overflow = parse_overflow(overflow, self.fmt)
-            self.tininess = parse_tininess(tininess)
-            self.latency = check_latency(latency)
-            self._codes = special_codes(self.fmt, self.overflow)
-        except Exception:
-            self._MustUse__silence = True
-            raise
-        super().__init__(binary_signature(self.fmt, self.fmt, self.rounding_spec))
 
     def elaborate(self, platform):
         m = Module()

@@ -16,17 +16,19 @@ Hardware shape (docs/formats-hifloat.md):
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import wiring
 
-from fpverify.formats import Overflow
-from fpverify.rounding import Tininess
+from fpverify.formats import FormatError, Overflow, get_format
+from fpverify.rounding import Mode, Rounding, Tininess
 from fpverify.semantics import overflow as overflow_rules
 from fpverify.semantics import stages
 from fpverify.semantics.ports import IEEE_FLAG_BITS
 from fpverify.tapered import HIF8_DENORMAL_BIAS, TaperedFormat
 
-from .common import CLASS_FINITE, CLASS_INF, CLASS_NAN, CLASS_ZERO, RoundCtl, Unpacked, by_sign, named, special_codes
+from .common import (CLASS_FINITE, CLASS_INF, CLASS_NAN, CLASS_ZERO, RoundCtl, Unpacked, binary_signature, by_sign,
+                     check_latency, named, parse_overflow, parse_rounding_spec, parse_tininess, special_codes)
 
-__all__ = ["tapered_unpack", "tapered_round_pack", "SIG_BITS", "EXP_SHAPE"]
+__all__ = ["TaperedBinaryUnit", "check_tapered_format", "tapered_unpack", "tapered_round_pack", "SIG_BITS", "EXP_SHAPE"]
 
 SIG_BITS = 4
 EXP_SHAPE = signed(7)  # every HiF8 exponent (-22..15) and a product's (-44..30) fits 7 bits
@@ -162,3 +164,31 @@ def tapered_round_pack(m: Module, out: TaperedFormat, ctl: RoundCtl, overflow: O
     flags = named(m, stages.PACK_FLAGS, Cat(inexact | ovf, underflow & ~ovf, ovf, Const(0, 2)),
                   unsigned(IEEE_FLAG_BITS))
     return result, flags
+
+
+def check_tapered_format(fmt, role: str = "format") -> TaperedFormat:
+    fmt = get_format(fmt)
+    if not isinstance(fmt, TaperedFormat):
+        raise FormatError(f"the HiF8 generators need a tapered format (hif8, hif8_sat); {role} {fmt.name} is not one")
+    return fmt
+
+
+class TaperedBinaryUnit(wiring.Component):
+    """The parameters and ports every two-operand HiF8 unit shares: ``fmt`` (hif8, hif8_sat),
+    ``rounding`` a static mode (``"rne"``, ``"sra4"`` ...) or ``"port"`` (3-bit ``rm``), ``overflow``
+    (default: the format's: hif8 Inf, hif8_sat saturate), ``tininess``, ``latency``."""
+
+    def __init__(self, fmt: TaperedFormat | str = "hif8", rounding: Rounding | str = Rounding(Mode.RNE),
+                 overflow=None, tininess: Tininess | str = Tininess.AFTER, latency: int = 0):
+        try:
+            self.fmt = self.out_fmt = check_tapered_format(fmt)
+            self.rounding_spec = parse_rounding_spec(rounding)
+            self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
+            self.overflow = parse_overflow(overflow, self.fmt)
+            self.tininess = parse_tininess(tininess)
+            self.latency = check_latency(latency)
+            self._codes = special_codes(self.fmt, self.overflow)
+        except Exception:
+            self._MustUse__silence = True
+            raise
+        super().__init__(binary_signature(self.fmt, self.fmt, self.rounding_spec))
