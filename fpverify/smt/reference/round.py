@@ -152,7 +152,7 @@ def round_pack(fmt: FloatFormat, sign: z3.BoolRef, sig: z3.BitVecRef, exp: z3.Bi
     _, msig, mexp = fmt.finite_parts(fmt.max_code)
     ovf = any_of(q_fin > const(mexp, we),
                  all_of(q_fin == const(mexp, we), z3.UGT(s_fin, const(msig, p + 1))))
-    ovf_res = _overflow(fmt, sign, env, flags | F.flag(Flags.OVERFLOW | Flags.INEXACT))
+    ovf_res = overflow_packed(fmt, sign, env, flags | F.flag(Flags.OVERFLOW | Flags.INEXACT))
     normal = Packed(finite_code(fmt, sign, z3.Extract(p - 1, 0, s_fin), q_fin), flags)
     res = choose(s_zero, zero_res, choose(ovf, ovf_res, normal))
     if not fmt.signed and not z3.is_false(sign):
@@ -168,7 +168,9 @@ def _code_is_even(fmt: FloatFormat, s0: z3.BitVecRef, q: z3.BitVecRef) -> z3.Boo
     return any_of(s0 == 0, z3.Not(bit(q + const(fmt.bias, q.size()), 0)))
 
 
-def _overflow(fmt: FloatFormat, sign: z3.BoolRef, env: Env, flags: z3.BitVecRef) -> Packed:
+def overflow_packed(fmt, sign: z3.BoolRef, env: Env, flags: z3.BitVecRef) -> Packed:
+    """The overflowed result of ``fmt`` (any format kind) under ``env``'s policy and mode, with
+    ``flags`` added."""
     policy = env.overflow_for(fmt)
     mode = env.rounding.mode
 
@@ -193,4 +195,4 @@ def _negative_into_unsigned(fmt: FloatFormat, s_zero, env: Env, flags) -> Packed
     return choose(s_zero, to_zero, nan)
 
 
-__all__ = ["round_pack", "frame_bits", "decision_bits", "away_bit", "Z3_OPS"]
+__all__ = ["round_pack", "overflow_packed", "frame_bits", "decision_bits", "away_bit", "Z3_OPS"]

@@ -23,13 +23,12 @@ import z3
 
 from ...formats import FloatFormat
 from ...rounding import Env, Flags, Tininess
-from ...semantics import overflow as overflow_rules
 from ...semantics import stages
 from ...tapered import HIF8_DENORMAL_BIAS, TaperedFormat
 from . import flags as F
 from .bv import FALSE, TRUE, all_of, any_of, bit, const, ite, lzc, sext, shr_sticky, zext
-from .pack import Packed, by_sign, choose, const_packed
-from .round import away_bit, frame_bits, round_pack
+from .pack import Packed, choose, const_packed
+from .round import away_bit, frame_bits, overflow_packed, round_pack
 from .unpack import Unpacked, exp_width, unpack
 
 SIG_BITS = 4  # 1.mmm
@@ -192,7 +191,7 @@ def round_pack_tapered(fmt: TaperedFormat, sign: z3.BoolRef, sig: z3.BitVecRef, 
     max_e = fmt.finite_parts(fmt.max_code)
     max_E = max_e[2] + max_e[1].bit_length() - 1  # 15; its mantissa is 0
     ovf = any_of(E > const(max_E, we), all_of(E == const(max_E, we), man3 != 0))
-    ovf_res = _overflow(fmt, sign, env, flags | F.flag(Flags.OVERFLOW | Flags.INEXACT))
+    ovf_res = overflow_packed(fmt, sign, env, flags | F.flag(Flags.OVERFLOW | Flags.INEXACT))
     mag = _encode(fmt, E, man3)
     code = z3.Concat(ite(sign, const(1, 1), const(0, 1)), mag)
     normal = Packed(code, flags)
@@ -201,18 +200,6 @@ def round_pack_tapered(fmt: TaperedFormat, sign: z3.BoolRef, sig: z3.BitVecRef, 
     terms[name("overflow")] = all_of(z3.Not(s_zero), ovf)
     return res
 
-
-def _overflow(fmt: TaperedFormat, sign: z3.BoolRef, env: Env, flags: z3.BitVecRef) -> Packed:
-    policy = env.overflow_for(fmt)
-    mode = env.rounding.mode
-
-    def make(s: int) -> Packed:
-        to_max = overflow_rules.rounds_to_max(mode, policy, bool(s))
-        code, saturated = overflow_rules.overflow_code(fmt, policy, s, to_max)
-        return const_packed(fmt, code, Flags.SATURATED if saturated else Flags.NONE)
-
-    p = by_sign(fmt, sign, make)
-    return Packed(p.code, p.flags | flags, p.defined)
 
 
 # ---- dispatch for the ops ----------------------------------------------------------------------
