@@ -144,7 +144,7 @@ def test_vectors_check_tininess_option(tmp_path, capsys):
 
 @pytest.mark.parametrize("args,needle", [
     (["eval", "e9m9_mul", "0x1", "0x2"], "unknown format 'e9m9'"),
-    (["eval", "e4m3fn_pow", "0x1", "0x2"], "unknown operation 'pow'"),
+    (["eval", "e4m3fn_frob", "0x1", "0x2"], "unknown operation 'frob'"),
     (["eval", "nosuchformat", "--value", "1"], "unknown format"),
     (["eval", "e4m3fn_mul", "0x1"], "takes 2 operands, got 1"),
     (["eval", "e4m3fn_mul", "0x1", "0x100"], "out of range for e4m3fn"),

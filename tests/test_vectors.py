@@ -47,7 +47,7 @@ def test_parse_function_names():
 
 
 @pytest.mark.parametrize("name,needle", [
-    ("e4m3fn_pow", "unknown operation 'pow'"),
+    ("e4m3fn_frob", "unknown operation 'frob'"),
     ("e9m9_add", "unknown format 'e9m9'"),
     ("f32_to_nope", "unknown format 'nope'"),
     ("add", "malformed function"),
