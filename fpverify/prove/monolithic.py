@@ -26,7 +26,7 @@ from ..smt.reference.bv import const, ite
 from ..smt.reference.tapered import unpack_any as unpack
 from . import cache as proof_cache
 from .obligation import Obligation, conj, disj
-from .replay import complete_inputs, input_substitution, replay
+from .replay import complete_inputs, input_substitution, premises_hold, replay
 from .types import PortMap, ProofResult, SymbolicInputs
 
 FLAG_BITS = 6  # INEXACT .. SATURATED
@@ -265,6 +265,9 @@ def _refutation(netlist, op, fmt, out, env, ports, sym, ob, lemmas, flag_mask, l
     cex, problem = replay(netlist, op, fmt, out, env, ports, inputs_model, model_net, model_ref, flag_mask,
                           lmul_policy, cycles, nan_exact=nan_exact)
     seconds = time.perf_counter() - t0
+    if not premises_hold(ob.premises, sym.ports, inputs_model):
+        problem = "; ".join(filter(None, [problem, "the model is outside the property's domain (a premise is false)"]))
+        cex = replace(cex, replayed=False)
     if problem:
         return ProofResult("ERROR", seconds, solver, version, cex, ob, lemmas,
                            message=f"counterexample did not replay (tool bug, not a design bug): {problem}")

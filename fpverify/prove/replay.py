@@ -36,6 +36,17 @@ def input_substitution(ports: Mapping[str, z3.BitVecRef], values: Mapping[str, i
     return [(t, z3.BitVecVal(values[n], t.size())) for n, t in ports.items() if not z3.is_bv_value(t)]
 
 
+def premises_hold(premises, ports: Mapping[str, z3.BitVecRef], values: Mapping[str, int]) -> bool:
+    """False iff some premise (valid codes, rm encoding, the property's assumptions) is false on the
+    concrete input ``values``: a model outside the property's domain is never a counterexample. A
+    premise that reads a non-port constant (it does not fold) is left to the solver's word."""
+    subst = input_substitution(ports, values)
+    for pm in premises:
+        if z3.is_false(z3.simplify(z3.substitute(pm, *subst) if subst else pm)):
+            return False
+    return True
+
+
 def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0, reset=None) -> dict[str, int]:
     """Output values of ``netlist`` on one input vector (numpy evaluator; z3 folding as fallback);
     ``reset``: a `fpverify.hdl.reset.ResetSequence` run before the ``cycles`` latency edges."""
@@ -127,5 +138,5 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     return cex, "; ".join(problems)
 
 
-__all__ = ["replay", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for",
+__all__ = ["replay", "premises_hold", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for",
            "operand_ports", "same", "describe"]

@@ -20,7 +20,7 @@ import z3
 
 from ...rounding import Flags
 from ..render import IEEE_FLAG_MASK, code_text
-from ..replay import complete_inputs, describe, evaluate_netlist, input_substitution, replay
+from ..replay import complete_inputs, describe, evaluate_netlist, input_substitution, premises_hold, replay
 
 
 @dataclass
@@ -102,6 +102,9 @@ def classify(problem, model: dict[str, int]):
     if iso is not None and not all(concrete(pm, subst) for pm in iso.exact_premises):
         # the cut product satisfied a rewritten assumption that the real product does not
         return "spurious", cex, "the input is outside the property's domain"
+    if not premises_hold(problem.monolithic.premises, problem.sym.ports, inputs):
+        # the uncut premises are the property's domain: a model outside it is a tool bug, never a bug
+        return "error", cex, "the model is outside the property's domain (a premise is false)"
     if not why:
         return "real", cex, ""
     if why == "netlist and golden model agree on this input":
