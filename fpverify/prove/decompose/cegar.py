@@ -97,7 +97,7 @@ def classify(problem, model: dict[str, int]):
     model_ref = (concrete(w["ref_code"], subst), concrete(w["ref_flags"], subst))
     cex, why = replay(problem.netlist, problem.op, problem.fmt, problem.out, problem.env, problem.ports, inputs,
                       model_net, model_ref, problem.flag_mask, problem.lmul_policy, problem.cycles,
-                      nan_exact=problem.nan_exact)
+                      nan_exact=problem.nan_exact, addend_fmt=getattr(problem, "addend_fmt", None))
     iso = getattr(problem, "iso", None)
     if iso is not None and not all(concrete(pm, subst) for pm in iso.exact_premises):
         # the cut product satisfied a rewritten assumption that the real product does not
@@ -186,7 +186,9 @@ def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -
 
 
 def describe_inputs(problem, inputs: dict[str, int]) -> str:
-    return "  ".join(f"{n}={describe(problem.fmt, inputs[n])}" for n in problem.operand_ports)
+    roles = dict(zip(problem.operand_ports, ("a", "b", "c")))
+    fmt_of = getattr(problem, "role_fmt", lambda role: problem.fmt)
+    return "  ".join(f"{n}={describe(fmt_of(roles[n]), inputs[n])}" for n in problem.operand_ports)
 
 
 __all__ = ["Stage", "StageValue", "stage_text", "Localisation", "classify", "localise", "concrete", "substitution",
