@@ -253,6 +253,7 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
     if pr.iso is not None:
         items += [Item("lemma", ob) for ob in pr.iso.lemmas]
     params = S.format_params(pr.fmt)
+    params["pc"] = pr.role_fmt("c").precision if pr.op == "fma" else params["p"]  # an FMA addend's precision
     cases = pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]
     finite_roles = [r for r in ("a", "b", "c") if getattr(pr.sym, r) is not None]
     us = {r: pr.unpack_role(r) for r in finite_roles}
