@@ -37,7 +37,8 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         r = prove_mx_dot(flatten(cls(a.elem, k=a.k)), fmt, a.k, out=get_format("f32"), solver=a.solver,
                          timeout_s=a.timeout)
-        extra = f" inputs {r.inputs} netlist {r.netlist} golden {r.golden}" if r.inputs else ""
+        extra = (f" inputs {r.inputs} netlist {r.netlist} golden {r.golden} first failing stage "
+                 f"{r.first_failing}") if r.inputs else ""
         print(f"{cls.__name__:<24} {a.elem} k={a.k} {a.solver:<8} {r.status:<8} {time.perf_counter() - t0:7.1f} s"
               f"{extra} {r.message}", flush=True)
     return 0

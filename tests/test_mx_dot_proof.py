@@ -75,3 +75,4 @@ def test_seeded_bugs_refuted_and_replayed(bug):
     assert net != gold and (net, gold) == (r.netlist, r.golden)
     if bug is NanScaleIgnoredMXDot:
         assert 0xFF in (r.inputs["scale_a"], r.inputs["scale_b"])
+    assert r.first_failing == ("dot_nan" if bug is NanScaleIgnoredMXDot else "dot_scale_exp"), r.stages

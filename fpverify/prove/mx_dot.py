@@ -37,6 +37,10 @@ class DotProof:
     netlist: tuple[int, int] | None = None  # (code, flags) on the evaluator
     golden: tuple[int, int] | None = None
     message: str = ""
+    first_failing: str | None = None  # the first named stage that differs from the reference (REFUTED)
+    stages: list[tuple[str, int, int]] | None = None  # (stage, expected, actual) modulo the signal width
+
+STAGES = ("dot_nan", "dot_scale_exp", "dot_sum", "result", "flags")  # pipeline order
 
 
 def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat, env: Env):
@@ -50,6 +54,7 @@ def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, ou
     ob = Obligation(f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}",
                     "netlist == reference mx_dot (exact sum, one rounding), NaN as a class, IEEE flags",
                     [ref.defined], conj([same, flags]))
+    ob.watch = {**ref.terms, "result": ref.code, "flags": ref.flags}
     return ob, vars_
 
 
@@ -83,7 +88,38 @@ def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | 
     status, why = ("ERROR", "netlist and golden agree on the model (tool bug, not a design bug)") if same else ("REFUTED", "")
     if not premises_hold(ob.premises, vars_, inputs):
         status, why = "ERROR", "the model is outside the property's domain (tool bug, not a design bug)"
+    if status == "REFUTED":
+        stages, first = localise_dot(netlist, ob, vars_, inputs)
+        return DotProof(status, time.perf_counter() - t0, solver, inputs, net, gold, why, first, stages)
     return DotProof(status, time.perf_counter() - t0, solver, inputs, net, gold, why)
 
 
-__all__ = ["DotProof", "dot_obligation", "golden_dot", "prove_mx_dot"]
+def localise_dot(netlist, ob: Obligation, vars_, inputs: dict[str, int]):
+    """(stage rows, first failing stage): the netlist's named dot stages vs the reference's terms."""
+    from ..hdl.evaluate import evaluate
+
+    names = [s for s in STAGES if s in netlist.outputs or _has(netlist, s)]
+    got = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()}, probes=names)
+    subst = [(v, z3.BitVecVal(inputs[n], v.size())) for n, v in vars_.items()]
+    rows, first = [], None
+    for s in names:
+        width = len(netlist.outputs[s]) if s in netlist.outputs else len(netlist.signal(s))
+        want = z3.simplify(z3.substitute(ob.watch[s], *subst)).as_long() % (1 << width)
+        have = next(int(v[0]) for k, v in got.items() if k == s or k.endswith("." + s)) % (1 << width)
+        if s == "flags":
+            want, have = want & FLAG_MASK, have & FLAG_MASK
+        rows.append((s, want, have))
+        if want != have and first is None:
+            first = s
+    return rows, first
+
+
+def _has(netlist, name: str) -> bool:
+    try:
+        netlist.signal(name)
+        return True
+    except KeyError:
+        return False
+
+
+__all__ = ["DotProof", "dot_obligation", "golden_dot", "localise_dot", "prove_mx_dot", "STAGES"]

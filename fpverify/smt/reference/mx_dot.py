@@ -56,7 +56,7 @@ def mx_dot(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3.BitV
     mag = ite(negative, -total, total)
     scale = zext(zext(scale_a, 10) + zext(scale_b, 10), we) - const(2 * E8M0_BIAS, we)
     low = scale + const(lo_a + lo_b, we)
-    terms = {"dot_sum": total, "dot_scale_exp": scale}
+    terms = {"dot_nan": ite(special, const(1, 1), const(0, 1)), "dot_scale_exp": scale, "dot_sum": total}
     rounded = round_pack(out, negative, mag, low, env, None, terms)
     res = choose(special, nan(out, env), choose(mag == 0, zero_result(out, z3.BoolVal(False)), rounded))
     r = RefResult.of(res, terms)
