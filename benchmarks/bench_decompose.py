@@ -41,11 +41,13 @@ UNITS = {  # name: (op, format, strategy, target seconds)
     "bf16-fma": ("fma", "bf16", "decompose_fma", 20),
     "f16-fma": ("fma", "f16", "decompose_fma", 30),
     "f32-fma": ("fma", "f32", "decompose_fma", 120),
+    "bf16+f32-fma": ("fma", "bf16", "decompose_fma", 60),  # bf16 x bf16 + f32 -> f32
 }
+ADDEND = {"bf16+f32-fma": "f32"}  # mixed FMA units: the addend's (and result's) format
 MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto", "sra4", "srb4", "src4")
 
 
-def component(op: str, fmt, mode: str):
+def component(op: str, fmt, mode: str, addend=None):
     if op == "mul":
         from rtl.fp_mul import FPMultiplier
         return FPMultiplier(fmt, rounding=mode)
@@ -54,7 +56,7 @@ def component(op: str, fmt, mode: str):
         return FPAdder(fmt, rounding=mode)
     if op == "fma":
         from rtl.fp_fma import FPFMA
-        return FPFMA(fmt, rounding=mode)
+        return FPFMA(fmt, rounding=mode, addend_fmt=addend)
     from rtl.lmul import LMulUnit
     return LMulUnit(fmt)
 
@@ -62,13 +64,14 @@ def component(op: str, fmt, mode: str):
 def run_row(unit: str, mode: str, mono_timeout: float, workers: int, timeout_s: float | None = None) -> dict:
     op, fname, strategy, target = UNITS[unit]
     fmt = get_format(fname)
-    comp = component(op, fmt, mode)
+    addend = get_format(ADDEND[unit]) if unit in ADDEND else None
+    comp = component(op, fmt, mode, addend)
     nl = flatten(comp)
     env = Env(parse_rounding(mode))
     pol = LMulPolicy() if op == "lmul" else None
     ports = PortMap(sub="sub") if op == "add" else PortMap(c="c") if op == "fma" else PortMap()
     r = prove_decomposed(nl, op, fmt, env=env, lmul_policy=pol, strategy=load_strategy(strategy), workers=workers,
-                         component=comp, ports=ports, timeout_s=timeout_s)
+                         component=comp, ports=ports, timeout_s=timeout_s, addend_fmt=addend)
     row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
            "solver_seconds": round(r.cpu_seconds(), 2), "obligations": len(r.items), "target": target,
            "slowest": max(((i.outcome.seconds, i.name) for i in r.items if i.outcome), default=(0, "")),
@@ -78,7 +81,8 @@ def run_row(unit: str, mode: str, mono_timeout: float, workers: int, timeout_s: 
         row["first_failing_stage"] = r.localisation.first_failing if r.localisation else None
     if mono_timeout > 0:
         t0 = time.perf_counter()
-        m = prove_equivalence(nl, op, fmt, env=env, lmul_policy=pol, timeout_s=mono_timeout, ports=ports)
+        m = prove_equivalence(nl, op, fmt, env=env, lmul_policy=pol, timeout_s=mono_timeout, ports=ports,
+                              addend_fmt=addend)
         row["mono_status"] = m.status
         row["mono_seconds"] = round(time.perf_counter() - t0, 2)
     return row
@@ -135,7 +139,7 @@ def main(argv=None) -> int:
     print(f"# {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} CPUs, python "
           f"{platform.python_version()}, z3 {z3.get_version_string()}, bitwuzla {bitwuzla_version()}, "
           f"{a.workers} workers", flush=True)
-    print(f"{'unit':<10} {'mode':<5} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
+    print(f"{'unit':<12} {'mode':<5} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
           f"{'target':>6} {'monolithic':>16} {'ratio':>8}  slowest obligation", flush=True)
     try:
         for unit in a.units.split(","):
@@ -149,7 +153,7 @@ def main(argv=None) -> int:
                     f"{row['mono_seconds']:.1f} s" if row["mono_status"] == "PROVED"
                     else f"> {mono:.0f} s ({row['mono_status']})" if row["mono_status"] == "UNKNOWN"
                     else f"{row['mono_status']} {row['mono_seconds']:.1f} s")
-                print(f"{unit:<10} {mode:<5} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
+                print(f"{unit:<12} {mode:<5} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
                       f"{row['obligations']:>5} {row['target']:>5}s {mono_txt:>16} {ratio(row):>8}  "
                       f"{row['slowest'][1][:40]} {row['slowest'][0]:.1f} s", flush=True)
                 if row.get("counterexample"):

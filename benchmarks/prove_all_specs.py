@@ -21,7 +21,9 @@ SPECS = ROOT / "specs"
 # specs whose proofs take more than ~10 s on 2 cores (f32 add/sub: about 20 s per property)
 SLOW = ("f32_add.spec",
         # FMA: the FP8 miter takes 20-100 s on a loaded machine, the decomposed ones minutes
-        "e4m3fn_fma.spec", "bf16_fma.spec", "f16_fma.spec", "f32_fma.spec")
+        "e4m3fn_fma.spec", "bf16_fma.spec", "f16_fma.spec", "f32_fma.spec",
+        # mixed-format FMA: FP4 x FP4 + E4M3 ~2-5 s, E4M3 x E4M3 + bf16 and bf16 x bf16 + f32 minutes
+        "e2m1_e4m3fn_fma.spec", "e4m3fn_bf16_fma.spec", "bf16_f32_fma.spec")
 
 
 def main() -> int:

@@ -90,6 +90,7 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
         props.append(GoldenEquivalence(e.op, e.fmt, env, e.out_fmt, e.lmul_policy, ports,
                                        check_flags=e.flags is not None,
                                        nan_exact=getattr(e, "nan_exact", False),
+                                       addend_fmt=getattr(e, "addend_fmt", None),
                                        assume=tuple(c for a in p.assumptions for c in _operand_classes(a, spec)),
                                        name=p.name, solver=spec.solver if spec.solver in ("z3", "bitwuzla") else "z3"))
     return props, skipped

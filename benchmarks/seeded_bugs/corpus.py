@@ -162,14 +162,16 @@ ENTRIES: list[Entry] = [
        expected="flags"),
     # ---- FMA (a*b + c)
     # a lost sticky shows as round_sticky when the addend is added, and already as round_guard when
-    # it is subtracted (a*b - tiny sits just below a*b: the bits above the jam position borrow)
+    # it is subtracted (a*b - tiny sits just below a*b: the bits above the jam position borrow), and
+    # already as norm_exp when a*b is a power of two (a*b - tiny is one binade lower: the lost
+    # borrow keeps the sum's leading one; seen on E5M2 a=32768 b=-0.25 c=8)
     _e("fma-far-addend-sticky-e5m2", "alignment sticky lost when the addend is far below the product",
-       _ctor(FMA.FarAddendStickyLostFMA, "e5m2"), "fma", "e5m2", expected="round_guard|round_sticky", fast=True),
+       _ctor(FMA.FarAddendStickyLostFMA, "e5m2"), "fma", "e5m2", expected="norm_exp|round_guard|round_sticky", fast=True),
     _e("fma-far-addend-sticky-e4m3fn", "alignment sticky lost when the addend is far below the product",
-       _ctor(FMA.FarAddendStickyLostFMA, "e4m3fn"), "fma", "e4m3fn", expected="round_guard|round_sticky"),
+       _ctor(FMA.FarAddendStickyLostFMA, "e4m3fn"), "fma", "e4m3fn", expected="norm_exp|round_guard|round_sticky"),
     _e("fma-far-addend-sticky-bf16", "alignment sticky lost when the addend is far below the product",
        _ctor(FMA.FarAddendStickyLostFMA, "bf16"), "fma", "bf16", strategy="decompose_fma",
-       expected="round_guard|round_sticky"),
+       expected="norm_exp|round_guard|round_sticky"),
     _e("fma-cancellation-lzc-e5m2", "leading-zero count one short after a cancellation",
        _ctor(FMA.CancellationLzcFMA, "e5m2"), "fma", "e5m2", expected="norm_exp", fast=True),
     _e("fma-cancellation-lzc-bf16", "leading-zero count one short after a cancellation",

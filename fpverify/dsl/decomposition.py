@@ -15,7 +15,7 @@ from ..prove.decompose.strategy import FAMILIES, SOLVERS, Strategy
 
 # format parameters of f16 (`splits.format_params`): bounds are evaluated once with them, so a
 # malformed interval list fails when the file is read, not when a format is proved
-PROBE_PARAMS = {"p": 11, "m": 10, "e": 5, "bias": 15, "emin": -14, "emax": 15}
+PROBE_PARAMS = {"p": 11, "m": 10, "e": 5, "bias": 15, "emin": -14, "emax": 15, "pc": 11}
 ONLY_FAMILY = {"band": ("mul",), "diff": ("add", "fma"), "isolate": ("mul", "fma")}
 
 

@@ -41,7 +41,7 @@ def prove_decomposed_case(spec: CheckedSpec, netlist, prop: Property, *, timeout
                                lmul_policy=eq.lmul_policy, ports=ports, check_flags=eq.flags is not None,
                                cycles=spec.latency or 0, workers=workers, timeout_s=timeout, solvers=solvers,
                                cross_check=cross_check, nan_exact=eq.nan_exact, assumptions=assumptions,
-                               stage_map=stage_map, progress=progress)
+                               stage_map=stage_map, progress=progress, addend_fmt=eq.addend_fmt)
     except ProductNotFound as e:  # no map and no multiplier found: say why, prove it monolithically
         out = prove_equivalence_case(spec, netlist, prop, Case("", ()), timeout=timeout or st.timeout_s,
                                      solver=solver if solver and solver != "portfolio" else "z3")

@@ -53,7 +53,7 @@ def prove_equivalence_case(spec: CheckedSpec, netlist, prop: Property, case: Cas
     res = prove_equivalence(netlist, eq.op, eq.fmt, out_fmt=eq.out_fmt, env=eq.env, lmul_policy=eq.lmul_policy,
                             ports=port_map(spec, prop), assumptions=assumptions,
                             check_flags=eq.flags is not None, timeout_s=timeout, solver=solver,
-                            nan_exact=eq.nan_exact,
+                            nan_exact=eq.nan_exact, addend_fmt=eq.addend_fmt,
                             cycles=spec.latency or 0)
     seconds = time.perf_counter() - t0
     out = CaseResult(case.label, res.status, seconds, f"{res.solver}", message=res.message,

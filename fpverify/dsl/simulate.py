@@ -455,7 +455,7 @@ class _EquivalenceCheck:
         cols = {p: ports[p].tolist() for p in roles}
         for i in np.flatnonzero(holds):
             r = golden_result(eq.op, eq.fmt, eq.out_fmt, eq.env, self.ports, {p: cols[p][i] for p in roles},
-                              eq.lmul_policy)
+                              eq.lmul_policy, eq.addend_fmt)
             e_code[i], e_flags[i] = r.code, int(r.flags)
         return e_code, e_flags
 
@@ -510,7 +510,7 @@ class _EquivalenceCheck:
         outs = evaluate_pipelined(self.netlist, arrays, self.spec.latency or 0, self.table.probes,
                                   reset=self.table.reset)
         net = (int(outs[self.result][0]), int(outs[self.flags][0]) if self.flags else 0)
-        g = golden_result(eq.op, eq.fmt, eq.out_fmt, eq.env, self.ports, inputs, eq.lmul_policy)
+        g = golden_result(eq.op, eq.fmt, eq.out_fmt, eq.env, self.ports, inputs, eq.lmul_policy, eq.addend_fmt)
         gold = (int(g.code), int(g.flags))
         if same(eq.out_fmt, gold, net, self.flag_mask, eq.nan_exact):
             raise _ToolBug(f"{self.prop.name}: the mismatch at {inputs} does not replay "

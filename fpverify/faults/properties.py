@@ -151,9 +151,11 @@ class GoldenEquivalence:
     name: str = ""
     solver: str = "z3"
     nan_exact: bool = False  # compare result bits exactly (pins the canonical NaN encoding)
+    addend_fmt: FloatFormat | None = None  # a mixed FMA's c format (None: ``fmt``)
 
     def __post_init__(self):
         self.fmt = get_format(self.fmt)
+        self.addend_fmt = get_format(self.addend_fmt) if self.addend_fmt is not None else None
         self.out_fmt = get_format(self.out_fmt) if self.out_fmt is not None else self.fmt
         if not self.name:
             extra = f" assuming {', '.join(str(a) for a in self.assume)}" if self.assume else ""
@@ -178,7 +180,8 @@ class GoldenEquivalence:
         env = self._env_for(rm)
         op = "sub" if (self.op == "add" and sub) else self.op
         operands = (a, b) if c is None else (a, b, c)
-        r = get_op(op).run_golden(self.fmt, operands, env, out=self.out_fmt, policy=self._policy(op))
+        r = get_op(op).run_golden(self.fmt, operands, env, out=self.out_fmt, policy=self._policy(op),
+                                  addend=self.addend_fmt if c is not None else None)
         return r.code, int(r.flags) & IEEE_FLAG_MASK
 
     def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -196,7 +199,7 @@ class GoldenEquivalence:
         if rm is not None:
             valid &= np.isin(rm, list(RM_MODES))
         for cls in self.assume:
-            valid &= cls.mask(self.fmt, np.asarray(vectors[cls.port]).astype(np.int64))
+            valid &= cls.mask(self._port_fmt(cls.port), np.asarray(vectors[cls.port]).astype(np.int64))
         if self.fmt.width <= 8 and c is None:
             from ..fast.tables import INVALID_INPUT, binary_table
 
@@ -222,6 +225,10 @@ class GoldenEquivalence:
                                                       None if c is None else int(c[i]))
         return {"codes": codes, "flags": flags & IEEE_FLAG_MASK, "valid": valid,
                 "nan": _nan_mask(self.out_fmt, codes)}
+
+    def _port_fmt(self, port: str) -> FloatFormat:
+        """The format of the operand on ``port`` (a mixed FMA's c port: the addend format)."""
+        return self.addend_fmt if self.addend_fmt is not None and port == self.ports.get("c") else self.fmt
 
     # -- checks -----------------------------------------------------------------------------------
 
@@ -263,7 +270,7 @@ class GoldenEquivalence:
             except Exception:  # NaN and friends
                 return f"{c:#x} ({'nan' if fmt.is_nan(c) else '?'})"
         p = self.ports
-        addend = f", {show(f, inputs[p['c']])}" if p.get("c") else ""
+        addend = f", {show(self.addend_fmt or f, inputs[p['c']])}" if p.get("c") else ""
         s = f"{self.op}({show(f, inputs[p['a']])}, {show(f, inputs[p['b']])}{addend})"
         if p.get("rm"):
             s += f" rm={RM_MODES.get(inputs[p['rm']], inputs[p['rm']])}"
@@ -277,11 +284,12 @@ class GoldenEquivalence:
 
         t0 = time.perf_counter()
         fmt = self.fmt
-        assumptions = [(lambda sym, c=c: c.z3(fmt, _sym_input(sym, c.port))) for c in self.assume]
+        assumptions = [(lambda sym, c=c: c.z3(self._port_fmt(c.port), _sym_input(sym, c.port))) for c in self.assume]
         res = prove_equivalence(netlist, self.op, fmt, out_fmt=self.out_fmt, env=self.env,
                                 lmul_policy=self.lmul_policy, ports=PortMap(**self.ports),
                                 assumptions=assumptions, check_flags=self.check_flags,
-                                timeout_s=timeout_s, solver=self.solver, nan_exact=self.nan_exact)
+                                timeout_s=timeout_s, solver=self.solver, nan_exact=self.nan_exact,
+                                addend_fmt=self.addend_fmt)
         dt = time.perf_counter() - t0
         method = f"smt:{getattr(res, 'solver', self.solver)}"
         lemma = getattr(getattr(res, "obligation", None), "name", "") or ""

@@ -7,9 +7,12 @@ from ..rounding import Env, Mode, Rounded
 from .operand import inf_result, nan_result, round_result, unpack, zero_result
 
 
-def fma(fmt: Format, a: int, b: int, c: int, env: Env = Env(), out: Format | None = None) -> Rounded:
-    out = out or fmt
-    x, y, z = unpack(fmt, a), unpack(fmt, b), unpack(fmt, c)
+def fma(fmt: Format, a: int, b: int, c: int, env: Env = Env(), out: Format | None = None,
+        addend: Format | None = None) -> Rounded:
+    """``addend``: c's format when it differs from a's and b's (mixed FMA, e.g. bf16 x bf16 + f32);
+    the result format ``out`` defaults to c's."""
+    out = out or addend or fmt
+    x, y, z = unpack(fmt, a), unpack(fmt, b), unpack(addend or fmt, c)
     psign = x.sign ^ y.sign
     # 0 * inf is invalid even when c is a quiet NaN (SoftFloat's choice; 754-2019 §7.2 leaves it open)
     if (x.is_inf and y.is_zero) or (x.is_zero and y.is_inf):

@@ -55,6 +55,7 @@ def prove_equivalence(
     solver: str = "z3",
     cycles: int = 0,
     nan_exact: bool = False,
+    addend_fmt: Format | None = None,
 ) -> ProofResult:
     """Prove ``netlist`` computes ``op`` on ``fmt`` (result in ``out_fmt``) under ``env``.
 
@@ -63,21 +64,25 @@ def prove_equivalence(
     ``solver``: "z3" (Python API) or "bitwuzla" (SMT-LIB2 text into the bitwuzla package).
     ``nan_exact``: compare the result bit for bit, so a NaN result must carry the reference's NaN
     encoding (the canonical NaN); by default NaN results compare as a class.
+    ``addend_fmt``: fma's c format when it differs from a's and b's (``fmt``): bf16 x bf16 + f32;
+    ``out_fmt`` defaults to it.
     """
     res = prove_monolithic(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
                            ports=ports, assumptions=assumptions, check_flags=check_flags,
-                           timeout_s=timeout_s, solver=solver, cycles=cycles, nan_exact=nan_exact)
+                           timeout_s=timeout_s, solver=solver, cycles=cycles, nan_exact=nan_exact,
+                           addend_fmt=addend_fmt)
     tapered = any(isinstance(f, TaperedFormat) for f in (fmt, out_fmt))  # no stage model for HiF8 yet
     if res.status == "REFUTED" and res.counterexample is not None and res.counterexample.replayed and not tapered:
         res.localisation = localise_counterexample(
             netlist, op, fmt, res.counterexample.inputs, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy,
-            ports=ports, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
+            ports=ports, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact, addend_fmt=addend_fmt)
     return res
 
 
 def localise_counterexample(netlist, op: str, fmt: Format, inputs: dict[str, int], *, out_fmt=None,
                             env: Env = Env(), lmul_policy=None, ports: PortMap = PortMap(),
-                            check_flags: bool = True, cycles: int = 0, nan_exact: bool = False):
+                            check_flags: bool = True, cycles: int = 0, nan_exact: bool = False,
+                            addend_fmt=None):
     """The first failing stage of a replayed counterexample: the decomposition engine's stage list
     (named stage signals vs the reference of the counterexample's own rounding mode, overflow
     policy and random bits) on ``inputs``. Stages the design does not name are skipped, so a
@@ -86,7 +91,7 @@ def localise_counterexample(netlist, op: str, fmt: Format, inputs: dict[str, int
     from .decompose.engine import build_problem
 
     kw = dict(out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports, check_flags=check_flags,
-              cycles=cycles, nan_exact=nan_exact)
+              cycles=cycles, nan_exact=nan_exact, addend_fmt=addend_fmt)
     problem = None
     if op == "mul" and ports.rm is None and _has_stage(netlist, "product"):
         try:  # the product stage is compared against the isolated (shared) product term

@@ -26,7 +26,7 @@ from ..smt.reference.bv import const, ite
 from ..smt.reference.tapered import unpack_any as unpack
 from . import cache as proof_cache
 from .obligation import Obligation, conj, disj
-from .replay import complete_inputs, input_substitution, replay
+from .replay import complete_inputs, input_substitution, premises_hold, replay
 from .types import PortMap, ProofResult, SymbolicInputs
 
 FLAG_BITS = 6  # INEXACT .. SATURATED
@@ -69,21 +69,30 @@ def reference_for(op: str, fmt: Format, out: Format, env: Env, sym: SymbolicInpu
         subtract = z3.Xor(z3.BoolVal(o.name == "sub"), z3.Extract(0, 0, sym.sub) == 1)
         return ref.add(fmt, sym.a, sym.b, env, out, rand, subtract=subtract)
     operands = [getattr(sym, role) for role in ROLES[:o.arity]]
-    return o.run_symbolic(fmt, operands, env, out=out, policy=lmul_policy, rand=rand)
+    return o.run_symbolic(fmt, operands, env, out=out, policy=lmul_policy, rand=rand,
+                          addend=getattr(sym, "addend_fmt", None))
 
 
 def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = None, env: Env = Env(),
                      lmul_policy=None, ports: PortMap = PortMap(), assumptions: Sequence = (),
-                     check_flags: bool = True, cycles: int = 0, nan_exact: bool = False):
+                     check_flags: bool = True, cycles: int = 0, nan_exact: bool = False,
+                     addend_fmt: Format | None = None):
     """(obligation, netlist terms, reference, flag mask, symbolic inputs, lemma names, resolved ports).
+
+    ``addend_fmt``: the format of operand c when it differs from ``fmt`` (a mixed FMA: a, b bf16,
+    c f32); ``out_fmt`` then defaults to it.
 
     The resolved ports have ``rm_encoding`` parsed to `Rounding` objects (`PortMap.resolve`), so
     replay reads the rounding of each rm value without parsing it again."""
     o = provable_op(op)
-    out = out_fmt or fmt
+    if addend_fmt is not None and addend_fmt == fmt:
+        addend_fmt = None
+    if addend_fmt is not None and (o.arity < 3 or o.name != "fma"):
+        raise ProofSetupError(f"{op} has no addend: a second operand format is for fma only")
+    out = out_fmt or addend_fmt or fmt
     if o.needs_out and out_fmt is None:
         raise ProofSetupError(f"{op} needs out_fmt (the destination format)")
-    for f in (fmt, out):
+    for f in (fmt, out) + ((addend_fmt,) if addend_fmt is not None else ()):
         if not isinstance(f, (FloatFormat, TaperedFormat)):
             raise FormatError(f"proofs cover float formats; {f.name} is not one")
     operands = {role: getattr(ports, role) for role in ROLES[:o.arity]}
@@ -91,8 +100,9 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
         if name is None:
             raise ProofSetupError(f"{op} needs port {role!r} (PortMap({role}=...))")
         w = _port(netlist, name, "input")
-        if w != fmt.width:
-            raise ProofSetupError(f"port {name!r} is {w} bits, {fmt.name} codes are {fmt.width}")
+        f = addend_fmt if role == "c" and addend_fmt is not None else fmt
+        if w != f.width:
+            raise ProofSetupError(f"port {name!r} is {w} bits, {f.name} codes are {f.width}")
     w = _port(netlist, ports.result, "output")
     if w != out.width:
         raise ProofSetupError(f"port {ports.result!r} is {w} bits, {out.name} codes are {out.width}")
@@ -123,7 +133,7 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
     sym = SymbolicInputs(ports=vars_, fmt=fmt, out_fmt=out, a=vars_[ports.a],
                          b=vars_.get(ports.b) if ports.b else None, c=vars_.get(ports.c) if ports.c else None,
                          rm=vars_.get(ports.rm) if ports.rm else None, sub=vars_.get(ports.sub) if ports.sub else None,
-                         rand=vars_.get(ports.rand) if ports.rand else None)
+                         rand=vars_.get(ports.rand) if ports.rand else None, addend_fmt=addend_fmt)
     premises: list[z3.BoolRef] = []
     if sym.rm is not None:
         modes = rm_names
@@ -162,8 +172,9 @@ def build_obligation(netlist, op: str, fmt: Format, *, out_fmt: Format | None = 
         k = min(flag_w, FLAG_BITS)
         goals.append(z3.Extract(k - 1, 0, net_flags) == z3.Extract(k - 1, 0, reference.flags))
     policy = f" lmul[{lmul_policy}]" if o.takes_policy and lmul_policy is not None else ""
-    name = f"{netlist.name}:{op}:{fmt.name}" + (f"->{out.name}" if out is not fmt else "") + f":{modes}"
-    desc = (f"netlist {netlist.name} == reference {op}{policy} on {fmt.name}"
+    on = fmt.name + (f"+{addend_fmt.name}" if addend_fmt is not None else "")
+    name = f"{netlist.name}:{op}:{on}" + (f"->{out.name}" if out is not fmt else "") + f":{modes}"
+    desc = (f"netlist {netlist.name} == reference {op}{policy} on {on}"
             + (f" -> {out.name}" if out is not fmt else "")
             + f", rounding {modes}, overflow {env.overflow_for(out).value}, tininess {env.tininess.value}; "
             f"result ({'exact NaN encoding' if nan_exact else 'NaN as a class'}){' and flags mask %#x' % flag_mask if flag_w else ', flags not compared'}")
@@ -185,22 +196,23 @@ def z3_solver() -> z3.Solver:
 def prove_monolithic(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
                      ports: PortMap = PortMap(), assumptions: Sequence = (), check_flags: bool = True,
                      timeout_s: float = 60, solver: str = "z3", cycles: int = 0,
-                     nan_exact: bool = False) -> ProofResult:
+                     nan_exact: bool = False, addend_fmt: Format | None = None) -> ProofResult:
     c0 = time.process_time()
     result = _prove(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                     assumptions=assumptions, check_flags=check_flags, timeout_s=timeout_s, solver=solver,
-                    cycles=cycles, nan_exact=nan_exact)
+                    cycles=cycles, nan_exact=nan_exact, addend_fmt=addend_fmt)
     result.cpu_seconds = time.process_time() - c0
     return result
 
 
 def _prove(netlist, op, fmt, *, out_fmt, env, lmul_policy, ports, assumptions, check_flags, timeout_s,
-           solver, cycles, nan_exact=False) -> ProofResult:
+           solver, cycles, nan_exact=False, addend_fmt=None) -> ProofResult:
     t0 = time.perf_counter()
-    out = out_fmt or fmt
     ob, terms, reference, flag_mask, sym, lemmas, ports = build_obligation(
         netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
-        assumptions=assumptions, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact)
+        assumptions=assumptions, check_flags=check_flags, cycles=cycles, nan_exact=nan_exact,
+        addend_fmt=addend_fmt)
+    out = sym.out_fmt
     if solver not in ("z3", "bitwuzla"):
         raise ProofSetupError(f"unknown solver {solver!r} (z3 or bitwuzla)")
     cache = proof_cache.active()
@@ -263,8 +275,11 @@ def _refutation(netlist, op, fmt, out, env, ports, sym, ob, lemmas, flag_mask, l
     model_net = (val(ob.watch["net_code"]), val(ob.watch["net_flags"]) if "net_flags" in ob.watch else 0)
     model_ref = (val(ob.watch["ref_code"]), val(ob.watch["ref_flags"]))
     cex, problem = replay(netlist, op, fmt, out, env, ports, inputs_model, model_net, model_ref, flag_mask,
-                          lmul_policy, cycles, nan_exact=nan_exact)
+                          lmul_policy, cycles, nan_exact=nan_exact, addend_fmt=sym.addend_fmt)
     seconds = time.perf_counter() - t0
+    if not premises_hold(ob.premises, sym.ports, inputs_model):
+        problem = "; ".join(filter(None, [problem, "the model is outside the property's domain (a premise is false)"]))
+        cex = replace(cex, replayed=False)
     if problem:
         return ProofResult("ERROR", seconds, solver, version, cex, ob, lemmas,
                            message=f"counterexample did not replay (tool bug, not a design bug): {problem}")

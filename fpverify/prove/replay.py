@@ -36,6 +36,17 @@ def input_substitution(ports: Mapping[str, z3.BitVecRef], values: Mapping[str, i
     return [(t, z3.BitVecVal(values[n], t.size())) for n, t in ports.items() if not z3.is_bv_value(t)]
 
 
+def premises_hold(premises, ports: Mapping[str, z3.BitVecRef], values: Mapping[str, int]) -> bool:
+    """False iff some premise (valid codes, rm encoding, the property's assumptions) is false on the
+    concrete input ``values``: a model outside the property's domain is never a counterexample. A
+    premise that reads a non-port constant (it does not fold) is left to the solver's word."""
+    subst = input_substitution(ports, values)
+    for pm in premises:
+        if z3.is_false(z3.simplify(z3.substitute(pm, *subst) if subst else pm)):
+            return False
+    return True
+
+
 def evaluate_netlist(netlist, inputs: dict[str, int], cycles: int = 0, reset=None) -> dict[str, int]:
     """Output values of ``netlist`` on one input vector (numpy evaluator; z3 folding as fallback);
     ``reset``: a `fpverify.hdl.reset.ResetSequence` run before the ``cycles`` latency edges."""
@@ -70,12 +81,14 @@ def operand_ports(op: str, ports: PortMap) -> list[str]:
     return [getattr(ports, role) for role in ("a", "b", "c")[:get_op(op).arity]]
 
 
-def golden_result(op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int], lmul_policy=None):
+def golden_result(op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int], lmul_policy=None,
+                  addend=None):
+    """``addend``: an FMA's c format when it is not ``fmt`` (mixed formats)."""
     o = get_op(op)
     if o.sub_select is not None and ports.sub is not None and inputs[ports.sub] & 1:
         o = get_op(o.sub_select)  # an adder's sub select flips add <-> sub
     codes = [inputs[name] for name in operand_ports(op, ports)]
-    return o.run_golden(fmt, codes, env_for(env, ports, inputs), out=out, policy=lmul_policy)
+    return o.run_golden(fmt, codes, env_for(env, ports, inputs), out=out, policy=lmul_policy, addend=addend)
 
 
 def same(out: FloatFormat, x: tuple[int, int], y: tuple[int, int], flag_mask: int,
@@ -93,14 +106,16 @@ def describe(fmt: FloatFormat, code: int) -> str:
 
 def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[str, int],
            model_netlist: tuple[int, int], model_reference: tuple[int, int], flag_mask: int,
-           lmul_policy=None, cycles: int = 0, nan_exact: bool = False) -> tuple[Counterexample, str]:
-    """(counterexample, problem): ``problem`` is empty iff the mismatch replayed everywhere."""
+           lmul_policy=None, cycles: int = 0, nan_exact: bool = False,
+           addend_fmt=None) -> tuple[Counterexample, str]:
+    """(counterexample, problem): ``problem`` is empty iff the mismatch replayed everywhere.
+    ``addend_fmt``: an FMA's c format when it is not ``fmt``."""
     problems = []
     outs = evaluate_netlist(netlist, inputs, cycles, ports.reset)
     net = (outs[ports.result], outs[ports.flags] if ports.flags else 0)
     if (net[0], net[1] & flag_mask) != (model_netlist[0], model_netlist[1] & flag_mask):
         problems.append(f"netlist evaluator gives {net}, the z3 translation {model_netlist}")
-    g = golden_result(op, fmt, out, env, ports, inputs, lmul_policy)
+    g = golden_result(op, fmt, out, env, ports, inputs, lmul_policy, addend_fmt)
     gold = (g.code, int(g.flags))
     if not same(out, gold, model_reference, flag_mask, nan_exact):
         problems.append(f"golden model gives {gold}, the symbolic reference {model_reference}")
@@ -112,7 +127,8 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     if ports.reset is not None:
         roles.add(ports.reset.port)
     free = {n: v for n, v in inputs.items() if n not in roles}
-    lines = ["  " + "  ".join(f"{n}={describe(fmt, inputs[n])}" for n in names)
+    role_fmt = {ports.c: addend_fmt} if addend_fmt is not None and ports.c else {}
+    lines = ["  " + "  ".join(f"{n}={describe(role_fmt.get(n, fmt), inputs[n])}" for n in names)
              + f"  rounding={e.rounding}" + (f" R={e.random_bits}" if e.rounding.mode.stochastic else "")
              + (f" sub={inputs[ports.sub]}" if ports.sub else "")]
     held = {n: inputs[n] for n, _ in ports.fixed if n in inputs and n not in dict(PortMap().fixed)}
@@ -127,5 +143,5 @@ def replay(netlist, op: str, fmt, out, env: Env, ports: PortMap, inputs: dict[st
     return cex, "; ".join(problems)
 
 
-__all__ = ["replay", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for",
+__all__ = ["replay", "premises_hold", "complete_inputs", "input_substitution", "evaluate_netlist", "golden_result", "env_for",
            "operand_ports", "same", "describe"]

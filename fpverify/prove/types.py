@@ -71,11 +71,16 @@ class SymbolicInputs:
     rm: z3.BitVecRef | None = None
     sub: z3.BitVecRef | None = None
     rand: z3.BitVecRef | None = None
+    addend_fmt: Format | None = None  # c's format when it differs from ``fmt`` (a mixed FMA)
+
+    def operand_fmt(self, which: str) -> Format:
+        """The format of operand ``which`` (a, b: ``fmt``; c: ``addend_fmt`` when given)."""
+        return self.addend_fmt if which == "c" and self.addend_fmt is not None else self.fmt
 
     def unpack(self, which: str = "a"):
         """Decoded operand (`fpverify.smt.reference.unpack.Unpacked`: is_nan, is_zero, sig, exp...)."""
         from ..smt.reference.tapered import unpack_any as unpack
-        return unpack(self.fmt, getattr(self, which))
+        return unpack(self.operand_fmt(which), getattr(self, which))
 
 
 Assumption = Callable[[SymbolicInputs], z3.BoolRef]

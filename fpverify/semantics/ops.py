@@ -91,18 +91,31 @@ class Op:
         return resolve(self.rtl)
 
     def run_golden(self, fmt: Format, codes: Sequence[int], env: Env, *, out: Format | None = None,
-                   policy: Any = None) -> Rounded:
-        """The golden result of this op on ``codes`` (``policy`` is read by L-Mul only)."""
+                   policy: Any = None, addend: Format | None = None) -> Rounded:
+        """The golden result of this op on ``codes`` (``policy`` is read by L-Mul only; ``addend``:
+        the third operand's format when it differs, fma only)."""
         fn = self.golden_function()
         if self.call is Call.EXACT:
             _check_arity(self, codes)
             return _as_rounded(fn(fmt, *codes))
-        return _invoke(self, fn, fmt, codes, env, out, policy, {})
+        return _invoke(self, fn, fmt, codes, env, out, policy, _addend_kw(self, addend))
 
     def run_symbolic(self, fmt: Format, terms: Sequence[Any], env: Env, *, out: Format | None = None,
-                     policy: Any = None, rand: Any = None):
+                     policy: Any = None, rand: Any = None, addend: Format | None = None):
         """The symbolic reference (`fpverify.smt.reference.RefResult`) of this op on z3 ``terms``."""
-        return _invoke(self, self.symbolic_function(), fmt, terms, env, out, policy, {"rand": rand})
+        return _invoke(self, self.symbolic_function(), fmt, terms, env, out, policy,
+                       {"rand": rand, **_addend_kw(self, addend)})
+
+
+MIXED_ADDEND_OPS = ("fma",)  # ops whose third operand may have its own format (``addend=``)
+
+
+def _addend_kw(op: Op, addend) -> dict:
+    if addend is None:
+        return {}
+    if op.name not in MIXED_ADDEND_OPS:
+        raise ValueError(f"{op.name} has no operand of a second format (mixed formats: {', '.join(MIXED_ADDEND_OPS)})")
+    return {"addend": addend}
 
 
 def _check_arity(op: Op, operands: Sequence) -> None:

@@ -53,16 +53,20 @@ def recognise_equivalence(scope: Scope, pr: ast.Prove) -> Equivalence | None:
         raise err(f"`{call.func}` takes {arity} operand(s) and a rounding mode, got {len(args)} arguments",
                   extra[1].pos)
     names = []
-    fmt = None
-    for a in operands:
+    fmt = addend_fmt = None
+    for i, a in enumerate(operands):
         if not isinstance(a, ast.Name) or a.id not in scope.inputs:
             raise err(f"operands of `{call.func}` must be declared inputs", a.pos)
         t = scope.inputs[a.id].type
         if not isinstance(t, FloatT):
             raise err(f"operand `{a.id}` has type {t}, not a float format", a.pos)
-        if fmt is not None and t.fmt != fmt:
-            raise err(f"operands of `{call.func}` have different formats ({fmt.name}, {t.fmt.name})", a.pos)
-        fmt = t.fmt
+        if i == 2 and call.func in MIXED_ADDEND_OPS and t.fmt != fmt:
+            addend_fmt = t.fmt  # a mixed FMA: c (and by default the result) in its own format
+        elif fmt is not None and t.fmt != fmt:
+            what = "a and b" if call.func in MIXED_ADDEND_OPS else "operands"
+            raise err(f"{what} of `{call.func}` have different formats ({fmt.name}, {t.fmt.name})", a.pos)
+        else:
+            fmt = t.fmt
         if a.id in names:
             raise err(f"input `{a.id}` is used twice as an operand; the unit has one port per operand", a.pos)
         names.append(a.id)
@@ -145,8 +149,23 @@ def recognise_equivalence(scope: Scope, pr: ast.Prove) -> Equivalence | None:
         if ft.width is not None and ft.width < 5:
             raise err(f"flags output `{f.id}` is {ft.width} bits; IEEE flags need 5", f.pos)
         flags = f.id
+    if addend_fmt is not None:
+        check_mixed_fma(fmt, addend_fmt, out.type.fmt, overflow, call.pos)
     return Equivalence(call.func, lhs.id, tuple(names), fmt, out.type.fmt, rounding, rounding_input,
-                       overflow, tininess, policy, flags, pr.exact_nan is not None, random_input)
+                       overflow, tininess, policy, flags, pr.exact_nan is not None, random_input, addend_fmt)
+
+
+MIXED_ADDEND_OPS = ("fma",)  # golden ops whose third operand may have its own format
+
+
+def check_mixed_fma(fmt, addend_fmt, out_fmt, overflow, pos) -> None:
+    """A mixed FMA the semantics can state: float formats, and an output whose range holds the
+    operands' unless an overflow policy says what an overflow becomes (the generator's rule)."""
+    widest = max(f.value(f.max_code) for f in (fmt, addend_fmt))
+    if overflow is None and out_fmt.value(out_fmt.max_code) < widest:
+        raise err(f"mixed fma: the output format {out_fmt.name} cannot represent the range of its operands "
+                  f"({fmt.name} x {fmt.name} + {addend_fmt.name}); give `overflow=` (ieee, satfinite, "
+                  "satpropagate or nan)", pos)
 
 def enum_kw(kw: ast.KwArg, enum_cls, what: str):
     v = kw.value

@@ -39,6 +39,7 @@ class Equivalence:
     flags: str | None  # output name carrying the flags
     nan_exact: bool = False  # `with exact nan`: the result code must equal golden's bit for bit
     random_input: str | None = None  # `random = r`: the bits input feeding a stochastic mode
+    addend_fmt: FloatFormat | None = None  # fma's c format when it differs from a's and b's (mixed FMA)
 
     @property
     def env(self) -> Env:

@@ -20,7 +20,7 @@ import z3
 
 from ...rounding import Flags
 from ..render import IEEE_FLAG_MASK, code_text
-from ..replay import complete_inputs, describe, evaluate_netlist, input_substitution, replay
+from ..replay import complete_inputs, describe, evaluate_netlist, input_substitution, premises_hold, replay
 
 
 @dataclass
@@ -97,11 +97,14 @@ def classify(problem, model: dict[str, int]):
     model_ref = (concrete(w["ref_code"], subst), concrete(w["ref_flags"], subst))
     cex, why = replay(problem.netlist, problem.op, problem.fmt, problem.out, problem.env, problem.ports, inputs,
                       model_net, model_ref, problem.flag_mask, problem.lmul_policy, problem.cycles,
-                      nan_exact=problem.nan_exact)
+                      nan_exact=problem.nan_exact, addend_fmt=getattr(problem, "addend_fmt", None))
     iso = getattr(problem, "iso", None)
     if iso is not None and not all(concrete(pm, subst) for pm in iso.exact_premises):
         # the cut product satisfied a rewritten assumption that the real product does not
         return "spurious", cex, "the input is outside the property's domain"
+    if not premises_hold(problem.monolithic.premises, problem.sym.ports, inputs):
+        # the uncut premises are the property's domain: a model outside it is a tool bug, never a bug
+        return "error", cex, "the model is outside the property's domain (a premise is false)"
     if not why:
         return "real", cex, ""
     if why == "netlist and golden model agree on this input":
@@ -183,7 +186,9 @@ def evaluate_netlist_probes(problem, inputs: dict[str, int], names: list[str]) -
 
 
 def describe_inputs(problem, inputs: dict[str, int]) -> str:
-    return "  ".join(f"{n}={describe(problem.fmt, inputs[n])}" for n in problem.operand_ports)
+    roles = dict(zip(problem.operand_ports, ("a", "b", "c")))
+    fmt_of = getattr(problem, "role_fmt", lambda role: problem.fmt)
+    return "  ".join(f"{n}={describe(fmt_of(roles[n]), inputs[n])}" for n in problem.operand_ports)
 
 
 __all__ = ["Stage", "StageValue", "stage_text", "Localisation", "classify", "localise", "concrete", "substitution",

@@ -68,6 +68,14 @@ class Problem:
     witness_premises: list | None = None  # exact premises for witnesses when ``premises`` read a cut
     stage_map: Mapping[str, StageBinding] | None = None  # a foreign design's signals for the stages
     goal: z3.BoolRef | None = None
+    addend_fmt: Format | None = None  # an FMA's c format when it is not ``fmt`` (mixed formats)
+
+    def role_fmt(self, role: str) -> Format:
+        """The format of operand ``role`` (a, b: ``fmt``; c: the addend format)."""
+        return self.addend_fmt if role == "c" and self.addend_fmt is not None else self.fmt
+
+    def unpack_role(self, role: str):
+        return unpack(self.role_fmt(role), getattr(self.sym, role), self._we())
 
     @property
     def operand_ports(self) -> list[str]:
@@ -109,7 +117,7 @@ class Problem:
             if self.op == "lmul":  # variant A rounds only normal x normal (zeros, subnormals flush)
                 datapath = conj([fin] + [z3.Not(z3.Or(n.u.is_zero, n.u.is_subnormal)) for n in (x, y)])
             elif self.op == "fma":  # the rounder sees every sum of non-special operands that is not 0
-                z = unpack(self.fmt, self.sym.c, self._we())
+                z = self.unpack_role("c")
                 datapath = conj([ordinary, z3.Not(z3.Or(z.is_nan, z.is_inf)), t[stage_names.SUM] != 0])
             else:
                 datapath = fin if self.op == "mul" else conj([ordinary, t[stage_names.SUM] != 0])
@@ -144,28 +152,29 @@ class Problem:
 
     def _we(self) -> int:
         from ...smt.reference.unpack import exp_width
-        return exp_width(self.fmt, self.out)
+        return exp_width(self.fmt, self.out, *([self.addend_fmt] if self.addend_fmt is not None else []))
 
     def class_split_cases(self, roles: Sequence[str], grouped: bool = False) -> list[S.Case]:
         if grouped:
-            return S.grouped_class_cases({r: unpack(self.fmt, getattr(self.sym, r), self._we()) for r in roles})
-        lists = [S.class_cases(unpack(self.fmt, getattr(self.sym, r), self._we()), r) for r in roles]
+            return S.grouped_class_cases({r: self.unpack_role(r) for r in roles})
+        lists = [S.class_cases(self.unpack_role(r), r) for r in roles]
         return S.cross(*lists)
 
 
 def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env(), lmul_policy=None,
                   ports: PortMap = PortMap(), check_flags: bool = True, cycles: int = 0, component=None,
                   isolate: bool = False, nan_exact: bool = False, assumptions: Sequence = (),
-                  stage_map: Mapping[str, StageBinding] | None = None) -> Problem:
-    """``assumptions``: callables of the symbolic inputs (as `build_obligation` takes them) that
+                  stage_map: Mapping[str, StageBinding] | None = None, addend_fmt=None) -> Problem:
+    """``addend_fmt``: an FMA's c format when it differs from ``fmt``. ``assumptions``: callables of the symbolic inputs (as `build_obligation` takes them) that
     restrict the domain of every case and lemma; ``stage_map``: the netlist signals of the stages
     a multiplier is cut at (`isolate.StageBinding`; None: fpverify's own stage names)."""
     ob, terms, reference, flag_mask, sym, _, ports = build_obligation(
         netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
-        check_flags=check_flags, cycles=cycles, nan_exact=nan_exact, assumptions=assumptions)
-    out = out_fmt or fmt
+        check_flags=check_flags, cycles=cycles, nan_exact=nan_exact, assumptions=assumptions,
+        addend_fmt=addend_fmt)
+    out = sym.out_fmt
     pr = Problem(netlist, op, fmt, out, env, ports, lmul_policy, cycles, component, ob, sym, reference,
-                 flag_mask, terms, nan_exact=nan_exact)
+                 flag_mask, terms, nan_exact=nan_exact, addend_fmt=sym.addend_fmt)
     pr.premises, pr.goal = list(ob.premises), ob.goal
     if isolate:
         if op not in ("mul", "fma"):
@@ -179,7 +188,7 @@ def build_problem(netlist, op: str, fmt: Format, *, out_fmt=None, env: Env = Env
         try:
             iso = isolate_multiplier(terms, sym, fmt, env, ports.result, ports.flags if flag_mask else None, out,
                                      rand, stage_map=stage_map, domain=[a(sym) for a in assumptions],
-                                     addend=sym.c if op == "fma" else None)
+                                     addend=sym.c if op == "fma" else None, addend_fmt=sym.addend_fmt)
         except (KeyError, ValueError) as e:
             raise ProofSetupError(f"multiplier isolation: {e.args[0] if e.args else e}") from None
         premises, product_lemmas = cut_assumed_product(iso, fmt, sym.a, sym.b, ob.premises)
@@ -244,9 +253,10 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
     if pr.iso is not None:
         items += [Item("lemma", ob) for ob in pr.iso.lemmas]
     params = S.format_params(pr.fmt)
+    params["pc"] = pr.role_fmt("c").precision if pr.op == "fma" else params["p"]  # an FMA addend's precision
     cases = pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]
     finite_roles = [r for r in ("a", "b", "c") if getattr(pr.sym, r) is not None]
-    us = {r: unpack(pr.fmt, getattr(pr.sym, r), pr._we()) for r in finite_roles}
+    us = {r: pr.unpack_role(r) for r in finite_roles}
     is_finite_case = lambda c: c.name == "finite" or all(f"{r}=subnormal" in c.name or f"{r}=normal" in c.name for r in finite_roles) \
         if st.class_split else True
     sub: list[S.Case] = []
@@ -324,11 +334,13 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
                      max_refinements: int = 3, vcd_dir=None, stop_at_bug: bool = True,
                      nan_exact: bool = False, assumptions: Sequence = (),
                      stage_map: Mapping[str, StageBinding] | None = None,
-                     progress: Callable[[str, Item], None] | None = None) -> DecomposedResult:
+                     progress: Callable[[str, Item], None] | None = None,
+                     addend_fmt=None) -> DecomposedResult:
     """Prove ``netlist`` ≡ the reference of ``op`` by the decomposition ``strategy``.
 
     ``assumptions`` restrict the domain (callables of the symbolic inputs, as `build_obligation`
-    takes them); ``stage_map`` binds the cut stages to a foreign design's signals (`build_problem`).
+    takes them); ``stage_map`` binds the cut stages to a foreign design's signals (`build_problem`);
+    ``addend_fmt``: an FMA's c format when it differs from ``fmt`` (mixed formats).
 
     NaN results are compared as a class unless ``nan_exact`` (then bit for bit, as the monolithic
     miter with ``nan_exact``)."""
@@ -339,7 +351,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
     pr = build_problem(netlist, op, fmt, out_fmt=out_fmt, env=env, lmul_policy=lmul_policy, ports=ports,
                        check_flags=check_flags, cycles=cycles, component=component,
                        isolate=bool(st.isolate), nan_exact=nan_exact, assumptions=assumptions,
-                       stage_map=stage_map)
+                       stage_map=stage_map, addend_fmt=addend_fmt)
     items = plan(pr, st)
     timeout = timeout_s or st.timeout_s
     use = tuple(solvers) if solvers else st.solvers

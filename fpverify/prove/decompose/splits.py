@@ -7,7 +7,8 @@ cover. Two obligations make a split trustworthy (proofs.md technique 10):
 * non-vacuity: each ``premises ∧ domain ∧ ci`` is sat (`witness_obligation`, expected sat).
 
 Interval bounds come from strategy files as expressions over the format parameters
-(`format_params`: p, m, e, bias, emin, emax), so one strategy serves every format.
+(`format_params`: p, m, e, bias, emin, emax; the fma family adds pc, the addend's precision),
+so one strategy serves every format.
 """
 
 from __future__ import annotations
