@@ -10,6 +10,12 @@ Composites MPFR lacks (sigmoid, silu, gelu_erf, gelu_tanh) are evaluated in MPFR
 textbook definitions; where the result is within e^-|x| of x or 1 the standard identity
 g = x - x * (1 - g) is summed exactly in rationals so the tiny difference is not lost.
 
+f32 is sampled: random operands plus, for exp and log, the operands whose float64 value lies
+closest to a f32 rounding boundary (a midpoint or a representable number) among 2^20 consecutive
+operands of two slices each. These hard cases are GENERATED here by that search (float64 places a
+value to ~2^-29 of a f32 half-ulp, so the chosen ones need >= 45 correct bits to round); they are
+not copied from the Lefevre-Muller or CORE-MATH worst-case lists.
+
 One documented difference: MPFR's rec_sqrt(-0) is +inf, IEEE 754-2019 §9.2.1 (and the golden
 model) give -inf; that case is checked on its own.
 """
@@ -32,7 +38,7 @@ from fpverify.rounding import DETERMINISTIC, Env, Flags  # noqa: E402
 
 WORK = 400
 DTYPES = {"e4m3fn": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2, "f16": np.float16,
-          "bf16": ml_dtypes.bfloat16}
+          "bf16": ml_dtypes.bfloat16, "f32": np.float32}
 MPFR_NATIVE = {"exp": gmpy2.exp, "exp2": gmpy2.exp2, "exp10": gmpy2.exp10, "expm1": gmpy2.expm1,
                "log": gmpy2.log, "log2": gmpy2.log2, "log10": gmpy2.log10, "log1p": gmpy2.log1p,
                "sin": gmpy2.sin, "cos": gmpy2.cos, "tan": gmpy2.tan, "tanh": gmpy2.tanh,
@@ -41,11 +47,12 @@ MPFR_NATIVE = {"exp": gmpy2.exp, "exp2": gmpy2.exp2, "exp10": gmpy2.exp10, "expm
 COMPOSITES = ("sigmoid", "silu", "gelu_erf", "gelu_tanh")
 # (precision, emin, max finite, has inf) of each format, written out here (not read from fpverify)
 SHAPES = {"e4m3fn": (4, -6, Fraction(448), False), "e5m2": (3, -14, Fraction(57344), True),
-          "f16": (11, -14, Fraction(65504), True), "bf16": (8, -126, Fraction(2**128 - 2**120), True)}
+          "f16": (11, -14, Fraction(65504), True), "bf16": (8, -126, Fraction(2**128 - 2**120), True),
+          "f32": (24, -126, Fraction(2**128 - 2**104), True)}
 
 
 def decode(fmt: str, codes) -> list[float]:
-    width = np.uint16 if fmt in ("f16", "bf16") else np.uint8
+    width = np.uint32 if fmt == "f32" else np.uint16 if fmt in ("f16", "bf16") else np.uint8
     with np.errstate(invalid="ignore"):
         return np.asarray(codes, dtype=width).view(DTYPES[fmt]).astype(np.float64).tolist()
 
@@ -201,3 +208,30 @@ def test_sampled_16bit_all_modes(fmt, name):
 def test_rsqrt_of_minus_zero_is_minus_inf_ieee_not_mpfr():
     got = evaluate("rsqrt", get_format("e5m2"), (0x80,), Env())
     assert decode("e5m2", [got.code])[0] == -math.inf and got.flags == Flags.INFINITE
+
+
+# slices of f32 codes searched for hard cases: [1, 1.125), [64, 72) for exp; [1.5, 1.6875), [2^100, ...) for log
+HARD_SLICES = {"exp": (0x3F800000, 0x42800000), "log": (0x3FC00000, 0x71800000)}
+
+
+def near_boundary_f32(name: str, count: int) -> list[int]:
+    """The ``count`` operands of the searched slices whose float64 value is nearest a f32 boundary."""
+    found = []
+    for lo in HARD_SLICES[name]:
+        codes = np.arange(lo, lo + (1 << 20), dtype=np.int64)
+        x = codes.astype(np.uint32).view(np.float32).astype(np.float64)
+        y = np.abs(np.exp(x) if name == "exp" else np.log(x))
+        m, _ = np.frexp(y)
+        frac = np.ldexp(m, 25) % 1.0  # in units of half a f32 ulp: boundaries at integers
+        dist = np.minimum(frac, 1 - frac)
+        order = np.argsort(dist)[:count]
+        found += [(float(dist[i]), int(codes[i])) for i in order]
+    return [c for _, c in sorted(found)[:count]]
+
+
+@pytest.mark.parametrize("name", ["exp", "log"])
+def test_f32_hard_cases_and_sample(name):
+    hard = near_boundary_f32(name, 12)
+    rng = random.Random(f"f32-{name}")
+    bad = check_exhaustive("f32", name, hard + [rng.randrange(1 << 32) for _ in range(40)])
+    assert not bad, "\n".join(bad[:10]) + f"\n... {len(bad)} mismatches"
