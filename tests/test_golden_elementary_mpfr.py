@@ -11,7 +11,7 @@ textbook definitions; where the result is within e^-|x| of x or 1 the standard i
 g = x - x * (1 - g) is summed exactly in rationals so the tiny difference is not lost.
 
 f32 is sampled: random operands plus, for exp and log, the operands whose float64 value lies
-closest to a f32 rounding boundary (a midpoint or a representable number) among 2^20 consecutive
+closest to a f32 rounding boundary (a midpoint or a representable number) among 2^19 consecutive
 operands of two slices each. These hard cases are GENERATED here by that search (float64 places a
 value to ~2^-29 of a f32 half-ulp, so the chosen ones need >= 45 correct bits to round); they are
 not copied from the Lefevre-Muller or CORE-MATH worst-case lists.
@@ -58,8 +58,9 @@ def decode(fmt: str, codes) -> list[float]:
 
 
 def _context():
-    return gmpy2.context(precision=WORK, round=gmpy2.RoundToZero, emin=gmpy2.get_emin_min(),
-                         emax=gmpy2.get_emax_max())
+    # a bounded exponent range (2^+-2^30) keeps MPFR fast on exp(1e38); a result beyond it is
+    # replaced by 2^+-2000, which every tested format rounds exactly like it (see `reference`)
+    return gmpy2.context(precision=WORK, round=gmpy2.RoundToZero, emin=-(1 << 30), emax=1 << 30)
 
 
 def frac(y) -> Fraction:
@@ -105,6 +106,10 @@ def reference(name: str, x: float):
         else:
             y = MPFR_NATIVE[name](xm)
         inexact, divzero = ctx.inexact, ctx.divzero
+        if ctx.overflow or ctx.underflow:  # |true value| beyond 2^(2^30) or below 2^-(2^30)
+            far = Fraction(2) ** (2000 if ctx.overflow else -2000)
+            neg = y < 0 or (y == 0 and gmpy2.is_signed(y))
+            return "finite", int(neg), -far if neg else far, True, False
     if gmpy2.is_nan(y):
         return "nan", 0, None, False, False
     if gmpy2.is_infinite(y):
@@ -201,7 +206,7 @@ def test_exhaustive_16bit_all_modes(fmt, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_sampled_16bit_all_modes(fmt, name):
     rng = random.Random(f"{fmt}-{name}")
-    bad = check_exhaustive(fmt, name, [rng.randrange(1 << 16) for _ in range(150)])
+    bad = check_exhaustive(fmt, name, [rng.randrange(1 << 16) for _ in range(40)])
     assert not bad, "\n".join(bad[:10]) + f"\n... {len(bad)} mismatches"
 
 
@@ -218,7 +223,7 @@ def near_boundary_f32(name: str, count: int) -> list[int]:
     """The ``count`` operands of the searched slices whose float64 value is nearest a f32 boundary."""
     found = []
     for lo in HARD_SLICES[name]:
-        codes = np.arange(lo, lo + (1 << 20), dtype=np.int64)
+        codes = np.arange(lo, lo + (1 << 19), dtype=np.int64)
         x = codes.astype(np.uint32).view(np.float32).astype(np.float64)
         y = np.abs(np.exp(x) if name == "exp" else np.log(x))
         m, _ = np.frexp(y)
