@@ -40,7 +40,6 @@ import numpy as np
 
 from ..errors import InputError
 from ..formats import FloatFormat, Format, FormatError, get_format
-from ..golden.elementary import evaluate
 from ..rounding import Env
 from ..semantics.rounding_rules import decision_bits
 from . import tables
@@ -146,6 +145,8 @@ def _values(ops: Operands) -> np.ndarray:
 
 def golden_elements(fn: str, codes, fmt: FloatFormat, env: Env, out: FloatFormat, r_bits=0):
     """(codes, flags) int64 arrays of the golden model on a flat code array (one call per element)."""
+    from ..golden.elementary import evaluate  # mpmath is imported only when an element needs it
+
     cl = np.asarray(codes).reshape(-1).tolist()
     rb = np.broadcast_to(r_bits, (len(cl),)).tolist() if np.ndim(r_bits) else None
     res_c = np.zeros(len(cl), np.int64)
