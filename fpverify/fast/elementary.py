@@ -73,7 +73,8 @@ def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
     out = fmt if out is None else out
     if not (isinstance(fmt, FloatFormat) and isinstance(out, FloatFormat)):
         return False
-    if fmt.width > 32 or fmt.precision > 53 or int(fmt.max_value).bit_length() > 1000 or fmt.emin - fmt.precision < -1000:
+    if (fmt.width > 32 or fmt.precision > 53 or int(fmt.max_value).bit_length() > 1000
+            or fmt.emin - fmt.precision < -1000):
         return False
     if not (out.subnormals or out.man_bits == 0):
         return False

@@ -11,7 +11,7 @@ For every function a `Candidate` gives
   the argument's 2^-52 error by 2z^2 <= 1500 before erfc underflows, 2^-41.5; gelu_tanh: exp at
   -2u with |2u| <= 745 amplifies the <= 8 roundings of u, 2^-40.5): B = 36 for those, B = 40
   for erf (CPython ``math.erf``). The measured maxima over every f16 and bf16 operand are in
-  docs/fast.md (`measured_error` recomputes them against MPFR);
+  docs/fast.md (benchmarks/bench_elementary.py recomputes them against MPFR);
 * ``sign``: the sign of f(x) where it is known from the definition for every finite nonzero x
   (``"pos"``, ``"odd"`` = sign of x, or None): results that underflow float64 are only decided
   with it;
