@@ -201,3 +201,10 @@ def test_bad_input():
         elementary_table("exp", "f32")
     with pytest.raises(InputError, match="deterministic"):
         elementary_table("exp", "f16", Env(Rounding(Mode.SR_A, 4)))
+
+
+@pytest.mark.parametrize("out", ["e8m0fnu", "ue4m3", "p3109_8p1uf", "p3109_8p3se", "e2m1fn", "e4m3fnuz"])
+def test_unusual_result_formats(out):
+    """Unsigned, precision-1, P3109 (with Inf, one NaN), no-NaN and FNUZ results from e5m2 operands."""
+    for fn in ("exp", "sin"):
+        assert_same(fn, "e5m2", np.arange(256), Env(), out=out)
