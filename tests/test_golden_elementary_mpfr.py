@@ -71,7 +71,9 @@ def frac(y) -> Fraction:
 def _composite(name: str, x):
     """(value as Fraction, inexact) of a composite, evaluated in MPFR (see the module docstring)."""
     xf = Fraction(float(x))
-    far = {"silu": 800, "gelu_erf": 40, "gelu_tanh": 40}.get(name)
+    far = {"sigmoid": 800, "silu": 800, "gelu_erf": 40, "gelu_tanh": 40}.get(name)
+    if name == "sigmoid" and abs(x) > far:  # 1 - s(x) (x > 0) and s(x) (x < 0) are below 2^-1150
+        return (1 - Fraction(1, 2 ** 1100) if x > 0 else Fraction(1, 2 ** 1100)), True
     if far and abs(x) > far:  # |x (1 - g(x))| (x > 0) and |x g(x)| (x < 0) are below 2^-1000:
         return (xf if x > 0 else 0) - Fraction(1, 2 ** 1100), True  # only the side matters
     if name == "sigmoid":
