@@ -234,6 +234,13 @@ def _atomic_save(path: Path, result) -> None:
         pass  # read-only or full cache directory: keep the in-process memo only
 
 
+def cached_table(key: str, label: str, build: Callable[[], tuple[np.ndarray, np.ndarray]]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, flags)`` for ``key`` from the memo or ``$FPVERIFY_CACHE/label-key.npz``, else
+    ``build()`` saved atomically (the mechanism of every table here, for other table builders)."""
+    return _load_or_build(key, label, build)
+
+
 def clear_memo() -> None:
     """Forget in-process tables (the disk cache stays)."""
     with _memo_lock:
@@ -302,5 +309,5 @@ def lookup_unary(op: str, fmt: Format | str, a, env: Env = Env(), out=None, with
     return (codes[idx], flags[idx]) if with_flags else codes[idx]
 
 
-__all__ = ["binary_table", "unary_table", "lookup_binary", "lookup_unary", "table_key", "cache_dir",
+__all__ = ["binary_table", "unary_table", "cached_table", "lookup_binary", "lookup_unary", "table_key", "cache_dir",
            "golden_digest", "clear_memo", "INVALID_INPUT", "BINARY_OPS", "UNARY_OPS"]
