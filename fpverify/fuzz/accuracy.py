@@ -15,7 +15,8 @@ f(x) is NaN or an infinity, or y or the correctly rounded result is an infinity,
 correctly rounded result: its error is then 0, otherwise infinite.
 
 Classes: *correctly rounded* (y is the golden result in the declared mode), *faithful* (y is
-RD(f(x)) or RU(f(x)), the format values around f(x)), *worse* (anything else).
+RD(f(x)) or RU(f(x)), the format values around f(x)), *worse* (anything else). A correctly
+rounded result is always within the bound (e.g. an underflow to 0 has relative error 1).
 """
 
 from __future__ import annotations
@@ -224,6 +225,8 @@ def measure(op: str, src: FloatFormat, args: Sequence[int], dst: FloatFormat, en
             continue
     if bound is None:
         ok = None
+    elif klass == CORRECT:  # nothing can do better than the correctly rounded result
+        ok = True
     elif bound.measure == "faithful":
         ok = klass != WORSE
     else:
