@@ -7,6 +7,7 @@
 * ``softmax2_<fmt>`` / ``softmax3_<fmt>`` for fmt in bf16 e4m3fn: row softmax of an f32 (batch, n)
   array, computed in f32 and cast once; two-pass (online max and rescaled sum in one pass, the
   normalisation in the second) and three-pass (max; exp and sum; divide).
+* ``softmax3_bf16_lowp``: three-pass softmax with every intermediate in bfloat16.
 * ``gelu_tanh_<fmt>`` for fmt in bf16 f16 f32: the transformer GELU approximation
   ``0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x^3)))`` in f32 on the input, then cast to fmt (the
   input is the same format: bf16/f16 inputs are widened to f32 first).
@@ -81,6 +82,18 @@ def softmax_two_pass(x: np.ndarray) -> np.ndarray:
         return np.exp(x - m[:, None]) / d[:, None]
 
 
+def softmax3_bf16_lowp(x: np.ndarray) -> np.ndarray:
+    """Three-pass softmax with bfloat16 intermediates (each op rounded to bf16, the sum
+    accumulated by numpy in bf16): what a kernel without an f32 accumulator does."""
+    bf = _ml("bf16")
+    x = np.asarray(x).astype(bf)
+    with np.errstate(all="ignore"):
+        m = np.max(x, axis=-1, keepdims=True)
+        e = np.exp(x - m).astype(bf)
+        s = np.sum(e, axis=-1, keepdims=True, dtype=bf)
+        return (e / s).astype(bf)
+
+
 def _softmax(passes: int, fmt: str) -> Callable:
     body = softmax_two_pass if passes == 2 else softmax_three_pass
 
@@ -93,7 +106,7 @@ def _softmax(passes: int, fmt: str) -> Callable:
     return kernel
 
 
-def gelu_tanh_f32(x: np.ndarray) -> np.ndarray:
+def gelu_tanh_approx(x: np.ndarray) -> np.ndarray:
     """0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x^3))) in float32 (PyTorch/HF ``gelu_new``)."""
     x = np.asarray(x).astype(np.float32)
     c = np.float32(np.sqrt(2.0 / np.pi))
@@ -104,7 +117,7 @@ def gelu_tanh_f32(x: np.ndarray) -> np.ndarray:
 def _gelu(fmt: str) -> Callable:
     def kernel(x: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            return gelu_tanh_f32(x).astype(_ml(fmt))
+            return gelu_tanh_approx(x).astype(_ml(fmt))
 
     kernel.__name__ = kernel.__qualname__ = f"gelu_tanh_{fmt}"
     kernel.__doc__ = f"GELU tanh approximation in f32, cast to {fmt}"
@@ -119,8 +132,9 @@ for _name in UFUNCS:
 for _fmt in SOFTMAX_OUT:
     KERNELS[f"softmax2_{_fmt}"] = _softmax(2, _fmt)
     KERNELS[f"softmax3_{_fmt}"] = _softmax(3, _fmt)
+KERNELS["softmax3_bf16_lowp"] = softmax3_bf16_lowp
 for _fmt in GELU_OUT:
     KERNELS[f"gelu_tanh_{_fmt}"] = _gelu(_fmt)
 globals().update(KERNELS)
 
-__all__ = ["KERNELS", "UFUNCS", "softmax_two_pass", "softmax_three_pass", "gelu_tanh_f32", *KERNELS]
+__all__ = ["KERNELS", "UFUNCS", "softmax_two_pass", "softmax_three_pass", "softmax3_bf16_lowp", "gelu_tanh_approx", *KERNELS]
