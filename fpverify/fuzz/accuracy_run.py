@@ -87,6 +87,7 @@ class AccuracyStats:
     bins: dict[int, int] = field(default_factory=dict)
     failures: int = 0
     worst: Finding | None = None  # the largest ULP error (first found on ties)
+    worst_finite: Finding | None = None  # the largest finite ULP error (specials excluded)
     max_rel: float = 0.0
     shown: list[Finding] = field(default_factory=list)  # the largest failures, at most SHOW
     note: str = ""
@@ -104,6 +105,8 @@ class AccuracyStats:
         self.bins[b] = self.bins.get(b, 0) + 1
         if self.worst is None or m.ulp > self.worst.measured.ulp:
             self.worst = f
+        if not m.special and (self.worst_finite is None or m.ulp > self.worst_finite.measured.ulp):
+            self.worst_finite = f
         self.max_rel = max(self.max_rel, m.rel)
         if m.ok is False or (m.ok is None and self.sem.bound is None and m.klass != CORRECT):
             self.failures += 1
@@ -151,6 +154,9 @@ class AccuracyStats:
             lines.append(f"max error        {_num(self.worst.measured.ulp)} ulp; max relative error "
                          f"{_num(self.max_rel)}")
             lines += ["  " + x for x in self.finding_lines(self.worst)]
+        if self.worst_finite is not None and self.worst_finite is not self.worst:
+            lines.append(f"max finite error {_num(self.worst_finite.measured.ulp)} ulp")
+            lines += ["  " + x for x in self.finding_lines(self.worst_finite)]
         bound = self.sem.bound
         if bound is not None:
             lines.append(f"outside {bound}  {self.failures}")
@@ -170,11 +176,13 @@ class AccuracyStats:
         if self.worst is not None:
             worst = {"lines": self.finding_lines(self.worst), "ulp": _json_num(self.worst.measured.ulp),
                      "input": [int(c) for c in self.worst.case.args], "index": self.worst.index}
+        fin = self.worst_finite
         return {"examples": self.results, "labels": labels, "counts": counts,
                 "max_ulp": _json_num(self.max_ulp), "exact": self.classes[CORRECT], "note": self.note,
                 "measure": "ulp", "bound": str(self.sem.bound) if self.sem.bound else None,
                 "classes": dict(self.classes), "max_rel": _json_num(self.max_rel), "failures": self.failures,
-                "worst": worst, "vectors": self.vectors, "exhaustive": self.exhaustive}
+                "worst": worst, "max_finite_ulp": _json_num(fin.measured.ulp) if fin else None,
+                "worst_finite": {"lines": self.finding_lines(fin)} if fin else None, "vectors": self.vectors, "exhaustive": self.exhaustive}
 
 
 def _json_num(v: float):
