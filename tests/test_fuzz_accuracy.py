@@ -251,3 +251,14 @@ def test_cli_exit_codes(capsys, tmp_path):
     assert code == 1 and "outside the bound" in out
     code, _, err = run_cli(["fuzz", f"{src}:exp_f16", "-s", "exp f16 rne relerr<=two"], capsys)
     assert code == 2 and "not a non-negative number" in err and "Traceback" not in err
+
+
+def test_softmax_kernels():
+    from fpverify.fuzz.numpy_kernels import softmax3_bf16, softmax3_bf16_lowp
+
+    good = fuzz(softmax3_bf16, "softmax f32->bf16 len=8 ulp<=1", n=25, seed=0)
+    assert good.ok and good.accuracy.results == 200 and good.accuracy.vectors == 25
+    bad = fuzz(softmax3_bf16_lowp, "softmax f32->bf16 len=8 ulp<=1", n=25, seed=0)
+    assert not bad.ok and bad.accuracy.classes[WORSE] > 0
+    exact = fuzz(softmax3_bf16, "softmax f32->bf16 len=4", n=10, seed=0)  # no bound: bit-exact
+    assert exact.accuracy.failures == exact.accuracy.results - exact.accuracy.classes[CORRECT]
