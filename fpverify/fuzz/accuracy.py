@@ -21,6 +21,7 @@ rounded result is always within the bound (e.g. an underflow to 0 has relative e
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -79,9 +80,14 @@ class Measured:
 # ---- the exact value --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16)
+def _unpacked(src: FloatFormat, args: tuple) -> list:
+    return [unpack(src, c) for c in args]
+
+
 def value_source(op: str, src: FloatFormat, args: Sequence[int], index: int = 0):
     """``(outcome, extra working bits, thunk)`` of f(args) (softmax: of element ``index``)."""
-    ops = [unpack(src, c) for c in args]
+    ops = _unpacked(src, tuple(args))
     if op == "softmax":
         got = element_outcome(ops, index)
         extra = extra_bits(len(ops))

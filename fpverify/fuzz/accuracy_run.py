@@ -126,8 +126,11 @@ class AccuracyStats:
         src, dst = sem.sources[0], sem.dst
         out = []
         if sem.op == "softmax":
-            vals = ", ".join(_value_text(src, c) for c in f.case.args)
-            out.append(f"input x          [{vals}] ({src.name}), element {f.index}")
+            args = f.case.args
+            vals = ", ".join(_value_text(src, c) for c in args[:8]) + (", ..." if len(args) > 8 else "")
+            out.append(f"input x          [{vals}] ({len(args)} x {src.name}), element {f.index}")
+            if len(args) > 8:
+                out.append(f"x[{f.index}]             {_value_text(src, args[f.index])}")
         else:
             names = ["x", "y", "z"]
             for nm, c in zip(names, f.case.args):

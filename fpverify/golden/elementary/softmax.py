@@ -13,6 +13,7 @@ each with relative error below 2^-(P + GUARD)).
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Sequence
 
@@ -31,13 +32,24 @@ def extra_bits(n: int) -> int:
     return n.bit_length() + 2
 
 
+@functools.lru_cache(maxsize=64)
+def _terms(key: tuple, prec: int) -> tuple[tuple, "mpmath.mpf"]:
+    """(e^(x_j - m), their sum) at ``prec`` bits for the dyadics ``key`` ((negative, mant, exp)
+    triples): shared by the elements of one vector (they need the same sum)."""
+    with mpmath.mp.workprec(prec):
+        vals = [from_dyadic(Dyadic(*k)) for k in key]
+        m = max(vals)
+        terms = tuple(mpmath.exp(mpmath.fsub(v, m, exact=True)) for v in vals)
+        return terms, mpmath.fsum(terms)
+
+
 def _value(xs: Sequence[Dyadic], i: int):
     """The mpmath thunk of s_i for finite (non -inf) dyadics ``xs`` (at the ambient precision)."""
+    key = tuple((x.negative, x.mant, x.exp) for x in xs)
+
     def value():
-        vals = [from_dyadic(x) for x in xs]
-        m = max(vals)
-        terms = [mpmath.exp(mpmath.fsub(v, m, exact=True)) for v in vals]
-        return terms[i] / mpmath.fsum(terms)
+        terms, total = _terms(key, mpmath.mp.prec)
+        return terms[i] / total
     return value
 
 
@@ -52,10 +64,18 @@ def element_outcome(operands: Sequence[Operand], i: int) -> Outcome:
     if xi.kind is Kind.INF:
         return zero(0)
     vals = [o.value for o in finite]
-    fx = [v.to_fraction() for v in vals]
-    if all(f == fx[0] for f in fx):
+    if len({_normal(v) for v in vals}) == 1:
         return ExactOut(Ratio(Fraction(1, len(finite))))
-    return ApproxOut(_value(vals, finite.index(xi)))
+    position = sum(1 for o in operands[:i] if o.kind is not Kind.INF)
+    return ApproxOut(_value(vals, position))
+
+
+def _normal(d: Dyadic) -> tuple[bool, int, int]:
+    """A key equal for equal values (zeros of both signs are equal)."""
+    if d.mant == 0:
+        return (False, 0, 0)
+    tz = (d.mant & -d.mant).bit_length() - 1
+    return (d.negative, d.mant >> tz, d.exp + tz)
 
 
 def softmax(fmt: Format, codes: Sequence[int], env: Env = Env(), out: Format | None = None) -> list[Rounded]:
