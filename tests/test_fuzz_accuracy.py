@@ -262,3 +262,25 @@ def test_softmax_kernels():
     assert not bad.ok and bad.accuracy.classes[WORSE] > 0
     exact = fuzz(softmax3_bf16, "softmax f32->bf16 len=4", n=10, seed=0)  # no bound: bit-exact
     assert exact.accuracy.failures == exact.accuracy.results - exact.accuracy.classes[CORRECT]
+
+
+def test_cli_exhaustive_input_errors(capsys):
+    code, _, err = run_cli(["fuzz", "fpverify.fuzz.numpy_kernels:exp_f32", "-s", "exp f32 ulp<=1", "--exhaustive"],
+                           capsys)
+    assert code == 2 and "at most 16 bits" in err
+    code, _, err = run_cli(["fuzz", "fpverify.fuzz.kernels:ml_dtypes_e4m3fn", "-s", "convert f32->e4m3fn",
+                            "--exhaustive"], capsys)
+    assert code == 2 and "elementary" in err
+
+
+def test_exhaustive_e4m3_run():
+    """Every e4m3fn code through exp computed in f32 and cast: the 8-bit input space in one run."""
+    import ml_dtypes
+
+    def exp_e4m3(x):
+        return np.exp(np.asarray(x).astype(np.float32)).astype(ml_dtypes.float8_e4m3fn)
+
+    res = fuzz(exp_e4m3, "exp e4m3fn rne ulp<=1", exhaustive=True)
+    st = res.accuracy
+    assert st.exhaustive and st.results == 256 and res.examples == 256
+    assert sum(st.classes.values()) == 256

@@ -21,11 +21,13 @@ from ..rounding import Env, Flags, Mode, Rounding
 from ..strategies import code_to_float
 from .accuracy import CLASSES, CORRECT, Measured, measure, neighbours_by_golden
 from .accuracy_cases import all_codes, focused_code, softmax_vector
+from ..errors import InputError
 from .arrays import BadOutput, decode_output, input_array
+from .deps import missing_dependency
 from .generate import PART, CaseDecoder
 from .harness import call_target, golden_result
 from .report import show_code
-from .semantics import Semantics
+from .semantics import ELEMENTARY, Semantics
 from .types import Case, FuzzResult, Mismatch
 
 SHOW = 3  # failures shown in the text
@@ -307,10 +309,10 @@ def accuracy_fuzz(target: Callable, sem: Semantics, name: str, n: int = 10_000, 
                   batch: int = 64, exhaustive: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> FuzzResult:
     """Measure ``target`` on ``n`` examples (or every input code with ``exhaustive``)."""
-    if exhaustive and (sem.op == "softmax" or sem.arity != 1):
-        from ..errors import InputError
-
-        raise InputError("--exhaustive applies to one-operand functions, not softmax or pow")
+    if exhaustive and (sem.op not in ELEMENTARY or sem.arity != 1):
+        raise InputError(f"--exhaustive applies to one-operand elementary functions, not {sem.op}")
+    if exhaustive and sem.sources[0].width > 16:
+        raise InputError(f"--exhaustive needs a source of at most 16 bits, not {sem.sources[0].name}")
     t0 = time.monotonic()
     stats = AccuracyStats(sem, exhaustive=exhaustive)
     result = FuzzResult(name, sem, 0, seed)
@@ -324,8 +326,8 @@ def accuracy_fuzz(target: Callable, sem: Semantics, name: str, n: int = 10_000, 
             except BadOutput as e:
                 result.mismatches = [Mismatch(cases[0], None, Flags.NONE, None, error=f"bad output: {e}")]
                 break
-            except ImportError:
-                raise
+            except ImportError as e:  # a missing optional package: the environment's problem
+                raise missing_dependency(e, name) from e
             except Exception as e:  # the kernel crashed: a finding
                 result.mismatches = [Mismatch(cases[0], None, Flags.NONE, None,
                                               error=f"target raised {type(e).__name__}: {e}")]
