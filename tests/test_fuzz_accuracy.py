@@ -284,3 +284,12 @@ def test_exhaustive_e4m3_run():
     st = res.accuracy
     assert st.exhaustive and st.results == 256 and res.examples == 256
     assert sum(st.classes.values()) == 256
+
+
+def test_saturating_kernel_declares_satfinite():
+    sat = parse_semantics("exp f16 rne satfinite ulp<=1")
+    big = 0x4C00  # exp(16) > 65504
+    g = golden.elementary.evaluate("exp", F16, (big,), sat.env).code
+    assert g == 0x7BFF
+    m = measure("exp", F16, (big,), F16, sat.env, 0x7BFF, g, sat.bound, lambda: (0x7BFF, 0x7BFF))
+    assert m.klass == CORRECT and m.ok
