@@ -203,17 +203,25 @@ def check_batch(target: Callable, sem: Semantics, oracle: Oracle, cases: Sequenc
 
 def fuzz(target: Callable | str, semantics: Semantics | str, n: int = 10_000, seed: int = 0,
          batch: int = 64, db: str | os.PathLike | None = None, shrink: bool = True,
-         progress: Callable[[int, int], None] | None = None, use_fast: bool = True) -> FuzzResult:
+         progress: Callable[[int, int], None] | None = None, use_fast: bool = True,
+         exhaustive: bool = False) -> FuzzResult:
     """Run ``target`` on about ``n`` generated examples and compare each with the golden model.
 
     Stage 1: hypothesis generates batches of ``batch`` cases (one target call per batch).
     Stage 2: the first mismatching case is shrunk on its own by hypothesis (`hypothesis.find`
     started from that case), so the result holds a minimal mismatching example. With ``db`` (a
     directory), the minimal example is saved there and replayed first on the next run.
-    Deterministic for a given seed (and database contents)."""
+    Deterministic for a given seed (and database contents).
+
+    Accuracy semantics (an error bound, or softmax) measure every example instead
+    (`fpverify.fuzz.accuracy_run`; ``exhaustive``: every input code of a <= 16-bit source)."""
     sem = parse_semantics(semantics) if isinstance(semantics, str) else semantics
     name = target if isinstance(target, str) else getattr(target, "__qualname__", repr(target))
     fn = load_target(target) if isinstance(target, str) else target
+    if sem.accuracy or exhaustive:
+        from .accuracy_run import accuracy_fuzz
+
+        return accuracy_fuzz(fn, sem, name, n=n, seed=seed, batch=batch, exhaustive=exhaustive, progress=progress)
     batch = max(1, min(batch, n))
     oracle = Oracle(sem, use_fast)
     decoder = CaseDecoder(sem)

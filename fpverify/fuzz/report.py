@@ -147,6 +147,8 @@ def format_result(res: FuzzResult, replay: str | None = None, max_show: int = 3)
     if res.interrupted:
         return (f"INTERRUPTED: {head}: {res.examples} examples checked in {res.seconds:.1f}s, "
                 "no mismatch so far")
+    if res.accuracy is not None:
+        return _accuracy_text(res, head, replay)
     if not res.mismatches:
         return f"OK: {head}: {res.examples} examples, 0 mismatches ({res.seconds:.1f}s, seed {res.seed})"
     out = [f"MISMATCH: {head}: found after {res.examples} clean examples, shrunk to a minimal "
@@ -161,15 +163,43 @@ def format_result(res: FuzzResult, replay: str | None = None, max_show: int = 3)
     return "\n".join(out)
 
 
+def _accuracy_text(res: FuzzResult, head: str, replay: str | None) -> str:
+    st = res.accuracy
+    crash = [m for m in res.mismatches if m.error]
+    verdict = "MISMATCH" if crash or st.failures else "OK"
+    what = "outside the bound" if res.semantics.bound is not None else "not correctly rounded"
+    out = [f"{verdict}: {head}: {res.examples} examples, {st.failures} results {what} "
+           f"({res.seconds:.1f}s, seed {res.seed})"]
+    for m in crash:
+        out.append("  " + m.error)
+    out += ["  " + line for line in st.summary_lines()]
+    for i, f in enumerate(st.shown):
+        out.append(f"--- {what} {i + 1}" + (" (largest error)" if i == 0 else ""))
+        out += ["  " + line for line in st.finding_lines(f)]
+    if replay:
+        out.append(f"replay: {replay}")
+    return "\n".join(out)
+
+
+def _mismatch_lines(res: FuzzResult) -> list[list[str]]:
+    if res.accuracy is None:
+        return [explain_mismatch(res.semantics, m) for m in res.mismatches]
+    crash = [[m.error] for m in res.mismatches if m.error]
+    return crash + [res.accuracy.finding_lines(f) for f in res.accuracy.shown]
+
+
 def result_json(res: FuzzResult, replay: str | None = None, errors: dict | None = None) -> dict:
     """A fuzz run as JSON-ready data (``kind`` "fuzz"): the verdict, each mismatch explained, and
     the error histogram of `fpverify.fuzz.error_sample` when given."""
     sem = res.semantics
     doc = {"kind": "fuzz", "target": res.target_name, "semantics": sem.describe(), "examples": res.examples,
            "seed": res.seed, "seconds": round(res.seconds, 3), "interrupted": res.interrupted, "ok": res.ok,
-           "mismatches": [{"lines": explain_mismatch(sem, m)} for m in res.mismatches]}
+           "mismatches": [{"lines": lines} for lines in _mismatch_lines(res)]}
     if replay:
         doc["replay"] = replay
+    if res.accuracy is not None:
+        errors = res.accuracy.to_json()
+        doc["ok"] = res.ok and not res.accuracy.failures
     if errors is not None:
         doc["errors"] = errors
     return doc

@@ -6,6 +6,12 @@ Grammar (whitespace-separated words, case-insensitive)::
     add|sub|mul|div|fma FMT[->OUT] [MODE] [OVERFLOW] [in=...]   # ARITH: the registry's rounded ops
     sqrt FMT[->OUT] [MODE] [OVERFLOW] [in=...]
     mx [SRC->]ELEM [block=32] [in=...]            # OCP MX quantize, FLOOR scale rule, E8M0 scale
+    FUNC FMT[->OUT] [MODE] [OVERFLOW] [BOUND]     # elementary functions (exp log tanh gelu_tanh ...)
+    softmax SRC->DST [len=8] [MODE] [BOUND]       # correctly rounded vector softmax, per element
+
+BOUND (accuracy fuzzing, `fpverify.fuzz.bound`): ``ulp<=B``, ``relerr<=B`` (B: ``1``, ``0.5``,
+``2^-8``, ``1e-3``, ``1/256``) or ``faithful``; without one, results must equal the correctly
+rounded value bit for bit. See `fpverify.fuzz.accuracy` for the error measures.
 
 MODE is any rounding name `fpverify.rounding.parse_rounding` accepts (rne, rna, rtz, rup, rdn, rto,
 sraN, srbN, srcN, near_even, ...; default rne). OVERFLOW is ``ieee`` | ``satfinite`` (alias
@@ -28,10 +34,13 @@ from ..formats import FloatFormat, Format, FormatError, IntFormat, NanPolicy, Ov
 from ..rounding import Env, Rounding, Tininess, parse_rounding
 from ..semantics.ops import Call, with_call
 from ..tapered import TaperedFormat
+from .bound import BadBound, ErrorBound, is_bound_word, parse_bound
 
 # op -> arity: the rounded arithmetic of `fpverify.semantics.ops` (golden f(fmt, *codes, env, out))
 ARITH = {op.name: op.arity for op in with_call(Call.ROUNDED)}
-OPS = ("convert", "mx") + tuple(ARITH)
+OPS = ("convert", "mx", "softmax") + tuple(ARITH)
+# the correctly rounded elementary functions (`fpverify.golden.elementary`): bounds apply to these
+ELEMENTARY = tuple(op.name for op in with_call(Call.ROUNDED) if op.golden.startswith("fpverify.golden.elementary:"))
 
 _INT_SOURCES = {f"{u}int{b}": (b, u == "") for b in (8, 16, 32, 64) for u in ("", "u")}
 _OVERFLOW_WORDS = {"ieee": Overflow.IEEE, "satnone": Overflow.IEEE, "satfinite": Overflow.SATFINITE,
@@ -72,6 +81,12 @@ class Semantics:
     block: int = 32  # MX only
     text: str = ""
     skip_nan: bool = False  # skip=nan: results for NaN inputs are not checked
+    bound: ErrorBound | None = None  # accuracy fuzzing: ulp<=B / relerr<=B / faithful
+
+    @property
+    def accuracy(self) -> bool:
+        """Whether results are measured (error bound or softmax) rather than compared bit-exactly."""
+        return self.bound is not None or self.op == "softmax"
 
     @property
     def arity(self) -> int:
@@ -93,13 +108,16 @@ class Semantics:
     def describe(self) -> str:
         src = self.sources[0]
         ov_text = self.env.overflow_for(self.dst).value
+        tail = f" {self.bound}" if self.bound is not None else ""
+        if self.op == "softmax":
+            return f"softmax {src.name}->{self.dst.name} len={self.block} {self.env.rounding}{tail}"
         if self.op == "convert":
             head = f"convert {src.name}->{self.dst.name}"
         elif self.op == "mx":
             return f"mx {src.name}->{self.dst.name} block={self.block} (OCP FLOOR scale, E8M0, RNE, satfinite)"
         else:
             head = f"{self.op} {src.name}" + (f"->{self.dst.name}" if self.dst is not src else "")
-        return f"{head} {self.env.rounding} {ov_text}"
+        return f"{head} {self.env.rounding} {ov_text}{tail}"
 
 
 def _format(word: str, text: str, col: int, allow_int: bool = False):
@@ -133,8 +151,8 @@ def parse_semantics(text: str) -> Semantics:
         a, b = sig.split("->", 1)
         src = _format(a, text, scol, allow_int=op in ("convert", "mx"))
         dst = _format(b, text, scol + len(a) + 2)
-    elif op == "convert":
-        raise InputError(f"convert needs SRC->DST, got {sig!r}", "--semantics", 1, scol)
+    elif op in ("convert", "softmax"):
+        raise InputError(f"{op} needs SRC->DST, got {sig!r}", "--semantics", 1, scol)
     elif op == "mx":
         src, dst = get_format("f32"), _format(sig, text, scol)
     else:
@@ -146,13 +164,21 @@ def parse_semantics(text: str) -> Semantics:
     nan: NanPolicy | None = None
     tininess = Tininess.AFTER
     inputs = "native"
-    block = 32
+    block = 8 if op == "softmax" else 32
     skip_nan = False
+    bound: ErrorBound | None = None
     for word, wcol in words[2:]:
         w = word.lower()
         key, eq, val = w.partition("=")
         try:
-            if eq and key == "nan":
+            if is_bound_word(w):
+                if bound is not None:
+                    raise InputError(f"error bound given twice ({word!r})", "--semantics", 1, wcol)
+                try:
+                    bound = parse_bound(word)
+                except BadBound as e:
+                    raise InputError(str(e), "--semantics", 1, wcol) from None
+            elif eq and key == "nan":
                 nan = NanPolicy(val)
             elif eq and key in ("in", "inputs"):
                 if val not in ("native", "codes"):
@@ -164,7 +190,7 @@ def parse_semantics(text: str) -> Semantics:
                 if val != "nan":
                     raise ValueError(val)
                 skip_nan = True
-            elif eq and key == "block":
+            elif eq and key in ("block", "len"):
                 block = int(val)
                 if block < 1:
                     raise ValueError(val)
@@ -195,9 +221,19 @@ def parse_semantics(text: str) -> Semantics:
             raise InputError("mx semantics are fixed to OCP (RNE elements, satfinite)", "--semantics", 1, 1)
         if not isinstance(src, FloatFormat) or src.name not in ("f32", "f64"):
             raise InputError("mx needs an f32 or f64 source", "--semantics", 1, scol)
+    if bound is not None and op not in ELEMENTARY + ("softmax",):
+        raise InputError(f"error bounds apply to the elementary functions and softmax, not {op!r}",
+                         "--semantics", 1, col)
+    if op in ELEMENTARY + ("softmax",):
+        for f, c in ((src, scol), (dst, scol)):
+            if not isinstance(f, FloatFormat):
+                raise InputError(f"{op} needs floating-point formats, not {f.name!r}", "--semantics", 1, c)
+        if rounding is not None and rounding.mode.stochastic and (bound is not None or op == "softmax"):
+            raise InputError("accuracy fuzzing (an error bound or softmax) needs a deterministic rounding mode",
+                             "--semantics", 1, col)
     env = Env(rounding, overflow, tininess, 0, nan)
     arity = ARITH.get(op, 1)
-    return Semantics(op, (src,) * arity, dst, env, inputs, block, text.strip(), skip_nan)
+    return Semantics(op, (src,) * arity, dst, env, inputs, block, text.strip(), skip_nan, bound)
 
 
-__all__ = ["Semantics", "IntSource", "parse_semantics", "ARITH", "OPS"]
+__all__ = ["Semantics", "IntSource", "parse_semantics", "ARITH", "OPS", "ELEMENTARY"]

@@ -40,6 +40,7 @@ class FuzzResult:
     interrupted: bool = False
     seconds: float = 0.0
     note: str = ""
+    accuracy: Any = None  # accuracy fuzzing: the `fpverify.fuzz.accuracy_run.AccuracyStats`
 
     @property
     def ok(self) -> bool:

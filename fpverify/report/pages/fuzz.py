@@ -18,11 +18,30 @@ def fuzz_page(doc: dict[str, Any], title: str = "") -> Page:
     if err and err.get("labels"):
         total = max(1, err["examples"])
         rows = [[lab, c, f"{100.0 * c / total:.2f}%"] for lab, c in zip(err["labels"], err["counts"])]
-        blocks = [Figure("fig-fuzz-hist", F.histogram([], err["counts"], labels=err["labels"],
-                                                      xtitle="distance from golden (ULPs of the destination)"),
-                         f"{err['examples']:,} examples (fuzz's own seed and -n); exact: {err['exact']:,}, "
-                         f"largest distance {err['max_ulp']} ULP", height=360),
+        accuracy = err.get("measure") == "ulp"  # accuracy fuzzing: errors against the exact value
+        if accuracy:
+            xtitle = "error |y - f(x)| / ulp(f(x)) (ULPs of the output format, exact f(x))"
+            top = err.get("max_ulp")
+            caption = (f"{err['examples']:,} results; correctly rounded {err['exact']:,}; largest error "
+                       f"{'inf (a special result)' if top is None else f'{top:.6g}'} ULP; largest finite error "
+                       f"{err.get('max_finite_ulp') or 0:.6g} ULP")
+        else:
+            xtitle = "distance from golden (ULPs of the destination)"
+            caption = (f"{err['examples']:,} examples (fuzz's own seed and -n); exact: {err['exact']:,}, "
+                       f"largest distance {err['max_ulp']} ULP")
+        blocks = [Figure("fig-fuzz-hist", F.histogram([], err["counts"], labels=err["labels"], xtitle=xtitle),
+                         caption, height=360),
                   Table(["ULPs", "examples", "share"], rows, caption="error histogram", id="fuzz-histogram")]
+        if accuracy:
+            classes = err.get("classes") or {}
+            blocks.append(Table(["class", "results", "share"],
+                                [[k, v, f"{100.0 * v / total:.2f}%"] for k, v in classes.items()],
+                                caption=f"correctly rounded / faithful / worse (bound: {err.get('bound') or 'none'})",
+                                id="fuzz-classes"))
+            for key, title in (("worst", "largest error"), ("worst_finite", "largest finite error")):
+                if err.get(key):
+                    blocks.append(Text(title, "note"))
+                    blocks.append(Pre("\n".join(err[key]["lines"])))
         if err.get("note"):
             blocks.append(Text(err["note"], "note"))
         page.sections.append(Section("Error histogram", blocks, id="histogram"))
