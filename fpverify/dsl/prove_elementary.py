@@ -1,0 +1,194 @@
+"""Elementary properties (`check.elementary`) proved by exhaustion over the operand's codes.
+
+1. every code of the operand format that the assumptions admit (at most 2^16) is fed to the
+   design at once on the numpy netlist evaluator (`fpverify.hdl.evaluate`);
+2. each result is judged against the golden model: ``y == f(a, MODE)`` against the correctly
+   rounded code (`fpverify.fast.tables.unary_table`, built from the golden model), error bounds
+   by `elementary_bounds.Decider` (exact values, or mpmath enclosures narrowed until the bound
+   holds or fails for every real in them);
+3. PROVED when every admitted code passes; REFUTED at the first failing code only after a replay:
+   the design re-evaluated alone on that code and the verdict recomputed from the golden model
+   directly (`golden.elementary.evaluate`, or a fresh enclosure); UNKNOWN when an enclosure never
+   decides. For operand formats of at most `CROSS_CHECK_BITS` bits z3 also proves that the
+   netlist's z3 translation equals the evaluated table on every code (the verdict's method says
+   so); a disagreement is an ERROR.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..rounding import Env
+from .check import CheckedSpec, Property
+from .elementary_bounds import Decider
+from .verdicts import CaseResult
+
+CROSS_CHECK_BITS = 8
+
+
+def admitted_codes(spec: CheckedSpec, prop: Property) -> list[int]:
+    """The operand codes that are valid and satisfy every assumption."""
+    from .concrete import ConcreteEvaluator
+
+    el = prop.elementary
+    ev = ConcreteEvaluator(spec, run_design=None, probes=[])
+    out = []
+    for code in range(1 << el.fmt.width):
+        try:
+            el.fmt.check_code(code)
+        except Exception:
+            continue
+        env = {el.operand: code}
+        if all(bool(ev.eval(a, env)) for a in prop.assumptions):
+            out.append(code)
+    return out
+
+
+def design_outputs(spec: CheckedSpec, netlist, prop: Property, codes) -> np.ndarray:
+    """The design's result on every code of ``codes`` (one batched evaluation)."""
+    from ..hdl.evaluate import evaluate_pipelined
+
+    el = prop.elementary
+    port = spec.inputs[el.operand].port
+    out_port = spec.outputs[el.output].port
+    n = len(codes)
+    arrays = {name: np.full(n, spec.held_inputs.get(name, 0), dtype=np.uint64) for name in netlist.inputs}
+    arrays[port] = np.asarray(codes, dtype=np.uint64)
+    probes = [] if out_port in netlist.outputs else [out_port]
+    res = evaluate_pipelined(netlist, arrays, spec.latency or 0, probes=probes, reset=spec.reset)
+    return np.asarray(res[out_port]).astype(np.int64)
+
+
+def expected_codes(prop: Property) -> np.ndarray:
+    """Golden correctly rounded results on every operand code (the fast engine's cached table)."""
+    from ..fast.tables import unary_table
+
+    el = prop.elementary
+    codes, _ = unary_table(el.func, el.fmt, Env(rounding=el.rounding, overflow=el.overflow), el.out_fmt)
+    return np.asarray(codes).astype(np.int64)
+
+
+def same_result(el, y: int, want: int) -> bool:
+    if not el.nan_exact and el.out_fmt.is_nan(y) and el.out_fmt.is_nan(want):
+        return True
+    return y == want
+
+
+def prove_elementary_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeout: float,
+                          solver: str) -> CaseResult:
+    el = prop.elementary
+    t0 = time.perf_counter()
+    codes = admitted_codes(spec, prop)
+    if not codes:
+        return CaseResult(case.label, "VACUOUS", time.perf_counter() - t0, "exhaustive",
+                          message="the assumptions exclude every input")
+    ys = design_outputs(spec, netlist, prop, codes)
+    method = f"exhaustive: {len(codes)} codes on the netlist evaluator"
+    undecided = []
+    if el.measure is None:
+        want = expected_codes(prop)
+        bad = [(c, int(y)) for c, y in zip(codes, ys) if not same_result(el, int(y), int(want[c]))]
+        if bad:
+            return _refuted(spec, netlist, prop, case, bad[0], t0, method)
+    else:
+        decider = Decider(el.func, el.fmt, el.out_fmt, el.measure, el.bound, el.strict)
+        deadline = t0 + timeout
+        for c, y in zip(codes, ys):
+            ok, _ = decider.decide(c, int(y))
+            if ok is False:
+                return _refuted(spec, netlist, prop, case, (c, int(y)), t0, method)
+            if ok is None:
+                undecided.append(c)
+            if time.perf_counter() > deadline:
+                return CaseResult(case.label, "UNKNOWN", time.perf_counter() - t0, "exhaustive",
+                                  message=f"timeout after {time.perf_counter() - t0:.1f} s ({method})")
+    if undecided:
+        return CaseResult(case.label, "UNKNOWN", time.perf_counter() - t0, "exhaustive",
+                          message=f"{len(undecided)} code(s) undecided by their enclosures, e.g. "
+                                  f"{el.operand} = {undecided[0]:#x}")
+    note = cross_check(spec, netlist, prop, codes, ys, timeout)
+    seconds = time.perf_counter() - t0
+    if note.startswith("ERROR"):
+        return CaseResult(case.label, "ERROR", seconds, "exhaustive", message=note)
+    return CaseResult(case.label, "PROVED", seconds, "exhaustive", message=f"{method}; {note}")
+
+
+def cross_check(spec: CheckedSpec, netlist, prop: Property, codes, ys, timeout: float) -> str:
+    """z3 proves the netlist's translation gives the evaluated results on every admitted code
+    (operand formats of at most `CROSS_CHECK_BITS` bits); the text says what was checked."""
+    el = prop.elementary
+    if el.fmt.width > CROSS_CHECK_BITS:
+        return "z3 cross-check skipped (operand wider than 8 bits)"
+    import z3
+
+    from .symbolic import SymbolicEvaluator
+
+    a = z3.BitVec("in_" + el.operand, el.fmt.width)
+    ev = SymbolicEvaluator(spec, netlist, {el.operand: a}, spec.latency or 0)
+    inst = ev.instance({el.operand: a})
+    port = spec.outputs[el.output].port
+    y = inst.outputs[port] if port in inst.outputs else inst.signal(port)
+    w = y.size()
+    table = z3.BitVecVal(0, w)
+    for c, v in zip(codes, ys):
+        table = z3.If(a == c, z3.BitVecVal(int(v), w), table)
+    s = z3.Solver()
+    s.set(timeout=max(1, int(timeout * 1000)))
+    s.add(z3.Or(*[a == c for c in codes]) if len(codes) > 1 else a == codes[0], y != table)
+    r = s.check()
+    if r == z3.unsat:
+        return "z3 cross-check: the netlist's z3 translation gives the same result on every code"
+    if r == z3.sat:
+        return f"ERROR: the z3 translation and the netlist evaluator disagree at {el.operand} = " \
+               f"{s.model().eval(a).as_long():#x} (tool bug)"
+    return "z3 cross-check timed out"
+
+
+def _refuted(spec: CheckedSpec, netlist, prop: Property, case, failing: tuple[int, int], t0: float,
+             method: str) -> CaseResult:
+    """Replay: the design alone on the failing code, the verdict recomputed from the golden model."""
+    from ..golden.elementary import evaluate
+    from .replay import design_runner
+
+    el = prop.elementary
+    code, y = failing
+    port = spec.inputs[el.operand].port
+    out_port = spec.outputs[el.output].port
+    probes = [] if out_port in netlist.outputs else [out_port]
+    y2 = design_runner(netlist, spec.latency or 0, probes, spec.reset, spec.held_inputs)({port: code})[out_port]
+    fa, fo = el.fmt, el.out_fmt
+    lines = [f"{el.operand} = {code:#x} ({_show(fa, code)})", f"{el.output} = {y2:#x} ({_show(fo, y2)})"]
+    if el.measure is None:
+        gold = evaluate(el.func, fa, (code,), Env(rounding=el.rounding, overflow=el.overflow), fo).code
+        replayed = y2 == y and not same_result(el, y2, gold)
+        lines.append(f"expected {el.func}({_show(fa, code)}, {el.rounding}) = {gold:#x} ({_show(fo, gold)})")
+    else:
+        decider = Decider(el.func, fa, fo, el.measure, el.bound, el.strict)
+        ok, truth = decider.decide(code, y2)
+        replayed = y2 == y and ok is False
+        bound = f"{el.measure} {'<' if el.strict else '<='} {el.bound}"
+        lines.append(f"{el.func}({_show(fa, code)}): {decider.error_text(truth, y2)} (bound: {bound})")
+    seconds = time.perf_counter() - t0
+    text = "\n".join(lines)
+    inputs = {el.operand: code}
+    vectors = [{port: code}]
+    if not replayed:
+        return CaseResult(case.label, "ERROR", seconds, "exhaustive", text, inputs,
+                          "counterexample did not replay (tool bug, not a design bug)", vectors)
+    return CaseResult(case.label, "REFUTED", seconds, "exhaustive", text, inputs,
+                      f"{method}; replayed on the netlist evaluator and the golden model", vectors)
+
+
+def _show(fmt, code: int) -> str:
+    if fmt.is_nan(code):
+        return "NaN"
+    if fmt.is_inf(code):
+        return "-inf" if fmt.signed and code & fmt.sign_bit else "inf"
+    v = fmt.value(code)
+    return f"{float(v):.9g}"
+
+
+__all__ = ["prove_elementary_case", "admitted_codes", "design_outputs", "expected_codes", "cross_check",
+           "CROSS_CHECK_BITS"]
