@@ -116,14 +116,15 @@ class Exp2Unit(wiring.Component):
                       unsigned(wo))
         sflags = named(m, "special_flags", Mux(is_nan, Mux(ua.snan, FLAG_NV, 0) | codes.nan_flags, 0),
                        unsigned(IEEE_FLAG_BITS))
-        v = pipe.cut(0, dict(sign=ua.sign, sig=ua.sig, exp=ua.exp, special=special, scode=scode, sflags=sflags))
+        v = pipe.cut(0, dict(sign=ua.sign, sig=ua.sig, exp=ua.exp, finite=ua.is_finite_nonzero, special=special,
+                             scode=scode, sflags=sflags))
 
         # ---- |a| in fixed point (F fraction bits), clamped at 2^E; a = k + f
         xw = E + F
         t = v["exp"] - (p - 1) + F  # |a| * 2^F = sig * 2^t
         tw = signed_width(-(p + 2 * F + 2 ** E), xw + 2)
         t = named(m, "exp2_shift", t, signed(tw))
-        big = v["exp"] >= E
+        big = v["finite"] & (v["exp"] >= E)  # a zero's exponent is don't-care
         up = Mux(t > 0, t, 0)[:max(1, xw.bit_length())]
         down = Mux(t < 0, -t, 0)[:max(1, (p + 1).bit_length())]
         left = (v["sig"] << up)[:xw]
