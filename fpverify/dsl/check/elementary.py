@@ -61,7 +61,7 @@ def mentions_elementary(e) -> ast.Call | None:
     return None
 
 
-def _form_error(pos) -> Exception:
+def form_error(pos) -> Exception:
     return err("an elementary function is used as `OUTPUT == f(a, rne)`, `ulp(OUTPUT, f(a)) <= BOUND` "
                "or `relerr(OUTPUT, f(a)) <= BOUND`", pos)
 
@@ -69,13 +69,13 @@ def _form_error(pos) -> Exception:
 def recognise_elementary(scope: Scope, pr: ast.Prove) -> ElementaryProperty | None:
     """The `ElementaryProperty` ``pr`` states, or None when it mentions no elementary function."""
     e = pr.expr
+    if pr.assuming is not None and mentions_elementary(pr.assuming) is not None:
+        raise err("elementary functions cannot appear in assumptions", mentions_elementary(pr.assuming).pos)
     first = mentions_elementary(e)
     if first is None:
-        if pr.assuming is not None and mentions_elementary(pr.assuming) is not None:
-            raise err("elementary functions cannot appear in assumptions", mentions_elementary(pr.assuming).pos)
         return None
     if not (isinstance(e, ast.Compare) and len(e.ops) == 1):
-        raise _form_error(first.pos)
+        raise form_error(first.pos)
     lhs, rhs = e.operands
     op = e.ops[0]
     if op == "==" and isinstance(lhs, ast.Call) and lhs.func in elementary_functions():
@@ -85,7 +85,7 @@ def recognise_elementary(scope: Scope, pr: ast.Prove) -> ElementaryProperty | No
     if op in (">", ">="):
         lhs, rhs, op = rhs, lhs, {">": "<", ">=": "<="}[op]
     if not (isinstance(lhs, ast.Call) and lhs.func in MEASURES) or op not in ("<", "<="):
-        raise _form_error(first.pos)
+        raise form_error(first.pos)
     if pr.flags is not None or pr.exact_nan is not None:
         raise err("`with` applies to `OUTPUT == f(a, MODE)` properties, not to error bounds",
                   pr.flags.pos if pr.flags is not None else pr.exact_nan)
@@ -216,4 +216,4 @@ def operand_only(scope: Scope, prop: ElementaryProperty, assumptions, pos) -> No
 
 
 __all__ = ["ElementaryProperty", "recognise_elementary", "elementary_functions", "mentions_elementary",
-           "check_specials", "operand_only", "unknown_function", "MAX_INPUT_BITS", "MEASURES"]
+           "check_specials", "operand_only", "form_error", "unknown_function", "MAX_INPUT_BITS", "MEASURES"]
