@@ -13,7 +13,7 @@ every fraction bit of a (F = m - emin: no operand bit is lost) with 64 segments 
 entries, which makes them correctly rounded (proved exhaustively: specs/e4m3fn_exp2.spec and
 tests/test_rtl_exp2.py); wider formats truncate a to F = 20 fraction bits with 32 segments of
 18-bit entries (bf16: within 0.513 ulp, specs/bf16_exp2.spec; measured worst 0.5122 ulp at
-a = 0x3f75). ``fault_entry = j`` adds 2^-6 to table entry j (a seeded bug for the tests).
+a = 0x3f75). ``fault_entry = j`` adds 2^-3 to table entry j (a seeded bug for the tests).
 """
 
 from __future__ import annotations
@@ -80,10 +80,10 @@ class Exp2Unit(wiring.Component):
             if not 1 <= self.segments <= self.frac_bits or self.table_bits < 2:
                 raise ValueError("Exp2Unit needs 1 <= segments <= frac_bits and table_bits >= 2")
             self.table = exp2_table(self.segments, self.table_bits)
-            if fault_entry is not None:  # a seeded bug: one entry off by 2^-6 relative
+            if fault_entry is not None:  # a seeded bug: one entry off by 2^-3
                 if not 0 <= fault_entry < len(self.table) - 1:
                     raise ValueError(f"fault_entry must be in 0..{len(self.table) - 2}")
-                self.table[fault_entry] += 1 << max(0, self.table_bits - 6)
+                self.table[fault_entry] += 1 << max(0, self.table_bits - 3)
             self._codes = special_codes(self.out_fmt, self.overflow, nan_reachable=self.fmt.has_nan)
         except Exception:
             self._MustUse__silence = True
