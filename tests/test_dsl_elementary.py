@@ -206,3 +206,13 @@ def test_bf16_bound_just_below_the_measured_worst_is_refuted(tmp_path, capsys):
     assert code == 1
     case = props["k"]["cases"][0]
     assert case["inputs"]["a"] == 0x3f75
+
+
+def test_sim_checks_elementary_properties(tmp_path, capsys):
+    code, out, err = run_cli(["sim", str(ROOT / "specs" / "e4m3fn_exp2.spec")], capsys)
+    assert code == 0, out + err
+    assert "256 vectors checked" in out and "0 mismatches" in out
+    spec = _spec(tmp_path, "prove y == exp2(a, rne)\n", extra=", fault_entry = 13")
+    code, out, err = run_cli(["sim", str(spec)], capsys)
+    assert code == 1, out + err
+    assert "1 mismatches" in out and "expected exp2(" in out

@@ -63,9 +63,12 @@ def design_outputs(spec: CheckedSpec, netlist, prop: Property, codes) -> np.ndar
 
 def expected_codes(prop: Property) -> np.ndarray:
     """Golden correctly rounded results on every operand code (the fast engine's cached table)."""
+    return expected_codes_of(prop.elementary)
+
+
+def expected_codes_of(el) -> np.ndarray:
     from ..fast.tables import unary_table
 
-    el = prop.elementary
     codes, _ = unary_table(el.func, el.fmt, Env(rounding=el.rounding, overflow=el.overflow), el.out_fmt)
     return np.asarray(codes).astype(np.int64)
 
@@ -74,6 +77,36 @@ def same_result(el, y: int, want: int) -> bool:
     if not el.nan_exact and el.out_fmt.is_nan(y) and el.out_fmt.is_nan(want):
         return True
     return y == want
+
+
+class Judge:
+    """One elementary property's verdict on (operand code, result code): True passes, False fails
+    (for every real the exact value may be), None undecided. Shared by the prover and `fpverify sim`."""
+
+    def __init__(self, el) -> None:
+        self.el = el
+        self.decider = None if el.measure is None else Decider(el.func, el.fmt, el.out_fmt, el.measure, el.bound,
+                                                              el.strict)
+        self.want = None
+
+    def __call__(self, code: int, y: int) -> bool | None:
+        if self.decider is None:
+            if self.want is None:
+                self.want = expected_codes_of(self.el)
+            return same_result(self.el, y, int(self.want[code]))
+        return self.decider.decide(code, y)[0]
+
+    def describe(self, code: int, y: int) -> str:
+        """The expected result or the error of ``y``, computed afresh from the golden model."""
+        from ..golden.elementary import evaluate
+
+        el = self.el
+        if self.decider is None:
+            gold = evaluate(el.func, el.fmt, (code,), Env(rounding=el.rounding, overflow=el.overflow), el.out_fmt).code
+            return f"expected {el.func}({_show(el.fmt, code)}, {el.rounding}) = {gold:#x} ({_show(el.out_fmt, gold)})"
+        _, truth = self.decider.decide(code, y)
+        bound = f"{el.measure} {'<' if el.strict else '<='} {el.bound}"
+        return f"{el.func}({_show(el.fmt, code)}): {self.decider.error_text(truth, y)} (bound: {bound})"
 
 
 def prove_elementary_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeout: float,
@@ -159,17 +192,14 @@ def _refuted(spec: CheckedSpec, netlist, prop: Property, case, failing: tuple[in
     probes = [] if out_port in netlist.outputs else [out_port]
     y2 = design_runner(netlist, spec.latency or 0, probes, spec.reset, spec.held_inputs)({port: code})[out_port]
     fa, fo = el.fmt, el.out_fmt
-    lines = [f"{el.operand} = {code:#x} ({_show(fa, code)})", f"{el.output} = {y2:#x} ({_show(fo, y2)})"]
-    if el.measure is None:
+    judge = Judge(el)
+    lines = [f"{el.operand} = {code:#x} ({_show(fa, code)})", f"{el.output} = {y2:#x} ({_show(fo, y2)})",
+             judge.describe(code, y2)]
+    if el.measure is None:  # the golden model itself, not the table the search used
         gold = evaluate(el.func, fa, (code,), Env(rounding=el.rounding, overflow=el.overflow), fo).code
         replayed = y2 == y and not same_result(el, y2, gold)
-        lines.append(f"expected {el.func}({_show(fa, code)}, {el.rounding}) = {gold:#x} ({_show(fo, gold)})")
-    else:
-        decider = Decider(el.func, fa, fo, el.measure, el.bound, el.strict)
-        ok, truth = decider.decide(code, y2)
-        replayed = y2 == y and ok is False
-        bound = f"{el.measure} {'<' if el.strict else '<='} {el.bound}"
-        lines.append(f"{el.func}({_show(fa, code)}): {decider.error_text(truth, y2)} (bound: {bound})")
+    else:  # a fresh decider: fresh enclosures
+        replayed = y2 == y and Decider(el.func, fa, fo, el.measure, el.bound, el.strict).decide(code, y2)[0] is False
     seconds = time.perf_counter() - t0
     text = "\n".join(lines)
     inputs = {el.operand: code}
@@ -190,5 +220,5 @@ def _show(fmt, code: int) -> str:
     return f"{float(v):.9g}"
 
 
-__all__ = ["prove_elementary_case", "admitted_codes", "design_outputs", "expected_codes", "cross_check",
+__all__ = ["prove_elementary_case", "Judge", "expected_codes_of", "admitted_codes", "design_outputs", "expected_codes", "cross_check",
            "CROSS_CHECK_BITS"]
