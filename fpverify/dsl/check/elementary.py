@@ -22,6 +22,7 @@ from ..types import FloatT
 from .constants import const_value
 from .located import err
 from .scope import Scope
+from .vocabulary import FUNCTIONS
 from .walker import walk
 
 MAX_INPUT_BITS = 16
@@ -93,7 +94,7 @@ def recognise_elementary(scope: Scope, pr: ast.Prove) -> ElementaryProperty | No
         raise err(f"`{lhs.func}` takes two arguments: `{lhs.func}(OUTPUT, f(a))`", lhs.pos)
     out, call = lhs.args
     if not (isinstance(call, ast.Call) and call.func in elementary_functions()):
-        if isinstance(call, ast.Call) and call.func not in ("value",):
+        if isinstance(call, ast.Call) and call.func not in FUNCTIONS:
             raise unknown_function(call)
         if lhs.func == "relerr":
             return None  # an algebraic relerr (`relerr(y, a*b)`): not ours
