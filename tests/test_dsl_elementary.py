@@ -216,3 +216,14 @@ def test_sim_checks_elementary_properties(tmp_path, capsys):
     code, out, err = run_cli(["sim", str(spec)], capsys)
     assert code == 1, out + err
     assert "1 mismatches" in out and "expected exp2(" in out
+
+
+def test_pipelined_unit_with_clock_and_reset(tmp_path, capsys):
+    spec = tmp_path / "p.spec"
+    spec.write_text("design rtl.exp2_unit.Exp2Unit(fmt = e2m1fn, rounding = rne, latency = 2)\n"
+                    "input a : e2m1fn\noutput y = dut.result : e2m1fn\nlatency 2\nclock clk\n"
+                    "reset rst = 1 for 1 cycles\nprove y == exp2(a, rne)\n")
+    code, props, err = _prove(spec, capsys)
+    assert code == 0, (props, err)
+    assert "z3 cross-check: the netlist's z3 translation gives the same result" in \
+        props["eq_exp2"]["cases"][0]["message"]
