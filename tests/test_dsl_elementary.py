@@ -227,3 +227,20 @@ def test_pipelined_unit_with_clock_and_reset(tmp_path, capsys):
     assert code == 0, (props, err)
     assert "z3 cross-check: the netlist's z3 translation gives the same result" in \
         props["eq_exp2"]["cases"][0]["message"]
+
+
+def test_with_flags_compares_the_ieee_flags():
+    """`with flags` needs the golden flags too: the right result with wrong flags fails."""
+    from fpverify.dsl import load_spec
+    from fpverify.dsl.prove_elementary import Judge
+
+    spec = load_spec(ROOT / "specs" / "e4m3fn_exp2.spec")
+    el = spec.properties[0].elementary
+    assert el.flags == "fl"
+    fmt = get_format("e4m3fn")
+    half = 0x30  # 0.5: 2^0.5 is inexact
+    g = golden_exp2(fmt, half)
+    judge = Judge(el)
+    assert judge(half, g.code, int(g.flags)) is True
+    assert judge(half, g.code, 0) is False
+    assert judge(half, g.code + 1, int(g.flags)) is False

@@ -392,9 +392,11 @@ class _ElementaryCheck(_GeneralCheck):
         super().__init__(spec, netlist, prop, table, domains)
         self.judge = Judge(prop.elementary)
 
-    def _result(self, env: dict[str, int]) -> tuple[int, int]:
+    def _result(self, env: dict[str, int]) -> tuple[int, int, int | None]:
         el = self.prop.elementary
-        return env[el.operand], self.ev.design_values(env)[self.spec.outputs[el.output].port]
+        got = self.ev.design_values(env)
+        fl = got[self.spec.outputs[el.flags].port] if el.flags else None
+        return env[el.operand], got[self.spec.outputs[el.output].port], fl
 
     def _one(self, env: dict[str, int]) -> tuple[bool, bool]:
         if not all(bool(self.ev.eval(a, env)) for a in self.assumptions):
@@ -404,7 +406,7 @@ class _ElementaryCheck(_GeneralCheck):
     def example(self, values: dict[str, int]) -> tuple[dict[str, Any], dict[str, int], dict]:
         self.table.strict = False
         try:
-            code, y = self._result(values)
+            code, y, _ = self._result(values)
         finally:
             self.table.strict = True
         el = self.prop.elementary
