@@ -244,3 +244,33 @@ def test_with_flags_compares_the_ieee_flags():
     assert judge(half, g.code, int(g.flags)) is True
     assert judge(half, g.code, 0) is False
     assert judge(half, g.code + 1, int(g.flags)) is False
+
+
+def _lut_spec(tmp_path, fmt: str, func: str, body: str, extra: str = "") -> Path:
+    p = tmp_path / "lut.spec"
+    p.write_text(f'design "{ROOT / "tests" / "spec_designs" / "lut_unary.py"}" : LUTUnary(fmt = {fmt}, '
+                 f"func = {func}{extra})\ninput a : {fmt}\noutput y = dut.result : {fmt}\n" + body)
+    return p
+
+
+def test_correctly_rounded_log2_meets_half_ulp_and_a_tie_refutes_the_strict_bound(tmp_path, capsys):
+    """log2 on E5M2 (NaN for negatives, -inf for zeros, exact integers for powers of two): the
+    golden table meets ulp <= 1/2 by the enclosure-based decision, and the exact tie
+    log2(2^-15) = -15 (between -16 and -14) shows that `< 1/2` is false there."""
+    spec = _lut_spec(tmp_path, "e5m2", "log2", "prove y == log2(a, rne)\nprove half: ulp(y, log2(a)) <= 1/2\n"
+                     "prove strict: ulp(y, log2(a)) < 1/2\n")
+    code, props, err = _prove(spec, capsys)
+    assert code == 1
+    status = {n: p["status"] for n, p in props.items()}
+    assert status == {"eq_log2": "PROVED", "half": "PROVED", "strict": "REFUTED"}, status
+    case = props["strict"]["cases"][0]
+    fmt = get_format("e5m2")
+    assert fmt.value(case["inputs"]["a"]) == Fraction(1, 2 ** 15) and "error 0.5 ulp" in case["counterexample"]
+
+
+def test_skewed_tanh_table_is_refuted(tmp_path, capsys):
+    spec = _lut_spec(tmp_path, "e5m2", "tanh", "prove ulp(y, tanh(a)) <= 1\n", extra=", skew_code = 0x30, skew = 2")
+    code, props, err = _prove(spec, capsys)
+    assert code == 1
+    case = props["ulp_tanh"]["cases"][0]
+    assert case["status"] == "REFUTED" and case["inputs"]["a"] == 0x30
