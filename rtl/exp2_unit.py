@@ -21,7 +21,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import mpmath
-from amaranth.hdl import Cat, Const, Module, Mux, signed, unsigned
+from amaranth.hdl import Const, Module, Mux, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -29,7 +29,7 @@ from fpverify.formats import FloatFormat
 from fpverify.rounding import Mode, Rounding, Tininess
 from fpverify.semantics.ports import IEEE_FLAG_BITS
 
-from .common import (FLAG_NV, Pipeline, RoundCtl, by_sign, check_float_format, check_latency, named,
+from .common import (FLAG_NV, Pipeline, RoundCtl, check_float_format, check_latency, named,
                      parse_overflow, parse_rounding_spec, parse_tininess, round_pack, signed_width,
                      special_codes, unpack)
 

@@ -113,8 +113,8 @@ class Judge:
         if self.decider is None:
             g = evaluate(el.func, el.fmt, (code,), Env(rounding=el.rounding, overflow=el.overflow), el.out_fmt)
             flags = f", flags {g.flags.ieee.names()}" if el.flags else ""
-            return f"expected {el.func}({_show(el.fmt, code)}, {el.rounding}) = {g.code:#x} ({_show(el.out_fmt, g.code)})" \
-                   f"{flags}"
+            shown = f"{g.code:#x} ({_show(el.out_fmt, g.code)})"
+            return f"expected {el.func}({_show(el.fmt, code)}, {el.rounding}) = {shown}{flags}"
         _, truth = self.decider.decide(code, y)
         bound = f"{el.measure} {'<' if el.strict else '<='} {el.bound}"
         return f"{el.func}({_show(el.fmt, code)}): {self.decider.error_text(truth, y)} (bound: {bound})"
@@ -247,5 +247,5 @@ def _show(fmt, code: int) -> str:
     return f"{float(v):.9g}"
 
 
-__all__ = ["prove_elementary_case", "Judge", "expected_codes_of", "admitted_codes", "design_outputs", "expected_codes", "cross_check",
-           "CROSS_CHECK_BITS"]
+__all__ = ["prove_elementary_case", "Judge", "expected_codes_of", "admitted_codes", "design_outputs",
+           "expected_codes", "cross_check", "same_result", "CROSS_CHECK_BITS"]
