@@ -274,3 +274,27 @@ def test_skewed_tanh_table_is_refuted(tmp_path, capsys):
     assert code == 1
     case = props["ulp_tanh"]["cases"][0]
     assert case["status"] == "REFUTED" and case["inputs"]["a"] == 0x30
+
+
+def test_irrational_exact_values_are_enclosed_exactly():
+    """rsqrt's golden value is an exact square root (not rational): decided by its exact
+    floor_scaled enclosure, against an independent 200-bit error."""
+    fmt = get_format("e5m2")
+    dec = Decider("rsqrt", fmt, fmt, "ulp", Fraction(1, 2), strict=False)
+    two = 0x40  # 2.0: rsqrt(2) = 0.7071...
+    assert Fraction(fmt.value(two)) == 2
+    with mpmath.mp.workprec(200):
+        x = 1 / mpmath.sqrt(2)
+        for y in range(0x34, 0x3c):  # codes around 0.7
+            yv = Fraction(fmt.value(y))
+            u = ulp_of(fmt, -1)
+            truth = abs(mpmath.mpf(yv.numerator) / yv.denominator - x) / (mpmath.mpf(u.numerator) / u.denominator)
+            assert dec.decide(two, y)[0] is bool(truth <= 0.5), hex(y)
+    four = 0x44  # rsqrt(4) = 1/2 exactly
+    assert dec.decide(four, 0x38)[0] is True and dec.decide(four, 0x39)[0] is False
+
+
+def test_lut_rsqrt_meets_half_ulp(tmp_path, capsys):
+    spec = _lut_spec(tmp_path, "e5m2", "rsqrt", "prove ulp(y, rsqrt(a)) <= 1/2\n")
+    code, props, err = _prove(spec, capsys)
+    assert code == 0, (props, err)

@@ -81,11 +81,7 @@ class Decider:
             yield Truth("inf", got.sign)
             return
         if isinstance(got, ExactOut):
-            v = got.value
-            if v.is_zero:
-                yield Truth("exact", value=Fraction(0))
-            else:
-                yield self._far(v.ilog2(), v.negative) or Truth("exact", value=v.to_fraction())
+            yield from self._exact_truths(got.value)
             return
         if got is not None:  # ApproxOut: a constant thunk
             value = got.value
@@ -107,6 +103,34 @@ class Decider:
             else:
                 lo, hi = enc.low.to_fraction(), enc.high.to_fraction()
                 yield Truth("interval", lo=-hi, hi=-lo) if enc.negative else Truth("interval", lo=lo, hi=hi)
+            p *= 2
+
+    def _exact_truths(self, v):
+        """An exactly known value: rational (compared exactly) or an algebraic irrational such as
+        rsqrt(2) = sqrt(1/2), enclosed by its exact ``floor_scaled`` at rising precision."""
+        if v.is_zero:
+            yield Truth("exact", value=Fraction(0))
+            return
+        far = self._far(v.ilog2(), v.negative)
+        if far is not None:
+            yield far
+            return
+        try:
+            yield Truth("exact", value=v.to_fraction())
+            return
+        except ValueError:
+            pass
+        s = -1 if v.negative else 1
+        p = START_PRECISION
+        while p <= MAX_PRECISION:
+            k = p - v.ilog2()
+            q, exact = v.floor_scaled(k)
+            scale = Fraction(2) ** k
+            if exact:
+                yield Truth("exact", value=s * q / scale)
+                return
+            lo, hi = Fraction(q) / scale, Fraction(q + 1) / scale
+            yield Truth("interval", lo=-hi, hi=-lo) if v.negative else Truth("interval", lo=lo, hi=hi)
             p *= 2
 
     def _far(self, e_hi: int, negative: bool, e_lo: int | None = None) -> Truth | None:
