@@ -19,6 +19,7 @@ from .cases import Case
 from .check import CheckedSpec, Property
 from .obligations import prove_general_case
 from .prove_decomposed import prove_decomposed_case
+from .prove_elementary import prove_elementary_case
 from .prove_equivalence import prove_equivalence_case
 from .verdicts import CaseResult
 
@@ -32,6 +33,8 @@ def prove_case(spec: CheckedSpec, netlist, prop: Property, case: Case, *, timeou
                                          progress=progress)
         timeout = 60.0 if timeout is None else timeout
         solver = solver or "z3"
+        if prop.elementary is not None:  # proved by exhaustion over the operand codes
+            return prove_elementary_case(spec, netlist, prop, case, timeout=timeout, solver=solver)
         if prop.kind == "equivalence":
             return prove_equivalence_case(spec, netlist, prop, case, timeout=timeout, solver=solver)
         return prove_general_case(spec, netlist, prop, case, timeout=timeout, solver=solver)

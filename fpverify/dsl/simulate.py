@@ -245,6 +245,8 @@ def _simulate_property(spec, netlist, prop: Property, table: DesignTable, rng, s
     try:
         if prop.kind == "equivalence":
             checker = _EquivalenceCheck(spec, netlist, prop, table, domains)
+        elif getattr(prop, "elementary", None) is not None:
+            checker = _ElementaryCheck(spec, netlist, prop, table, domains)
         else:
             checker = _GeneralCheck(spec, netlist, prop, table, domains)
         holds, bad = checker.run(vec, count)
@@ -376,6 +378,42 @@ class _GeneralCheck:
         text += "".join(f"\n  dut.{k} = {v} ({v:#x})" for k, v in sorted(signals.items()))
         ex = {"inputs": _inputs_json(self.spec, values),
               "outputs": shown, "signals": signals, "text": text}
+        return ex, _port_values(self.spec, values), {}
+
+
+class _ElementaryCheck(_GeneralCheck):
+    """An elementary-function property (`prove_elementary.Judge`: the golden model's correctly
+    rounded result, or the rigorous per-input error decision); an undecided input is a mismatch."""
+
+    def __init__(self, spec: CheckedSpec, netlist, prop: Property, table: DesignTable,
+                 domains: dict[str, Domain]) -> None:
+        from .prove_elementary import Judge
+
+        super().__init__(spec, netlist, prop, table, domains)
+        self.judge = Judge(prop.elementary)
+
+    def _result(self, env: dict[str, int]) -> tuple[int, int, int | None]:
+        el = self.prop.elementary
+        got = self.ev.design_values(env)
+        fl = got[self.spec.outputs[el.flags].port] if el.flags else None
+        return env[el.operand], got[self.spec.outputs[el.output].port], fl
+
+    def _one(self, env: dict[str, int]) -> tuple[bool, bool]:
+        if not all(bool(self.ev.eval(a, env)) for a in self.assumptions):
+            return False, False
+        return True, self.judge(*self._result(env)) is not True
+
+    def example(self, values: dict[str, int]) -> tuple[dict[str, Any], dict[str, int], dict]:
+        self.table.strict = False
+        try:
+            code, y, _ = self._result(values)
+        finally:
+            self.table.strict = True
+        el = self.prop.elementary
+        text = f"{el.operand} = {code:#x}, {el.output} = {y:#x}: {self.judge.describe(code, y)}"
+        ex = {"inputs": _inputs_json(self.spec, values),
+              "outputs": {el.output: format_value(self.spec.outputs[el.output].type, y)}, "signals": {},
+              "text": text}
         return ex, _port_values(self.spec, values), {}
 
 

@@ -10,6 +10,7 @@ from .. import ast
 from ..types import BitsT, BoolT, ErrT, FloatT, IntT, RealT, RoundT, Type, type_width
 from .binding import signal_width
 from .constants import const_value, is_nat
+from .elementary import elementary_functions, form_error
 from .located import err
 from .scope import Scope
 from .vocabulary import CLASS_PREDICATES, FUNCTIONS, GOLDEN_OPS
@@ -201,8 +202,11 @@ class TypeChecker:
         f = e.func
         if f in GOLDEN_OPS:
             raise err(f"golden operation `{f}` can only be used as `OUTPUT == {f}(...)`", e.pos)
+        if f in elementary_functions() or f == "ulp":
+            raise form_error(e.pos)
         if f not in FUNCTIONS:
-            raise err(f"unknown function `{f}` (known: {', '.join(FUNCTIONS + tuple(GOLDEN_OPS))})", e.pos)
+            raise err(f"unknown function `{f}` (known: {', '.join(FUNCTIONS + tuple(GOLDEN_OPS))}, ulp, "
+                      f"{', '.join(elementary_functions())})", e.pos)
         if e.kwargs:
             raise err(f"`{f}` takes no keyword arguments", e.kwargs[0].pos)
         want = 2 if f in ("relerr", "abserr") else 1

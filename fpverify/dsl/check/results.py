@@ -59,6 +59,7 @@ class Property:
     splits: tuple[ast.Splitter, ...]
     pos: ast.Pos
     equivalence: Equivalence | None = None
+    elementary: object | None = None  # `check.elementary.ElementaryProperty` (proved by exhaustion)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from ..proof_strategy import load_proof_strategy
 from ..types import BitsT, FloatT, IntT, RoundT
 from .binding import bind
 from .decompose import check_maps, decompose_fixed
+from .elementary import operand_only, recognise_elementary
 from .equivalence import recognise_equivalence
 from .expr_types import TypeChecker
 from .faults import fault_settings
@@ -195,9 +196,13 @@ def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], prove
             raise err("a lemma cannot use a golden operation; state it as a `prove`", lm.pos)
         properties.append(Property(lm.name, "lemma", lm.expr, assumes + local, (), lm.pos))
     for i, pr in enumerate(proves, 1):
+        el = recognise_elementary(scope, pr)
         name = pr.name or default_name(pr.expr)
         kind = property_kind(pr.expr)
-        if kind in ("assertion", "signals") and reads_reference(scope, pr.expr):
+        if el is not None:
+            name = pr.name or (f"eq_{el.func}" if el.measure is None else f"{el.measure}_{el.func}")
+            kind = "elementary" if el.measure is None else "error-bound"
+        elif kind in ("assertion", "signals") and reads_reference(scope, pr.expr):
             kind = "reference"  # RTL against RTL (docs/dsl.md "RTL against RTL")
             name = pr.name or "matches_reference"
         if pr.name is None and name in seen:
@@ -209,6 +214,12 @@ def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], prove
                 raise err("golden operations cannot appear in assumptions", first_golden(a).pos)
             types.expect_bool(a)
         check_splits(scope, pr.splits)
+        if el is not None:
+            if pr.splits:
+                raise err("elementary properties are proved over every operand code; drop `split on`", pr.pos)
+            operand_only(scope, el, assumes + local, pr.pos)
+            properties.append(Property(name, kind, pr.expr, assumes + local, (), pr.pos, elementary=el))
+            continue
         eq = recognise_equivalence(scope, pr)
         if eq is None:
             if pr.flags is not None:
