@@ -198,10 +198,6 @@ def check_exhaustive(fmt: str, name: str, codes) -> list[str]:
 NAMES = tuple(MPFR_NATIVE) + COMPOSITES
 
 
-# minutes per run (MPFR on exp-like functions of huge inputs): the whole MPFR sweep is behind the slow
-# marker until its bounded-range version (branch e17fast) is merged
-pytestmark = pytest.mark.slow
-
 @pytest.mark.parametrize("fmt", ["e4m3fn", "e5m2"])
 @pytest.mark.parametrize("name", NAMES)
 def test_exhaustive_8bit_all_modes(fmt, name):
