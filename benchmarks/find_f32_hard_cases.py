@@ -16,8 +16,9 @@ plain enumeration is affordable:
 2. Re-measure those with MPFR (gmpy2) at 300 bits and keep the ``--top`` nearest. Their distance
    needs about 25 + log2(1/distance) correct bits to decide the rounding in every mode.
 
-A float64 screen places f(x) to about 2^-27 half-quanta, so every code nearer than that to a
-boundary survives step 1 (its screened distance is below 2^-26); the MPFR step ranks them exactly.
+A float64 screen places f(x) to about 2^-27 half-quanta (SCREEN_ERROR = 2^-26 with margin), so the
+kept list holds every code whose true distance is below (the last kept screened distance -
+SCREEN_ERROR), printed as "complete below"; the MPFR step ranks them exactly.
 The result is written as JSON for ``tests/test_golden_elementary_mpfr.py``.
 """
 
@@ -36,25 +37,35 @@ import time
 import numpy as np
 
 CHUNK = 1 << 22
-# f32 codes screened per function (both signs where the function is defined): [lo, hi) code ranges
+# f32 codes screened per function and region: [lo, hi) code ranges. "taylor" is where f(x) is a
+# short series in a tiny quantity (exp near 0, log near 1): its hardest cases come from the
+# series' first terms (e.g. exp(2^-23 - 2^-47) = 1 + x + x^2/2 + ...), the "generic" region holds
+# the cases that worst-case tables are about
 RANGES = {
     # exp: |x| >= 2^-26 (below, exp(x) rounds like 1 + x and is decided by the first terms) up to
     # the overflow threshold 88.73 and down to -103.98 (below half the least subnormal)
-    "exp": [(0x32800000, 0x42B17219), (0xB2800000, 0xC2CFF1B6)],
-    # log: every positive finite code, subnormals included
-    "log": [(0x00000001, 0x7F800000)],
+    "exp": {"taylor": [(0x32800000, 0x3A800000), (0xB2800000, 0xBA800000)],
+            "generic": [(0x3A800000, 0x42B17219), (0xBA800000, 0xC2CFF1B6)]},
+    # log: every positive finite code, subnormals included; near 1: |x - 1| < 2^-10
+    "log": {"taylor": [(0x3F7FC000, 0x3F802000)],
+            "generic": [(0x00000001, 0x3F7FC000), (0x3F802000, 0x7F800000)]},
 }
+# the float64 screen's error in half binary32 quanta: numpy's exp/log are within 1 float64 ulp
+# (2^-52 relative; glibc/numpy claim < 1 ulp), and y / half_q is exact, so the position of f(x) is
+# off by at most 2^-52 * 2^25 half quanta; 2^-26 leaves a factor 2 of margin
+SCREEN_ERROR = 2.0 ** -26
 NUMPY = {"exp": np.exp, "log": np.log}
 
 
-def screen(name: str, keep: int, progress=True) -> list[tuple[float, int]]:
-    """The ``keep`` codes whose float64 f(x) lies nearest a binary32 boundary: (distance, code)."""
+def screen(name: str, ranges, keep: int, progress=True) -> list[tuple[float, int]]:
+    """The ``keep`` codes of ``ranges`` whose float64 f(x) lies nearest a binary32 boundary:
+    (distance, code), nearest first."""
     best_d = np.empty(0)
     best_c = np.empty(0, dtype=np.int64)
-    total = sum(hi - lo for lo, hi in RANGES[name])
+    total = sum(hi - lo for lo, hi in ranges)
     done = 0
     t0 = time.time()
-    for lo, hi in RANGES[name]:
+    for lo, hi in ranges:
         for start in range(lo, hi, CHUNK):
             codes = np.arange(start, min(start + CHUNK, hi), dtype=np.int64)
             x = codes.astype(np.uint32).view(np.float32).astype(np.float64)
@@ -109,17 +120,24 @@ def main() -> int:
     args = ap.parse_args()
     out = {}
     for name in args.functions.split(","):
-        t0 = time.time()
-        screened = screen(name, args.keep)
-        exact = sorted((exact_distance(name, c), c) for _, c in screened)[: args.top]
-        secs = time.time() - t0
-        print(f"{name}: {sum(hi - lo for lo, hi in RANGES[name]):,} codes screened in {secs:.0f} s")
-        print("  code        x                      distance (half quanta)  bits to decide")
-        for d, c in exact:
-            x = float(np.uint32(c).view(np.float32))
-            bits = 25 + (-math.log2(d) if d > 0 else math.inf)
-            print(f"  0x{c:08X}  {x!r:22}  {d:.3e}               {bits:.1f}")
-        out[name] = [{"code": f"0x{c:08X}", "distance": d} for d, c in exact]
+        out[name] = {}
+        for region, ranges in RANGES[name].items():
+            t0 = time.time()
+            screened = screen(name, ranges, args.keep)
+            exact = sorted((exact_distance(name, c), c) for _, c in screened)[: args.top]
+            count = sum(hi - lo for lo, hi in ranges)
+            # every code whose true distance is below `complete` was kept: a screened distance is
+            # within SCREEN_ERROR of the true one, and the last kept code screened at screened[-1]
+            complete = screened[-1][0] - SCREEN_ERROR
+            print(f"{name} ({region}): {count:,} codes screened in {time.time() - t0:.0f} s; "
+                  f"the list is complete below a distance of {complete:.2e}")
+            print("  code        x                        distance (half quanta)  bits to decide")
+            for d, c in exact:
+                x = float(np.uint32(c).view(np.float32))
+                bits = 25 + (-math.log2(d) if d > 0 else math.inf)
+                print(f"  0x{c:08X}  {x!r:24}  {d:.3e}               {bits:.1f}")
+            out[name][region] = {"complete_below": complete,
+                                 "cases": [{"code": f"0x{c:08X}", "distance": d} for d, c in exact]}
     if args.output:
         _Path(args.output).write_text(json.dumps(out, indent=1) + "\n")
         print(f"written {args.output}")

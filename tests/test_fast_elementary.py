@@ -124,6 +124,23 @@ def test_f32_near_boundary_falls_back(fn):
     assert_same(fn, "f32", np.array([rng.randrange(1 << 32) for _ in range(30)]), Env())
 
 
+@pytest.mark.parametrize("fn", ["exp", "log"])
+def test_f32_hardest_cases_of_the_domain(fn):
+    """The hardest-to-round f32 operands of the whole domain (tests/data/f32_hard_cases.json, from
+    benchmarks/find_f32_hard_cases.py: up to 72 bits needed) give golden's codes and flags in every
+    deterministic mode; the ones beyond float64's reach must go to golden."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "f32_hard_cases.json").read_text())[fn]
+    codes = np.array([int(c["code"], 16) for region in data.values() for c in region["cases"]])
+    hardest = np.array([int(region["cases"][0]["code"], 16) for region in data.values()])
+    _, _, n_golden = compute(fn, hardest, get_format("f32"), Env(), get_format("f32"))
+    assert n_golden == len(hardest)
+    for rnd in DETERMINISTIC:
+        assert_same(fn, "f32", codes, Env(rnd))
+
+
 def test_exact_cases_go_to_golden():
     fmt = get_format("f16")
     codes = np.array([0x4000, 0x4400, 0x3c00, 0xbc00, 0x4800])  # 2 4 1 -1 8: exp2, log2 exact
