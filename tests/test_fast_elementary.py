@@ -146,8 +146,24 @@ def test_exact_cases_go_to_golden():
     codes = np.array([0x4000, 0x4400, 0x3c00, 0xbc00, 0x4800])  # 2 4 1 -1 8: exp2, log2 exact
     for fn in ("exp2", "log2"):
         _, _, n = compute(fn, codes, fmt, Env(), fmt)
-        assert n == len(codes)
+        assert n == len(codes) - (fn == "log2")  # log2(-1): an invalid operation, broadcast below
         assert_same(fn, "f16", codes, Env(Rounding(Mode.RUP)))
+
+
+@pytest.mark.parametrize("fn,fmt_name", [("log", "f16"), ("log1p", "bf16"), ("rsqrt", "e5m2"),
+                                          ("log10", "e2m1fn"), ("log2", "e4m3fn")])
+def test_operands_outside_the_domain_get_goldens_invalid_result(fn, fmt_name):
+    """Oracle: golden element by element. Negative operands of log/rsqrt (below -1 for log1p) get
+    the golden model's invalid result, computed twice and broadcast: NaN with invalid, or the nan
+    policy's code in a format without NaN (e2m1fn: +0 by default, +max under 'max')."""
+    from fpverify.formats import NanPolicy
+
+    fmt = get_format(fmt_name)
+    codes = np.arange(0, 1 << min(fmt.width, 16), 41 if fmt.width > 8 else 1)
+    for env in (Env(), Env(Rounding(Mode.RDN)), Env(nan_policy=NanPolicy.MAX)):
+        assert_same(fn, fmt_name, codes, env)
+    _, _, n = compute(fn, codes, fmt, Env(), fmt)
+    assert n < len(codes) // 4  # the negative half is not element-wise golden
 
 
 def test_table_matches_compute_and_is_cached(tmp_path, monkeypatch):

@@ -180,11 +180,29 @@ def compute(fn: str, codes: np.ndarray, fmt: FloatFormat, env: Env, out: FloatFo
         code[good], flags[good] = c, f
     rest = np.ones(n, bool)
     rest[good] = False
+    invalid = CANDIDATES[fn].invalid
+    if invalid is not None:
+        domain = idx[invalid(x[idx])]
+        if domain.size and _broadcast_invalid(fn, codes, domain, fmt, env, out, r_bits, code, flags):
+            rest[domain] = False
     slow = np.flatnonzero(rest)
     if slow.size:
         rb = r_bits[slow] if np.ndim(r_bits) else r_bits
         code[slow], flags[slow] = golden_elements(fn, codes[slow], fmt, env, out, rb)
     return code, flags, int(slow.size)
+
+
+def _broadcast_invalid(fn, codes, domain, fmt, env, out, r_bits, code, flags) -> bool:
+    """Elements outside the function's real domain all get the golden model's invalid-operation
+    result, computed for the first and the last of them (and checked equal: the result must not
+    depend on the operand); False leaves them to the element-wise golden path."""
+    ends = domain[[0, -1]]
+    rb = r_bits[ends] if np.ndim(r_bits) else r_bits
+    c, f = golden_elements(fn, codes[ends], fmt, env, out, rb)
+    if c[0] != c[1] or f[0] != f[1]:
+        return False
+    code[domain], flags[domain] = c[0], f[0]
+    return True
 
 
 def _source_digest() -> str:
