@@ -16,6 +16,7 @@ a hung solver never holds a worker. ``fn`` and the items must be picklable (modu
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import select
@@ -267,46 +268,14 @@ def call_with_deadline(fn, args: tuple, seconds: float):
     """``fn(*args)`` in a forked child process; its result comes back pickled through a pipe. Past
     ``seconds`` the child is killed (SIGKILL) and `Killed` raised; an exception in the child is
     re-raised here. (os.fork, not multiprocessing: dask workers are daemonic processes.)"""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(r)
-        code = 0
-        try:
-            try:
-                payload = pickle.dumps((True, fn(*args)))
-            except BaseException as e:  # noqa: BLE001 - sent to the parent
-                payload = pickle.dumps((False, e))
-            with os.fdopen(w, "wb") as fh:
-                fh.write(payload)
-        except BaseException:  # noqa: BLE001
-            code = 1
-        os._exit(code)
-    os.close(w)
-    deadline = time.monotonic() + seconds
-    chunks: list[bytes] = []
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                raise Killed(f"killed after {seconds:g} s")
-            ready, _, _ = select.select([r], [], [], min(left, 1.0))
-            if not ready:
-                continue
-            data = os.read(r, 1 << 20)
-            if not data:
-                break
-            chunks.append(data)
-    finally:
-        os.close(r)
-        os.waitpid(pid, 0)
-    if not chunks:
-        raise RuntimeError("the task's process died without a result")
-    ok, value = pickle.loads(b"".join(chunks))
+    ok, value = map_with_deadlines(functools.partial(_star, fn), [args], [seconds])[0]
     if not ok:
         raise value
     return value
+
+
+def _star(fn, args: tuple):
+    return fn(*args)
 
 
 __all__ = ["Executor", "LocalExecutor", "DaskExecutor", "connect", "run_guarded", "run_guarded_batch",
