@@ -38,7 +38,8 @@ def _strip_times(doc):
     """JSON without wall-clock fields (the only thing an engine may change)."""
     if isinstance(doc, dict):
         return {k: _strip_times(v) for k, v in doc.items()
-                if k not in ("seconds", "solver_seconds", "cpu_seconds", "cross_check", "started", "ended")}
+                if k not in ("seconds", "solver_seconds", "cpu_seconds", "cross_check", "started", "ended",
+                             "cached", "from_cache")}
     if isinstance(doc, list):
         return [_strip_times(v) for v in doc]
     return doc

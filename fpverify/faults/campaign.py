@@ -33,6 +33,7 @@ from . import equivalence as eq
 from .mutate import Mutation, apply_mutation, sample_mutants
 from .properties import Outcome
 from .report import CampaignReport, MutantResult
+from . import verdict_cache
 from .semantic import SemanticMutation, apply_semantic, semantic_mutants
 
 AnyMutation = Mutation | SemanticMutation
@@ -162,12 +163,17 @@ def _prove(p, netlist: Netlist, timeout_s: float) -> Outcome:
 
 
 def grade(ctx: Context, m: AnyMutation) -> MutantResult:
-    """Classify one mutant."""
+    """Classify one mutant (a verdict of an identical earlier campaign is reused after replay)."""
     t0 = time.perf_counter()
     res = MutantResult(id=m.id, kind=m.kind, description=m.description, src=getattr(m, "src", ""),
                        signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation))
     try:
         mutant = ctx.mutant(m)
+        key = verdict_cache.mutant_key(ctx, mutant)
+        hit = verdict_cache.load(key)
+        if hit is not None and hit.id == m.id and verdict_cache.replays(ctx, mutant, hit, _concrete):
+            hit.seconds = time.perf_counter() - t0
+            return hit
         # 1.+2. on a quick sample first (most mutants die there), then on all vectors
         sim, full_outputs = None, None
         if ctx.quick is not None:
@@ -210,8 +216,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
                     res.smt_disagrees = True
                 else:
                     res.notes.append(f"SMT attribution inconclusive: {o.detail}")
-        res.seconds = time.perf_counter() - t0
-        return res
+        return _keep(key, res, t0)
 
     # 1b. equivalence with the original
     if differs_by_sim:
@@ -228,8 +233,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
     # 3. SMT property checks (for EQUIVALENT mutants this is the EQGAP check)
     if equiv.status == "EQUIVALENT" and not ctx.eqgap_check:
         res.status = "NOCHANGE"
-        res.seconds = time.perf_counter() - t0
-        return res
+        return _keep(key, res, t0)
     unknown = False
     for p, exp in zip(ctx.properties, ctx.expected):
         if not ctx.smt and exp is not None and ctx.exhaustive:
@@ -251,7 +255,13 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
         res.status = {"EQUIVALENT": "NOCHANGE", "DIFFERENT": "SURVIVED"}.get(equiv.status, "UNKNOWN")
         if res.status == "UNKNOWN":
             res.notes.append(f"equivalence undecided: {equiv.detail}")
+    return _keep(key, res, t0)
+
+
+def _keep(key: str | None, res: MutantResult, t0: float) -> MutantResult:
+    """``res`` with its grading time, stored for the next identical campaign."""
     res.seconds = time.perf_counter() - t0
+    verdict_cache.store(key, res)
     return res
 
 
