@@ -241,3 +241,27 @@ def test_unusual_result_formats(out):
     """Unsigned, precision-1, P3109 (with Inf, one NaN), no-NaN and FNUZ results from e5m2 operands."""
     for fn in ("exp", "sin"):
         assert_same(fn, "e5m2", np.arange(256), Env(), out=out)
+
+
+def test_power_by_table_and_by_golden():
+    """Oracle: golden `pow` element by element. ≤ 8-bit deterministic: the cached 2^16-pair table
+    (FP4 here: 256 pairs, every one checked); stochastic and 16-bit: golden per element."""
+    from fpverify.fast import power
+    from fpverify.golden.elementary import pow as golden_pow
+
+    fp4 = get_format("e2m1fn")
+    a, b = np.meshgrid(np.arange(16), np.arange(16), indexing="ij")
+    for env in (Env(Rounding(Mode.RUP)), Env(Rounding(Mode.RNE))):
+        c, f = power(a, b, fp4, env, with_flags=True)
+        for x, y in zip(a.reshape(-1).tolist(), b.reshape(-1).tolist()):
+            g = golden_pow(fp4, x, y, env)
+            assert (int(c[x, y]), int(f[x, y])) == (g.code, int(g.flags)), (x, y)
+    h = get_format("f16")
+    xs, ys = np.array([0x3C00, 0x4000, 0xC000, 0x3800]), np.array([0x4000, 0x3800, 0x3C00, 0xBC00])
+    env = Env(Rounding(Mode.SR_A, 4))
+    c = power(xs, ys, h, env, random_bits=np.array([1, 7, 15, 0]))
+    for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())):
+        g = golden_pow(h, x, y, Env(Rounding(Mode.SR_A, 4), random_bits=[1, 7, 15, 0][i]))
+        assert int(c[i]) == g.code
+    with pytest.raises(InputError):
+        power(np.array([1.5]), np.array([1]), fp4)
