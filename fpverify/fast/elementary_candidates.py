@@ -156,7 +156,11 @@ CANDIDATES: dict[str, Candidate] = {
     "exp2": Candidate(np.exp2, LIBM_BITS, "pos", _pos),  # |2^x - 1| <= 0.75|x|
     "exp10": Candidate(lambda x: np.power(10.0, x), LIBM_BITS, "pos",
                        _taylor(_ones, _sgn, lambda x: 3 * np.abs(x))),  # |10^x - 1| <= 2.7|x|
-    "expm1": Candidate(np.expm1, LIBM_BITS, "odd", _taylor(_x, _ones, _x2)),  # 0 < d <= 0.54 x^2
+    # expm1: 0 < d <= 0.54 x^2 near 0; for x <= -1, expm1(x) = -1 + e^x (float64 gives exactly -1
+    # below x ~ -37.4, where only this anchor decides; 2^-1074 covers an underflowed e^x)
+    "expm1": Candidate(np.expm1, LIBM_BITS, "odd", _both(
+        _taylor(_x, _ones, _x2),
+        _tail(lambda x: x <= -1, lambda x: -_ones(x), _ones, lambda x: 2 * np.exp(x) + 2.0 ** -1074))),
     "log": Candidate(np.log, LIBM_BITS, invalid=_negative),
     "log2": Candidate(np.log2, LIBM_BITS, invalid=_negative),
     "log10": Candidate(np.log10, LIBM_BITS, invalid=_negative),
