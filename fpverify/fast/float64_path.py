@@ -1,0 +1,309 @@
+"""add sub mul div sqrt fma through float64 arithmetic rounded to odd, then rounded once.
+
+For deterministic modes, without flags, on signed formats with subnormals and precision <= 24
+(bf16, f16, tf32, f32, FP8/FP6/FP4, P3109 signed, user formats) whose values lie well inside
+float64's normal range. Per element:
+
+1. decode codes to float64 (value table for <= 16-bit formats, bit shift for f32/tf32 layouts);
+2. ``exact``: ``v`` = the float64 result (numpy, RNE) and ``res`` = the exact sign of
+   ``y - v`` (y the exact result): add/sub/fma by TwoSum (Knuth; products of two <= 24-bit
+   significands are exact), div by the remainder ``a - q*b`` (Veltkamp split of q, Sterbenz),
+   sqrt by an integer square root of a 50-52-bit integer radicand held exactly in float64
+   (``v`` then has 26 significant bits, ``res`` = +1 when the root is inexact);
+3. round once into the target:
+   * precision <= 22, finite range inside float32's, smallest quantum >= 2^-147: round to odd
+     at float32 (24 bits) from ``(v, res)``, then the fast float32 quantizer (`convert.quantize`);
+   * IEEE binary32 (overflow to Inf): round to odd at 53 bits, the float32 cast (RNE), and a
+     one-code correction per mode from the exact side of ``y`` and the tie test.
+   RNE skips step 2's residual where a double-rounding theorem covers it: binary32 add/sub/mul/
+   div/sqrt are numpy's own IEEE float32 operations; for precision <= 11 the float32 operation
+   then the RNE cast (Figueroa 1995, Roux 2014: 24 >= 2p + 2), restricted to where the float32
+   intermediate is normal for every value that can matter (`docs/fast.md`).
+
+`applies` says where this path is used; everything else (flags, stochastic modes, other formats
+and overflow policies of f32) stays on the int64 datapath (`fast.arith`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..formats import FloatFormat, Format, Overflow, Specials
+from ..rounding import Env, Mode
+from .convert import quantize, value_table
+from .specials import code_dtype, nan_result
+
+MAX_PRECISION = 24  # operands and results: products exact in 53 bits, sqrt radicand < 2^52
+RO24_MAX_PRECISION = 22  # float32 round-to-odd intermediate needs p + 2 <= 24
+_RANGE = 200  # operand magnitudes within [2^-200, 2^200]: every intermediate stays normal
+_SPLIT = 134217729.0  # 2^27 + 1 (Veltkamp)
+_F32_MAX = float(np.finfo(np.float32).max)
+CHUNK = 1 << 16
+
+
+def _is_binary32(fmt: FloatFormat) -> bool:
+    return (fmt.exp_bits, fmt.man_bits, fmt.bias, fmt.specials, fmt.signed) == (8, 23, 127, Specials.IEEE, True)
+
+
+def _f32_layout(fmt: FloatFormat) -> bool:
+    """Codes are the top bits of a binary32 pattern (f32, tf32)."""
+    return (fmt.exp_bits, fmt.bias, fmt.specials, fmt.signed) == (8, 127, Specials.IEEE, True) and fmt.man_bits <= 23
+
+
+def _in_range(fmt: FloatFormat) -> bool:
+    return fmt.emin - fmt.man_bits >= -_RANGE and fmt.max_value < 2 ** _RANGE
+
+
+def _ro24_target(out: FloatFormat) -> bool:
+    return (out.precision <= RO24_MAX_PRECISION and out.max_value < 2 ** 128
+            and out.emin - out.man_bits >= -147)
+
+
+def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flags: bool = False) -> bool:
+    """Whether `apply` covers ``op`` on ``fmt`` operands rounded into ``out`` under ``env``."""
+    out = fmt if out is None else out
+    if with_flags or env.rounding.mode.stochastic or op not in ("add", "sub", "mul", "div", "sqrt", "fma"):
+        return False
+    for f in (fmt, out):
+        if not (isinstance(f, FloatFormat) and f.signed and f.subnormals and f.precision <= MAX_PRECISION
+                and _in_range(f)):
+            return False
+    if fmt.width > 16 and not _f32_layout(fmt):
+        return False
+    if _is_binary32(out):
+        return env.overflow_for(out) is Overflow.IEEE
+    return _ro24_target(out)
+
+
+# ---- decode ---------------------------------------------------------------------------------
+
+
+def decode(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
+    """float64 values of codes (exact; NaN codes -> NaN)."""
+    c = np.asarray(codes)
+    if c.dtype.kind not in "iu":
+        raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
+    if c.size and (int(c.min()) < 0 or int(c.max()) >> fmt.bits):
+        raise ValueError(f"codes out of range for {fmt.name} ({fmt.bits} bits)")
+    if fmt.width <= 16:
+        return value_table(fmt, np.float64).take(c.astype(np.intp, copy=False))
+    u = c.astype(np.uint32)
+    if fmt.man_bits < 23:
+        u = u << np.uint32(23 - fmt.man_bits)
+    with np.errstate(invalid="ignore"):  # signalling NaNs
+        return u.view(np.float32).astype(np.float64)
+
+
+def decode_f32(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
+    """float32 values of codes of a format whose values are all float32 values."""
+    c = np.asarray(codes)
+    if c.dtype.kind not in "iu":
+        raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
+    if c.size and (int(c.min()) < 0 or int(c.max()) >> fmt.bits):
+        raise ValueError(f"codes out of range for {fmt.name} ({fmt.bits} bits)")
+    if fmt.width <= 16:
+        return value_table(fmt, np.float32).take(c.astype(np.intp, copy=False))
+    u = c.astype(np.uint32)
+    if fmt.man_bits < 23:
+        u = u << np.uint32(23 - fmt.man_bits)
+    return u.view(np.float32)
+
+
+# ---- exact results: (v, res) with v = float64 result, res = sign(y - v) exactly ---------------
+
+
+def _two_sum_err(a, b, s):
+    """Knuth's TwoSum: a + b - s exactly (s = fl(a + b); exact without overflow)."""
+    bb = s - a
+    return (a - (s - bb)) + (b - bb)
+
+
+def _sign(x) -> np.ndarray:
+    return (x > 0).view(np.int8) - (x < 0).view(np.int8)
+
+
+def _cancel_zero_rdn(v, a, b, rdn: bool):
+    """Exact zero sums are +0 in numpy; golden gives -0 under RDN unless both addends are +0."""
+    if not rdn:
+        return v
+    zero = v == 0
+    both_pos_zero = (a == 0) & (b == 0) & ~np.signbit(a) & ~np.signbit(b)
+    return np.where(zero & ~both_pos_zero, -0.0, v)
+
+
+def exact(op: str, vals: list[np.ndarray], rdn: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(v, res): ``v`` the float64 result of ``op``, ``res`` (int8) the sign of exact - v."""
+    with np.errstate(all="ignore"):
+        if op in ("add", "sub", "fma"):
+            if op == "fma":
+                a = vals[0] * vals[1]  # exact: <= 48-bit significand, no underflow in range
+                b = vals[2]
+            else:
+                a, b = vals[0], (-vals[1] if op == "sub" else vals[1])
+            s = a + b
+            res = _sign(_two_sum_err(a, b, s))
+            return _cancel_zero_rdn(s, a, b, rdn), res
+        if op == "mul":
+            v = vals[0] * vals[1]
+            return v, np.zeros(v.shape, np.int8)
+        if op == "div":
+            a, b = vals
+            q = a / b
+            t = q * _SPLIT
+            qh = t - (t - q)  # <= 26 significant bits
+            ql = q - qh  # <= 26 significant bits: qh*b and ql*b are exact
+            r1 = a - qh * b  # exact (Sterbenz: qh*b within a factor 2 of a)
+            qlb = ql * b
+            # exact remainder a - q*b = r1 - ql*b; y - q = (a - q*b) / b
+            rs = (r1 > qlb).view(np.int8) - (r1 < qlb).view(np.int8)
+            return q, rs * _sign(b)
+        if op == "sqrt":
+            return _sqrt(vals[0])
+    raise ValueError(f"unknown operation {op!r}")
+
+
+def _sqrt(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """sqrt: a 26-bit floor root R of an integer radicand M in [2^50, 2^52) (exact in float64)."""
+    live = (x > 0) & np.isfinite(x)
+    xs = np.where(live, x, 1.0)
+    bits = xs.view(np.int64)
+    e = (bits >> 52) - 1023
+    odd = e & 1
+    m = ((bits & ((1 << 52) - 1)) | ((1023 + 50 + odd) << 52)).view(np.float64)  # x * 2^-k, k = e - 50 - odd
+    r = np.floor(np.sqrt(m))
+    r -= r * r > m  # sqrt(m) rounded up to an integer: one down (r*r < 2^52 is exact)
+    inexact = r * r != m
+    half_k = (e - 50 - odd) >> 1
+    v = r * ((half_k + 1023) << 52).view(np.float64)
+    v = np.where(live, v, np.sqrt(x))  # 0, -0, Inf, NaN and negatives: IEEE = golden
+    return v, (live & inexact).view(np.int8)
+
+
+# ---- rounding to odd ------------------------------------------------------------------------
+
+
+def ro53(v: np.ndarray, res: np.ndarray) -> np.ndarray:
+    """v rounded to odd at 53 bits toward the exact value (v even and res != 0: one ulp step)."""
+    bits = v.view(np.int64)
+    step = (res != 0) & ((bits & 1) == 0) & np.isfinite(v)
+    grow = (res > 0) ^ np.signbit(v)  # the exact value lies farther from zero than v
+    return (bits + np.where(step, np.where(grow, 1, -1), 0)).view(np.float64)
+
+
+def ro24(v: np.ndarray, res: np.ndarray) -> np.ndarray:
+    """float32 rounding to odd of the exact value, from its float64 result and residual sign."""
+    with np.errstate(all="ignore"):
+        f = v.astype(np.float32)  # RNE; beyond float32's range: +-Inf
+        d = v - f.astype(np.float64)  # exact (Sterbenz), or -+Inf for an overflowed cast
+    up = (d > 0) | ((d == 0) & (res > 0))
+    inexact = (d != 0) | (res != 0)
+    bits = f.view(np.int32)
+    step = inexact & ((bits & 1) == 0) & np.isfinite(v)
+    grow = up ^ np.signbit(v)
+    return (bits + np.where(step, np.where(grow, 1, -1), 0).astype(np.int32)).view(np.float32)
+
+
+def _f32_correct(vro: np.ndarray, mode: Mode) -> np.ndarray:
+    """binary32 codes of the exact value in ``mode`` from its 53-bit round-to-odd ``vro``."""
+    with np.errstate(all="ignore"):
+        f = vro.astype(np.float32)  # = RNE of the exact value (round to odd, 53 >= 24 + 2)
+        bits = f.view(np.int32)
+        if mode is Mode.RNE:
+            return bits.view(np.uint32)
+        back = f.astype(np.float64)
+        fin = np.isfinite(vro)
+        d = np.where(fin, vro - back, 0.0)  # sign(exact - f): same side as vro (exact where vro = f)
+        neg = np.signbit(vro)
+        toward_zero = (d != 0) & ((d > 0) == neg)  # f lies farther from zero than the exact value
+        if mode is Mode.RNA:
+            away = (bits + 1).view(np.float32).astype(np.float64)
+            tie = (d != 0) & ~toward_zero & (vro + vro == back + away)
+            return (bits + tie.view(np.int8).astype(np.int32)).view(np.uint32)
+        if mode in (Mode.RTZ, Mode.RTO):
+            out = bits - toward_zero.view(np.int8).astype(np.int32)
+            if mode is Mode.RTO:
+                out |= (d != 0).view(np.int8).astype(np.int32)
+            return out.view(np.uint32)
+        if mode in (Mode.RUP, Mode.RDN):
+            want_up = d > 0 if mode is Mode.RUP else d < 0
+            step = want_up & (d != 0)  # move toward the exact value by one code
+            grow = (d > 0) ^ neg
+            return (bits + np.where(step, np.where(grow, 1, -1), 0).astype(np.int32)).view(np.uint32)
+    raise ValueError(f"mode {mode} is not deterministic")
+
+
+# ---- RNE through float32 operations (double rounding innocuous) -------------------------------
+
+_F32_OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
+
+
+def f32_rne_direct(op: str, fmt: FloatFormat, out: FloatFormat, env: Env) -> bool:
+    """Whether RNE may run as one float32 operation then (unless binary32) the RNE cast: where a
+    double-rounding theorem covers it (see `docs/fast.md`, "The float64 path")."""
+    if env.rounding.mode is not Mode.RNE or op == "fma":
+        return False
+    if not (fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149):
+        return False  # operand values must be float32 values
+    if _is_binary32(out):
+        return True  # IEEE float32 arithmetic is itself correctly rounded (no double rounding)
+    if fmt != out or fmt.precision > 11:  # Figueroa: 24 >= 2p + 2
+        return False
+    if env.overflow_for(out) is not Overflow.IEEE and \
+            fmt.max_value * max(fmt.max_value, 2, 2 ** (fmt.man_bits - fmt.emin)) >= 2 ** 127:
+        return False  # a float32 overflow would look like an Inf operand to the policy
+    if op in ("add", "sub"):
+        return True  # sums below 2^emin are exact in the format, hence in float32
+    if op == "sqrt":
+        return fmt.emin <= -fmt.man_bits  # every root is normal in the format
+    # mul/div: values below float32's normal range lie below half the smallest quantum
+    return fmt.emin - fmt.man_bits >= -124
+
+
+def _f32_direct(op: str, vals32: list[np.ndarray]) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        if op == "sqrt":
+            return np.sqrt(vals32[0])
+        return _F32_OPS[op](vals32[0], vals32[1])
+
+
+# ---- public ---------------------------------------------------------------------------------
+
+
+def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
+    mode = env.rounding.mode
+    b32 = _is_binary32(out)
+    if f32_rne_direct(op, fmt, out, env):
+        f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
+        if b32:
+            code = f.view(np.uint32).copy()
+            nan = np.isnan(f)
+            if nan.any():
+                code[nan] = nan_result(out, env)[0]
+            return code
+        return quantize(f, out, env)
+    v, res = exact(op, [decode(c, fmt) for c in cols], rdn=mode is Mode.RDN)
+    if b32:
+        code = _f32_correct(ro53(v, res), mode)
+        nan = np.isnan(v)
+        if nan.any():
+            code[nan] = nan_result(out, env)[0]
+        return code
+    return quantize(ro24(v, res), out, env)
+
+
+def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
+    """Codes of ``op`` on broadcast code arrays of ``fmt`` rounded into ``out`` (`applies` must hold)."""
+    shape = arrays[0].shape
+    cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
+    size = cols[0].size
+    if size <= CHUNK:
+        return _compute(op, cols, fmt, out, env).astype(code_dtype(out), copy=False).reshape(shape)
+    code = np.empty(size, code_dtype(out))
+    for lo in range(0, size, CHUNK):  # cache-sized blocks
+        sl = slice(lo, lo + CHUNK)
+        code[sl] = _compute(op, [c[sl] for c in cols], fmt, out, env)
+    return code.reshape(shape)
+
+
+__all__ = ["applies", "apply", "decode", "decode_f32", "exact", "ro53", "ro24", "f32_rne_direct",
+           "MAX_PRECISION", "RO24_MAX_PRECISION"]
