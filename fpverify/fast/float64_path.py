@@ -38,7 +38,7 @@ RO24_MAX_PRECISION = 22  # float32 round-to-odd intermediate needs p + 2 <= 24
 _RANGE = 200  # operand magnitudes within [2^-200, 2^200]: every intermediate stays normal
 _SPLIT = 134217729.0  # 2^27 + 1 (Veltkamp)
 _F32_MAX = float(np.finfo(np.float32).max)
-CHUNK = 1 << 16
+CHUNK = 1 << 14
 
 
 def _is_binary32(fmt: FloatFormat) -> bool:
@@ -78,35 +78,39 @@ def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flag
 # ---- decode ---------------------------------------------------------------------------------
 
 
-def decode(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
-    """float64 values of codes (exact; NaN codes -> NaN)."""
+def _checked(codes, fmt: FloatFormat) -> np.ndarray:
     c = np.asarray(codes)
     if c.dtype.kind not in "iu":
         raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
-    if c.size and (int(c.min()) < 0 or int(c.max()) >> fmt.bits):
+    if (c.dtype.kind == "i" or c.dtype.itemsize * 8 > fmt.bits) and c.size and (
+            int(c.min()) < 0 or int(c.max()) >> fmt.bits):
         raise ValueError(f"codes out of range for {fmt.name} ({fmt.bits} bits)")
-    if fmt.width <= 16:
-        return value_table(fmt, np.float64).take(c.astype(np.intp, copy=False))
-    u = c.astype(np.uint32)
-    if fmt.man_bits < 23:
-        u = u << np.uint32(23 - fmt.man_bits)
-    with np.errstate(invalid="ignore"):  # signalling NaNs
-        return u.view(np.float32).astype(np.float64)
+    return c
+
+
+def _is_binary16(fmt: FloatFormat) -> bool:
+    return (fmt.exp_bits, fmt.man_bits, fmt.bias, fmt.specials, fmt.signed) == (5, 10, 15, Specials.IEEE, True)
 
 
 def decode_f32(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
-    """float32 values of codes of a format whose values are all float32 values."""
-    c = np.asarray(codes)
-    if c.dtype.kind not in "iu":
-        raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
-    if c.size and (int(c.min()) < 0 or int(c.max()) >> fmt.bits):
-        raise ValueError(f"codes out of range for {fmt.name} ({fmt.bits} bits)")
-    if fmt.width <= 16:
-        return value_table(fmt, np.float32).take(c.astype(np.intp, copy=False))
-    u = c.astype(np.uint32)
-    if fmt.man_bits < 23:
-        u = u << np.uint32(23 - fmt.man_bits)
-    return u.view(np.float32)
+    """float32 values of codes of a format whose values are all float32 values (exact)."""
+    c = _checked(codes, fmt)
+    if _f32_layout(fmt):  # f32, tf32, bf16: the code is the top of the binary32 pattern
+        u = c if c.dtype == np.uint32 else c.astype(np.uint32)
+        return (u << np.uint32(23 - fmt.man_bits) if fmt.man_bits < 23 else u).view(np.float32)
+    if _is_binary16(fmt):
+        u = c if c.dtype == np.uint16 else c.astype(np.uint16)
+        return u.view(np.float16).astype(np.float32)
+    return value_table(fmt, np.float32).take(c.astype(np.intp, copy=False))
+
+
+def decode(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
+    """float64 values of codes (exact; NaN codes -> NaN)."""
+    if fmt.width <= 16 and not (_f32_layout(fmt) or _is_binary16(fmt)):
+        c = _checked(codes, fmt)
+        return value_table(fmt, np.float64).take(c.astype(np.intp, copy=False))
+    with np.errstate(invalid="ignore"):  # signalling NaNs
+        return decode_f32(codes, fmt).astype(np.float64)
 
 
 # ---- exact results: (v, res) with v = float64 result, res = sign(y - v) exactly ---------------
@@ -118,10 +122,6 @@ def _two_sum_err(a, b, s):
     return (a - (s - bb)) + (b - bb)
 
 
-def _sign(x) -> np.ndarray:
-    return (x > 0).view(np.int8) - (x < 0).view(np.int8)
-
-
 def _cancel_zero_rdn(v, a, b, rdn: bool):
     """Exact zero sums are +0 in numpy; golden gives -0 under RDN unless both addends are +0."""
     if not rdn:
@@ -131,8 +131,10 @@ def _cancel_zero_rdn(v, a, b, rdn: bool):
     return np.where(zero & ~both_pos_zero, -0.0, v)
 
 
-def exact(op: str, vals: list[np.ndarray], rdn: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(v, res): ``v`` the float64 result of ``op``, ``res`` (int8) the sign of exact - v."""
+def exact(op: str, vals: list[np.ndarray], rdn: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """(v, res): ``v`` the float64 result of ``op``; ``res`` None where v is exact, else a float64
+    array with the exact sign (-, 0, +) of (exact result - v) and |res| <= ulp(v)/2 (`ro24` adds
+    it to differences that are multiples of ulp(v))."""
     with np.errstate(all="ignore"):
         if op in ("add", "sub", "fma"):
             if op == "fma":
@@ -141,11 +143,9 @@ def exact(op: str, vals: list[np.ndarray], rdn: bool = False) -> tuple[np.ndarra
             else:
                 a, b = vals[0], (-vals[1] if op == "sub" else vals[1])
             s = a + b
-            res = _sign(_two_sum_err(a, b, s))
-            return _cancel_zero_rdn(s, a, b, rdn), res
+            return _cancel_zero_rdn(s, a, b, rdn), _two_sum_err(a, b, s)
         if op == "mul":
-            v = vals[0] * vals[1]
-            return v, np.zeros(v.shape, np.int8)
+            return vals[0] * vals[1], None  # exact
         if op == "div":
             a, b = vals
             q = a / b
@@ -153,10 +153,9 @@ def exact(op: str, vals: list[np.ndarray], rdn: bool = False) -> tuple[np.ndarra
             qh = t - (t - q)  # <= 26 significant bits
             ql = q - qh  # <= 26 significant bits: qh*b and ql*b are exact
             r1 = a - qh * b  # exact (Sterbenz: qh*b within a factor 2 of a)
-            qlb = ql * b
-            # exact remainder a - q*b = r1 - ql*b; y - q = (a - q*b) / b
-            rs = (r1 > qlb).view(np.int8) - (r1 < qlb).view(np.int8)
-            return q, rs * _sign(b)
+            # remainder a - q*b = r1 - ql*b; exact - q = remainder / b. Both roundings keep the sign
+            # (no underflow to 0 in range) and |fl(fl(r)/b)| <= ulp(q)/2 (|exact - q| < ulp(q)/2)
+            return q, (r1 - ql * b) / b
         if op == "sqrt":
             return _sqrt(vals[0])
     raise ValueError(f"unknown operation {op!r}")
@@ -172,35 +171,43 @@ def _sqrt(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m = ((bits & ((1 << 52) - 1)) | ((1023 + 50 + odd) << 52)).view(np.float64)  # x * 2^-k, k = e - 50 - odd
     r = np.floor(np.sqrt(m))
     r -= r * r > m  # sqrt(m) rounded up to an integer: one down (r*r < 2^52 is exact)
-    inexact = r * r != m
+    inexact = (r * r != m) & live
     half_k = (e - 50 - odd) >> 1
     v = r * ((half_k + 1023) << 52).view(np.float64)
     v = np.where(live, v, np.sqrt(x))  # 0, -0, Inf, NaN and negatives: IEEE = golden
-    return v, (live & inexact).view(np.int8)
+    return v, inexact * (v * 2.0 ** -60)  # the exact root lies above v, by more than this
 
 
 # ---- rounding to odd ------------------------------------------------------------------------
 
 
-def ro53(v: np.ndarray, res: np.ndarray) -> np.ndarray:
+def _odd_step(bits: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """+1 / -1 / 0 on even ``bits`` where ``g`` > 0 / < 0 / else (NaN: 0): one code away from /
+    toward zero (sign-magnitude patterns viewed as signed integers)."""
+    even = (bits & 1) == 0
+    return ((g > 0) & even).view(np.int8) - ((g < 0) & even).view(np.int8)
+
+
+def ro53(v: np.ndarray, res: np.ndarray | None) -> np.ndarray:
     """v rounded to odd at 53 bits toward the exact value (v even and res != 0: one ulp step)."""
+    if res is None:
+        return v
     bits = v.view(np.int64)
-    step = (res != 0) & ((bits & 1) == 0) & np.isfinite(v)
-    grow = (res > 0) ^ np.signbit(v)  # the exact value lies farther from zero than v
-    return (bits + np.where(step, np.where(grow, 1, -1), 0)).view(np.float64)
+    with np.errstate(all="ignore"):
+        g = np.where(np.isfinite(v), res * v, 0.0)  # > 0: the exact value lies farther from zero
+    return (bits + _odd_step(bits, g)).view(np.float64)
 
 
-def ro24(v: np.ndarray, res: np.ndarray) -> np.ndarray:
+def ro24(v: np.ndarray, res: np.ndarray | None) -> np.ndarray:
     """float32 rounding to odd of the exact value, from its float64 result and residual sign."""
     with np.errstate(all="ignore"):
         f = v.astype(np.float32)  # RNE; beyond float32's range: +-Inf
-        d = v - f.astype(np.float64)  # exact (Sterbenz), or -+Inf for an overflowed cast
-    up = (d > 0) | ((d == 0) & (res > 0))
-    inexact = (d != 0) | (res != 0)
+        d = v - f.astype(np.float64)  # exact (Sterbenz), -+Inf for an overflowed cast, NaN for Inf/NaN v
+        if res is not None:
+            d += res  # |res| <= ulp53(v)/2 < |d| where d != 0: the sign of exact - f
+        g = d * v  # > 0: the exact value lies farther from zero than f; NaN: no step
     bits = f.view(np.int32)
-    step = inexact & ((bits & 1) == 0) & np.isfinite(v)
-    grow = up ^ np.signbit(v)
-    return (bits + np.where(step, np.where(grow, 1, -1), 0).astype(np.int32)).view(np.float32)
+    return (bits + _odd_step(bits, g)).view(np.float32)
 
 
 def _f32_correct(vro: np.ndarray, mode: Mode) -> np.ndarray:
@@ -211,25 +218,53 @@ def _f32_correct(vro: np.ndarray, mode: Mode) -> np.ndarray:
         if mode is Mode.RNE:
             return bits.view(np.uint32)
         back = f.astype(np.float64)
-        fin = np.isfinite(vro)
-        d = np.where(fin, vro - back, 0.0)  # sign(exact - f): same side as vro (exact where vro = f)
+        d = vro - back  # sign(exact - f): vro and the exact value lie on the same side of f
+        d[~np.isfinite(vro)] = 0.0
         neg = np.signbit(vro)
         toward_zero = (d != 0) & ((d > 0) == neg)  # f lies farther from zero than the exact value
         if mode is Mode.RNA:
             away = (bits + 1).view(np.float32).astype(np.float64)
             tie = (d != 0) & ~toward_zero & (vro + vro == back + away)
-            return (bits + tie.view(np.int8).astype(np.int32)).view(np.uint32)
+            return (bits + tie.view(np.int8)).view(np.uint32)
         if mode in (Mode.RTZ, Mode.RTO):
-            out = bits - toward_zero.view(np.int8).astype(np.int32)
+            out = bits - toward_zero.view(np.int8)
             if mode is Mode.RTO:
-                out |= (d != 0).view(np.int8).astype(np.int32)
+                out |= (d != 0).view(np.int8)
             return out.view(np.uint32)
         if mode in (Mode.RUP, Mode.RDN):
-            want_up = d > 0 if mode is Mode.RUP else d < 0
-            step = want_up & (d != 0)  # move toward the exact value by one code
+            want = d > 0 if mode is Mode.RUP else d < 0  # move toward the exact value by one code
             grow = (d > 0) ^ neg
-            return (bits + np.where(step, np.where(grow, 1, -1), 0).astype(np.int32)).view(np.uint32)
+            return (bits + (want & grow).view(np.int8) - (want & ~grow).view(np.int8)).view(np.uint32)
     raise ValueError(f"mode {mode} is not deterministic")
+
+
+def _cut_f32(f: np.ndarray, out: FloatFormat, mode: Mode) -> np.ndarray:
+    """Codes of a binary32-layout ``out`` with fewer trailing bits (tf32), IEEE overflow: the
+    float32 bit pattern rounded at bit ``23 - m`` (magnitude order = pattern order, Inf = the
+    largest finite + 1; NaNs are rewritten by the caller)."""
+    k = 23 - out.man_bits
+    u = f.view(np.uint32)
+    mag = u & np.uint32(0x7FFFFFFF)
+    code = mag >> np.uint32(k)
+    rem = mag & np.uint32((1 << k) - 1)
+    half = np.uint32(1 << (k - 1))
+    neg = u >> np.uint32(31)
+    if mode is Mode.RNE:
+        up = (rem > half) | ((rem == half) & ((code & np.uint32(1)) == 1))
+    elif mode is Mode.RNA:
+        up = rem >= half
+    elif mode is Mode.RTZ:
+        up = None
+    elif mode is Mode.RTO:
+        code |= (rem != 0).view(np.uint8)
+        up = None
+    elif mode is Mode.RUP:
+        up = (rem != 0) & (neg == 0)
+    else:  # RDN
+        up = (rem != 0) & (neg == 1)
+    if up is not None:
+        code += up.view(np.uint8)
+    return code | (neg << np.uint32(out.bits - 1))
 
 
 # ---- RNE through float32 operations (double rounding innocuous) -------------------------------
@@ -255,8 +290,12 @@ def f32_rne_direct(op: str, fmt: FloatFormat, out: FloatFormat, env: Env) -> boo
         return True  # sums below 2^emin are exact in the format, hence in float32
     if op == "sqrt":
         return fmt.emin <= -fmt.man_bits  # every root is normal in the format
-    # mul/div: values below float32's normal range lie below half the smallest quantum
-    return fmt.emin - fmt.man_bits >= -124
+    qmin, p = fmt.emin - fmt.man_bits, fmt.precision
+    if qmin >= -124:  # results below float32's normal range lie below half the smallest quantum
+        return True
+    if op == "mul":  # products below 2^-126 not exact in float32 lie below 2^(2p - 150)
+        return 2 * p - 150 <= qmin - 1
+    return qmin >= p - 147  # quotients stay > 2^-150 away from every midpoint they are not on
 
 
 def _f32_direct(op: str, vals32: list[np.ndarray]) -> np.ndarray:
@@ -275,12 +314,15 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
     if f32_rne_direct(op, fmt, out, env):
         f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
         if b32:
-            code = f.view(np.uint32).copy()
-            nan = np.isnan(f)
-            if nan.any():
-                code[nan] = nan_result(out, env)[0]
-            return code
-        return quantize(f, out, env)
+            code = f.view(np.uint32)
+        elif out.width > 16 and _f32_layout(out) and env.overflow_for(out) is Overflow.IEEE:  # tf32
+            code = _cut_f32(f, out, mode)
+        else:
+            return quantize(f, out, env)
+        nan = np.isnan(f)
+        if nan.any():
+            code[nan] = nan_result(out, env)[0]
+        return code
     v, res = exact(op, [decode(c, fmt) for c in cols], rdn=mode is Mode.RDN)
     if b32:
         code = _f32_correct(ro53(v, res), mode)
@@ -288,7 +330,14 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
         if nan.any():
             code[nan] = nan_result(out, env)[0]
         return code
-    return quantize(ro24(v, res), out, env)
+    f = ro24(v, res)
+    if out.width > 16 and _f32_layout(out) and env.overflow_for(out) is Overflow.IEEE:  # tf32
+        code = _cut_f32(f, out, mode)
+        nan = np.isnan(f)
+        if nan.any():
+            code[nan] = nan_result(out, env)[0]
+        return code
+    return quantize(f, out, env)
 
 
 def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
@@ -296,7 +345,7 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     shape = arrays[0].shape
     cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
     size = cols[0].size
-    if size <= CHUNK:
+    if size <= CHUNK or f32_rne_direct(op, fmt, out, env):  # a few streaming passes: no blocks
         return _compute(op, cols, fmt, out, env).astype(code_dtype(out), copy=False).reshape(shape)
     code = np.empty(size, code_dtype(out))
     for lo in range(0, size, CHUNK):  # cache-sized blocks
