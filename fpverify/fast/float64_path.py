@@ -308,36 +308,76 @@ def _f32_direct(op: str, vals32: list[np.ndarray]) -> np.ndarray:
 # ---- public ---------------------------------------------------------------------------------
 
 
+def f32_eft(op: str, fmt: FloatFormat, out: FloatFormat) -> bool:
+    """Whether ``op`` can form the float32 round-to-odd value with error-free transformations in
+    float32 itself (no float64): precision <= 11 (products exact in 24 bits, 12-bit Veltkamp
+    halves) and a range small enough that no float32 intermediate leaves the normal range."""
+    if op == "sqrt" or _is_binary32(out) or not _ro24_target(out) or fmt.precision > 11:
+        return False
+    lo = fmt.man_bits - fmt.emin  # smallest magnitude 2^-lo
+    hi = int(np.ceil(np.log2(float(fmt.max_value)))) + 1
+    return 2 * lo + hi + 26 < 126 and lo + hi + 14 < 127
+
+
+def _ro24_f32(op: str, x: list[np.ndarray], rdn: bool) -> np.ndarray:
+    """float32 round to odd of the exact result from float32 operands (`f32_eft` must hold)."""
+    with np.errstate(all="ignore"):
+        if op == "div":
+            a, b = x
+            q = a / b
+            t = q * np.float32(4097.0)  # Veltkamp 2^12 + 1: halves of <= 12 bits
+            qh = t - (t - q)
+            ql = q - qh
+            r1 = a - qh * b  # exact (Sterbenz); qh*b, ql*b exact (<= 23 bits)
+            rem = r1 - ql * b  # the sign of a - q*b (all normal: no underflow to 0)
+            # exact - q has the sign of rem/b; the exact value lies farther from zero iff that
+            # sign equals q's
+            g = ((rem > 0) ^ (b < 0) ^ (q < 0)).view(np.int8) * 2 - 1
+            g = g * ((rem > 0) | (rem < 0)).view(np.int8)  # 0 for exact and for NaN (specials)
+            bits = q.view(np.int32)
+        else:
+            if op == "mul":
+                return x[0] * x[1]  # exact: <= 22-bit significands, normal
+            if op == "fma":
+                a, b = x[0] * x[1], x[2]
+            else:
+                a, b = x[0], (-x[1] if op == "sub" else x[1])
+            s = a + b
+            bb = s - a
+            err = (a - (s - bb)) + (b - bb)  # TwoSum (exact: no overflow in range)
+            if rdn:
+                s = _cancel_zero_rdn(s, a, b, True)
+            g = err * s  # > 0: the exact value lies farther from zero (normal: no underflow to 0)
+            bits = s.view(np.int32)
+    return (bits + _odd_step(bits, g)).view(np.float32)
+
+
 def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
     mode = env.rounding.mode
     b32 = _is_binary32(out)
     if f32_rne_direct(op, fmt, out, env):
         f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
+    elif f32_eft(op, fmt, out):
+        f = _ro24_f32(op, [decode_f32(c, fmt) for c in cols], mode is Mode.RDN)
+    else:
+        v, res = exact(op, [decode(c, fmt) for c in cols], rdn=mode is Mode.RDN)
         if b32:
-            code = f.view(np.uint32)
-        elif out.width > 16 and _f32_layout(out) and env.overflow_for(out) is Overflow.IEEE:  # tf32
-            code = _cut_f32(f, out, mode)
-        else:
-            return quantize(f, out, env)
-        nan = np.isnan(f)
-        if nan.any():
-            code[nan] = nan_result(out, env)[0]
-        return code
-    v, res = exact(op, [decode(c, fmt) for c in cols], rdn=mode is Mode.RDN)
+            code = _f32_correct(ro53(v, res), mode)
+            nan = np.isnan(v)
+            if nan.any():
+                code[nan] = nan_result(out, env)[0]
+            return code
+        f = ro24(v, res)
     if b32:
-        code = _f32_correct(ro53(v, res), mode)
-        nan = np.isnan(v)
-        if nan.any():
-            code[nan] = nan_result(out, env)[0]
-        return code
-    f = ro24(v, res)
-    if out.width > 16 and _f32_layout(out) and env.overflow_for(out) is Overflow.IEEE:  # tf32
+        code = f.view(np.uint32)
+    elif out.width > 16 and _f32_layout(out) and env.overflow_for(out) is Overflow.IEEE:  # tf32
         code = _cut_f32(f, out, mode)
-        nan = np.isnan(f)
-        if nan.any():
-            code[nan] = nan_result(out, env)[0]
-        return code
-    return quantize(f, out, env)
+    else:
+        return quantize(f, out, env)
+    nan = np.isnan(f)
+    if nan.any():
+        code[nan] = nan_result(out, env)[0]
+    return code
 
 
 def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
