@@ -98,15 +98,12 @@ def decode_f32(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
     if _f32_layout(fmt):  # f32, tf32, bf16: the code is the top of the binary32 pattern
         u = c if c.dtype == np.uint32 else c.astype(np.uint32)
         return (u << np.uint32(23 - fmt.man_bits) if fmt.man_bits < 23 else u).view(np.float32)
-    if _is_binary16(fmt):
-        u = c if c.dtype == np.uint16 else c.astype(np.uint16)
-        return u.view(np.float16).astype(np.float32)
     return value_table(fmt, np.float32).take(c.astype(np.intp, copy=False))
 
 
 def decode(codes: np.ndarray, fmt: FloatFormat) -> np.ndarray:
     """float64 values of codes (exact; NaN codes -> NaN)."""
-    if fmt.width <= 16 and not (_f32_layout(fmt) or _is_binary16(fmt)):
+    if fmt.width <= 16 and not _f32_layout(fmt):
         c = _checked(codes, fmt)
         return value_table(fmt, np.float64).take(c.astype(np.intp, copy=False))
     with np.errstate(invalid="ignore"):  # signalling NaNs
@@ -267,6 +264,48 @@ def _cut_f32(f: np.ndarray, out: FloatFormat, mode: Mode) -> np.ndarray:
     return code | (neg << np.uint32(out.bits - 1))
 
 
+def _dtype16(out: FloatFormat):
+    """numpy dtype whose float32 cast is IEEE RNE into ``out`` (f16: numpy; bf16: ml_dtypes)."""
+    if _is_binary16(out):
+        return np.dtype(np.float16)
+    if out.width == 16 and _f32_layout(out):
+        try:
+            import ml_dtypes
+        except ImportError:
+            return None
+        return np.dtype(ml_dtypes.bfloat16)
+    return None
+
+
+def _from_odd16(f: np.ndarray, dt, mode: Mode) -> np.ndarray:
+    """uint16 codes of the float32 round-to-odd ``f`` in f16/bf16 (IEEE overflow), any mode:
+    the library's RNE cast, then one code toward the exact value where the mode says so. The
+    exact value and ``f`` lie on the same side of the cast result ``h`` (``f`` is on a grid 4x
+    finer than every midpoint), and ``d = f - h`` is exact in float32 (Sterbenz; or -+Inf)."""
+    with np.errstate(all="ignore"):
+        h = f.astype(dt)
+        code = h.view(np.uint16)
+        if mode is Mode.RNE:
+            return code
+        back = h.astype(np.float32)
+        d = f - back  # NaN where f is Inf/NaN: no step
+        neg = np.signbit(f)
+        if mode is Mode.RNA:
+            away = (code + np.uint16(1)).view(dt).astype(np.float32)
+            tie = ((d > 0) != neg) & (d != 0) & (d == away - f)  # h toward zero on an exact tie (no overflow)
+            return code + tie.view(np.uint8)
+        if mode in (Mode.RTZ, Mode.RTO):
+            toward = ((d > 0) == neg) & ((d > 0) | (d < 0))  # h lies farther from zero
+            code = code - toward.view(np.uint8)
+            if mode is Mode.RTO:
+                code |= ((d > 0) | (d < 0)).view(np.uint8)
+            return code
+        want = d > 0 if mode is Mode.RUP else d < 0  # one code toward the exact value
+        grow = want & ((d > 0) != neg)
+        shrink = want & ~grow
+        return code + grow.view(np.uint8) - shrink.view(np.uint8)
+
+
 # ---- RNE through float32 operations (double rounding innocuous) -------------------------------
 
 _F32_OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
@@ -368,10 +407,13 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
                 code[nan] = nan_result(out, env)[0]
             return code
         f = ro24(v, res)
+    ieee = env.overflow_for(out) is Overflow.IEEE
     if b32:
         code = f.view(np.uint32)
-    elif out.width > 16 and _f32_layout(out) and env.overflow_for(out) is Overflow.IEEE:  # tf32
+    elif out.width > 16 and _f32_layout(out) and ieee:  # tf32
         code = _cut_f32(f, out, mode)
+    elif ieee and _dtype16(out) is not None:
+        code = _from_odd16(f, _dtype16(out), mode)
     else:
         return quantize(f, out, env)
     nan = np.isnan(f)
