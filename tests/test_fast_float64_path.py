@@ -175,6 +175,32 @@ def test_direct_rne_products_and_quotients_below_float32_normals():
             _report(ops, _fast(op, ops, fmt, env), _int64(op, ops, fmt, env), f"{op} {name} tiny")
 
 
+@pytest.mark.parametrize("name", ["bf16", "tf32"])
+def test_float32_error_free_route_at_the_range_ends(name):
+    """Wide-range formats through the float32 TwoSum / product route: rounding errors far below
+    the sum (their product with the sum underflows in float32), products in float32's subnormal
+    range and beyond float32's range (redone in float64), in every mode, against the int64 path."""
+    fmt = get_format(name)
+    rng = np.random.default_rng(11)
+    n = 4000
+    sig = lambda: 1 + rng.integers(0, 1 << fmt.man_bits, n) / 2.0 ** fmt.man_bits  # noqa: E731
+    sign = lambda: np.where(rng.random(n) < 0.5, -1.0, 1.0)  # noqa: E731
+    ea = rng.integers(-126, -60, n)
+    a = sign() * np.ldexp(sig(), ea)
+    b = sign() * np.ldexp(sig(), np.maximum(ea - rng.integers(fmt.precision, 40, n), -126 - fmt.man_bits))
+    big = sign() * np.ldexp(sig(), rng.integers(100, 128, n))
+    tiny = sign() * np.ldexp(sig(), rng.integers(-133, -30, n))
+    ca, cb, cbig, ctiny = (_values_to_codes(fmt, v) for v in (a, b, big, tiny))
+    cases = [("add", [ca, cb]), ("sub", [ca, cb]), ("add", [cbig, cbig]), ("mul", [ctiny, ctiny]),
+             ("mul", [cbig, cbig]), ("mul", [ca, ctiny])]
+    for op, ops in cases:
+        assert float64_path.f32_eft(op, fmt, fmt)
+        for rnd in DETERMINISTIC:
+            for pol in (None, Overflow.SATFINITE):
+                env = Env(rnd, pol)
+                _report(ops, _fast(op, ops, fmt, env), _int64(op, ops, fmt, env), f"{op} {name} {rnd} {pol}")
+
+
 # ---- targeted edge cases against golden -----------------------------------------------------------
 
 

@@ -35,7 +35,7 @@ from .specials import code_dtype, nan_result
 
 MAX_PRECISION = 24  # operands and results: products exact in 53 bits, sqrt radicand < 2^52
 RO24_MAX_PRECISION = 22  # float32 round-to-odd intermediate needs p + 2 <= 24
-_RANGE = 200  # operand magnitudes within [2^-200, 2^200]: every intermediate stays normal
+_RANGE = 150  # operand magnitudes within [2^-150, 2^150]: every float64 intermediate stays normal
 _SPLIT = 134217729.0  # 2^27 + 1 (Veltkamp)
 _F32_MAX = float(np.finfo(np.float32).max)
 CHUNK = 1 << 14
@@ -347,18 +347,30 @@ def _f32_direct(op: str, vals32: list[np.ndarray]) -> np.ndarray:
 # ---- public ---------------------------------------------------------------------------------
 
 
-def f32_eft(op: str, fmt: FloatFormat, out: FloatFormat) -> bool:
-    """Whether ``op`` can form the float32 round-to-odd value with error-free transformations in
-    float32 itself (no float64): precision <= 11 (products exact in 24 bits, 12-bit Veltkamp
-    halves) and a range small enough that no float32 intermediate leaves the normal range."""
-    if op == "sqrt" or _is_binary32(out) or not _ro24_target(out) or fmt.precision > 11:
-        return False
+def _small_range(fmt: FloatFormat) -> bool:
+    """No float32 intermediate of the error-free transformations leaves the normal range."""
     lo = fmt.man_bits - fmt.emin  # smallest magnitude 2^-lo
     hi = int(np.ceil(np.log2(float(fmt.max_value)))) + 1
     return 2 * lo + hi + 26 < 126 and lo + hi + 14 < 127
 
 
-def _ro24_f32(op: str, x: list[np.ndarray], rdn: bool) -> np.ndarray:
+def f32_eft(op: str, fmt: FloatFormat, out: FloatFormat) -> bool:
+    """Whether ``op`` forms the float32 round-to-odd value with error-free transformations in
+    float32 itself: add/sub (TwoSum) for any operands that are float32 values; mul for precision
+    <= 12 (the product is exact when float32-normal); div/fma for precision <= 11 and a small range
+    (`_small_range`). Elements that leave float32's normal range are redone in float64."""
+    if op == "sqrt" or _is_binary32(out) or not _ro24_target(out):
+        return False
+    if not (fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149):
+        return False
+    if op in ("add", "sub"):
+        return True
+    if op == "mul":
+        return fmt.precision <= 12
+    return fmt.precision <= 11 and _small_range(fmt)
+
+
+def _ro24_f32(op: str, x: list[np.ndarray], fmt: FloatFormat, rdn: bool) -> np.ndarray:
     """float32 round to odd of the exact result from float32 operands (`f32_eft` must hold)."""
     with np.errstate(all="ignore"):
         if op == "div":
@@ -374,21 +386,44 @@ def _ro24_f32(op: str, x: list[np.ndarray], rdn: bool) -> np.ndarray:
             g = ((rem > 0) ^ (b < 0) ^ (q < 0)).view(np.int8) * 2 - 1
             g = g * ((rem > 0) | (rem < 0)).view(np.int8)  # 0 for exact and for NaN (specials)
             bits = q.view(np.int32)
+            return (bits + _odd_step(bits, g)).view(np.float32)
+        if op == "mul":
+            f = x[0] * x[1]  # exact while float32-normal (<= 24-bit product)
+            if not _small_range(fmt):
+                mag = np.abs(f)
+                bad = ((mag < np.float32(2.0 ** -126)) & (x[0] != 0) & (x[1] != 0)) | (
+                    np.isinf(mag) & np.isfinite(x[0]) & np.isfinite(x[1]))
+                f = _redo_in_float64(op, x, f, bad, rdn)
+            return f
+        if op == "fma":
+            a, b = x[0] * x[1], x[2]  # exact: <= 22-bit product, normal (small range)
         else:
-            if op == "mul":
-                return x[0] * x[1]  # exact: <= 22-bit significands, normal
-            if op == "fma":
-                a, b = x[0] * x[1], x[2]
-            else:
-                a, b = x[0], (-x[1] if op == "sub" else x[1])
-            s = a + b
-            bb = s - a
-            err = (a - (s - bb)) + (b - bb)  # TwoSum (exact: no overflow in range)
-            if rdn:
-                s = _cancel_zero_rdn(s, a, b, True)
-            g = err * s  # > 0: the exact value lies farther from zero (normal: no underflow to 0)
-            bits = s.view(np.int32)
-    return (bits + _odd_step(bits, g)).view(np.float32)
+            a, b = x[0], (-x[1] if op == "sub" else x[1])
+        s = a + b
+        bb = s - a
+        err = (a - (s - bb)) + (b - bb)  # TwoSum: exact unless s overflows
+        if rdn:
+            s = _cancel_zero_rdn(s, a, b, True)
+        if _small_range(fmt):
+            g = err * s  # > 0: the exact value lies farther from zero (normal: no underflow)
+        else:  # the product could underflow: signs by comparison (NaN err: no step)
+            g = ((err > 0) ^ (s < 0)).view(np.int8) * 2 - 1
+            g = g * ((err > 0) | (err < 0)).view(np.int8)
+        bits = s.view(np.int32)
+        f = (bits + _odd_step(bits, g)).view(np.float32)
+        if not _small_range(fmt):
+            f = _redo_in_float64(op, x, f, ~np.isfinite(s), rdn)  # overflow (and Inf/NaN operands)
+    return f
+
+
+def _redo_in_float64(op: str, x: list[np.ndarray], f: np.ndarray, bad: np.ndarray, rdn: bool) -> np.ndarray:
+    """``f`` with the elements under ``bad`` recomputed through `exact` and `ro24`."""
+    idx = np.flatnonzero(bad)
+    if idx.size:
+        v, res = exact(op, [c[idx].astype(np.float64) for c in x], rdn)
+        f = f.copy() if not f.flags.writeable else f
+        f[idx] = ro24(v, res)
+    return f
 
 
 def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
@@ -397,7 +432,7 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
     if f32_rne_direct(op, fmt, out, env):
         f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
     elif f32_eft(op, fmt, out):
-        f = _ro24_f32(op, [decode_f32(c, fmt) for c in cols], mode is Mode.RDN)
+        f = _ro24_f32(op, [decode_f32(c, fmt) for c in cols], fmt, mode is Mode.RDN)
     else:
         v, res = exact(op, [decode(c, fmt) for c in cols], rdn=mode is Mode.RDN)
         if b32:
