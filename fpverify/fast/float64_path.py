@@ -1,18 +1,21 @@
 """add sub mul div sqrt fma through float64 arithmetic rounded to odd, then rounded once.
 
 For deterministic modes, without flags, on signed formats with subnormals and precision <= 24
-(bf16, f16, tf32, f32, FP8/FP6/FP4, P3109 signed, user formats) whose values lie well inside
-float64's normal range. Per element:
+(bf16, f16, tf32, f32, FP8/FP6/FP4, P3109 signed, user formats) whose values lie within
+[2^-150, 2^150]. Per element:
 
 1. decode codes to float64 (value table for <= 16-bit formats, bit shift for f32/tf32 layouts);
 2. ``exact``: ``v`` = the float64 result (numpy, RNE) and ``res`` = the exact sign of
    ``y - v`` (y the exact result): add/sub/fma by TwoSum (Knuth; products of two <= 24-bit
    significands are exact), div by the remainder ``a - q*b`` (Veltkamp split of q, Sterbenz),
    sqrt by an integer square root of a 50-52-bit integer radicand held exactly in float64
-   (``v`` then has 26 significant bits, ``res`` = +1 when the root is inexact);
+   (``v`` then has 26 significant bits, ``res`` > 0 when the root is inexact);
+   (``f32_eft``: add/sub/mul, and div/fma of small-range formats, form the float32 round to odd
+   with the same error-free transformations in float32 directly, skipping float64);
 3. round once into the target:
    * precision <= 22, finite range inside float32's, smallest quantum >= 2^-147: round to odd
-     at float32 (24 bits) from ``(v, res)``, then the fast float32 quantizer (`convert.quantize`);
+     at float32 (24 bits) from ``(v, res)``, then f16/bf16: the library RNE cast and a one-code
+     correction; tf32: bit rounding; others: the fast float32 quantizer (`convert.quantize`);
    * IEEE binary32 (overflow to Inf): round to odd at 53 bits, the float32 cast (RNE), and a
      one-code correction per mode from the exact side of ``y`` and the tie test.
    RNE skips step 2's residual where a double-rounding theorem covers it: binary32 add/sub/mul/
@@ -471,5 +474,5 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     return code.reshape(shape)
 
 
-__all__ = ["applies", "apply", "decode", "decode_f32", "exact", "ro53", "ro24", "f32_rne_direct",
+__all__ = ["applies", "apply", "decode", "decode_f32", "exact", "ro53", "ro24", "f32_rne_direct", "f32_eft",
            "MAX_PRECISION", "RO24_MAX_PRECISION"]
