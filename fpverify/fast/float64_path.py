@@ -41,7 +41,7 @@ RO24_MAX_PRECISION = 22  # float32 round-to-odd intermediate needs p + 2 <= 24
 _RANGE = 150  # operand magnitudes within [2^-150, 2^150]: every float64 intermediate stays normal
 _SPLIT = 134217729.0  # 2^27 + 1 (Veltkamp)
 _F32_MAX = float(np.finfo(np.float32).max)
-CHUNK = 1 << 14
+CHUNK = 1 << 16
 
 
 def _is_binary32(fmt: FloatFormat) -> bool:
@@ -280,21 +280,29 @@ def _dtype16(out: FloatFormat):
     return None
 
 
-def _from_odd16(f: np.ndarray, dt, mode: Mode) -> np.ndarray:
+def _decode16(out: FloatFormat):
+    """uint16 codes -> float32 values of f16/bf16 (exact)."""
+    if _is_binary16(out):
+        tab = value_table(out, np.float32)
+        return tab.take
+    return lambda c: (c.astype(np.uint32) << np.uint32(16)).view(np.float32)
+
+
+def _from_odd16(f: np.ndarray, out: FloatFormat, mode: Mode) -> np.ndarray:
     """uint16 codes of the float32 round-to-odd ``f`` in f16/bf16 (IEEE overflow), any mode:
     the library's RNE cast, then one code toward the exact value where the mode says so. The
     exact value and ``f`` lie on the same side of the cast result ``h`` (``f`` is on a grid 4x
     finer than every midpoint), and ``d = f - h`` is exact in float32 (Sterbenz; or -+Inf)."""
     with np.errstate(all="ignore"):
-        h = f.astype(dt)
-        code = h.view(np.uint16)
+        code = f.astype(_dtype16(out)).view(np.uint16)
         if mode is Mode.RNE:
             return code
-        back = h.astype(np.float32)
+        decode16 = _decode16(out)
+        back = decode16(code)
         d = f - back  # NaN where f is Inf/NaN: no step
         neg = np.signbit(f)
         if mode is Mode.RNA:
-            away = (code + np.uint16(1)).view(dt).astype(np.float32)
+            away = decode16(code + np.uint16(1))
             tie = ((d > 0) != neg) & (d != 0) & (d == away - f)  # h toward zero on an exact tie (no overflow)
             return code + tie.view(np.uint8)
         if mode in (Mode.RTZ, Mode.RTO):
@@ -421,6 +429,8 @@ def _ro24_f32(op: str, x: list[np.ndarray], fmt: FloatFormat, rdn: bool) -> np.n
 
 def _redo_in_float64(op: str, x: list[np.ndarray], f: np.ndarray, bad: np.ndarray, rdn: bool) -> np.ndarray:
     """``f`` with the elements under ``bad`` recomputed through `exact` and `ro24`."""
+    if not bad.any():
+        return f
     idx = np.flatnonzero(bad)
     if idx.size:
         v, res = exact(op, [c[idx].astype(np.float64) for c in x], rdn)
@@ -451,7 +461,7 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
     elif out.width > 16 and _f32_layout(out) and ieee:  # tf32
         code = _cut_f32(f, out, mode)
     elif ieee and _dtype16(out) is not None:
-        code = _from_odd16(f, _dtype16(out), mode)
+        code = _from_odd16(f, out, mode)
     else:
         return quantize(f, out, env)
     nan = np.isnan(f)
