@@ -439,11 +439,53 @@ def _redo_in_float64(op: str, x: list[np.ndarray], f: np.ndarray, bad: np.ndarra
     return f
 
 
+def _f32_sum_codes(op: str, x: list[np.ndarray], mode: Mode) -> np.ndarray:
+    """binary32 codes of a +- b (float32 operands) in ``mode``: the float32 sum is the RNE result
+    and its TwoSum error (exact; beyond float32's range set to -s: the exact value lies closer
+    to zero) says on which side the exact value lies and whether it is a tie."""
+    with np.errstate(all="ignore"):
+        a, b = x[0], (-x[1] if op == "sub" else x[1])
+        s = a + b
+        bb = s - a
+        err = (a - (s - bb)) + (b - bb)
+        if not np.isfinite(s).all():
+            over = np.isinf(s) & np.isfinite(a) & np.isfinite(b)
+            err = np.where(over, -s, err)
+        if mode is Mode.RDN:
+            s = _cancel_zero_rdn(s, a, b, True)
+        bits = s.view(np.int32)
+        up, down = err > 0, err < 0
+        sneg = np.signbit(s)
+        grow = (up & ~sneg) | (down & sneg)  # the exact value lies farther from zero than s
+        shrink = (down & ~sneg) | (up & sneg)
+        if mode is Mode.RNA:
+            away = (bits + 1).view(np.float32)
+            tie = grow & (err + err == away - s)  # exact: Sterbenz, and 2*err cannot overflow
+            step = tie.view(np.int8)
+        elif mode in (Mode.RTZ, Mode.RTO):
+            step = -shrink.view(np.int8)
+        elif mode is Mode.RUP:
+            step = (up & ~sneg).view(np.int8) - (up & sneg).view(np.int8)
+        else:  # RDN
+            step = (down & sneg).view(np.int8) - (down & ~sneg).view(np.int8)
+        out = bits + step
+        if mode is Mode.RTO:
+            out |= (up | down).view(np.int8)
+    return out.view(np.uint32)
+
+
 def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
     mode = env.rounding.mode
     b32 = _is_binary32(out)
     if f32_rne_direct(op, fmt, out, env):
         f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
+    elif b32 and op in ("add", "sub") and fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149:
+        x = [decode_f32(c, fmt) for c in cols]
+        code = _f32_sum_codes(op, x, mode)
+        nan = (code & np.uint32(0x7FFFFFFF)) > np.uint32(0x7F800000)  # NaN sums are never stepped
+        if nan.any():
+            code[nan] = nan_result(out, env)[0]
+        return code
     elif f32_eft(op, fmt, out):
         f = _ro24_f32(op, [decode_f32(c, fmt) for c in cols], fmt, mode is Mode.RDN)
     else:
