@@ -474,11 +474,49 @@ def _f32_sum_codes(op: str, x: list[np.ndarray], mode: Mode) -> np.ndarray:
     return out.view(np.uint32)
 
 
+def _sqrt_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(s, side) for float32 operands: s = the float32 root (IEEE RNE), side = +1 / -1 / 0 where
+    the exact root lies above / below / on s: the sign of x - s*s, exact in float64 (s*s has
+    <= 48 bits). A root is never a float32 midpoint (its square would need > 24 bits)."""
+    with np.errstate(all="ignore"):
+        s = np.sqrt(x)
+        s64 = s.astype(np.float64)
+        r = x.astype(np.float64) - s64 * s64  # NaN for NaN/negative operands, Inf - Inf: NaN
+    side = (r > 0).view(np.int8) - (r < 0).view(np.int8)
+    return s, side
+
+
+def _sqrt_codes(s: np.ndarray, side: np.ndarray, mode: Mode) -> np.ndarray:
+    """binary32 codes of sqrt in ``mode`` from `_sqrt_f32` (roots are >= 0 or -0/NaN: steps on
+    positive patterns; RNA = RNE, no ties)."""
+    bits = s.view(np.int32)
+    if mode in (Mode.RTZ, Mode.RDN, Mode.RTO):
+        out = bits - (side < 0).view(np.int8)
+        if mode is Mode.RTO:
+            out |= (side != 0).view(np.int8)
+    elif mode is Mode.RUP:
+        out = bits + (side > 0).view(np.int8)
+    else:
+        out = bits
+    return out.view(np.uint32)
+
+
 def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
     mode = env.rounding.mode
     b32 = _is_binary32(out)
     if f32_rne_direct(op, fmt, out, env):
         f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
+    elif op == "sqrt" and (b32 or _ro24_target(out)) and fmt.max_value < 2 ** 128 and \
+            fmt.emin - fmt.man_bits >= -149:
+        s, side = _sqrt_f32(decode_f32(cols[0], fmt))
+        if b32:
+            code = _sqrt_codes(s, side, mode)
+            nan = np.isnan(s)
+            if nan.any():
+                code[nan] = nan_result(out, env)[0]
+            return code
+        bits = s.view(np.int32)
+        f = (bits + _odd_step(bits, side)).view(np.float32)  # round to odd (roots are >= 0)
     elif b32 and op in ("add", "sub") and fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149:
         x = [decode_f32(c, fmt) for c in cols]
         code = _f32_sum_codes(op, x, mode)
