@@ -415,14 +415,13 @@ def _ro24_f32(op: str, x: list[np.ndarray], fmt: FloatFormat, rdn: bool) -> np.n
         err = (a - (s - bb)) + (b - bb)  # TwoSum: exact unless s overflows
         if rdn:
             s = _cancel_zero_rdn(s, a, b, True)
-        if _small_range(fmt):
-            g = err * s  # > 0: the exact value lies farther from zero (normal: no underflow)
-        else:  # the product could underflow: signs by comparison (NaN err: no step)
-            g = ((err > 0) ^ (s < 0)).view(np.int8) * 2 - 1
-            g = g * ((err > 0) | (err < 0)).view(np.int8)
+        # g > 0: the exact value lies farther from zero. err != 0 needs |s| >= 2^-125 and
+        # |err| >= 2^-149, so the scaled product is >= 2^-148 (no underflow to 0; overflow to
+        # Inf keeps the sign; NaN err: no step)
+        g = err * s if _small_range(fmt) else (err * np.float32(2.0 ** 126)) * s
         bits = s.view(np.int32)
         f = (bits + _odd_step(bits, g)).view(np.float32)
-        if not _small_range(fmt):
+        if not _small_range(fmt) and not np.isfinite(s).all():
             f = _redo_in_float64(op, x, f, ~np.isfinite(s), rdn)  # overflow (and Inf/NaN operands)
     return f
 
