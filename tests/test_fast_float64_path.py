@@ -218,14 +218,15 @@ def test_exact_cancellation_zero_signs():
 
 
 def test_f32_ties_overflow_and_subnormals():
-    """binary32 one-code corrections: exact ties (RNA), the overflow threshold, subnormal results."""
+    """binary32 one-code corrections: exact ties (RNA; quotients and products tie in the subnormal
+    range), the overflow threshold, subnormal results."""
     fmt = get_format("f32")
     f = np.float32
     big = float(np.finfo(f).max)
-    a = np.array([1.0, 1.0, big, big, -big, 2.0 ** -126, 2.0 ** -149, 3 * 2.0 ** -149, 1 + 2.0 ** -23, 1.0],
-                 np.float64)
+    a = np.array([1.0, 1.0, big, big, -big, 2.0 ** -126, 2.0 ** -149, 3 * 2.0 ** -149, 1 + 2.0 ** -23, 1.0,
+                  2.0 ** -149, 5 * 2.0 ** -149, big, 1.0], np.float64)
     b = np.array([2.0 ** -24, 3 * 2.0 ** -25, big, 2.0 ** 103, -2.0 ** 103, -2.0 ** -149, 0.5, 0.5,
-                  1 + 2.0 ** -23, -(2.0 ** -24)], np.float64)
+                  1 + 2.0 ** -23, -(2.0 ** -24), 2.0, -2.0, 0.5, 3.0], np.float64)
     ca = a.astype(f).view(np.uint32).astype(np.int64)
     cb = b.astype(f).view(np.uint32).astype(np.int64)
     for rnd in DETERMINISTIC:

@@ -500,6 +500,44 @@ def _sqrt_codes(s: np.ndarray, side: np.ndarray, mode: Mode) -> np.ndarray:
     return out.view(np.uint32)
 
 
+def _div_f32(x: list[np.ndarray]):
+    """(q, side, r2, gap) for float32 operands: q = the float32 quotient (IEEE RNE), side = +1 /
+    -1 / 0 where the exact quotient lies farther from / closer to zero than q / on it, and for
+    the tie test 2|r| and |gap·b| (equal iff the exact quotient is the midpoint between q and its
+    neighbour away from zero). r = a - q*b is exact in float64: q*b has <= 48 bits and lies within
+    a factor 2 of a, or q is subnormal and r = a - (<= 48 bits) still spans < 53 bits."""
+    a, b = x
+    with np.errstate(all="ignore"):
+        q = a / b
+        a64, b64, q64 = a.astype(np.float64), b.astype(np.float64), q.astype(np.float64)
+        r = a64 - q64 * b64  # NaN for Inf/Inf, 0/0, x/0, x/Inf, Inf/x: exact results, no step
+        g = r * b64 * q64  # same sign as (exact - q) * q; f64 range: no underflow to 0
+        g = np.where(q64 == 0, np.abs(r), g)  # q = +-0: farther from zero iff r != 0
+        side = (g > 0).view(np.int8) - (g < 0).view(np.int8)
+    return q, side, r, b64
+
+
+def _div_codes(q, side, r, b64, mode: Mode) -> np.ndarray:
+    """binary32 codes of a/b in ``mode`` from `_div_f32`."""
+    bits = q.view(np.int32)
+    grow, shrink = side > 0, side < 0
+    if mode is Mode.RNA:
+        with np.errstate(all="ignore"):
+            gap = np.abs((bits + 1).view(np.float32).astype(np.float64)) - np.abs(q.astype(np.float64))
+            tie = grow & (np.abs(r + r) == np.abs(gap * b64))
+        out = bits + tie.view(np.int8)
+    elif mode in (Mode.RTZ, Mode.RTO):
+        out = bits - shrink.view(np.int8)
+        if mode is Mode.RTO:
+            out |= (side != 0).view(np.int8)
+    else:
+        neg = np.signbit(q)  # an underflowed 0 keeps the quotient's sign
+        toward = grow != neg if mode is Mode.RUP else grow == neg  # step in the mode's direction
+        want = (side != 0) & toward
+        out = bits + (want & grow).view(np.int8) - (want & shrink).view(np.int8)
+    return out.view(np.uint32)
+
+
 def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
     mode = env.rounding.mode
     b32 = _is_binary32(out)
@@ -516,6 +554,17 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
             return code
         bits = s.view(np.int32)
         f = (bits + _odd_step(bits, side)).view(np.float32)  # round to odd (roots are >= 0)
+    elif op == "div" and (b32 or not f32_eft(op, fmt, out)) and (b32 or _ro24_target(out)) and \
+            fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149:
+        q, side, r, b64 = _div_f32([decode_f32(c, fmt) for c in cols])
+        if b32:
+            code = _div_codes(q, side, r, b64, mode)
+            nan = np.isnan(q)
+            if nan.any():
+                code[nan] = nan_result(out, env)[0]
+            return code
+        bits = q.view(np.int32)
+        f = (bits + _odd_step(bits, side)).view(np.float32)  # round to odd (side: away from zero)
     elif b32 and op in ("add", "sub") and fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149:
         x = [decode_f32(c, fmt) for c in cols]
         code = _f32_sum_codes(op, x, mode)
