@@ -40,7 +40,6 @@ MAX_PRECISION = 24  # operands and results: products exact in 53 bits, sqrt radi
 RO24_MAX_PRECISION = 22  # float32 round-to-odd intermediate needs p + 2 <= 24
 _RANGE = 150  # operand magnitudes within [2^-150, 2^150]: every float64 intermediate stays normal
 _SPLIT = 134217729.0  # 2^27 + 1 (Veltkamp)
-_F32_MAX = float(np.finfo(np.float32).max)
 CHUNK = 1 << 16
 
 
@@ -501,11 +500,10 @@ def _sqrt_codes(s: np.ndarray, side: np.ndarray, mode: Mode) -> np.ndarray:
 
 
 def _div_f32(x: list[np.ndarray]):
-    """(q, side, r2, gap) for float32 operands: q = the float32 quotient (IEEE RNE), side = +1 /
-    -1 / 0 where the exact quotient lies farther from / closer to zero than q / on it, and for
-    the tie test 2|r| and |gap·b| (equal iff the exact quotient is the midpoint between q and its
-    neighbour away from zero). r = a - q*b is exact in float64: q*b has <= 48 bits and lies within
-    a factor 2 of a, or q is subnormal and r = a - (<= 48 bits) still spans < 53 bits."""
+    """(q, side, r, b) for float32 operands: q = the float32 quotient (IEEE RNE), side = +1 / -1 /
+    0 where the exact quotient lies farther from / closer to zero than q / on it, and the float64
+    remainder r = a - q*b and divisor b for the tie test (`_div_codes`). r is exact: q*b has <= 48
+    bits and lies within a factor 2 of a, or q is subnormal and a - q*b still spans < 53 bits."""
     a, b = x
     with np.errstate(all="ignore"):
         q = a / b
