@@ -29,6 +29,8 @@ and overflow policies of f32) stays on the int64 datapath (`fast.arith`).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..formats import FloatFormat, Format, Overflow, Specials
@@ -56,11 +58,19 @@ def _in_range(fmt: FloatFormat) -> bool:
     return fmt.emin - fmt.man_bits >= -_RANGE and fmt.max_value < 2 ** _RANGE
 
 
+@lru_cache(maxsize=4096)  # pure function of hashable formats/env: per-call checks are Python-costly
+def _f32_values(fmt: FloatFormat) -> bool:
+    """Every value of ``fmt`` is a float32 value (precision <= 24 assumed)."""
+    return fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149
+
+
+@lru_cache(maxsize=4096)  # pure function of hashable formats/env: per-call checks are Python-costly
 def _ro24_target(out: FloatFormat) -> bool:
     return (out.precision <= RO24_MAX_PRECISION and out.max_value < 2 ** 128
             and out.emin - out.man_bits >= -147)
 
 
+@lru_cache(maxsize=4096)  # pure function of hashable formats/env: per-call checks are Python-costly
 def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flags: bool = False) -> bool:
     """Whether `apply` covers ``op`` on ``fmt`` operands rounded into ``out`` under ``env``."""
     out = fmt if out is None else out
@@ -321,6 +331,7 @@ def _from_odd16(f: np.ndarray, out: FloatFormat, mode: Mode) -> np.ndarray:
 _F32_OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
 
 
+@lru_cache(maxsize=4096)  # pure function of hashable formats/env: per-call checks are Python-costly
 def f32_rne_direct(op: str, fmt: FloatFormat, out: FloatFormat, env: Env) -> bool:
     """Whether RNE may run as one float32 operation then (unless binary32) the RNE cast: where a
     double-rounding theorem covers it (see `docs/fast.md`, "The float64 path")."""
@@ -357,6 +368,7 @@ def _f32_direct(op: str, vals32: list[np.ndarray]) -> np.ndarray:
 # ---- public ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # pure function of hashable formats/env: per-call checks are Python-costly
 def _small_range(fmt: FloatFormat) -> bool:
     """No float32 intermediate of the error-free transformations leaves the normal range."""
     lo = fmt.man_bits - fmt.emin  # smallest magnitude 2^-lo
@@ -364,6 +376,7 @@ def _small_range(fmt: FloatFormat) -> bool:
     return 2 * lo + hi + 26 < 126 and lo + hi + 14 < 127
 
 
+@lru_cache(maxsize=4096)  # pure function of hashable formats/env: per-call checks are Python-costly
 def f32_eft(op: str, fmt: FloatFormat, out: FloatFormat) -> bool:
     """Whether ``op`` forms the float32 round-to-odd value with error-free transformations in
     float32 itself: add/sub (TwoSum) for any operands that are float32 values; mul for precision
@@ -536,50 +549,43 @@ def _div_codes(q, side, r, b64, mode: Mode) -> np.ndarray:
     return out.view(np.uint32)
 
 
+def _fix_nans(code: np.ndarray, f: np.ndarray, out: FloatFormat, env: Env) -> np.ndarray:
+    """Golden's NaN code where the float result ``f`` is NaN (numpy keeps payloads and signs)."""
+    if f.size and np.isnan(f.max()):  # max propagates NaN: one fast reduction in the common case
+        code[np.isnan(f)] = nan_result(out, env)[0]
+    return code
+
+
 def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env) -> np.ndarray:
     mode = env.rounding.mode
     b32 = _is_binary32(out)
     if f32_rne_direct(op, fmt, out, env):
         f = _f32_direct(op, [decode_f32(c, fmt) for c in cols])
-    elif op == "sqrt" and (b32 or _ro24_target(out)) and fmt.max_value < 2 ** 128 and \
-            fmt.emin - fmt.man_bits >= -149:
+    elif op == "sqrt" and (b32 or _ro24_target(out)) and _f32_values(fmt):
         s, side = _sqrt_f32(decode_f32(cols[0], fmt))
         if b32:
             code = _sqrt_codes(s, side, mode)
-            nan = np.isnan(s)
-            if nan.any():
-                code[nan] = nan_result(out, env)[0]
-            return code
+            return _fix_nans(code, s, out, env)
         bits = s.view(np.int32)
         f = (bits + _odd_step(bits, side)).view(np.float32)  # round to odd (roots are >= 0)
-    elif op == "div" and (b32 or not f32_eft(op, fmt, out)) and (b32 or _ro24_target(out)) and \
-            fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149:
+    elif op == "div" and (b32 or not f32_eft(op, fmt, out)) and (b32 or _ro24_target(out)) and _f32_values(fmt):
         q, side, r, b64 = _div_f32([decode_f32(c, fmt) for c in cols])
         if b32:
             code = _div_codes(q, side, r, b64, mode)
-            nan = np.isnan(q)
-            if nan.any():
-                code[nan] = nan_result(out, env)[0]
-            return code
+            return _fix_nans(code, q, out, env)
         bits = q.view(np.int32)
         f = (bits + _odd_step(bits, side)).view(np.float32)  # round to odd (side: away from zero)
-    elif b32 and op in ("add", "sub") and fmt.max_value < 2 ** 128 and fmt.emin - fmt.man_bits >= -149:
+    elif b32 and op in ("add", "sub") and _f32_values(fmt):
         x = [decode_f32(c, fmt) for c in cols]
         code = _f32_sum_codes(op, x, mode)
-        nan = (code & np.uint32(0x7FFFFFFF)) > np.uint32(0x7F800000)  # NaN sums are never stepped
-        if nan.any():
-            code[nan] = nan_result(out, env)[0]
-        return code
+        return _fix_nans(code, code.view(np.float32), out, env)  # NaN sums are never stepped
     elif f32_eft(op, fmt, out):
         f = _ro24_f32(op, [decode_f32(c, fmt) for c in cols], fmt, mode is Mode.RDN)
     else:
         v, res = exact(op, [decode(c, fmt) for c in cols], rdn=mode is Mode.RDN)
         if b32:
             code = _f32_correct(ro53(v, res), mode)
-            nan = np.isnan(v)
-            if nan.any():
-                code[nan] = nan_result(out, env)[0]
-            return code
+            return _fix_nans(code, v, out, env)
         f = ro24(v, res)
     ieee = env.overflow_for(out) is Overflow.IEEE
     if b32:
@@ -590,10 +596,7 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
         code = _from_odd16(f, out, mode)
     else:
         return quantize(f, out, env)
-    nan = np.isnan(f)
-    if nan.any():
-        code[nan] = nan_result(out, env)[0]
-    return code
+    return _fix_nans(code, f, out, env)
 
 
 def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
