@@ -203,6 +203,43 @@ def test_float32_error_free_route_at_the_range_ends(name):
                 _report(ops, _fast(op, ops, fmt, env), _int64(op, ops, fmt, env), f"{op} {name} {rnd} {pol}")
 
 
+# ---- flags (targets whose range ends below 2^127: f16, FP8) ----------------------------------------
+
+
+@pytest.mark.parametrize("name,out", [("f16", "f16"), ("e4m3fn", "e4m3fn"), ("e5m2", "e5m2"), ("bf16", "f16"),
+                                      ("f16", "e2m1fn")])
+def test_flags_match_int64_and_golden(name, out):
+    """Codes and flags (inexact, underflow under both tininess rules, overflow, saturated,
+    invalid, infinite) against the int64 datapath on random bit patterns, and against golden on
+    trap operands."""
+    from fpverify.rounding import Tininess
+
+    fmt, outf = get_format(name), get_format(out)
+    rng = np.random.default_rng(5)
+    for op in OPS:
+        rand = [_random_codes(fmt, 2000, rng) for _ in range(_arity(op))]
+        trap = [o.astype(np.int64) for o in traps.trap_operands(fmt, op, 60, seed=9)]
+        for rnd in DETERMINISTIC:
+            for pol, tin in ((None, Tininess.AFTER), (Overflow.SATFINITE, Tininess.BEFORE)):
+                env = Env(rnd, pol, tin)
+                assert float64_path.applies(op, fmt, env, outf, with_flags=True)
+                got_c, got_f = float64_path.apply_with_flags(op, rand, fmt, env, outf)
+                want_c, want_f = arith.compute(op, [unpack(o, fmt) for o in rand], outf, env, 0, True)
+                _report(rand, got_c.astype(np.int64) * 256 + got_f, want_c * 256 + want_f,
+                        f"flags {op} {name}->{out} {rnd} {pol} {tin}")
+                got_c, got_f = float64_path.apply_with_flags(op, trap, fmt, env, outf)
+                gc, gf = arith.golden_apply(op, trap, fmt, env, outf, 0, True)
+                _report(trap, got_c.astype(np.int64) * 256 + got_f, gc.astype(np.int64) * 256 + gf,
+                        f"golden flags {op} {name}->{out} {rnd} {pol} {tin}")
+
+
+def test_flags_stay_on_int64_where_the_clamp_matters():
+    env = Env()
+    assert not float64_path.applies("add", get_format("bf16"), env, with_flags=True)
+    assert not float64_path.applies("add", get_format("f32"), env, with_flags=True)
+    assert float64_path.applies("add", get_format("bf16"), env, get_format("f16"), with_flags=True)
+
+
 # ---- targeted edge cases against golden -----------------------------------------------------------
 
 
@@ -310,13 +347,12 @@ def test_dispatch(monkeypatch):
     monkeypatch.setattr(float64_path, "apply", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
     a = np.arange(0, 1000, dtype=np.uint16)
     b = np.arange(1000, 0, -1).astype(np.uint16)
-    want, _ = arith.apply("add", (a, b), "bf16", Env(), with_flags=True)
+    want, _ = arith.apply("add", (a, b), "bf16", Env(), with_flags=True)  # bf16 flags: int64 path
     got = arith.apply("add", (a, b), "bf16")
     assert calls == ["add"] and np.array_equal(got, want) and got.dtype == want.dtype
     arith.apply("add", (a, b), "bf16", Env(Rounding(Mode.SR_A, 4)), rng=0)
     arith.apply("add", (a, b), "f32", Env(overflow=Overflow.SATFINITE))
     assert calls == ["add"]
     assert not float64_path.applies("add", get_format("f64"), Env())
-    assert not float64_path.applies("add", get_format("bf16"), Env(), with_flags=True)
     with pytest.raises(ValueError):
         arith.apply("mul", (np.array([1 << 16]), np.array([1])), "bf16")

@@ -299,6 +299,8 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         got = codes[idx]
         return (got, flags[idx]) if with_flags else got
     if USE_FLOAT64_PATH and float64_path.applies(op, fmt, env, out, with_flags):
+        if with_flags:
+            return float64_path.apply_with_flags(op, arrays, fmt, env, out)
         return float64_path.apply(op, arrays, fmt, env, out)
     cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
     rb = np.ascontiguousarray(r_bits).reshape(-1) if np.ndim(r_bits) else r_bits

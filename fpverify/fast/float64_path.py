@@ -74,7 +74,7 @@ def _ro24_target(out: FloatFormat) -> bool:
 def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flags: bool = False) -> bool:
     """Whether `apply` covers ``op`` on ``fmt`` operands rounded into ``out`` under ``env``."""
     out = fmt if out is None else out
-    if with_flags or env.rounding.mode.stochastic or op not in ("add", "sub", "mul", "div", "sqrt", "fma"):
+    if env.rounding.mode.stochastic or op not in ("add", "sub", "mul", "div", "sqrt", "fma"):
         return False
     for f in (fmt, out):
         if not (isinstance(f, FloatFormat) and f.signed and f.subnormals and f.precision <= MAX_PRECISION
@@ -83,8 +83,10 @@ def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flag
     if fmt.width > 16 and not _f32_layout(fmt):
         return False
     if _is_binary32(out):
-        return env.overflow_for(out) is Overflow.IEEE
-    return _ro24_target(out)
+        return not with_flags and env.overflow_for(out) is Overflow.IEEE
+    # flags: the float32 round to odd clamps values beyond float32's range to +-max, which decides
+    # the overflow flag like the exact value only when the target's range ends well below (f16, FP8)
+    return _ro24_target(out) and (not with_flags or out.max_value < 2 ** 127)
 
 
 # ---- decode ---------------------------------------------------------------------------------
@@ -599,6 +601,83 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
     return _fix_nans(code, f, out, env)
 
 
+_INEXACT, _INFINITE, _INVALID = 1, 8, 16  # `Flags` bits
+
+
+def _snan_table(fmt: FloatFormat) -> np.ndarray:
+    t = _SNAN.get(fmt)
+    if t is None:
+        from .operands import unpack
+
+        t = _SNAN[fmt] = unpack(np.arange(1 << fmt.bits, dtype=np.int64), fmt).snan
+    return t
+
+
+_SNAN: dict = {}
+
+
+def _signalling(c: np.ndarray, fmt: FloatFormat) -> np.ndarray:
+    if fmt.bits <= 16:
+        return _snan_table(fmt).take(c.astype(np.intp, copy=False))
+    from .operands import unpack
+
+    return unpack(c, fmt).snan
+
+
+def _compute_with_flags(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat, env: Env):
+    """(codes, flags) through the round-to-odd routes only (the RNE float32 shortcut rounds twice,
+    which is innocuous for the result but not for the inexact flag): the quantizer's flags of the
+    float32 round to odd (inexact, underflow under either tininess rule, overflow, saturated:
+    the round to odd lies on the same side of every threshold as the exact value), plus the
+    operation's own: invalid (a signalling NaN operand, or a NaN result from non-NaN operands)
+    and divide-by-zero (INFINITE)."""
+    mode = env.rounding.mode
+    x32 = [decode_f32(c, fmt) for c in cols] if _f32_values(fmt) else None
+    if op == "sqrt" and x32 is not None:
+        s, side = _sqrt_f32(x32[0])
+        bits = s.view(np.int32)
+        f = (bits + _odd_step(bits, side)).view(np.float32)
+    elif op == "div" and x32 is not None and not f32_eft(op, fmt, out):
+        q, side, _, _ = _div_f32(x32)
+        bits = q.view(np.int32)
+        f = (bits + _odd_step(bits, side)).view(np.float32)
+    elif f32_eft(op, fmt, out):
+        f = _ro24_f32(op, x32, fmt, mode is Mode.RDN)
+    else:
+        x32 = [decode(c, fmt) for c in cols]
+        v, res = exact(op, x32, rdn=mode is Mode.RDN)
+        f = ro24(v, res)
+    code, flags = quantize(f, out, env, with_flags=True)
+    flags = flags.astype(np.uint8, copy=False)
+    operand_nan = np.isnan(x32[0])
+    for xv in x32[1:]:
+        operand_nan |= np.isnan(xv)
+    invalid = np.isnan(f) & ~operand_nan
+    for c in cols:
+        invalid |= _signalling(c, fmt)
+    if invalid.any():
+        flags[invalid] |= _INVALID
+    if op == "div":
+        a, b = x32
+        by_zero = (b == 0) & np.isfinite(a) & (a != 0)
+        if by_zero.any():
+            flags[by_zero] |= _INFINITE
+    return code, flags
+
+
+def apply_with_flags(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat):
+    """(codes, uint8 `Flags` bits) of ``op``; `applies(..., with_flags=True)` must hold."""
+    shape = arrays[0].shape
+    cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
+    size = cols[0].size
+    code = np.empty(size, code_dtype(out))
+    flags = np.empty(size, np.uint8)
+    for lo in range(0, max(size, 1), CHUNK):
+        sl = slice(lo, lo + CHUNK)
+        code[sl], flags[sl] = _compute_with_flags(op, [c[sl] for c in cols], fmt, out, env)
+    return code.reshape(shape), flags.reshape(shape)
+
+
 def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
     """Codes of ``op`` on broadcast code arrays of ``fmt`` rounded into ``out`` (`applies` must hold)."""
     shape = arrays[0].shape
@@ -613,5 +692,5 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     return code.reshape(shape)
 
 
-__all__ = ["applies", "apply", "decode", "decode_f32", "exact", "ro53", "ro24", "f32_rne_direct", "f32_eft",
+__all__ = ["applies", "apply", "apply_with_flags", "decode", "decode_f32", "exact", "ro53", "ro24", "f32_rne_direct", "f32_eft",
            "MAX_PRECISION", "RO24_MAX_PRECISION"]
