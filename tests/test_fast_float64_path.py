@@ -233,6 +233,23 @@ def test_flags_match_int64_and_golden(name, out):
                         f"golden flags {op} {name}->{out} {rnd} {pol} {tin}")
 
 
+@pytest.mark.parametrize("op", OPS)
+def test_flags_on_every_combination_of_special_operands(op):
+    """Zeros, infinities, quiet and signalling NaNs, extremes: every operand combination, codes and
+    flags against golden (TestFloat found 0 * Inf + qNaN here)."""
+    import itertools
+
+    fmt = get_format("f16")
+    pool = [0x0000, 0x8000, 0x7C00, 0xFC00, 0x7E00, 0xFE01, 0x7C01, 0x3C00, 0xBC00, 0x7BFF, 0x0001, 0x8001]
+    combos = np.array(list(itertools.product(pool, repeat=_arity(op))), np.int64)
+    ops = [combos[:, i] for i in range(_arity(op))]
+    for rnd in (Rounding(Mode.RNE), Rounding(Mode.RDN)):
+        env = Env(rnd)
+        got_c, got_f = arith.apply(op, ops, fmt, env, with_flags=True)
+        gc, gf = arith.golden_apply(op, ops, fmt, env, fmt, 0, True)
+        _report(ops, got_c.astype(np.int64) * 256 + got_f, gc.astype(np.int64) * 256 + gf, f"specials {op} {rnd}")
+
+
 def test_flags_stay_on_int64_where_the_clamp_matters():
     env = Env()
     assert not float64_path.applies("add", get_format("bf16"), env, with_flags=True)

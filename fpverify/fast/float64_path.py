@@ -653,6 +653,9 @@ def _compute_with_flags(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: 
     for xv in x32[1:]:
         operand_nan |= np.isnan(xv)
     invalid = np.isnan(f) & ~operand_nan
+    if op == "fma":  # 0 * Inf is invalid even when the addend is a (quiet) NaN
+        a, b = x32[0], x32[1]
+        invalid |= ((a == 0) & np.isinf(b)) | (np.isinf(a) & (b == 0))
     for c in cols:
         invalid |= _signalling(c, fmt)
     if invalid.any():
