@@ -1,6 +1,6 @@
 """add sub mul div sqrt fma through float64 arithmetic rounded to odd, then rounded once.
 
-For deterministic modes, without flags, on signed formats with subnormals and precision <= 24
+For deterministic modes on signed formats with subnormals and precision <= 24
 (bf16, f16, tf32, f32, FP8/FP6/FP4, P3109 signed, user formats) whose values lie within
 [2^-150, 2^150]. Per element:
 
@@ -23,8 +23,11 @@ For deterministic modes, without flags, on signed formats with subnormals and pr
    then the RNE cast (Figueroa 1995, Roux 2014: 24 >= 2p + 2), restricted to where the float32
    intermediate is normal for every value that can matter (`docs/fast.md`).
 
-`applies` says where this path is used; everything else (flags, stochastic modes, other formats
-and overflow policies of f32) stays on the int64 datapath (`fast.arith`).
+Flags (`apply_with_flags`): the quantizer's flags of the float32 round to odd plus the operation's
+invalid / divide-by-zero, for targets other than binary32 whose range ends below 2^127.
+
+`applies` says where this path is used; everything else (stochastic modes, other formats, f32's
+other overflow policies, bf16/tf32/f32 flags) stays on the int64 datapath (`fast.arith`).
 """
 
 from __future__ import annotations
