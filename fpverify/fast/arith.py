@@ -17,10 +17,11 @@ Each operation is an independent integer datapath (int64), then one shared round
   remainder jammed;
 * special operands follow the golden model's rules (NaN, Inf, signed zeros, invalid cases).
 
-Deterministic modes on signed formats with subnormals (with flags: targets below 2^127) run `fast.float64_path`
-instead (float64/float32 arithmetic made exact by error-free transformations, rounded to odd,
-then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); this datapath stays the one for
-flags and stochastic modes, and the independent cross-check in the tests.
+Deterministic modes on signed formats with subnormals (with flags: targets below 2^127) run
+`fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
+rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); this datapath stays
+the one for stochastic modes and the other flag requests, and the independent cross-check in the
+tests.
 
 Covered: every `FloatFormat` operand and result format with precision <= 24 whose result format
 has subnormals or precision 1, every deterministic mode, stochastic modes reading <= 33 bits
