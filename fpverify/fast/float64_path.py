@@ -698,5 +698,5 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     return code.reshape(shape)
 
 
-__all__ = ["applies", "apply", "apply_with_flags", "decode", "decode_f32", "exact", "ro53", "ro24", "f32_rne_direct", "f32_eft",
-           "MAX_PRECISION", "RO24_MAX_PRECISION"]
+__all__ = ["applies", "apply", "apply_with_flags", "decode", "decode_f32", "exact", "ro53", "ro24",
+           "f32_rne_direct", "f32_eft", "MAX_PRECISION", "RO24_MAX_PRECISION"]
