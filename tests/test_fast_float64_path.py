@@ -222,7 +222,7 @@ def test_flags_match_int64_and_golden(name, out):
         for rnd in DETERMINISTIC:
             for pol, tin in ((None, Tininess.AFTER), (Overflow.SATFINITE, Tininess.BEFORE)):
                 env = Env(rnd, pol, tin)
-                assert float64_path.applies(op, fmt, env, outf, with_flags=True)
+                assert float64_path.flags_exact(outf)
                 got_c, got_f = float64_path.apply_with_flags(op, rand, fmt, env, outf)
                 want_c, want_f = arith.compute(op, [unpack(o, fmt) for o in rand], outf, env, 0, True)
                 _report(rand, got_c.astype(np.int64) * 256 + got_f, want_c * 256 + want_f,
@@ -250,11 +250,16 @@ def test_flags_on_every_combination_of_special_operands(op):
         _report(ops, got_c.astype(np.int64) * 256 + got_f, gc.astype(np.int64) * 256 + gf, f"specials {op} {rnd}")
 
 
-def test_flags_stay_on_int64_where_the_clamp_matters():
+def test_flags_dispatch():
+    """Flags stay on the int64 datapath where the clamp matters (bf16, tf32, f32) and where the
+    float32 quantizer has no flag table (f16); <= 8-bit targets take the float64 path."""
     env = Env()
-    assert not float64_path.applies("add", get_format("bf16"), env, with_flags=True)
-    assert not float64_path.applies("add", get_format("f32"), env, with_flags=True)
-    assert float64_path.applies("add", get_format("bf16"), env, get_format("f16"), with_flags=True)
+    for name in ("bf16", "tf32", "f32"):
+        assert not float64_path.flags_exact(get_format(name))
+        assert not float64_path.applies("add", get_format(name), env, with_flags=True)
+    assert float64_path.flags_exact(get_format("f16"))
+    assert float64_path.applies("fma", get_format("e4m3fn"), env, with_flags=True)
+    assert float64_path.applies("fma", get_format("bf16"), env, get_format("e5m2"), with_flags=True)
 
 
 # ---- targeted edge cases against golden -----------------------------------------------------------

@@ -24,7 +24,9 @@ For deterministic modes on signed formats with subnormals and precision <= 24
    intermediate is normal for every value that can matter (`docs/fast.md`).
 
 Flags (`apply_with_flags`): the quantizer's flags of the float32 round to odd plus the operation's
-invalid / divide-by-zero, for targets other than binary32 whose range ends below 2^127.
+invalid / divide-by-zero, exact for targets other than binary32 whose range ends below 2^127
+(`flags_exact`); dispatched where the quantizer's flags come from its table (<= 8-bit targets:
+`kernels.lut_exact`), elsewhere (f16) the int64 datapath is as fast.
 
 `applies` says where this path is used; everything else (stochastic modes, other formats, f32's
 other overflow policies, bf16/tf32/f32 flags) stays on the int64 datapath (`fast.arith`).
@@ -38,6 +40,7 @@ import numpy as np
 
 from ..formats import FloatFormat, Format, Overflow, Specials
 from ..rounding import Env, Mode
+from . import kernels
 from .convert import quantize, value_table
 from .specials import code_dtype, nan_result
 
@@ -87,9 +90,17 @@ def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flag
         return False
     if _is_binary32(out):
         return not with_flags and env.overflow_for(out) is Overflow.IEEE
-    # flags: the float32 round to odd clamps values beyond float32's range to +-max, which decides
-    # the overflow flag like the exact value only when the target's range ends well below (f16, FP8)
-    return _ro24_target(out) and (not with_flags or out.max_value < 2 ** 127)
+    if with_flags:  # exact (`flags_exact`) and faster than the int64 datapath: the quantizer's table
+        return flags_exact(out) and kernels.lut_exact(out, env.rounding, True)
+    return _ro24_target(out)
+
+
+@lru_cache(maxsize=4096)
+def flags_exact(out: FloatFormat) -> bool:
+    """Whether `apply_with_flags` gives golden's flags for results in ``out``: the float32 round to
+    odd clamps values beyond float32's range to +-max, which decides the overflow flag like the
+    exact value only when the target's range ends well below (f16, FP8; not bf16, tf32, f32)."""
+    return not _is_binary32(out) and _ro24_target(out) and out.max_value < 2 ** 127
 
 
 # ---- decode ---------------------------------------------------------------------------------
@@ -672,7 +683,8 @@ def _compute_with_flags(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: 
 
 
 def apply_with_flags(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat):
-    """(codes, uint8 `Flags` bits) of ``op``; `applies(..., with_flags=True)` must hold."""
+    """(codes, uint8 `Flags` bits) of ``op``; `flags_exact(out)` must hold (and `applies` for the
+    other conditions)."""
     shape = arrays[0].shape
     cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
     size = cols[0].size
@@ -698,5 +710,5 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     return code.reshape(shape)
 
 
-__all__ = ["applies", "apply", "apply_with_flags", "decode", "decode_f32", "exact", "ro53", "ro24",
+__all__ = ["applies", "apply", "apply_with_flags", "flags_exact", "decode", "decode_f32", "exact", "ro53", "ro24",
            "f32_rne_direct", "f32_eft", "MAX_PRECISION", "RO24_MAX_PRECISION"]
