@@ -11,11 +11,12 @@ Sections (each prints one table):
   (bf16) and numpy (f16) RNE casts; mismatches of each library against the golden semantics on a
   trap set of float64 values (ties, one float32 ulp off ties: double-rounding traps, overflow
   thresholds, subnormal boundaries), cast from float64 and from float32.
-* ``arith``: add sub mul div sqrt fma in bf16, f16, e5m2, e4m3fn: ours (RNE; the slowest other
-  deterministic mode in brackets), ml_dtypes / numpy typed arrays (no fma), pychop (``Chop`` on
-  float64 results; fma emulated as chop(a*b + c)), gfloat (``round_ndarray`` of the float64
-  result). Mismatches are counted against the golden model on `fast.traps.trap_operands`
-  (NaN matches NaN; zeros must agree in sign).
+* ``arith``: add sub mul div sqrt fma in bf16, f16, tf32, f32, e5m2, e4m3fn: ml_dtypes / numpy
+  typed arrays (RNE, no fma), the int64 datapath alone (RNE), ``arith.apply`` as shipped (the
+  float64 path where it applies) in each deterministic mode, pychop (``Chop`` on float64 results;
+  fma emulated as chop(a*b + c)), gfloat (``round_ndarray`` of the float64 result). Mismatches
+  are counted against the golden model on `fast.traps.trap_operands` (ours in all six modes;
+  NaN matches NaN; zeros must agree in sign).
 
 Timings are best-of-``repeat`` on a shared machine: upper bounds. gfloat is timed on ``--slow-n``
 elements (it is far slower). Before timing, ours is checked against golden on the trap set.
@@ -153,6 +154,25 @@ def _f64_op(op, vals):
         return _NP_OPS[op](vals[0], vals[1])
 
 
+def _lib_for(name: str, ml):
+    """(library name, numpy dtype) whose typed arrays run ``name`` arithmetic (RNE), or (None, None)."""
+    if name == "f32":
+        return "numpy", np.dtype(np.float32)
+    if name == "f16":
+        return "numpy", np.dtype(np.float16)
+    dt = ml_dtype_for(name) if ml else None
+    return ("ml_dtypes", dt) if dt is not None else (None, None)
+
+
+def _timed_ours(op, codes, fmt, env, n, repeat, float64_path: bool) -> float:
+    old = arith.USE_FLOAT64_PATH
+    arith.USE_FLOAT64_PATH = float64_path
+    try:
+        return best_ns(lambda: arith.apply(op, codes, fmt, env), n, repeat)
+    finally:
+        arith.USE_FLOAT64_PATH = old
+
+
 def section_arith(args, ml) -> None:
     pychop, gfloat = _optional("pychop"), _optional("gfloat")
     gf_info = {}
@@ -161,14 +181,18 @@ def section_arith(args, ml) -> None:
 
         gf_info = {"bf16": gff.format_info_bfloat16, "f16": gff.format_info_binary16,
                    "e5m2": gff.format_info_ocp_e5m2, "e4m3fn": gff.format_info_ocp_e4m3}
+    modes = DETERMINISTIC
     print(f"\narithmetic, {args.n:,} random elements (gfloat: {args.slow_n:,}), best of {args.repeat}: ns/element"
-          f"\n  ours = RNE [slowest other deterministic mode]; mism. = mismatches vs golden on {args.traps} trap cases")
-    print(f"{'fmt':7} {'op':5} {'ours':>16} {'ml_dtypes':>10} {'pychop':>8} {'gfloat':>8} | "
-          f"{'mism.: ours':>11} {'ml_dtypes':>9} {'pychop':>7} {'gfloat':>7}")
+          f"\n  lib = ml_dtypes (bf16, FP8) or numpy (f16, f32) typed arrays, RNE; int64 = the integer datapath"
+          f" alone (RNE; <= 8-bit formats: its tables);\n  then arith.apply as shipped (float64 path where it"
+          f" applies) per mode; ratio = slowest mode / lib;\n  mism. = mismatches vs golden on {args.traps}"
+          f" trap cases x 6 modes (ours; lib/pychop/gfloat: RNE only)")
+    print(f"{'fmt':6} {'op':4} {'lib':>6} {'int64':>6} " + " ".join(f"{str(r):>6}" for r in modes)
+          + f" {'ratio':>6} {'pychop':>7} {'gfloat':>7} | {'mism.: ours':>11} {'lib':>5} {'pychop':>6} {'gfloat':>6}")
     rng = np.random.default_rng(2)
-    for name in ("bf16", "f16", "e5m2", "e4m3fn"):
+    for name in ("bf16", "f16", "tf32", "f32", "e5m2", "e4m3fn"):
         fmt = get_format(name)
-        dt = ml_dtype_for(name)
+        libname, dt = _lib_for(name, ml)
         chop = None
         if pychop is not None and fmt.specials.value == "ieee":
             chop = pychop.Chop(fmt.exp_bits, fmt.man_bits, rmode=1)
@@ -178,9 +202,8 @@ def section_arith(args, ml) -> None:
             if op == "sqrt":
                 vals = [np.abs(vals[0])]
             codes = [quantize(v, fmt) for v in vals]
-            ours = best_ns(lambda: arith.apply(op, codes, fmt), args.n, args.repeat)
-            others = [best_ns(lambda r=r: arith.apply(op, codes, fmt, Env(r)), args.n, max(1, args.repeat // 2))
-                      for r in DETERMINISTIC[1:]]
+            old = _timed_ours(op, codes, fmt, Env(), args.n, max(1, args.repeat // 2), False)
+            ours = [_timed_ours(op, codes, fmt, Env(r), args.n, args.repeat, True) for r in modes]
             typed = [c.view(dt) if dt is not None and dt.itemsize == c.itemsize else None for c in codes]
             f64 = [dequantize(c, fmt, np.float64) for c in codes]
             mlv = pcv = gfv = None
@@ -195,23 +218,30 @@ def section_arith(args, ml) -> None:
                     gfv = best_ns(lambda: gfloat.round_ndarray(gf_info[name], _f64_op(op, small)), args.slow_n, 2)
             # mismatches on the trap set
             tops = traps.trap_operands(fmt, op, args.traps, seed=11)
-            gold, _ = arith.golden_apply(op, tops, fmt, Env(), fmt, 0, True)
-            want = dequantize(gold, fmt, np.float64)
-            mine = np.count_nonzero(~_same(want, dequantize(arith.apply(op, tops, fmt), fmt, np.float64)))
+            np.seterr(invalid="ignore")  # decoding signalling NaN codes through float32
+            mine = 0
+            want = None
+            for r in modes:
+                gold = arith.golden_apply(op, tops, fmt, Env(r), fmt)
+                got = arith.apply(op, tops, fmt, Env(r))
+                mine += np.count_nonzero(~_same(dequantize(gold, fmt, np.float64), dequantize(got, fmt, np.float64)))
+                if r.mode is Mode.RNE:
+                    want = dequantize(gold, fmt, np.float64)
             tv = [dequantize(t, fmt, np.float64) for t in tops]
             mm = {}
             with np.errstate(all="ignore"):
                 if mlv is not None:
                     fn = np.sqrt if op == "sqrt" else _NP_OPS[op]
-                    res = fn(*[t.astype(np.uint8 if dt.itemsize == 1 else np.uint16).view(dt) for t in tops])
+                    res = fn(*[t.astype({1: np.uint8, 2: np.uint16, 4: np.uint32}[dt.itemsize]).view(dt) for t in tops])
                     mm["ml"] = np.count_nonzero(~_same(want, res.astype(np.float64)))
                 if chop is not None:
                     mm["pc"] = np.count_nonzero(~_same(want, chop(_f64_op(op, [chop(v) for v in tv]))))
                 if name in gf_info:
                     mm["gf"] = np.count_nonzero(~_same(want, gfloat.round_ndarray(gf_info[name], _f64_op(op, tv))))
-            print(f"{name:7} {op:5} {ours:7.1f} [{max(others):6.1f}] {_fmt_ns(mlv):>10} {_fmt_ns(pcv):>8} "
-                  f"{_fmt_ns(gfv):>8} | {mine:>11} {mm.get('ml', '-'):>9} {mm.get('pc', '-'):>7} {mm.get('gf', '-'):>7}",
-                  flush=True)
+            ratio = f"{max(ours) / mlv:5.1f}x" if mlv else "-"
+            print(f"{name:6} {op:4} {_fmt_ns(mlv):>6} {_fmt_ns(old):>6} " + " ".join(f"{_fmt_ns(v):>6}" for v in ours)
+                  + f" {ratio:>6} {_fmt_ns(pcv):>7} {_fmt_ns(gfv):>7} | {mine:>11} {mm.get('ml', '-'):>5} "
+                  f"{mm.get('pc', '-'):>6} {mm.get('gf', '-'):>6}", flush=True)
 
 
 def main() -> None:

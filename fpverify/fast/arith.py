@@ -17,6 +17,12 @@ Each operation is an independent integer datapath (int64), then one shared round
   remainder jammed;
 * special operands follow the golden model's rules (NaN, Inf, signed zeros, invalid cases).
 
+Deterministic modes on signed formats with subnormals (with flags: targets below 2^127) run
+`fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
+rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); this datapath stays
+the one for stochastic modes and the other flag requests, and the independent cross-check in the
+tests.
+
 Covered: every `FloatFormat` operand and result format with precision <= 24 whose result format
 has subnormals or precision 1, every deterministic mode, stochastic modes reading <= 33 bits
 (SR-A N <= 33, SR-B/SR-C N <= 32), every overflow and NaN policy, both tininess rules. Anything
@@ -31,7 +37,7 @@ from ..formats import FloatFormat, Format, NanPolicy, Overflow, get_format
 from ..rounding import Env, Mode, Rounding, parse_rounding
 from ..semantics.ops import get_op
 from ..semantics.rounding_rules import decision_bits
-from . import wide
+from . import float64_path, wide
 from .operands import Operands, unpack
 from .round_pack import as_outputs, bit_length, finish, jam, round_pack
 from .specials import code_dtype
@@ -43,6 +49,7 @@ _ALIGN = 13  # ... and the larger one shifted left by at most 61 - 48 bits
 _LOW = -(1 << 40)  # exponent given to zero addends (always "far below")
 OPS = ("add", "sub", "mul", "div", "sqrt", "fma")
 CHUNK = 1 << 14  # elements per block of the vectorised datapath (its temporaries stay in cache)
+USE_FLOAT64_PATH = True  # deterministic modes without flags: `float64_path` where it applies
 
 
 def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
@@ -292,6 +299,10 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         idx = _table_index(arrays, fmt)
         got = codes[idx]
         return (got, flags[idx]) if with_flags else got
+    if USE_FLOAT64_PATH and float64_path.applies(op, fmt, env, out, with_flags):
+        if with_flags:
+            return float64_path.apply_with_flags(op, arrays, fmt, env, out)
+        return float64_path.apply(op, arrays, fmt, env, out)
     cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
     rb = np.ascontiguousarray(r_bits).reshape(-1) if np.ndim(r_bits) else r_bits
     size = cols[0].size
