@@ -364,6 +364,7 @@ class DecomposedResult:
         return sum(i.outcome.seconds for i in self.items if i.outcome is not None)
 
 
+REFINE_PRODUCT = "cut `product` dropped"  # the CEGAR refinement of a case (`Item.refinements`)
 _DONE = {"unsat": "PROVED", "sat": "REFUTED", "unknown": "UNKNOWN", "error": "ERROR"}
 
 
@@ -517,11 +518,11 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
                 item.counterexample = c
                 item.outcome.message = f"model did not replay (tool bug, not a design bug): {why}"
                 break
-            if pr.iso is None or item.refinements:
+            if pr.iso is None or any(r.startswith(REFINE_PRODUCT) for r in item.refinements):
                 item.status = "ERROR"
                 item.outcome.message = "spurious model without an abstraction left to refine"
                 break
-            item.refinements.append("cut `product` dropped: P == zext(nsig_a)*zext(nsig_b)")
+            item.refinements.append(f"{REFINE_PRODUCT}: P == zext(nsig_a)*zext(nsig_b)")
             item.obligation = case_obligation(pr, item.case, [pr.iso.refinement()])
             run_jobs(jobs_for([item]), workers, done, started)
             if item.status != "REFUTED" or item.counterexample is not None:
