@@ -1,5 +1,5 @@
-"""The decomposition engine's fma family (proofs/decompose_fma.strategy): product cut against the
-bounded-alignment FMA reference, class split over a, b, c, one case per alignment distance.
+"""The decomposition engine's fma family (proofs/decompose_fma.strategy): product and sum cuts against
+the bounded-alignment FMA reference, class split over a, b, c, alignment lemmas per distance band.
 Small formats here (seconds); bf16/f16/f32 timings are in benchmarks/bench_decompose.py."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def decomposed(unit, mode="rne"):
 
 def test_strategy_shape():
     st = load_strategy("decompose_fma")
-    assert (st.family, st.isolate, st.class_split, st.grouped) == ("fma", ["product"], ["a", "b", "c"], True)
+    assert (st.family, st.isolate, st.class_split, st.grouped) == ("fma", ["product", "sum"], ["a", "b", "c"], True)
 
 
 @pytest.mark.parametrize("mode", ["rne", "rup"])
@@ -40,6 +40,18 @@ def test_fp4_fma_proves(mode):
     names = [i.name for i in r.items]
     assert {"L1 normaliser[a]", "L2 product-definition", "L3 product-range"} <= set(names)
     assert any("d=0" in n for n in names) and any(n.startswith("coverage") for n in names)
+    # FP4's alignment window (6 bits) is narrower than the reference's frame (7): no sum cut, said so
+    assert "sum cut not made" in r.message and not any("sum-cut" in n for n in names)
+
+
+def test_sum_cut_proves():
+    r = decomposed(FPFMA("e3m2fn", rounding="rup"), "rup")
+    assert r.status == "PROVED", r.message
+    names = [i.name for i in r.items]
+    # an alignment lemma per case, proved in the same run and relied on; one cut miter per class
+    assert {"LS alignment[any=zero]", "LS alignment[finite ∧ d=0]", "LS alignment[finite ∧ d∈..-10]"} <= \
+        set(r.lemmas_relied_on)
+    assert "case[finite] sum-cut" in names and not any(n.startswith("case[finite ∧") for n in names)
 
 
 @pytest.mark.parametrize("bug,fmt,stages", [(CancellationLzcFMA, "e2m3fn", {"norm_exp"}),
