@@ -312,22 +312,25 @@ def plan(pr: Problem, st: Strategy) -> list[Item]:
     if sub:
         cases = S.refine(cases, is_finite_case, sub)
     split = S.Split(st.name, cases)
-    if pr.sum_cut is not None:  # the alignment lemma per case (special cases never reach the sum)
-        special = [c for c in cases if c.name in ("any=nan", "any=inf")]
-        items += [Item("lemma", alignment_lemma(pr, c), case=c, fallback=[c]) for c in cases if c not in special]
+    # the sum cut: one alignment lemma and one cut miter per operand class (measured: one lemma over
+    # every distance is faster than one per distance band, f32 6.9 s vs 22 s); the distance split's
+    # cases are the product-cut fallback of a class whose lemma or cut miter is not proved
+    top = (pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]) \
+        if pr.sum_cut is not None else []
+    within = lambda c: [r for r in cases if r.name == c.name or r.name.startswith(c.name + " ∧ ")]
+    items += [Item("lemma", alignment_lemma(pr, c), case=c, fallback=within(c)) for c in top
+              if c.name not in ("any=nan", "any=inf")]  # NaN/Inf never reach the sum
     items.append(Item("coverage", S.coverage_obligation(split, pr.premises)))
     if sub:  # the refinement itself must cover the finite x finite domain
         fin = conj([us[r].is_finite for r in finite_roles])
         items.append(Item("coverage", S.coverage_obligation(S.Split(f"{st.name}:finite", sub, fin), pr.premises)))
     if st.witnesses:
-        items += [Item("witness", S.witness_obligation(split, c, pr.witness_premises or pr.premises), expect="sat", case=c) for c in cases]
+        items += [Item("witness", S.witness_obligation(split, c, pr.witness_premises or pr.premises), expect="sat", case=c)
+                  for c in (top or cases)]
     if pr.sum_cut is None:
         items += [Item("case", case_obligation(pr, c), case=c) for c in cases]
         return items
-    # one cut miter per operand class: the distance split is the lemmas'
-    for c in (pr.class_split_cases(st.class_split, st.grouped) if st.class_split else [S.Case("all", z3.BoolVal(True))]):
-        covered = [r for r in cases if r.name == c.name or r.name.startswith(c.name + " ∧ ")]
-        items.append(Item("case", sum_case_obligation(pr, c), case=c, fallback=covered))
+    items += [Item("case", sum_case_obligation(pr, c), case=c, fallback=within(c)) for c in top]
     return items
 
 
@@ -457,9 +460,13 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
     stop = (lambda: cex is not None) if stop_at_bug else None
     run_jobs(jobs_for(items), workers, done, started, stop)
 
+    queued: set[str] = set()
+
     def replace_by_product_cut(item: Item, why: str) -> list[Item]:
-        """The product-cut cases an unproved LS lemma or sum-cut case stood for."""
-        return [Item("case", case_obligation(pr, c), case=c, refinements=[why]) for c in item.fallback]
+        """The product-cut cases an unproved LS lemma or sum-cut case stood for (each once)."""
+        new = [c for c in item.fallback if c.name not in queued]
+        queued.update(c.name for c in new)
+        return [Item("case", case_obligation(pr, c), case=c, refinements=[why]) for c in new]
 
     if cex is None:  # a LS lemma that is not proved: prove its case with the product cut only
         extra = []
