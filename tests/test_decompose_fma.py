@@ -39,9 +39,8 @@ def test_fp4_fma_proves(mode):
     assert r.status == "PROVED", r.message
     names = [i.name for i in r.items]
     assert {"L1 normaliser[a]", "L2 product-definition", "L3 product-range"} <= set(names)
-    assert any("d=0" in n for n in names) and any(n.startswith("coverage") for n in names)
-    # FP4's alignment window (6 bits) is narrower than the reference's frame (7): no sum cut, said so
-    assert "sum cut not made" in r.message and not any("sum-cut" in n for n in names)
+    assert {"coverage[decompose_fma]", "coverage[decompose_fma:finite]", "case[finite] sum-cut"} <= set(names)
+    assert "LS alignment[finite]" in r.lemmas_relied_on
 
 
 def test_sum_cut_proves():
@@ -89,3 +88,17 @@ def test_sum_cut_is_exact_at_the_real_sum():
     s = z3.Solver()  # and the cut is a cut: some free sum changes the result
     s.add(pr.sum_cut.net_code != pr.iso.net_code)
     assert s.check() == z3.sat
+
+
+def test_window_other_than_the_reference_frame_keeps_the_product_cut():
+    """A unit whose alignment window is wider than the reference's frame has sums that differ in
+    the jam position: no sum cut (said so), the distance split's product-cut cases prove it."""
+    class WideWindowFMA(FPFMA):
+        @property
+        def window(self):
+            return super().window + 3
+
+    r = decomposed(WideWindowFMA("e2m1fn"))
+    assert r.status == "PROVED", r.message
+    assert "sum cut not made" in r.message and not any("sum-cut" in i.name for i in r.items)
+    assert any(i.name == "case[finite ∧ d=0]" for i in r.items)
