@@ -11,6 +11,11 @@ Obligation kinds: ``lemma`` (a cut-point justification, proved then assumed), ``
 is complete), ``witness`` (a case is non-vacuous, expected sat) and ``case`` (the miter under one
 case, using the lemmas as premises).
 
+An FMA strategy with ``isolate sum`` adds the alignment lemmas ``LS alignment[class]`` and one
+cut miter per operand class (`fma_sum`); a LS lemma or sum-cut case that is not proved is replaced
+by the product-cut cases of the distance split inside its class (REPLACED / SUPERSEDED), never
+assumed.
+
 A sat model of a case or a lemma is completed to full inputs and replayed end to end
 (`cegar.classify`): a mismatch is a REFUTED counterexample, localised. A lemma whose model is no
 bug is FAILED: the cut it justified is dropped and every case is re-proved on the uncut miter
@@ -255,7 +260,9 @@ class Item:
     expect: str = "unsat"
     outcome: Outcome | None = None
     # PROVED | REFUTED | UNKNOWN | ERROR | WITNESSED | VACUOUS | SKIPPED, and FAILED (a lemma that does
-    # not hold but whose model is no bug) | SUPERSEDED (a cut case re-run uncut after a FAILED lemma)
+    # not hold but whose model is no bug) | SUPERSEDED (a cut case re-run uncut after a FAILED lemma,
+    # or a sum-cut case replaced by its product-cut cases) | REPLACED (a LS lemma not proved: the
+    # product-cut cases of its class were run instead)
     status: str = "PENDING"
     refinements: list[str] = field(default_factory=list)
     counterexample: Counterexample | None = None
@@ -481,10 +488,13 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
         # a lemma that fails without a bug leaves the cut unjustified: every case falls back to the
         # uncut miter (no lemma assumed), run like any case (a sat model replays directly)
         names = ", ".join(i.name for i, _ in failed_lemmas)
-        fallback = []
+        fallback, uncut = [], set()
         for item in [i for i in items if i.kind == "case" and i.status != "SUPERSEDED"]:
             item.status = "SUPERSEDED"
             for case in (item.fallback or [item.case]):  # a sum-cut case: the distance split's cases
+                if case.name in uncut:
+                    continue
+                uncut.add(case.name)
                 ob = Obligation(f"case[{case.name}] uncut", f"{pr.monolithic.name} under {case.name}, without the "
                                 f"cut ({names} failed)", [*pr.monolithic.premises, case.pred], pr.monolithic.goal)
                 fallback.append(Item("case", ob, case=case, refinements=[f"uncut: {names} failed"]))
