@@ -3,6 +3,11 @@ reference `fpverify.smt.reference.mx_dot`, plus the two seeded bugs (benchmarks/
 
     python benchmarks/bench_mx_dot.py --elem e4m3fn --k 4 --timeout 300
     python benchmarks/bench_mx_dot.py --elem e2m1fn --k 4
+    python benchmarks/bench_mx_dot.py --elem e2m1fn --k 4 --campaign 200 --timeout 120 --json out.json
+
+With ``--campaign N``: a fault campaign of N mutants on the clean unit instead (random simulation
+against golden, then the monolithic proof per mutant: `fpverify.faults.mx_dot_property`), with
+kill rate and EQGAP; ``--jobs`` worker processes.
 
 Each row: design, status (PROVED / REFUTED with a counterexample replayed on the netlist evaluator
 and golden mx_dot_exact / UNKNOWN at the timeout), wall seconds. Upper bounds on a shared machine.
@@ -31,8 +36,14 @@ def main(argv=None) -> int:
     ap.add_argument("--k", type=int, default=4)
     ap.add_argument("--solver", default="bitwuzla")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--campaign", type=int, default=0, help="mutants (0: prove the unit and the seeded bugs)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--json", default=None)
     a = ap.parse_args(argv)
     fmt = get_format(a.elem)
+    if a.campaign:
+        return campaign(a, fmt)
     for cls in (MXDot, ScaleBiasOffByOneMXDot, NanScaleIgnoredMXDot):
         t0 = time.perf_counter()
         r = prove_mx_dot(flatten(cls(a.elem, k=a.k)), fmt, a.k, out=get_format("f32"), solver=a.solver,
@@ -41,6 +52,27 @@ def main(argv=None) -> int:
                  f"{r.first_failing}") if r.inputs else ""
         print(f"{cls.__name__:<24} {a.elem} k={a.k} {a.solver:<8} {r.status:<8} {time.perf_counter() - t0:7.1f} s"
               f"{extra} {r.message}", flush=True)
+    return 0
+
+
+def campaign(a, fmt) -> int:
+    import json
+
+    from fpverify.faults.campaign import run_campaign
+    from fpverify.faults.mx_dot_property import MXDotEquivalence
+
+    t0 = time.perf_counter()
+
+    def progress(r, done, total):
+        print(f"  {done}/{total} {r.status:<8} {r.seconds:6.1f} s  {r.description[:70]}", flush=True)
+    rep = run_campaign(flatten(MXDot(a.elem, k=a.k)), [MXDotEquivalence(fmt, a.k, "f32", solver=a.solver)],
+                       n=a.campaign, seed=a.seed, jobs=a.jobs, timeout_s=a.timeout, progress=progress,
+                       name=f"MXDot({a.elem}, k={a.k})")
+    wall = time.perf_counter() - t0
+    print(f"MXDot {a.elem} k={a.k}: {rep.total} mutants {dict(rep.counts)} kill rate {(rep.kill_rate or 0):.1%} "
+          f"wall {wall:.0f} s (jobs {a.jobs}, timeout {a.timeout:g} s)")
+    if a.json:
+        Path(a.json).write_text(json.dumps(rep.to_json(), indent=1) + "\n")
     return 0
 
 

@@ -18,7 +18,7 @@ SCHEDULER_ENV = "FPVERIFY_SCHEDULER"
 def cache_option(f):
     return click.option("--no-cache", "no_cache", is_flag=True,
                         help="Do not read or write the proof cache ($FPVERIFY_PROOF_CACHE, default "
-                             "$FPVERIFY_CACHE/proofs).")(f)
+                             "$FPVERIFY_CACHE/proofs), nor the mutant verdicts kept beside it.")(f)
 
 
 def scheduler_option(f):

@@ -16,6 +16,7 @@ a hung solver never holds a worker. ``fn`` and the items must be picklable (modu
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import select
@@ -37,9 +38,13 @@ class Executor:
     def map_unordered(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
                       hard_timeout: Callable[[Any], float | None] | None = None,
                       on_timeout: Callable[[Any, float], Any] | None = None,
-                      prepare: Callable[[Any], None] | None = None) -> Iterator[tuple[int, Any]]:
+                      prepare: Callable[[Any], None] | None = None,
+                      batch: int = 1) -> Iterator[tuple[int, Any]]:
         """``prepare(item)`` (remote only) runs in the worker process before the task's child is
-        forked, so what it loads (a spec, an elaborated design) is kept for the worker's next tasks."""
+        forked, so what it loads (a spec, an elaborated design) is kept for the worker's next tasks.
+        ``batch`` (remote only): up to that many items per task, run one after the other in ONE
+        forked child (each still under its own hard limit), so the child's warm state (lazily built
+        terms, allocator, caches) serves the batch; a killed item's successors go to a new child."""
         raise NotImplementedError
 
     @property
@@ -72,7 +77,7 @@ class LocalExecutor(Executor):
     def __init__(self, jobs: int = 1):
         self.workers = max(1, int(jobs))
 
-    def map_unordered(self, fn, items, *, hard_timeout=None, on_timeout=None, prepare=None):
+    def map_unordered(self, fn, items, *, hard_timeout=None, on_timeout=None, prepare=None, batch=1):
         if self.workers <= 1 or len(items) <= 1:
             for i, item in enumerate(items):
                 yield i, fn(item)
@@ -115,15 +120,28 @@ class DaskExecutor(Executor):
     def share(self, obj):
         return self.client.scatter(obj, broadcast=True, hash=False)
 
-    def map_unordered(self, fn, items, *, hard_timeout=None, on_timeout=None, prepare=None):
+    def map_unordered(self, fn, items, *, hard_timeout=None, on_timeout=None, prepare=None, batch=1):
         from distributed import as_completed
 
         limits = [hard_timeout(item) if hard_timeout is not None else None for item in items]
-        futures = {self.client.submit(run_guarded, fn, item, limit, on_timeout, prepare, pure=False): i
-                   for i, (item, limit) in enumerate(zip(items, limits))}
+        size = max(1, int(batch))
+        futures = {}
+        for start in range(0, len(items), size):
+            idx = list(range(start, min(start + size, len(items))))
+            if size == 1:
+                fut = self.client.submit(run_guarded, fn, items[start], limits[start], on_timeout, prepare,
+                                         pure=False)
+            else:
+                fut = self.client.submit(run_guarded_batch, fn, [items[i] for i in idx], [limits[i] for i in idx],
+                                         on_timeout, prepare, pure=False)
+            futures[fut] = idx
         try:
             for fut in as_completed(list(futures)):
-                yield futures[fut], fut.result()
+                idx = futures[fut]
+                if size == 1:
+                    yield idx[0], fut.result()
+                else:
+                    yield from zip(idx, fut.result())
         finally:
             pending = [f for f in futures if not f.done()]
             if pending:
@@ -166,51 +184,100 @@ def run_guarded(fn, item, limit: float | None, on_timeout=None, prepare=None):
         return on_timeout(item, limit)
 
 
-def call_with_deadline(fn, args: tuple, seconds: float):
-    """``fn(*args)`` in a forked child process; its result comes back pickled through a pipe. Past
-    ``seconds`` the child is killed (SIGKILL) and `Killed` raised; an exception in the child is
-    re-raised here. (os.fork, not multiprocessing: dask workers are daemonic processes.)"""
+def run_guarded_batch(fn, items: list, limits: list, on_timeout=None, prepare=None) -> list:
+    """`run_guarded` for several items: ``prepare`` once per item here, then every item in one forked
+    child (`map_with_deadlines`), a killed item replaced by ``on_timeout(item, limit)``."""
+    if prepare is not None:
+        for item in items:
+            prepare(item)
+    if not any(limits):
+        return [fn(item) for item in items]
+    out = []
+    for item, limit, (ok, value) in zip(items, limits, map_with_deadlines(fn, items, limits)):
+        if ok:
+            out.append(value)
+        elif isinstance(value, Killed) and on_timeout is not None:
+            out.append(on_timeout(item, limit))
+        else:
+            raise value
+    return out
+
+
+def map_with_deadlines(fn, items: list, limits: list) -> list[tuple[bool, Any]]:
+    """``[(True, fn(item)) | (False, exception)]`` for every item, computed one after the other in a
+    forked child; each item has ``limits[i]`` seconds (None: no limit) from the end of the previous
+    one. Past it the child is killed, that item gets `Killed`, and a new child takes the rest.
+    Results travel as length-prefixed pickles, so every finished item is kept."""
+    out: list = []
+    while len(out) < len(items):
+        out.extend(_child_run(fn, items, limits, len(out)))
+    return out
+
+
+def _child_run(fn, items: list, limits: list, first: int) -> list[tuple[bool, Any]]:
+    """Items ``first..`` in one forked child, until they are done or one is killed (the last entry)."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(r)
         code = 0
         try:
-            try:
-                payload = pickle.dumps((True, fn(*args)))
-            except BaseException as e:  # noqa: BLE001 - sent to the parent
-                payload = pickle.dumps((False, e))
             with os.fdopen(w, "wb") as fh:
-                fh.write(payload)
+                for item in items[first:]:
+                    try:
+                        payload = pickle.dumps((True, fn(item)))
+                    except BaseException as e:  # noqa: BLE001 - sent to the parent
+                        payload = pickle.dumps((False, e))
+                    fh.write(len(payload).to_bytes(8, "little") + payload)
+                    fh.flush()
         except BaseException:  # noqa: BLE001
             code = 1
         os._exit(code)
     os.close(w)
-    deadline = time.monotonic() + seconds
-    chunks: list[bytes] = []
+    got: list = []
+    buf = b""
+    start = time.monotonic()
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+        while first + len(got) < len(items):
+            limit = limits[first + len(got)]
+            left = (start + limit - time.monotonic()) if limit else 1.0
+            if limit and left <= 0:
                 os.kill(pid, signal.SIGKILL)
-                raise Killed(f"killed after {seconds:g} s")
+                got.append((False, Killed(f"killed after {limit:g} s")))
+                break
             ready, _, _ = select.select([r], [], [], min(left, 1.0))
             if not ready:
                 continue
             data = os.read(r, 1 << 20)
-            if not data:
+            if not data:  # the child died (not killed by us): that item fails, a new child takes the rest
+                got.append((False, RuntimeError("the task's process died without a result")))
                 break
-            chunks.append(data)
+            buf += data
+            while len(buf) >= 8 and len(buf) >= 8 + int.from_bytes(buf[:8], "little"):
+                size = int.from_bytes(buf[:8], "little")
+                got.append(pickle.loads(buf[8:8 + size]))
+                buf = buf[8 + size:]
+                start = time.monotonic()
     finally:
         os.close(r)
         os.waitpid(pid, 0)
-    if not chunks:
-        raise RuntimeError("the task's process died without a result")
-    ok, value = pickle.loads(b"".join(chunks))
+    return got
+
+
+def call_with_deadline(fn, args: tuple, seconds: float):
+    """``fn(*args)`` in a forked child process; its result comes back pickled through a pipe. Past
+    ``seconds`` the child is killed (SIGKILL) and `Killed` raised; an exception in the child is
+    re-raised here. (os.fork, not multiprocessing: dask workers are daemonic processes.)"""
+    ok, value = map_with_deadlines(functools.partial(_star, fn), [args], [seconds])[0]
     if not ok:
         raise value
     return value
 
 
-__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "connect", "run_guarded", "call_with_deadline",
+def _star(fn, args: tuple):
+    return fn(*args)
+
+
+__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "connect", "run_guarded", "run_guarded_batch",
+           "call_with_deadline", "map_with_deadlines",
            "Killed", "CONNECT_TIMEOUT_S"]

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from fpverify.dsl.proof_strategy import load_strategy, parse_strategy
-from fpverify.formats import get_format
 from fpverify.hdl.netlist import flatten
 from fpverify.prove.api import PortMap
 from fpverify.prove.decompose import prove_decomposed

@@ -17,7 +17,8 @@ import pytest
 distributed = pytest.importorskip("distributed")
 import cloudpickle  # noqa: E402  (a dependency of distributed)
 
-from fpverify.executor import DaskExecutor, Killed, call_with_deadline, connect, run_guarded  # noqa: E402
+from fpverify.executor import (DaskExecutor, Killed, call_with_deadline, connect, map_with_deadlines,  # noqa: E402
+                               run_guarded)
 from cli_util import run_cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,8 @@ def _strip_times(doc):
     """JSON without wall-clock fields (the only thing an engine may change)."""
     if isinstance(doc, dict):
         return {k: _strip_times(v) for k, v in doc.items()
-                if k not in ("seconds", "solver_seconds", "cpu_seconds", "cross_check", "started", "ended")}
+                if k not in ("seconds", "solver_seconds", "cpu_seconds", "cross_check", "started", "ended",
+                             "cached", "from_cache")}
     if isinstance(doc, list):
         return [_strip_times(v) for v in doc]
     return doc
@@ -177,6 +179,38 @@ def test_hung_task_is_killed_on_the_worker(cluster):
         ex.close()
     assert got == {0: "UNKNOWN after 2 s", 1: "finished"}
     assert time.perf_counter() - t0 < 30
+
+
+def test_batched_tasks_keep_each_items_deadline(cluster):
+    """Several items per task (one forked child): a hung item is killed and reported on its own,
+    the items after it still run (in a new child) and every index gets its own result."""
+    ex = DaskExecutor(cluster)
+    try:
+        got = dict(ex.map_unordered(_sleep, [0.1, 60, 0.1, 0.2, 0], hard_timeout=lambda s: 2.0,
+                                    on_timeout=_timed_out, batch=3))
+    finally:
+        ex.close()
+    assert got == {0: "finished", 1: "UNKNOWN after 2 s", 2: "finished", 3: "finished", 4: "finished"}
+
+
+def _pid_or_die(x):
+    if x == "die":
+        os._exit(3)
+    if x == "raise":
+        raise ValueError("in the task")
+    return os.getpid()
+
+
+def test_map_with_deadlines_one_child_per_run_of_items():
+    """Oracle: the items' own outcomes. Items share a child until one is killed or kills it."""
+    got = map_with_deadlines(_pid_or_die, [1, 2, "die", 3, "raise", 4], [10] * 6)
+    assert [ok for ok, _ in got] == [True, True, False, True, False, True]
+    assert got[0][1] == got[1][1] != os.getpid()  # the same forked child
+    assert got[3][1] == got[5][1] != got[0][1]  # a new child after the death
+    assert isinstance(got[4][1], ValueError) and isinstance(got[2][1], RuntimeError)
+    slept = map_with_deadlines(_sleep, [0, 30, 0], [10, 0.5, 10])
+    assert slept[0] == (True, "finished") and slept[2] == (True, "finished")
+    assert isinstance(slept[1][1], Killed)
 
 
 def test_call_with_deadline_kills_and_reraises():

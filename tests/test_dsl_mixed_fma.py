@@ -8,7 +8,6 @@ to be real must be REFUTED with a replayed counterexample, the clean unit PROVED
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np

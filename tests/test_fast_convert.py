@@ -15,7 +15,7 @@ from fpverify import golden
 from fpverify.fast import convert
 from fpverify.fast.convert import dequantize, quantize
 from fpverify.fast.tables import unary_table
-from fpverify.formats import FloatFormat, Overflow, all_formats, get_format
+from fpverify.formats import Overflow, all_formats, get_format
 from fpverify.rounding import DETERMINISTIC, RNE, RTZ, RUP, Env, Mode, Rounding
 
 SMALL = [f for f in all_formats() if f.width <= 8]

@@ -124,13 +124,46 @@ def test_f32_near_boundary_falls_back(fn):
     assert_same(fn, "f32", np.array([rng.randrange(1 << 32) for _ in range(30)]), Env())
 
 
+@pytest.mark.parametrize("fn", ["exp", "log"])
+def test_f32_hardest_cases_of_the_domain(fn):
+    """The hardest-to-round f32 operands of the whole domain (tests/data/f32_hard_cases.json, from
+    benchmarks/find_f32_hard_cases.py: up to 72 bits needed) give golden's codes and flags in every
+    deterministic mode; the ones beyond float64's reach must go to golden."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "f32_hard_cases.json").read_text())[fn]
+    codes = np.array([int(c["code"], 16) for region in data.values() for c in region["cases"]])
+    hardest = np.array([int(region["cases"][0]["code"], 16) for region in data.values()])
+    _, _, n_golden = compute(fn, hardest, get_format("f32"), Env(), get_format("f32"))
+    assert n_golden == len(hardest)
+    for rnd in DETERMINISTIC:
+        assert_same(fn, "f32", codes, Env(rnd))
+
+
 def test_exact_cases_go_to_golden():
     fmt = get_format("f16")
     codes = np.array([0x4000, 0x4400, 0x3c00, 0xbc00, 0x4800])  # 2 4 1 -1 8: exp2, log2 exact
     for fn in ("exp2", "log2"):
         _, _, n = compute(fn, codes, fmt, Env(), fmt)
-        assert n == len(codes)
+        assert n == len(codes) - (fn == "log2")  # log2(-1): an invalid operation, broadcast below
         assert_same(fn, "f16", codes, Env(Rounding(Mode.RUP)))
+
+
+@pytest.mark.parametrize("fn,fmt_name", [("log", "f16"), ("log1p", "bf16"), ("rsqrt", "e5m2"),
+                                          ("log10", "e2m1fn"), ("log2", "e4m3fn")])
+def test_operands_outside_the_domain_get_goldens_invalid_result(fn, fmt_name):
+    """Oracle: golden element by element. Negative operands of log/rsqrt (below -1 for log1p) get
+    the golden model's invalid result, computed twice and broadcast: NaN with invalid, or the nan
+    policy's code in a format without NaN (e2m1fn: +0 by default, +max under 'max')."""
+    from fpverify.formats import NanPolicy
+
+    fmt = get_format(fmt_name)
+    codes = np.arange(0, 1 << min(fmt.width, 16), 41 if fmt.width > 8 else 1)
+    for env in (Env(), Env(Rounding(Mode.RDN)), Env(nan_policy=NanPolicy.MAX)):
+        assert_same(fn, fmt_name, codes, env)
+    _, _, n = compute(fn, codes, fmt, Env(), fmt)
+    assert n < len(codes) // 4  # the negative half is not element-wise golden
 
 
 def test_table_matches_compute_and_is_cached(tmp_path, monkeypatch):
@@ -208,3 +241,40 @@ def test_unusual_result_formats(out):
     """Unsigned, precision-1, P3109 (with Inf, one NaN), no-NaN and FNUZ results from e5m2 operands."""
     for fn in ("exp", "sin"):
         assert_same(fn, "e5m2", np.arange(256), Env(), out=out)
+
+
+def test_power_by_table_and_by_golden():
+    """Oracle: golden `pow` element by element. ≤ 8-bit deterministic: the cached 2^16-pair table
+    (FP4 here: 256 pairs, every one checked); stochastic and 16-bit: golden per element."""
+    from fpverify.fast import power
+    from fpverify.golden.elementary import pow as golden_pow
+
+    fp4 = get_format("e2m1fn")
+    a, b = np.meshgrid(np.arange(16), np.arange(16), indexing="ij")
+    for env in (Env(Rounding(Mode.RUP)), Env(Rounding(Mode.RNE))):
+        c, f = power(a, b, fp4, env, with_flags=True)
+        for x, y in zip(a.reshape(-1).tolist(), b.reshape(-1).tolist()):
+            g = golden_pow(fp4, x, y, env)
+            assert (int(c[x, y]), int(f[x, y])) == (g.code, int(g.flags)), (x, y)
+    h = get_format("f16")
+    xs, ys = np.array([0x3C00, 0x4000, 0xC000, 0x3800]), np.array([0x4000, 0x3800, 0x3C00, 0xBC00])
+    env = Env(Rounding(Mode.SR_A, 4))
+    c = power(xs, ys, h, env, random_bits=np.array([1, 7, 15, 0]))
+    for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())):
+        g = golden_pow(h, x, y, Env(Rounding(Mode.SR_A, 4), random_bits=[1, 7, 15, 0][i]))
+        assert int(c[i]) == g.code
+    with pytest.raises(InputError):
+        power(np.array([1.5]), np.array([1]), fp4)
+
+
+@pytest.mark.parametrize("fmt_name", ["f16", "bf16"])
+def test_expm1_far_below_zero_is_decided_by_its_anchor(fmt_name):
+    """expm1(x) = -1 + e^x for x <= -1: float64 returns exactly -1 below x ~ -37, so only the anchor
+    decides there. Oracle: golden element by element, every deterministic mode."""
+    fmt = get_format(fmt_name)
+    codes = np.array([c for c in range(0x8000, 0x10000, 53)
+                      if not fmt.is_nan(c) and not fmt.is_inf(c) and fmt.value(c) <= -1])
+    _, _, n = compute("expm1", codes, fmt, Env(), fmt)
+    assert n == 0
+    for rnd in DETERMINISTIC:
+        assert_same("expm1", fmt_name, codes, Env(rnd))

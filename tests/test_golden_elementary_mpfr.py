@@ -10,11 +10,11 @@ Composites MPFR lacks (sigmoid, silu, gelu_erf, gelu_tanh) are evaluated in MPFR
 textbook definitions; where the result is within e^-|x| of x or 1 the standard identity
 g = x - x * (1 - g) is summed exactly in rationals so the tiny difference is not lost.
 
-f32 is sampled: random operands plus, for exp and log, the operands whose float64 value lies
-closest to a f32 rounding boundary (a midpoint or a representable number) among 2^19 consecutive
-operands of two slices each. These hard cases are GENERATED here by that search (float64 places a
-value to ~2^-29 of a f32 half-ulp, so the chosen ones need >= 45 correct bits to round); they are
-not copied from the Lefevre-Muller or CORE-MATH worst-case lists.
+f32 is sampled: random operands plus, for exp and log, the hardest-to-round operands of the whole
+binary32 domain (`tests/data/f32_hard_cases.json`: every f32 code screened in float64, the nearest
+to a rounding boundary re-measured with MPFR; written by `benchmarks/find_f32_hard_cases.py`, the
+enumeration method of the Lefevre-Muller worst-case tables, run here rather than copied). They need
+up to 72 correct bits (exp near 0) and 58 bits (log) to be rounded in every mode.
 
 One documented difference: MPFR's rec_sqrt(-0) is +inf, IEEE 754-2019 §9.2.1 (and the golden
 model) give -inf; that case is checked on its own.
@@ -22,9 +22,11 @@ model) give -inf; that case is checked on its own.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -249,28 +251,19 @@ def test_rsqrt_of_minus_zero_is_minus_inf_ieee_not_mpfr():
     assert decode("e5m2", [got.code])[0] == -math.inf and got.flags == Flags.INFINITE
 
 
-# slices of f32 codes searched for hard cases: [1, 1.125), [64, 72) for exp; [1.5, 1.6875), [2^100, ...) for log
-HARD_SLICES = {"exp": (0x3F800000, 0x42800000), "log": (0x3FC00000, 0x71800000)}
+HARD_CASES = Path(__file__).parent / "data" / "f32_hard_cases.json"
 
 
-def near_boundary_f32(name: str, count: int) -> list[int]:
-    """The ``count`` operands of the searched slices whose float64 value is nearest a f32 boundary."""
-    found = []
-    for lo in HARD_SLICES[name]:
-        codes = np.arange(lo, lo + (1 << 19), dtype=np.int64)
-        x = codes.astype(np.uint32).view(np.float32).astype(np.float64)
-        y = np.abs(np.exp(x) if name == "exp" else np.log(x))
-        m, _ = np.frexp(y)
-        frac = np.ldexp(m, 25) % 1.0  # in units of half a f32 ulp: boundaries at integers
-        dist = np.minimum(frac, 1 - frac)
-        order = np.argsort(dist)[:count]
-        found += [(float(dist[i]), int(codes[i])) for i in order]
-    return [c for _, c in sorted(found)[:count]]
+def hard_f32(name: str) -> list[int]:
+    """The stored hardest-to-round f32 operands of ``name`` (every region of the search)."""
+    data = json.loads(HARD_CASES.read_text())[name]
+    return [int(case["code"], 16) for region in data.values() for case in region["cases"]]
 
 
 @pytest.mark.parametrize("name", ["exp", "log"])
 def test_f32_hard_cases_and_sample(name):
-    hard = near_boundary_f32(name, 12)
+    hard = hard_f32(name)
+    assert len(hard) >= 20
     rng = random.Random(f"f32-{name}")
     bad = check_exhaustive("f32", name, hard + [rng.randrange(1 << 32) for _ in range(40)])
     assert not bad, "\n".join(bad[:10]) + f"\n... {len(bad)} mismatches"

@@ -152,7 +152,7 @@ def test_sim_uses_the_resolved_rounding_not_an_attribute(capsys, unit):
 def test_constructor_that_raises(capsys, tmp_path, unit):
     line = _one_error(*_sim(capsys, f"{unit}:Wrapped(fmt=e2m1fn, fail=True)")[::2])
     assert line.startswith(f"{unit}:{LINE['CONSTRUCTOR']}: error: ") and "ValueError: width must be even" in line
-    spec = _spec(tmp_path, f'design "unit.py" : Wrapped(fmt = e2m1fn, fail = true)')
+    spec = _spec(tmp_path, 'design "unit.py" : Wrapped(fmt = e2m1fn, fail = true)')
     line = _one_error(*_prove(capsys, spec)[::2])
     assert line.startswith(f"{unit}:{LINE['CONSTRUCTOR']}: error: ") and "width must be even" in line
     assert f"(design at {spec}:1)" in line

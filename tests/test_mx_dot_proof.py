@@ -76,3 +76,27 @@ def test_seeded_bugs_refuted_and_replayed(bug):
     if bug is NanScaleIgnoredMXDot:
         assert 0xFF in (r.inputs["scale_a"], r.inputs["scale_b"])
     assert r.first_failing == ("dot_nan" if bug is NanScaleIgnoredMXDot else "dot_scale_exp"), r.stages
+
+
+def test_campaign_property_kills_and_grades_by_proof():
+    """`faults.mx_dot_property` in a campaign on the FP4 k = 1 unit. Oracles: golden mx_dot_exact for
+    simulation, the monolithic proof for what simulation misses; the seeded scale-bias bug must be
+    killed with a replayed counterexample, and no mutant may survive the proof."""
+    from fpverify.faults.campaign import run_campaign
+    from fpverify.faults.mx_dot_property import MXDotEquivalence
+
+    prop = MXDotEquivalence("e2m1fn", 1, "f32")
+    rep = run_campaign(flatten(MXDot("e2m1fn", k=1)), [prop], n=6, seed=3, jobs=1, timeout_s=60)
+    assert rep.counts["SURVIVED"] == 0 and rep.counts["EQGAP"] == 0 and rep.counts["KILLED"] >= 4
+    bug = flatten(ScaleBiasOffByOneMXDot("e2m1fn", k=1))
+    out = prop.concrete(*_simulated(bug, prop), "random-sim")
+    assert out.status == "FAIL" and out.counterexample["replayed"]
+    assert "golden" in out.counterexample["decoded"]
+    assert prop.prove(bug, 60).status == "FAIL"
+
+
+def _simulated(netlist, prop):
+    from fpverify.faults import equivalence as eq
+
+    vectors = eq.random_vectors(netlist, 512, 1)
+    return vectors, eq.simulate(netlist, vectors), prop.expected(vectors)

@@ -12,7 +12,7 @@ from fpverify.formats import FormatError, Overflow, get_format
 from fpverify.golden.lmul import LMulPolicy, LMulSpecials, LMulVariant
 from fpverify.hdl.evaluate import evaluate
 from fpverify.hdl.netlist import flatten
-from fpverify.rounding import Env, Rounding, Mode, parse_rounding
+from fpverify.rounding import Env, parse_rounding
 
 from rtl.lmul import LMulUnit
 from test_rtl_common import FP8, MODE_NAMES, SMALL, all_pairs, check_against_golden, check_exhaustive

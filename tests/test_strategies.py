@@ -10,7 +10,6 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, find, given, settings
-from hypothesis import strategies as st
 
 from fpverify import golden, strategies as S
 from fpverify.formats import FloatFormat, get_format

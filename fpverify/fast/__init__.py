@@ -8,7 +8,8 @@
 * `FPArray` / `Context` (`fpverify.fast.emulate`): arrays that carry their format.
 * `binary_table` / `unary_table` / `lookup_binary`: golden-model tables for small formats.
 * `elementary(fn, codes, fmt, ...)` / `elementary_table`: correctly rounded exp, log, tanh, gelu...
-  (`fpverify.fast.elementary`: float64 candidates, a sound decision test, golden fallback).
+  (`fpverify.fast.elementary`: float64 candidates, a sound decision test, golden fallback);
+  `power(a, b, fmt)`: pow by table for <= 8-bit formats, golden otherwise.
 * `fpverify.fast.blocks`: MX / MXINT8 / NVFP4 block quantize, dequantize and dot products.
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 from .arith import add, div, fma, mul, sqrt, sub
 from .convert import code_dtype, dequantize, quantize, value_table
 from .dotprod import dot, matmul
-from .elementary import elementary, elementary_table  # the function shadows the submodule's name
+from .elementary import elementary, elementary_table, power  # the function shadows the submodule's name
 from .tables import binary_table, lookup_binary, lookup_unary, unary_table
 
 _ML_NAMES = {
@@ -61,7 +62,7 @@ def as_ml_dtypes(codes, fmt) -> np.ndarray:
 
 __all__ = ["quantize", "dequantize", "value_table", "code_dtype", "binary_table", "unary_table",
            "lookup_binary", "lookup_unary", "as_ml_dtypes", "ml_dtype_for", "add", "sub", "mul", "div", "sqrt",
-           "fma", "dot", "matmul", "elementary", "elementary_table", "FPArray", "Context"]
+           "fma", "dot", "matmul", "elementary", "elementary_table", "power", "FPArray", "Context"]
 
 
 def __getattr__(name: str):

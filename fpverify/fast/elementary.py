@@ -59,7 +59,7 @@ TABLE_MIN_ELEMENTS = 4096  # deterministic calls at least this large use (and bu
 
 def _check(fn: str, fmt: Format, out: Format) -> None:
     if fn not in CANDIDATES:
-        extra = " (pow: use fpverify.golden.elementary.pow)" if fn == "pow" else ""
+        extra = " (pow takes two operands: fpverify.fast.power)" if fn == "pow" else ""
         raise InputError(f"unknown elementary function {fn!r} for the fast path{extra}; "
                          f"known: {' '.join(FUNCTIONS)}")
     for f in (fmt, out):
@@ -180,11 +180,29 @@ def compute(fn: str, codes: np.ndarray, fmt: FloatFormat, env: Env, out: FloatFo
         code[good], flags[good] = c, f
     rest = np.ones(n, bool)
     rest[good] = False
+    invalid = CANDIDATES[fn].invalid
+    if invalid is not None:
+        domain = idx[invalid(x[idx])]
+        if domain.size and _broadcast_invalid(fn, codes, domain, fmt, env, out, r_bits, code, flags):
+            rest[domain] = False
     slow = np.flatnonzero(rest)
     if slow.size:
         rb = r_bits[slow] if np.ndim(r_bits) else r_bits
         code[slow], flags[slow] = golden_elements(fn, codes[slow], fmt, env, out, rb)
     return code, flags, int(slow.size)
+
+
+def _broadcast_invalid(fn, codes, domain, fmt, env, out, r_bits, code, flags) -> bool:
+    """Elements outside the function's real domain all get the golden model's invalid-operation
+    result, computed for the first and the last of them (and checked equal: the result must not
+    depend on the operand); False leaves them to the element-wise golden path."""
+    ends = domain[[0, -1]]
+    rb = r_bits[ends] if np.ndim(r_bits) else r_bits
+    c, f = golden_elements(fn, codes[ends], fmt, env, out, rb)
+    if c[0] != c[1] or f[0] != f[1]:
+        return False
+    code[domain], flags[domain] = c[0], f[0]
+    return True
 
 
 def _source_digest() -> str:
@@ -256,4 +274,50 @@ def elementary(fn: str, codes, fmt: Format | str, env: Env = Env(), *, out: Form
     return as_outputs(code, flags, out, shape, with_flags)
 
 
-__all__ = ["elementary", "elementary_table", "compute", "decide", "supports", "golden_elements", "FUNCTIONS"]
+def power(a, b, fmt: Format | str, env: Env = Env(), *, out: Format | str | None = None, rounding=None,
+          overflow=None, nan_policy=None, random_bits=None, rng=None, with_flags: bool = False):
+    """``pow(a, b)`` elementwise on code arrays of ``fmt`` (broadcast), correctly rounded into ``out``,
+    bit-exact with the golden model: for formats of at most 8 bits in a deterministic mode through
+    the cached table of all 2^16 pairs (`tables.binary_table("pow", ...)`, built from golden once);
+    otherwise the golden model element by element (there is no float64 candidate path for pow: a
+    16-bit table would have 2^32 entries). Keywords as `elementary`."""
+    try:
+        fmt = get_format(fmt)
+        out = fmt if out is None else get_format(out)
+    except FormatError as e:
+        raise InputError(str(e)) from None
+    for f in (fmt, out):
+        if not isinstance(f, FloatFormat):
+            raise InputError(f"pow takes and gives floating-point formats, not {f.name}")
+    env = resolve_env(env, rounding, overflow, nan_policy)
+    x, y = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    for arr in (x, y):
+        if arr.dtype.kind not in "iu":
+            raise InputError(f"{fmt.name} codes must be an integer array, got {arr.dtype}")
+        try:
+            check_codes(arr, fmt)
+        except ValueError as e:
+            raise InputError(str(e)) from None
+    shape = x.shape
+    fx, fy = x.reshape(-1).astype(np.int64), y.reshape(-1).astype(np.int64)
+    if not env.rounding.mode.stochastic and fmt.width <= tables.MAX_BINARY_WIDTH:
+        tc, tf = tables.binary_table("pow", fmt, env, out)
+        idx = (fx << fmt.width) | fy
+        return as_outputs(tc[idx], tf[idx], out, shape, with_flags)
+    from ..golden.elementary import pow as golden_pow
+
+    r_bits = random_bits_for(env.rounding, fx.shape, env, None if random_bits is None
+                             else np.broadcast_to(random_bits, shape).reshape(-1), rng)
+    rb = np.broadcast_to(r_bits, fx.shape).tolist() if env.rounding.mode.stochastic else None
+    code = np.zeros(fx.size, np.int64)
+    flags = np.zeros(fx.size, np.int64)
+    o = None if out == fmt else out
+    for i, (p, q) in enumerate(zip(fx.tolist(), fy.tolist())):
+        e = dataclasses.replace(env, random_bits=int(rb[i])) if rb is not None else env
+        r = golden_pow(fmt, p, q, env=e, out=o)
+        code[i], flags[i] = r.code, int(r.flags)
+    return as_outputs(code, flags, out, shape, with_flags)
+
+
+__all__ = ["elementary", "elementary_table", "power", "compute", "decide", "supports", "golden_elements",
+           "FUNCTIONS"]

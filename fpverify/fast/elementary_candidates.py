@@ -60,10 +60,17 @@ class Candidate:
     bits: int
     sign: str | None = None  # "pos" or "odd": the sign of f(x) for finite nonzero x
     near: Near | None = None
+    # finite nonzero operands outside the real domain (log of a negative number): an invalid
+    # operation, whose result (the canonical NaN, or the nan policy's code) does not depend on x
+    invalid: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def _ones(x):
     return np.ones_like(x)
+
+
+def _negative(x):
+    return x < 0
 
 
 def _small(x):
@@ -149,11 +156,16 @@ CANDIDATES: dict[str, Candidate] = {
     "exp2": Candidate(np.exp2, LIBM_BITS, "pos", _pos),  # |2^x - 1| <= 0.75|x|
     "exp10": Candidate(lambda x: np.power(10.0, x), LIBM_BITS, "pos",
                        _taylor(_ones, _sgn, lambda x: 3 * np.abs(x))),  # |10^x - 1| <= 2.7|x|
-    "expm1": Candidate(np.expm1, LIBM_BITS, "odd", _taylor(_x, _ones, _x2)),  # 0 < d <= 0.54 x^2
-    "log": Candidate(np.log, LIBM_BITS),
-    "log2": Candidate(np.log2, LIBM_BITS),
-    "log10": Candidate(np.log10, LIBM_BITS),
-    "log1p": Candidate(np.log1p, LIBM_BITS, None, _taylor(_x, lambda x: -_ones(x), _x2)),  # -0.54x^2 <= d < 0
+    # expm1: 0 < d <= 0.54 x^2 near 0; for x <= -1, expm1(x) = -1 + e^x (float64 gives exactly -1
+    # below x ~ -37.4, where only this anchor decides; 2^-1074 covers an underflowed e^x)
+    "expm1": Candidate(np.expm1, LIBM_BITS, "odd", _both(
+        _taylor(_x, _ones, _x2),
+        _tail(lambda x: x <= -1, lambda x: -_ones(x), _ones, lambda x: 2 * np.exp(x) + 2.0 ** -1074))),
+    "log": Candidate(np.log, LIBM_BITS, invalid=_negative),
+    "log2": Candidate(np.log2, LIBM_BITS, invalid=_negative),
+    "log10": Candidate(np.log10, LIBM_BITS, invalid=_negative),
+    "log1p": Candidate(np.log1p, LIBM_BITS, None, _taylor(_x, lambda x: -_ones(x), _x2),
+                       invalid=lambda x: x < -1),  # -0.54x^2 <= d < 0
     "sin": Candidate(np.sin, LIBM_BITS, None, _taylor(_x, _neg_sgn, _x3)),  # |d| <= |x|^3/6
     "cos": Candidate(np.cos, LIBM_BITS, None, _taylor(_ones, lambda x: -_ones(x), _x2)),  # |d| <= x^2/2
     "tan": Candidate(np.tan, LIBM_BITS, None, _taylor(_x, _sgn, _x3)),  # |d| <= 0.34|x|^3
@@ -179,7 +191,7 @@ CANDIDATES: dict[str, Candidate] = {
     # gelu_tanh: x - g(x) = x/(1 + e^2u) < x e^-2u, 2u >= 1.59x; g(x) - x/2 = x tanh(u)/2 in (0, x^2/2]
     "gelu_tanh": Candidate(_gelu_tanh, COMPOSITE_BITS, "odd", _both(
         _taylor(_half_x, _ones, _x2), _tail(_ge1, _x, lambda x: -_ones(x), lambda x: 2 * x * np.exp(-1.5 * x)))),
-    "rsqrt": Candidate(lambda x: 1 / np.sqrt(x), LIBM_BITS, "pos"),
+    "rsqrt": Candidate(lambda x: 1 / np.sqrt(x), LIBM_BITS, "pos", invalid=_negative),
     "recip": Candidate(lambda x: 1 / x, LIBM_BITS, "odd"),
 }
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from . import equivalence as eq
 from .mutate import Mutation, apply_mutation, sample_mutants
 from .properties import Outcome
 from .report import CampaignReport, MutantResult
+from . import verdict_cache
 from .semantic import SemanticMutation, apply_semantic, semantic_mutants
 
 AnyMutation = Mutation | SemanticMutation
@@ -58,6 +60,9 @@ class Context:
     smt: bool = True  # False: exhaustive simulation decides properties that have a concrete check
     source: Netlist | None = None  # what is mutated (the pipeline a `view` unrolls); None: ``original``
     view: Callable[[Netlist], Netlist] | None = None  # a mutant of ``source`` as it is checked
+    # modules the client's baseline check imported (lazily, inside functions): a cluster worker
+    # imports them once before forking, so no forked grading child pays for them
+    warm_modules: tuple[str, ...] = ()
 
     def mutant(self, m: "AnyMutation") -> Netlist:
         """Mutation ``m`` applied to the design, as the checks see it."""
@@ -158,12 +163,17 @@ def _prove(p, netlist: Netlist, timeout_s: float) -> Outcome:
 
 
 def grade(ctx: Context, m: AnyMutation) -> MutantResult:
-    """Classify one mutant."""
+    """Classify one mutant (a verdict of an identical earlier campaign is reused after replay)."""
     t0 = time.perf_counter()
     res = MutantResult(id=m.id, kind=m.kind, description=m.description, src=getattr(m, "src", ""),
                        signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation))
     try:
         mutant = ctx.mutant(m)
+        key = verdict_cache.mutant_key(ctx, mutant)
+        hit = verdict_cache.load(key)
+        if hit is not None and hit.id == m.id and verdict_cache.replays(ctx, mutant, hit, _concrete):
+            hit.seconds = time.perf_counter() - t0
+            return hit
         # 1.+2. on a quick sample first (most mutants die there), then on all vectors
         sim, full_outputs = None, None
         if ctx.quick is not None:
@@ -206,8 +216,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
                     res.smt_disagrees = True
                 else:
                     res.notes.append(f"SMT attribution inconclusive: {o.detail}")
-        res.seconds = time.perf_counter() - t0
-        return res
+        return _keep(key, res, t0)
 
     # 1b. equivalence with the original
     if differs_by_sim:
@@ -224,8 +233,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
     # 3. SMT property checks (for EQUIVALENT mutants this is the EQGAP check)
     if equiv.status == "EQUIVALENT" and not ctx.eqgap_check:
         res.status = "NOCHANGE"
-        res.seconds = time.perf_counter() - t0
-        return res
+        return _keep(key, res, t0)
     unknown = False
     for p, exp in zip(ctx.properties, ctx.expected):
         if not ctx.smt and exp is not None and ctx.exhaustive:
@@ -247,12 +255,19 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
         res.status = {"EQUIVALENT": "NOCHANGE", "DIFFERENT": "SURVIVED"}.get(equiv.status, "UNKNOWN")
         if res.status == "UNKNOWN":
             res.notes.append(f"equivalence undecided: {equiv.detail}")
+    return _keep(key, res, t0)
+
+
+def _keep(key: str | None, res: MutantResult, t0: float) -> MutantResult:
+    """``res`` with its grading time, stored for the next identical campaign."""
     res.seconds = time.perf_counter() - t0
+    verdict_cache.store(key, res)
     return res
 
 
 # ---- running ----------------------------------------------------------------------------------------
 
+WARM_PACKAGES = ("fpverify", "rtl", "z3", "bitwuzla", "amaranth", "numpy")
 _WORKER_CTX: Context | None = None
 _WORKER_MUTANTS: list | None = None
 
@@ -266,11 +281,15 @@ def _worker_grade(i: int) -> MutantResult:
 
 
 def _remote_prepare(item) -> None:
-    """On a cluster worker: the client's proof-cache settings, and the provers imported once in
-    the worker process (each mutant is graded in a forked child)."""
-    from ..prove import api  # noqa: F401
+    """On a cluster worker: the client's proof-cache settings, and the modules a grading imports,
+    imported once in the worker process (mutants are graded in forked children)."""
+    import importlib
+
     from ..prove import cache as proof_cache
 
+    for name in item[0].warm_modules:
+        if name not in sys.modules:
+            importlib.import_module(name)
     proof_cache.apply_settings(item[2])
 
 
@@ -294,6 +313,13 @@ def mutant_hard_limit(ctx: Context) -> float:
     return ctx.timeout_s * (2 * len(ctx.properties) + 2) + 60.0
 
 
+def remote_batch(n: int, workers: int) -> int:
+    """Mutants per cluster task: one forked child grades a batch with warm state (a fresh fork per
+    mutant graded ~2x slower, docs/distributed.md), while ~4 tasks per worker keep the load balanced
+    and a lost worker's re-run small."""
+    return max(1, min(16, n // (4 * max(1, workers))))
+
+
 def _run_remote(executor, ctx: Context, muts: list, results: dict, progress) -> None:
     from ..prove import cache as proof_cache
 
@@ -302,7 +328,8 @@ def _run_remote(executor, ctx: Context, muts: list, results: dict, progress) -> 
     items = [(shared, m, settings) for m in muts]
     limit = mutant_hard_limit(ctx)
     for i, res in executor.map_unordered(_remote_grade, items, hard_timeout=lambda item: limit,
-                                         on_timeout=_remote_killed, prepare=_remote_prepare):
+                                         on_timeout=_remote_killed, prepare=_remote_prepare,
+                                         batch=remote_batch(len(muts), executor.workers)):
         results[i] = res
         if progress:
             progress(res, len(results), len(muts))
@@ -332,6 +359,8 @@ def run_campaign(design, properties, *, fmt=None, mutants: Sequence[AnyMutation]
     ctx = prepare(original, properties, fmt=fmt, seed=seed, timeout_s=timeout_s, attribute=attribute,
                   eqgap_check=eqgap_check, smt=smt, view=view)
     base = check_baseline(ctx) if baseline else []
+    if executor is not None and executor.remote:
+        ctx.warm_modules = tuple(sorted(m for m in sys.modules if m.split(".")[0] in WARM_PACKAGES))
     muts = list(mutants) if mutants is not None else select_mutants(original, n, seed, operators, fmt, semantic)
     report = CampaignReport(design=name or original.name, seed=seed, properties=[p.name for p in properties],
                             requested=len(muts), exhaustive=ctx.exhaustive, cells=len(original.cells),

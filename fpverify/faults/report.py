@@ -28,11 +28,12 @@ class MutantResult:
     notes: list[str] = field(default_factory=list)
     smt_disagrees: bool = False
     seconds: float = 0.0
+    cached: str = ""  # date of the campaign whose verdict was reused (`faults.verdict_cache`)
 
     def to_json(self) -> dict:
         d = {"id": self.id, "kind": self.kind, "semantic": self.semantic, "description": self.description,
              "status": self.status, "seconds": round(self.seconds, 4)}
-        for k in ("src", "signal", "killed_by", "lemma", "counterexample", "witness", "equivalence"):
+        for k in ("src", "signal", "killed_by", "lemma", "counterexample", "witness", "equivalence", "cached"):
             if getattr(self, k):
                 d[k] = getattr(self, k)
         if self.checks:
@@ -105,6 +106,7 @@ class CampaignReport:
             "requested": self.requested, "completed": self.total, "interrupted": self.interrupted,
             "seconds": round(self.seconds, 3), "counts": self.counts,
             "kill_rate": self.kill_rate, "eqgap": self.eqgap,
+            "from_cache": sum(1 for r in self.results if r.cached),
             "per_property": self.per_property(), "per_lemma": self.per_lemma(), "per_kind": self.per_kind(),
             "baseline": self.baseline, "mutants": [r.to_json() for r in self.results],
         }
@@ -133,6 +135,10 @@ class CampaignReport:
                   f"[bold red]{c['EQGAP']}[/]" if c["EQGAP"] else "0",
                   "-" if rate is None else f"{100 * rate:.1f}%", f"{self.seconds:.1f}")
         console.print(t)
+        reused = sum(1 for r in self.results if r.cached)
+        if reused:
+            console.print(f"{reused} verdicts reused from an identical earlier campaign (killed ones "
+                          "replayed on their counterexamples; --no-cache grades every mutant afresh)")
         pp = Table(title="kills per property")
         pp.add_column("property")
         pp.add_column("killed", justify="right")

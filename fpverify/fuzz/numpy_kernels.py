@@ -94,16 +94,21 @@ def softmax3_bf16_lowp(x: np.ndarray) -> np.ndarray:
         return (e / s).astype(bf)
 
 
-def _softmax(passes: int, fmt: str) -> Callable:
-    body = softmax_two_pass if passes == 2 else softmax_three_pass
-
+def _cast_kernel(body: Callable, fmt: str, name: str, doc: str) -> Callable:
+    """``body`` (float32 in numpy) with its result cast to ``fmt`` through ml_dtypes, named ``name``."""
     def kernel(x: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return body(x).astype(_ml(fmt))
 
-    kernel.__name__ = kernel.__qualname__ = f"softmax{passes}_{fmt}"
-    kernel.__doc__ = f"{'two' if passes == 2 else 'three'}-pass f32 softmax, cast to {fmt}"
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__doc__ = doc
     return kernel
+
+
+def _softmax(passes: int, fmt: str) -> Callable:
+    body = softmax_two_pass if passes == 2 else softmax_three_pass
+    return _cast_kernel(body, fmt, f"softmax{passes}_{fmt}",
+                        f"{'two' if passes == 2 else 'three'}-pass f32 softmax, cast to {fmt}")
 
 
 def gelu_tanh_approx(x: np.ndarray) -> np.ndarray:
@@ -115,13 +120,7 @@ def gelu_tanh_approx(x: np.ndarray) -> np.ndarray:
 
 
 def _gelu(fmt: str) -> Callable:
-    def kernel(x: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return gelu_tanh_approx(x).astype(_ml(fmt))
-
-    kernel.__name__ = kernel.__qualname__ = f"gelu_tanh_{fmt}"
-    kernel.__doc__ = f"GELU tanh approximation in f32, cast to {fmt}"
-    return kernel
+    return _cast_kernel(gelu_tanh_approx, fmt, f"gelu_tanh_{fmt}", f"GELU tanh approximation in f32, cast to {fmt}")
 
 
 KERNELS: dict[str, Callable] = {}

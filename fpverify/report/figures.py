@@ -97,7 +97,6 @@ def waveform(steps: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, 
     expected value sits beside the last step, red where it differs."""
     data, annotations, shapes = [], [], []
     n = len(steps)
-    xs = list(range(n + 1))
     for r, row in enumerate(rows):
         y0 = -r
         colour = "#c62828" if not row["ok"] else "#1565c0"

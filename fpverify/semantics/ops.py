@@ -189,7 +189,7 @@ _ELEMENTARY = (("exp", "numpy:exp"), ("exp2", "numpy:exp2"), ("exp10", None), ("
                ("gelu_tanh", None), ("silu", None), ("rsqrt", None), ("recip", "numpy:reciprocal"))
 OPS.update({name: Op(name, 1, Call.ROUNDED, "fpverify.golden.elementary:" + name, table="unary",
                      vector=name, ufunc=ufunc, symbol=name) for name, ufunc in _ELEMENTARY})
-OPS["pow"] = Op("pow", 2, Call.ROUNDED, "fpverify.golden.elementary:pow", vector="pow",
+OPS["pow"] = Op("pow", 2, Call.ROUNDED, "fpverify.golden.elementary:pow", table="binary", vector="pow",
                 ufunc="numpy:power", symbol="pow")
 
 _BY_NAME: dict[str, Op] = {alias: op for op in OPS.values() for alias in (op.name, *op.aliases)}

@@ -56,8 +56,6 @@ def fma(fmt: FloatFormat, a, b, c, env: Env = Env(), out: FloatFormat | None = N
     we = exp_width(fmt, out) + 1
     x, y, z = unpack(fmt, a, we), unpack(fmt, b, we), unpack(fmt, c, we)
     p = fmt.precision
-    lo, hi = _lsb_exp_range(fmt)
-    span = max(2 * hi - lo, hi - 2 * lo, 0)
     psign = z3.Xor(x.sign, y.sign)
     product = zext(x.sig, 2 * p) * zext(y.sig, 2 * p)
     pexp = x.exp + y.exp

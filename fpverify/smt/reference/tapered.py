@@ -59,7 +59,7 @@ def unpack_tapered(fmt: TaperedFormat, code: z3.BitVecRef, we: int) -> Unpacked:
     # (exponent magnitude, exponent sign, 3-bit left-aligned mantissa) per layout
     e11, m11 = zext(fld(3, 1), we) + const(8, we), z3.Concat(fld(0, 0), const(0, 2))
     e10, m10 = zext(fld(3, 2), we) + const(4, we), z3.Concat(fld(1, 0), const(0, 1))
-    e01, m01 = zext(fld(3, 3), we) + const(2, we), fld(2, 0)
+    e01 = zext(fld(3, 3), we) + const(2, we)  # mantissa: m_low below
     e001, es001 = const(1, we), bit(mag, 3)
     m_low = fld(2, 0)
     denormal = top4 == 0

@@ -1,0 +1,111 @@
+"""The MX block dot product as a campaign property: ``result``/``flags`` of a `rtl.mx_dot.MXDot`-style
+unit (ports ``a``, ``b``: k element codes each, ``scale_a``, ``scale_b``: E8M0) equal golden
+`mx_dot_exact` (exact sum rounded once, OCP specials), NaN as a class.
+
+* ``concrete``: the simulated vectors against golden, each mismatch re-computed in golden;
+* ``prove``: `fpverify.prove.mx_dot.prove_mx_dot` (the monolithic miter against the symbolic
+  reference `smt.reference.mx_dot`; a REFUTED model is replayed on the evaluator and in golden).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..formats import FloatFormat, get_format
+from ..rounding import Env
+from ..semantics.ports import IEEE_FLAG_MASK
+from .properties import Outcome
+
+PORTS = ("a", "b", "scale_a", "scale_b")
+
+
+@dataclass
+class MXDotEquivalence:
+    """``result == mx_dot(a, b, scale_a, scale_b)`` with flags, for ``k`` elements of ``elem``."""
+
+    elem: FloatFormat
+    k: int
+    out_fmt: FloatFormat
+    env: Env = field(default_factory=Env)
+    elem_b: FloatFormat | None = None
+    solver: str = "bitwuzla"
+    name: str = ""
+
+    def __post_init__(self):
+        self.elem = get_format(self.elem)
+        self.elem_b = get_format(self.elem_b) if self.elem_b is not None else self.elem
+        self.out_fmt = get_format(self.out_fmt)
+        if not self.name:
+            self.name = f"result == mx_dot(a, b, scale_a, scale_b, {self.env.rounding.mode.value}) with flags " \
+                        f"[{self.elem.name} x {self.k} -> {self.out_fmt.name}]"
+
+    @property
+    def fmt(self) -> FloatFormat:  # what campaigns read to pick semantic mutants
+        return self.out_fmt
+
+    def _golden(self, inputs: dict[str, int]) -> tuple[int, int]:
+        from ..prove.mx_dot import golden_dot
+
+        return golden_dot(self.elem, self.elem_b, self.k, self.out_fmt, self.env, inputs)
+
+    def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        cols = [np.asarray(vectors[p]).astype(object) for p in PORTS]
+        n = len(cols[0])
+        codes = np.zeros(n, dtype=np.int64)
+        flags = np.zeros(n, dtype=np.int64)
+        for i in range(n):
+            codes[i], flags[i] = self._golden({p: int(c[i]) for p, c in zip(PORTS, cols)})
+        nan = np.array([self.out_fmt.is_nan(int(c)) for c in codes], dtype=bool)
+        return {"codes": codes, "flags": flags, "valid": np.ones(n, dtype=bool), "nan": nan}
+
+    def concrete(self, vectors, outputs, expected, method: str) -> Outcome:
+        t0 = time.perf_counter()
+        got = np.asarray(outputs["result"]).astype(np.int64)
+        got_nan = np.array([self.out_fmt.is_nan(int(c)) for c in got], dtype=bool)
+        got_flags = np.asarray(outputs["flags"]).astype(np.int64) & IEEE_FLAG_MASK
+        bad = ((got != expected["codes"]) & ~(got_nan & expected["nan"])) | (got_flags != expected["flags"])
+        if not bad.any():
+            return Outcome("PASS", time.perf_counter() - t0, method)
+        i = int(np.flatnonzero(bad)[0])
+        inputs = {k: int(v[i]) for k, v in vectors.items()}
+        gold = self._golden(inputs)  # recomputed, not read back from the expected arrays
+        actual = (int(got[i]), int(got_flags[i]))
+        cex = {"inputs": inputs, "expected": {"code": gold[0], "flags": gold[1]},
+               "actual": {"code": actual[0], "flags": actual[1]},
+               "replayed": gold == (int(expected["codes"][i]), int(expected["flags"][i])),
+               "decoded": self.decode(inputs, gold, actual)}
+        return Outcome("FAIL", time.perf_counter() - t0, method, lemma=f"{method} vs golden", counterexample=cex)
+
+    def decode(self, inputs: dict[str, int], expected, actual) -> str:
+        w = self.elem.width
+        elems = [(inputs["a"] >> (i * w)) & ((1 << w) - 1) for i in range(self.k)]
+        elems_b = [(inputs["b"] >> (i * self.elem_b.width)) & ((1 << self.elem_b.width) - 1) for i in range(self.k)]
+        o = self.out_fmt
+
+        def show(c):
+            return f"{c:#x} ({'nan' if o.is_nan(c) else o.value(c)})"
+        return (f"mx_dot(a={[hex(e) for e in elems]}, b={[hex(e) for e in elems_b]}, scale_a={inputs['scale_a']:#x}, "
+                f"scale_b={inputs['scale_b']:#x}): golden {show(expected[0])} flags {expected[1]:#x}, "
+                f"netlist {show(actual[0])} flags {actual[1]:#x}")
+
+    def prove(self, netlist, timeout_s: float) -> Outcome:
+        from ..prove.mx_dot import prove_mx_dot
+
+        res = prove_mx_dot(netlist, self.elem, self.k, elem_b=self.elem_b, out=self.out_fmt, env=self.env,
+                           solver=self.solver, timeout_s=timeout_s)
+        method = f"smt:{res.solver}"
+        if res.status == "PROVED":
+            return Outcome("PASS", res.seconds, method)
+        if res.status == "REFUTED":
+            cex = {"inputs": res.inputs, "expected": {"code": res.golden[0], "flags": res.golden[1]},
+                   "actual": {"code": res.netlist[0], "flags": res.netlist[1]}, "replayed": True,
+                   "decoded": self.decode(res.inputs, res.golden, res.netlist),
+                   "first_failing_stage": res.first_failing}
+            return Outcome("FAIL", res.seconds, method, lemma=res.first_failing or "", counterexample=cex)
+        return Outcome("UNKNOWN", res.seconds, method, detail=f"{res.status}: {res.message}")
+
+
+__all__ = ["MXDotEquivalence"]
