@@ -467,6 +467,44 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
     stop = (lambda: cex is not None) if stop_at_bug else None
     run_jobs(jobs_for(items), workers, done, started, stop)
 
+    def cegar(item: Item) -> None:
+        """A case's sat model: a real bug, or spurious (refine: the cut product is the real one)."""
+        nonlocal cex, loc
+        for _ in range(max_refinements + 1):
+            kind, c, why = classified.pop(id(item), None) or classify(pr, item.outcome.model or {})
+            if kind == "real":
+                item.counterexample = c
+                item.localisation = localise(pr, c.inputs, vcd_dir)
+                cex, loc = cex or c, loc or item.localisation
+                return
+            if kind == "error":
+                item.status = "ERROR"
+                item.counterexample = c
+                item.outcome.message = f"model did not replay (tool bug, not a design bug): {why}"
+                return
+            if pr.iso is None or any(r.startswith(REFINE_PRODUCT) for r in item.refinements):
+                item.status = "ERROR"
+                item.outcome.message = "spurious model without an abstraction left to refine"
+                return
+            item.refinements.append(f"{REFINE_PRODUCT}: P == zext(nsig_a)*zext(nsig_b)")
+            item.obligation = case_obligation(pr, item.case, [pr.iso.refinement()])
+            run_jobs(jobs_for([item]), workers, done, started)
+            if item.status != "REFUTED" or item.counterexample is not None:
+                return
+
+    def run_fallback(extra: list[Item]) -> None:
+        """Product-cut cases in place of the sum cut. A sat model there usually means a bug (the
+        lemma or cut miter they replace did not hold), so the run pauses at the first one to
+        refine it before proving the rest."""
+        pending = list(extra)
+        while pending and cex is None:
+            sat = lambda: cex is not None or any(i.status == "REFUTED" and i.counterexample is None for i in pending)
+            run_jobs(jobs_for(pending), workers, done, started, sat if stop_at_bug else None)
+            for item in [i for i in pending if i.status == "REFUTED" and i.counterexample is None]:
+                if cex is None:
+                    cegar(item)
+            pending = [i for i in pending if i.outcome is None]
+
     queued: set[str] = set()
 
     def replace_by_product_cut(item: Item, why: str) -> list[Item]:
@@ -483,7 +521,7 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
                 item.outcome.message = "not proved in time; its case is proved with the product cut only"
             extra += replace_by_product_cut(item, f"{item.name} not proved")
         items += extra
-        run_jobs(jobs_for(extra), workers, done, started, stop)
+        run_fallback(extra)
     if failed_lemmas and cex is None:
         # a lemma that fails without a bug leaves the cut unjustified: every case falls back to the
         # uncut miter (no lemma assumed), run like any case (a sat model replays directly)
@@ -520,30 +558,10 @@ def prove_decomposed(netlist, op: str, fmt: Format, *, strategy: Strategy,
             extra += replace_by_product_cut(item, f"sum cut: {'spurious model' if kind == 'spurious' else 'no answer'}")
         if cex is None:
             items += extra
-            run_jobs(jobs_for(extra), workers, done, started, stop)
+            run_fallback(extra)
     # CEGAR on the other failed cases: spurious models refine the abstraction and re-solve
     for item in [i for i in items if i.kind == "case" and i.status == "REFUTED" and i.counterexample is None]:
-        for _ in range(max_refinements + 1):
-            kind, c, why = classified.pop(id(item), None) or classify(pr, item.outcome.model or {})
-            if kind == "real":
-                item.counterexample = c
-                item.localisation = localise(pr, c.inputs, vcd_dir)
-                cex, loc = cex or c, loc or item.localisation
-                break
-            if kind == "error":
-                item.status = "ERROR"
-                item.counterexample = c
-                item.outcome.message = f"model did not replay (tool bug, not a design bug): {why}"
-                break
-            if pr.iso is None or any(r.startswith(REFINE_PRODUCT) for r in item.refinements):
-                item.status = "ERROR"
-                item.outcome.message = "spurious model without an abstraction left to refine"
-                break
-            item.refinements.append(f"{REFINE_PRODUCT}: P == zext(nsig_a)*zext(nsig_b)")
-            item.obligation = case_obligation(pr, item.case, [pr.iso.refinement()])
-            run_jobs(jobs_for([item]), workers, done, started)
-            if item.status != "REFUTED" or item.counterexample is not None:
-                break
+        cegar(item)
     for item in items:
         if item.outcome is None and item.status == "PENDING":
             item.status = "SKIPPED"  # not run: the proof stopped at a replayed counterexample
