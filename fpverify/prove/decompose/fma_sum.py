@@ -37,6 +37,7 @@ from ...smt.reference.fma import SUM_NEGATIVE, fma_from_sum
 from ...smt.reference.result import RefResult
 from ..obligation import conj
 from .isolate import MulIsolation
+from .splits import format_params
 
 SUM_SIGN = "sum_sign"  # rtl.fp_fma: the sign of the (magnitude) sum
 
@@ -48,7 +49,7 @@ class SumCut:
     net_code: z3.BitVecRef
     net_flags: z3.BitVecRef | None
     reference: RefResult
-    assumed: list[z3.BoolRef]  # premises of the cut miter (the range LS proves)
+    assumed: list[z3.BoolRef]  # premises of the cut miter (what LS proves: exponent range, zero-sum sign rule)
     ordinary: z3.BoolRef  # the LS lemmas' domain: no operand NaN or Inf
     lemma_goal: z3.BoolRef
     window: int  # T
@@ -56,7 +57,6 @@ class SumCut:
 
 def log2_range(fmt: FloatFormat) -> tuple[int, int]:
     """floor(log2 |x|) of the smallest and largest nonzero finite values of ``fmt``."""
-    from .splits import format_params
     prm = format_params(fmt)
     return prm["emin"] - (fmt.man_bits if fmt.subnormals else 0), prm["emax"]
 
