@@ -13,7 +13,7 @@ Stages (named signals, `fpverify.semantics.stages`):
 * round: `common.round_pack` (every mode, rm port, stochastic, overflow policies, tininess).
 
 Why a bounded window is exact enough (the adder's argument, for two operands of different widths
-``W_big``, ``W_small`` in {2P, P_c}): with ``T = max(2P, P_c, P_out + G + 1) + 2`` (G = fraction
+``W_big``, ``W_small`` in {2P, P_c}): with ``T = max(2P, P_c, P_out + G + 2) + 2`` (G = fraction
 bits the rounder reads), the small operand loses bits only when the exponent difference d >= 3;
 then |sum| > 2^(E-2) (the product's top bit may be 0, so big >= 2^(E-1); small < 2^(E-d+1)), so at
 most two leading bits cancel and the P_out + G bits the rounder reads sit above the jammed LSB.
@@ -43,8 +43,13 @@ __all__ = ["FPFMA", "fma_window"]
 
 
 def fma_window(p: int, p_c: int, p_out: int, frac_bits: int) -> int:
-    """T: alignment window bits below (and including) the big operand's top bit."""
-    return max(2 * p, p_c, p_out + frac_bits + 1) + 2
+    """T: alignment window bits below (and including) the big operand's top bit.
+
+    ``P_out + G + 1`` bits above the jam would do (module docstring); one more keeps the window
+    the width of the bounded reference's frame whenever the output's term dominates (FP4, mixed
+    formats such as bf16 x bf16 + f32, stochastic rounding of FP8), so the proof's sum cut-point
+    applies to every unit (docs/strategies.md: the sums are then the same number)."""
+    return max(2 * p, p_c, p_out + frac_bits + 2) + 2
 
 
 class FPFMA(wiring.Component):

@@ -54,8 +54,8 @@ class DecompositionBuilder(Transformer):
                                 d.line, d.col)
             seen[d.key] = d
         for d in children:
-            if d.key == "isolate":
-                st.isolate = [d.value]
+            if d.key == "isolate":  # `isolate sum` (fma): the product cut and the sum cut
+                st.isolate = ["product", "sum"] if d.value == "sum" else [d.value]
             elif d.key == "class_split":
                 st.class_split, st.grouped, _ = d.value
             else:
@@ -65,6 +65,8 @@ class DecompositionBuilder(Transformer):
             if fams is not None and st.family not in fams:
                 raise self._err(f"`{_directive_word(d.key)}` applies to the {' and '.join(fams)} "
                                 f"famil{'ies' if len(fams) > 1 else 'y'}, not {st.family}", d.line, d.col)
+            if d.key == "isolate" and d.value == "sum" and st.family != "fma":
+                raise self._err(f"`isolate sum` applies to the fma family, not {st.family}", d.line, d.col)
             if d.key == "class_split" and st.family != "fma" and d.value[2] is not None:
                 line, col = d.value[2]  # the addend role c: an fma operand only
                 raise self._err("split class takes operand roles a and/or b, not `c`", line, col)
@@ -79,8 +81,8 @@ class DecompositionBuilder(Transformer):
     @v_args(meta=True)
     def isolate(self, meta, children) -> Directive:
         tok = children[0]
-        if str(tok) != "product":
-            raise self._tok_err(f"only `isolate product` is supported, not `{tok}`", tok)
+        if str(tok) not in ("product", "sum"):
+            raise self._tok_err(f"only `isolate product` (and `isolate sum` for fma) is supported, not `{tok}`", tok)
         return Directive("isolate", str(tok), meta.line, meta.column)
 
     @v_args(meta=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 STYLE = {"PROVED": "green", "WITNESSED": "green", "REFUTED": "bold red", "UNKNOWN": "yellow",
          "VACUOUS": "magenta", "ERROR": "bold magenta", "SKIPPED": "dim", "PENDING": "dim",
-         "FAILED": "yellow", "SUPERSEDED": "dim"}
+         "FAILED": "yellow", "SUPERSEDED": "dim", "REPLACED": "yellow"}
 
 
 def status_markup(status: str) -> str:

@@ -17,6 +17,7 @@ STATUS_COLOURS: dict[str, str] = {
     "REFUTED": "#c62828", "FAIL": "#c62828", "SURVIVED": "#c62828", "EQGAP": "#6a1b9a", "MISMATCH": "#c62828",
     "UNKNOWN": "#f9a825", "VACUOUS": "#ad1457", "ERROR": "#6a1b9a", "INTERRUPTED": "#757575",
     "SKIPPED": "#9e9e9e", "PENDING": "#9e9e9e", "FAILED": "#f9a825", "SUPERSEDED": "#bdbdbd",
+    "REPLACED": "#f9a825",
     "NOCHANGE": "#9e9e9e",
 }
 NEUTRAL = "#607d8b"

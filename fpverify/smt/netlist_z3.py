@@ -56,6 +56,26 @@ class NetlistTerms:
         """A named internal signal (`Netlist.signal` naming: a unique suffix is accepted)."""
         return self.value(self.netlist.signal(name))
 
+    def cut_pairs(self, value: Value, fresh: z3.BitVecRef) -> list[tuple[z3.BitVecRef, z3.BitVecRef]]:
+        """Substitution pairs that cut the nets of ``value`` (LSB first) to ``fresh``: each cell
+        output driving one of them becomes a concatenation whose bits of ``value`` come from
+        ``fresh`` (its other bits stay). Every later reader of those nets, whatever slice it
+        takes, then reads ``fresh`` (a substitution of the signal's own term misses slices)."""
+        if fresh.size() != len(value):
+            raise ValueError(f"cut: {len(value)} nets, a {fresh.size()}-bit variable")
+        bits: dict[int, dict[int, int]] = {}  # driver key -> {driver bit: fresh bit}
+        for i, net in enumerate(value):
+            if net in (CONST0, CONST1):
+                continue
+            key, bit = self._src[net]
+            bits.setdefault(key, {})[bit] = i
+        pairs = []
+        for key, m in bits.items():
+            t = self._terms[key]
+            pieces = [z3.Extract(m[b], m[b], fresh) if b in m else z3.Extract(b, b, t) for b in range(t.size())]
+            pairs.append((t, pieces[0] if len(pieces) == 1 else z3.Concat(*reversed(pieces))))
+        return pairs
+
     def output(self, name: str) -> Term:
         if name not in self.outputs:
             raise KeyError(f"no output port {name!r} in {self.netlist.name} "

@@ -119,9 +119,21 @@ def fma_operands(fmt: FloatFormat, cfmt: FloatFormat, out: FloatFormat, x: Unpac
     low = top - const(f - 1, we)
     terms = {"a": x, "b": y, "c": z, "a_nsig": nx.nsig, "b_nsig": ny.nsig, "c_nsig": nz.nsig,
              stages.PRODUCT: product, stages.PRODUCT_EXP: w(nx.log2) + w(ny.log2),
-             stages.ALIGN_SHIFT: ec - ep, stages.SUM: mag, stages.SUM_EXP: low}
+             stages.ALIGN_SHIFT: ec - ep, stages.SUM: mag, stages.SUM_EXP: low, SUM_NEGATIVE: negative}
+    return fma_from_sum(out, env, x, y, z, negative, mag, low, rand, terms)
+
+
+SUM_NEGATIVE = "sum_negative"  # `fma_operands` term: the exact sum is negative
+
+
+def fma_from_sum(out: FloatFormat, env: Env, x: Unpacked, y: Unpacked, z: Unpacked, negative: z3.BoolRef,
+                 mag: z3.BitVecRef, low: z3.BitVecRef, rand=None, terms: dict | None = None) -> RefResult:
+    """The back end of `fma_operands`: round ``(-1)^negative * mag * 2^low`` once (``mag`` 0: the
+    exact zero) and put the NaN/Inf/zero results of x*y + z around it (a proof's sum cut-point
+    calls it on free terms)."""
+    terms = terms if terms is not None else {"a": x, "b": y, "c": z}
     rounded = round_pack(out, negative, mag, low, env, rand, terms)
-    return _with_specials(out, env, x, y, z, psign, mag == 0, rounded, terms)
+    return _with_specials(out, env, x, y, z, z3.Xor(x.sign, y.sign), mag == 0, rounded, terms)
 
 
 def _with_specials(out: FloatFormat, env: Env, x, y, z, psign, sum_zero, rounded, terms) -> RefResult:
