@@ -103,10 +103,28 @@ def _decoder(fmt: FloatFormat):
     if _F16_BITS is None:
         _F16_BITS = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32).view(
             np.uint32)
-    return lambda c: _F16_BITS[c]
+    return _F16_DECODE
+
+
+def _F16_DECODE(c):
+    return _F16_BITS[c]
+
+
+def _f16_ties_away(code: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """RNA from RNE's f16 codes: RNE sent a tie toward zero exactly where |x| - |y| (exact by
+    Sterbenz: |y| <= |x| <= 2|y|, or y = 0) is half the quantum of y, 2^(max(E, 1) - 26) for the
+    biased exponent field E of y's code (a power of two built as float32 bits)."""
+    mag = code & np.uint16(0x7FFF)
+    e = np.maximum(mag >> np.uint16(10), np.uint16(1)).astype(np.uint32)
+    half = ((e + np.uint32(127 - 26)) << np.uint32(23)).view(np.float32)
+    ay = _F16_BITS[mag].view(np.float32)
+    tie = (np.abs(x) - ay) == half  # False for NaN, and for y = inf (inf - inf is NaN or x < y)
+    return code + tie.view(np.uint8)
 
 
 def _correct(code: np.ndarray, x: np.ndarray, ux: np.ndarray, mode: Mode, decode) -> np.ndarray:
+    if mode is Mode.RNA and decode is _F16_DECODE:
+        return _f16_ties_away(code, x)
     uy = decode(code)
     if mode is Mode.RNA:
         # ties that RNE sent toward zero go away: x is then the exact midpoint of y and the next
