@@ -43,7 +43,7 @@ def test_seeded_bug_refuted_and_localised(tmp_path, capsys, bug, stage):
     import json
 
     spec = write(tmp_path, spec_text(f'"{BUGS}" : {bug}', 1))
-    code, out, err = run_cli(["prove", "--json", str(spec)], capsys)
+    code, out, err = run_cli(["prove", "--json", "-", str(spec)], capsys)
     assert code == 1, out + err
     data = json.loads(out)
     text = json.dumps(data)
@@ -51,21 +51,34 @@ def test_seeded_bug_refuted_and_localised(tmp_path, capsys, bug, stage):
     assert "golden" in text and "netlist" in text
 
 
-BAD = [
-    ("input a = dut.a : e2m1fn[3]", "prove y == mx_dot(a, b, sa, sb, rne) with flags fl\n", 2, 1, "is 2 bits but"),
-    ("", "prove y == mx_dot(a, b, sa, rne) with flags fl\n", 10, 10, "takes 5 arguments"),
-    ("", "prove y == mx_dot(a, b, sa, a, rne) with flags fl\n", 10, 29, "an MX block scale is e8m0"),
-    ("", "prove y == mx_dot(a, b, sa, sb, rne) with flags fl\nassume a == 0\n", 11, 8, "is a vector"),
+PROVE = "prove y == mx_dot(a, b, sa, sb, rne) with flags fl\n"
+BAD = [  # (text replaced, replacement, line, col, fragment)
+    ("input a = dut.a : e2m1fn[1]", "input a = dut.a : e2m1fn[3]", 9, 22, "`b` has 1 elements but `a` has 3"),
+    (PROVE, "prove y == mx_dot(a, b, sa, rne) with flags fl\n", 9, 12, "takes 5 arguments"),
+    (PROVE, "prove y == mx_dot(a, b, sa, a, rne) with flags fl\n", 9, 29, "an MX block scale is e8m0"),
+    (PROVE, PROVE + "assume a == 0\n", 10, 8, "is a vector (e2m1fn[1])"),
+    ("y = dut.result : f32", "y = dut.result : f16", 9, 7, "rounds into f32 or bf16"),
+    ("input b = dut.b : e2m1fn[1]", "input b = dut.b : f16[1]", 9, 22, "not an MX float element format"),
+    ("input sb = dut.scale_b : e8m0", "input sb = dut.scale_b : bits[8]", 9, 29, "an MX block scale is e8m0"),
+    (PROVE, "prove y == mx_dot(a, b, sa, sb, sra4) with flags fl\n", 9, 33, "stochastic"),
 ]
 
 
-@pytest.mark.parametrize("replace, rest, line, col, fragment", BAD)
-def test_bad_dot_spec_exit_2(tmp_path, capsys, replace, rest, line, col, fragment):
-    text = spec_text("rtl.mx_dot.MXDot", 1, rest)
-    if replace:
-        text = text.replace("input a = dut.a : e2m1fn[1]", replace)
-    spec = write(tmp_path, text)
+@pytest.mark.parametrize("old, new, line, col, fragment", BAD)
+def test_bad_dot_spec_exit_2(tmp_path, capsys, old, new, line, col, fragment):
+    text = spec_text("rtl.mx_dot.MXDot", 1)
+    assert old in text
+    spec = write(tmp_path, text.replace(old, new))
     code, out, err = run_cli(["prove", "--check-only", str(spec)], capsys)
     assert code == 2, out + err
     assert "Traceback" not in err
     assert f"{spec}:{line}:{col}: error: " in err and fragment in err, err
+
+
+def test_vector_width_must_match_the_port(tmp_path, capsys):
+    """e2m1fn[2] is 8 bits; the k = 1 unit's `a` port is 4 bits: a binding error, exit 2."""
+    text = spec_text("rtl.mx_dot.MXDot", 1).replace("e2m1fn[1]", "e2m1fn[2]")
+    spec = write(tmp_path, text)
+    code, out, err = run_cli(["prove", str(spec)], capsys)
+    assert code == 2, out + err
+    assert f"{spec}:2:7: error: " in err and "is 4 bits but `e2m1fn[2]` is 8 bits" in err, err
