@@ -82,3 +82,28 @@ def test_vector_width_must_match_the_port(tmp_path, capsys):
     code, out, err = run_cli(["prove", str(spec)], capsys)
     assert code == 2, out + err
     assert f"{spec}:2:7: error: " in err and "is 4 bits but `e2m1fn[2]` is 8 bits" in err, err
+
+
+def test_sim_agrees_with_golden(tmp_path, capsys):
+    code, out, err = run_cli(["sim", "-n", "1500", str(write(tmp_path, spec_text("rtl.mx_dot.MXDot", 2)))], capsys)
+    assert code == 0, out + err
+    assert "1,500 vectors checked" in out and "0 mismatches" in out
+
+
+def test_sim_finds_seeded_bug(tmp_path, capsys):
+    spec = write(tmp_path, spec_text(f'"{BUGS}" : ScaleBiasOffByOneMXDot', 1))
+    code, out, err = run_cli(["sim", "-n", "300", "--max-examples", "1", str(spec)], capsys)
+    assert code == 1, out + err
+    assert "golden mx_dot = " in out and "netlist y = " in out
+
+
+def test_faults_campaign_no_survivors(tmp_path, capsys):
+    import json
+
+    spec = write(tmp_path, spec_text("rtl.mx_dot.MXDot", 1))
+    report = tmp_path / "f.json"
+    code, out, err = run_cli(["faults", "-n", "8", "--no-cache", "--json", str(report), str(spec)], capsys)
+    assert code == 0, out + err
+    data = json.loads(report.read_text())
+    assert data["completed"] == 8 and data["eqgap"] == 0
+    assert data["counts"]["SURVIVED"] == 0 and data["counts"]["KILLED"] > 0, data["counts"]
