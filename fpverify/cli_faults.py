@@ -72,7 +72,11 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
     for p in spec.properties:
         e = p.equivalence
         if p.dot is not None:
-            props.append(_dot_property(spec, p))
+            if p.dot.rounding_input:
+                skipped.append(f"{p.name}: not graded (mx_dot with a rounding input: the campaign property "
+                               "has a static mode)")
+            else:
+                props.append(_dot_property(spec, p))
             continue
         if p.kind != "equivalence" or e is None:
             skipped.append(f"{p.name} ({p.kind}): not graded (only equivalence properties are, so far)")

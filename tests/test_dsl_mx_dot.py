@@ -107,3 +107,36 @@ def test_faults_campaign_no_survivors(tmp_path, capsys):
     data = json.loads(report.read_text())
     assert data["completed"] == 8 and data["eqgap"] == 0
     assert data["counts"]["SURVIVED"] == 0 and data["counts"]["KILLED"] > 0, data["counts"]
+
+
+def rm_spec(design: str) -> str:
+    return spec_text(design, 1, "input r = dut.rm : rounding\nprove y == mx_dot(a, b, sa, sb, r) with flags fl\n")
+
+
+@pytest.mark.slow  # six miters, about 2 s
+def test_rounding_input_proved_per_mode(tmp_path, capsys):
+    spec = write(tmp_path, rm_spec("rtl.mx_dot.MXDot").replace("k = 1)", "k = 1, rounding = port)"))
+    code, out, err = run_cli(["prove", str(spec)], capsys)
+    assert code == 0, out + err
+
+
+def test_rounding_input_refuted_names_the_mode(tmp_path, capsys):
+    spec = write(tmp_path, rm_spec(f'"{BUGS}" : ScaleBiasOffByOneMXDot').replace("k = 1)", "k = 1, rounding = port)"))
+    code, out, err = run_cli(["prove", str(spec)], capsys)
+    assert code == 1, out + err
+    assert "r = 0 (rne)" in out and "first failing stage: dot_scale_exp" in out
+
+
+def test_static_mode_mismatch_refuted(tmp_path, capsys):
+    """A unit generated with RTZ does not compute mx_dot(..., rne): the mode is part of the property."""
+    spec = write(tmp_path, spec_text("rtl.mx_dot.MXDot", 1).replace("k = 1)", "k = 1, rounding = rtz)"))
+    code, out, err = run_cli(["prove", str(spec)], capsys)
+    assert code == 1, out + err
+    assert "first failing stage: result" in out
+
+
+def test_sim_with_rounding_input(tmp_path, capsys):
+    spec = write(tmp_path, rm_spec("rtl.mx_dot.MXDot").replace("k = 1)", "k = 1, rounding = port)"))
+    code, out, err = run_cli(["sim", "-n", "1200", str(spec)], capsys)
+    assert code == 0, out + err
+    assert "over a, b, sa, sb, r" in out and "0 mismatches" in out

@@ -5,6 +5,7 @@ the first failing named stage (`localise_dot`) reported with the counterexample.
 
 from __future__ import annotations
 
+from ..rounding import Env
 from .check import CheckedSpec, Property
 from .verdicts import CaseResult
 
@@ -15,6 +16,18 @@ def dot_ports(spec: CheckedSpec, prop: Property) -> dict[str, str | None]:
     return {"a": spec.inputs[d.a].port, "b": spec.inputs[d.b].port, "scale_a": spec.inputs[d.scale_a].port,
             "scale_b": spec.inputs[d.scale_b].port, "result": spec.outputs[d.output].port,
             "flags": spec.outputs[d.flags].port if d.flags else None}
+
+
+def mode_cases(spec: CheckedSpec, d) -> list[tuple]:
+    """(Env, {port: value}) per proof: the static mode, or each mode of the rounding input (its
+    port held at the mode's code)."""
+    from ..rounding import Rounding
+    from ..semantics.ports import RM_CODES
+
+    if d.rounding_input is None:
+        return [(d.env, {})]
+    port = spec.inputs[d.rounding_input].port
+    return [(Env(rounding=Rounding(mode)), {port: code}) for mode, code in RM_CODES.items()]
 
 
 def elements(word: int, fmt, k: int) -> str:
@@ -33,9 +46,15 @@ def prove_mx_dot_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeo
 
     d = prop.dot
     ports = dot_ports(spec, prop)
-    r = prove_mx_dot(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=d.env, solver=solver,
-                     timeout_s=timeout, ports=ports)
-    out = CaseResult(case.label, r.status, r.seconds, solver, message=r.message)
+    total = 0.0
+    for env, fixed in mode_cases(spec, d):  # one miter per mode of a rounding input, else one
+        r = prove_mx_dot(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=env, solver=solver,
+                         timeout_s=timeout, ports=ports, fixed={**spec.held_inputs, **fixed})
+        total += r.seconds
+        if r.status != "PROVED":
+            break
+    mode = f" (rounding input {d.rounding_input} = {env.rounding})" if d.rounding_input else ""
+    out = CaseResult(case.label, r.status, total, solver, message=r.message + (mode if r.status != "PROVED" else ""))
     if r.inputs is None:
         return out
     names = {p.port: n for n, p in spec.inputs.items()}
@@ -46,6 +65,8 @@ def prove_mx_dot_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeo
                d.b: f"{out.inputs[d.b]:#x} {elements(out.inputs[d.b], d.elem_b, d.k)}",
                d.scale_a: code_text(e8m0, out.inputs[d.scale_a]), d.scale_b: code_text(e8m0, out.inputs[d.scale_b])}
     out.decoded = decoded
+    if d.rounding_input:
+        decoded[d.rounding_input] = f"{out.inputs[d.rounding_input]} ({env.rounding})"
     lines = [f"{n} = {v}" for n, v in decoded.items()]
     lines.append(f"golden  {d.output} = {code_text(d.out_fmt, r.golden[0])}"
                  + (f", flags {r.golden[1]:#x}" if d.flags else ""))

@@ -34,6 +34,7 @@ from ..prove.render import code_text, flags_text
 from ..prove.replay import golden_result, same
 from ..fast.classes import class_indices
 from ..semantics.classes import CLASSES
+from ..rounding import Rounding
 from ..semantics.ports import RM_MODES
 from . import ast
 from .check import CheckedSpec, Property, walk
@@ -432,7 +433,8 @@ class _DotCheck(_GeneralCheck):
         net = (got[self.spec.outputs[d.output].port],
                got[self.spec.outputs[d.flags].port] & FLAG_MASK if d.flags else 0)
         roles = dict(zip(("a", "b", "scale_a", "scale_b"), (env[n] for n in d.operands)))
-        gold = golden_dot(d.elem_a, d.elem_b, d.k, d.out_fmt, d.env, roles)
+        mode = d.env if d.rounding_input is None else replace(d.env, rounding=Rounding(RM_MODES[env[d.rounding_input]]))
+        gold = golden_dot(d.elem_a, d.elem_b, d.k, d.out_fmt, mode, roles)
         return net, (gold[0], gold[1] if d.flags else 0)
 
     def _one(self, env: dict[str, int]) -> tuple[bool, bool]:

@@ -53,9 +53,10 @@ def port_binding(ports: dict[str, str | None] | None = None) -> dict[str, str | 
 
 
 def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat, env: Env,
-                   ports: dict[str, str | None] | None = None):
+                   ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None):
     """(obligation, input variables): result and flags of ``netlist`` equal the reference's.
-    ``ports``: role -> netlist port (`port_binding`)."""
+    ``ports``: role -> netlist port (`port_binding`); ``fixed``: other input ports held at a value
+    (premises; e.g. an ``rm`` port at the code of ``env``'s mode)."""
     p = port_binding(ports)
     vars_ = {n: z3.BitVec(n, len(v)) for n, v in netlist.inputs.items() if len(v)}
     terms = translate(netlist, vars_)
@@ -67,7 +68,8 @@ def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, ou
         goals.append(z3.Extract(4, 0, terms.output(p["flags"])) == z3.Extract(4, 0, ref.flags))
     ob = Obligation(f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}",
                     "netlist == reference mx_dot (exact sum, one rounding), NaN as a class"
-                    + (", IEEE flags" if p["flags"] is not None else ""), [ref.defined], conj(goals))
+                    + (", IEEE flags" if p["flags"] is not None else ""),
+                    [ref.defined] + [vars_[n] == v for n, v in (fixed or {}).items()], conj(goals))
     ob.watch = {**ref.terms, "result": ref.code, "flags": ref.flags}
     return ob, vars_
 
@@ -85,15 +87,16 @@ def golden_dot(elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int]) ->
 
 def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | None = None,
                  out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla", timeout_s: float = 60,
-                 ports: dict[str, str | None] | None = None) -> DotProof:
-    """``ports``: role -> netlist port name (`port_binding`; default the generator's names). The
-    counterexample's ``inputs`` are keyed by netlist port."""
+                 ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None) -> DotProof:
+    """``ports``: role -> netlist port name (`port_binding`; default the generator's names);
+    ``fixed``: input ports held at a value (`dot_obligation`). The counterexample's ``inputs`` are
+    keyed by netlist port."""
     from ..hdl.evaluate import evaluate
 
     t0 = time.perf_counter()
     elem_b = elem_b or elem_a
     p = port_binding(ports)
-    ob, vars_ = dot_obligation(netlist, elem_a, elem_b, k, out, env, p)
+    ob, vars_ = dot_obligation(netlist, elem_a, elem_b, k, out, env, p, fixed)
     answer, model, msg = solve_text(None, solver, timeout_s, ob)
     if answer == "unsat":
         return DotProof("PROVED", time.perf_counter() - t0, solver)

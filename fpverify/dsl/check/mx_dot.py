@@ -115,8 +115,7 @@ def _rounding(scope: Scope, mode) -> tuple[Rounding | None, str | None]:
     if mode.id in scope.inputs:
         if not isinstance(scope.inputs[mode.id].type, RoundT):
             raise err(f"input `{mode.id}` is not a `rounding` input", mode.pos)
-        raise err(f"`{DOT_OP}` with a rounding input is not proved yet; state one property per mode "
-                  f"(a unit generated with that static mode)", mode.pos)
+        return None, mode.id
     try:
         r = parse_rounding(mode.id)
     except ValueError as ex:
