@@ -140,3 +140,21 @@ def test_sim_with_rounding_input(tmp_path, capsys):
     code, out, err = run_cli(["sim", "-n", "1200", str(spec)], capsys)
     assert code == 0, out + err
     assert "over a, b, sa, sb, r" in out and "0 mismatches" in out
+
+
+@pytest.mark.slow  # ~3 s wall: the solver process is stopped at the time limit
+def test_timeout_is_unknown_exit_3(tmp_path, capsys):
+    spec = write(tmp_path, spec_text("rtl.mx_dot.MXDot", 2) + "timeout 0.01\n")
+    code, out, err = run_cli(["prove", str(spec)], capsys)
+    assert code == 3, out + err
+    assert "UNKNOWN" in out
+
+
+def test_mixed_elements_and_bf16_output_check(tmp_path, capsys):
+    """E4M3 x E5M2 blocks into bf16: a valid property (checked against the elaborated unit)."""
+    text = (spec_text("rtl.mx_dot.MXDot", 2)
+            .replace("(elem = e2m1fn, k = 2)", "(elem = e4m3fn, elem_b = e5m2, k = 2, out_fmt = bf16)")
+            .replace("dut.a : e2m1fn[2]", "dut.a : e4m3fn[2]").replace("dut.b : e2m1fn[2]", "dut.b : e5m2[2]")
+            .replace(": f32", ": bf16"))
+    code, out, err = run_cli(["prove", "--check-only", str(write(tmp_path, text))], capsys)
+    assert code == 0, out + err
