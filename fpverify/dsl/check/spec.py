@@ -273,7 +273,7 @@ def _equivalences_read_ports(properties, scope, netlist) -> None:
     """An equivalence with a golden operation reads the design's result and flags at output ports
     (the prover's miter and the fault grader compare ports, not internal signals)."""
     for p in properties:
-        e = p.equivalence
+        e = p.equivalence or p.dot
         if e is None:
             continue
         for name in (e.output, e.flags):
