@@ -71,6 +71,13 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
     props, skipped = [], []
     for p in spec.properties:
         e = p.equivalence
+        if p.dot is not None:
+            if p.dot.rounding_input:
+                skipped.append(f"{p.name}: not graded (mx_dot with a rounding input: the campaign property "
+                               "has a static mode)")
+            else:
+                props.append(_dot_property(spec, p))
+            continue
         if p.kind != "equivalence" or e is None:
             skipped.append(f"{p.name} ({p.kind}): not graded (only equivalence properties are, so far)")
             continue
@@ -94,6 +101,17 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
                                        assume=tuple(c for a in p.assumptions for c in _operand_classes(a, spec)),
                                        name=p.name, solver=spec.solver if spec.solver in ("z3", "bitwuzla") else "z3"))
     return props, skipped
+
+
+def _dot_property(spec, p):
+    """The campaign property of ``y == mx_dot(...)`` on the spec's port binding."""
+    from .dsl.prove_mx_dot import dot_ports
+    from .faults.mx_dot_property import MXDotEquivalence
+
+    d = p.dot
+    ports = {role: _strip_dut(port) if port else None for role, port in dot_ports(spec, p).items()}
+    return MXDotEquivalence(d.elem_a, d.k, d.out_fmt, d.env, d.elem_b, name=p.name, ports=ports,
+                            solver=spec.solver if spec.solver in ("z3", "bitwuzla") else "bitwuzla")
 
 
 @click.command("faults")

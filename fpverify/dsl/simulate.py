@@ -34,6 +34,7 @@ from ..prove.render import code_text, flags_text
 from ..prove.replay import golden_result, same
 from ..fast.classes import class_indices
 from ..semantics.classes import CLASSES
+from ..rounding import Rounding
 from ..semantics.ports import RM_MODES
 from . import ast
 from .check import CheckedSpec, Property, walk
@@ -247,6 +248,8 @@ def _simulate_property(spec, netlist, prop: Property, table: DesignTable, rng, s
             checker = _EquivalenceCheck(spec, netlist, prop, table, domains)
         elif getattr(prop, "elementary", None) is not None:
             checker = _ElementaryCheck(spec, netlist, prop, table, domains)
+        elif getattr(prop, "dot", None) is not None:
+            checker = _DotCheck(spec, netlist, prop, table, domains)
         else:
             checker = _GeneralCheck(spec, netlist, prop, table, domains)
         holds, bad = checker.run(vec, count)
@@ -283,7 +286,7 @@ def class_counts(prop: Property, domains: dict[str, Domain], vec: dict[str, np.n
         mode_of = [RM_MODES.get(int(v)) for v in vec[modes[0]]]
         labels = np.array([m.value if m is not None else "?" for m in mode_of])
     else:
-        e = getattr(prop, "equivalence", None)
+        e = getattr(prop, "equivalence", None) or getattr(prop, "dot", None)
         labels = np.full(len(holds), str(e.rounding) if e is not None and e.rounding is not None else "-")
     out: dict[str, dict[str, dict[str, int]]] = {}
     for label in dict.fromkeys(labels.tolist()):
@@ -413,6 +416,49 @@ class _ElementaryCheck(_GeneralCheck):
         text = f"{el.operand} = {code:#x}, {el.output} = {y:#x}: {self.judge.describe(code, y)}"
         ex = {"inputs": _inputs_json(self.spec, values),
               "outputs": {el.output: format_value(self.spec.outputs[el.output].type, y)}, "signals": {},
+              "text": text}
+        return ex, _port_values(self.spec, values), {}
+
+
+class _DotCheck(_GeneralCheck):
+    """``y == mx_dot(a, b, sa, sb, MODE)``: the design's result (and flags) against golden
+    `mx_dot_exact` on each vector (NaN as a class)."""
+
+    def _codes(self, env: dict[str, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+        """((design code, flags), (golden code, flags)); flags 0 without ``with flags``."""
+        from ..prove.mx_dot import FLAG_MASK, golden_dot
+
+        d = self.prop.dot
+        got = self.ev.design_values(env)
+        net = (got[self.spec.outputs[d.output].port],
+               got[self.spec.outputs[d.flags].port] & FLAG_MASK if d.flags else 0)
+        roles = dict(zip(("a", "b", "scale_a", "scale_b"), (env[n] for n in d.operands)))
+        mode = d.env if d.rounding_input is None else replace(d.env, rounding=Rounding(RM_MODES[env[d.rounding_input]]))
+        gold = golden_dot(d.elem_a, d.elem_b, d.k, d.out_fmt, mode, roles)
+        return net, (gold[0], gold[1] if d.flags else 0)
+
+    def _one(self, env: dict[str, int]) -> tuple[bool, bool]:
+        (y, fl), (g, gfl) = self._codes(env)
+        out = self.prop.dot.out_fmt
+        same = (y == g or (_nan_code(out, y) and _nan_code(out, g))) and fl == gfl
+        return True, not same
+
+    def example(self, values: dict[str, int]) -> tuple[dict[str, Any], dict[str, int], dict]:
+        from .prove_mx_dot import elements
+
+        self.table.strict = False
+        try:
+            (y, fl), (g, gfl) = self._codes(values)
+        finally:
+            self.table.strict = True
+        d = self.prop.dot
+        vecs = ", ".join(f"{n} = {elements(values[n], f, d.k)}" for n, f in ((d.a, d.elem_a), (d.b, d.elem_b)))
+        text = (f"{vecs}, {d.scale_a} = {values[d.scale_a]:#x}, {d.scale_b} = {values[d.scale_b]:#x}: "
+                f"netlist {d.output} = {format_value(self.spec.outputs[d.output].type, y)}"
+                f"{f' flags {fl:#x}' if d.flags else ''}, golden mx_dot = "
+                f"{format_value(self.spec.outputs[d.output].type, g)}{f' flags {gfl:#x}' if d.flags else ''}")
+        ex = {"inputs": _inputs_json(self.spec, values),
+              "outputs": {d.output: format_value(self.spec.outputs[d.output].type, y)}, "signals": {},
               "text": text}
         return ex, _port_values(self.spec, values), {}
 

@@ -72,7 +72,19 @@ class IntT:
         return self.fmt.name
 
 
-Type = FloatT | BitsT | BoolT | RealT | ErrT | RoundT | IntT
+@dataclass(frozen=True)
+class VecT:
+    """``FMT[k]``: k element codes of a float format packed in one port, element i at bits
+    ``[i*w, (i+1)*w)`` (an operand of `mx_dot` only)."""
+
+    fmt: FloatFormat
+    k: int
+
+    def __str__(self) -> str:
+        return f"{self.fmt.name}[{self.k}]"
+
+
+Type = FloatT | BitsT | BoolT | RealT | ErrT | RoundT | IntT | VecT
 
 ROUNDING_PORT_CODES = {mode.value: code for mode, code in RM_CODES.items()}
 
@@ -82,6 +94,8 @@ def type_width(t: Type) -> int | None:
         return t.fmt.width
     if isinstance(t, BitsT):
         return t.width
+    if isinstance(t, VecT):
+        return t.fmt.width * t.k
     if isinstance(t, RoundT):
         return RM_WIDTH
     if isinstance(t, BoolT):

@@ -4,7 +4,8 @@
 
 A sat model is replayed before it is reported: the netlist on the numpy evaluator and golden
 `mx_dot_exact` on the model's blocks must disagree (NaN as a class, the five IEEE flags), else the
-verdict is ERROR (a tool bug). Not yet a DSL operation: specs cannot state a dot product.
+verdict is ERROR (a tool bug). Specs state it as ``y == mx_dot(a, b, sa, sb, MODE)``
+(`fpverify.dsl.prove_mx_dot`), which passes the spec's port binding (``ports``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .replay import premises_hold
 
 FLAG_MASK = 0x1F
 PORTS = ("a", "b", "scale_a", "scale_b")
+ROLES = PORTS + ("result", "flags")  # a port binding maps these roles to the netlist's port names
 
 
 @dataclass
@@ -43,22 +45,37 @@ class DotProof:
 STAGES = ("dot_nan", "dot_scale_exp", "dot_sum", "result", "flags")  # pipeline order
 
 
-def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat, env: Env):
-    """(obligation, input variables): result and flags of ``netlist`` equal the reference's."""
+def port_binding(ports: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """The role -> netlist port map (the generator's names by default; ``flags`` None: no flags)."""
+    out = {r: r for r in ROLES}
+    out.update(ports or {})
+    return out
+
+
+def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat, env: Env,
+                   ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None):
+    """(obligation, input variables): result and flags of ``netlist`` equal the reference's.
+    ``ports``: role -> netlist port (`port_binding`); ``fixed``: other input ports held at a value
+    (premises; e.g. an ``rm`` port at the code of ``env``'s mode)."""
+    p = port_binding(ports)
     vars_ = {n: z3.BitVec(n, len(v)) for n, v in netlist.inputs.items() if len(v)}
     terms = translate(netlist, vars_)
-    ref = mx_dot(elem_a, elem_b, vars_["a"], vars_["b"], vars_["scale_a"], vars_["scale_b"], k, out, env)
-    code = terms.output("result")
+    ref = mx_dot(elem_a, elem_b, vars_[p["a"]], vars_[p["b"]], vars_[p["scale_a"]], vars_[p["scale_b"]], k, out, env)
+    code = terms.output(p["result"])
     same = z3.Or(code == ref.code, z3.And(unpack_any(out, code).is_nan, unpack_any(out, ref.code).is_nan))
-    flags = z3.Extract(4, 0, terms.output("flags")) == z3.Extract(4, 0, ref.flags)
+    goals = [same]
+    if p["flags"] is not None:
+        goals.append(z3.Extract(4, 0, terms.output(p["flags"])) == z3.Extract(4, 0, ref.flags))
     ob = Obligation(f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}",
-                    "netlist == reference mx_dot (exact sum, one rounding), NaN as a class, IEEE flags",
-                    [ref.defined], conj([same, flags]))
+                    "netlist == reference mx_dot (exact sum, one rounding), NaN as a class"
+                    + (", IEEE flags" if p["flags"] is not None else ""),
+                    [ref.defined] + [vars_[n] == v for n, v in (fixed or {}).items()], conj(goals))
     ob.watch = {**ref.terms, "result": ref.code, "flags": ref.flags}
     return ob, vars_
 
 
 def golden_dot(elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int]) -> tuple[int, int]:
+    """Golden `mx_dot_exact` on one block pair; ``inputs`` keyed by role (a, b, scale_a, scale_b)."""
     from ..golden.blocks import MXBlock, mx_dot_exact
 
     def codes(word: int, w: int) -> tuple[int, ...]:
@@ -69,12 +86,17 @@ def golden_dot(elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int]) ->
 
 
 def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | None = None,
-                 out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla", timeout_s: float = 60) -> DotProof:
+                 out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla", timeout_s: float = 60,
+                 ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None) -> DotProof:
+    """``ports``: role -> netlist port name (`port_binding`; default the generator's names);
+    ``fixed``: input ports held at a value (`dot_obligation`). The counterexample's ``inputs`` are
+    keyed by netlist port."""
     from ..hdl.evaluate import evaluate
 
     t0 = time.perf_counter()
     elem_b = elem_b or elem_a
-    ob, vars_ = dot_obligation(netlist, elem_a, elem_b, k, out, env)
+    p = port_binding(ports)
+    ob, vars_ = dot_obligation(netlist, elem_a, elem_b, k, out, env, p, fixed)
     answer, model, msg = solve_text(None, solver, timeout_s, ob)
     if answer == "unsat":
         return DotProof("PROVED", time.perf_counter() - t0, solver)
@@ -82,30 +104,39 @@ def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | 
         return DotProof("UNKNOWN", time.perf_counter() - t0, solver, message=msg or answer)
     inputs = {n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()}
     r = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()})
-    net = (int(r["result"][0]), int(r["flags"][0]) & FLAG_MASK)
-    gold = golden_dot(elem_a, elem_b, k, out, env, inputs)
+    net_flags = int(r[p["flags"]][0]) & FLAG_MASK if p["flags"] is not None else 0
+    net = (int(r[p["result"]][0]), net_flags)
+    gold = golden_dot(elem_a, elem_b, k, out, env, {role: inputs[p[role]] for role in PORTS})
+    if p["flags"] is None:
+        gold = (gold[0], 0)
     same = (net[0] == gold[0] or (out.is_nan(net[0]) and out.is_nan(gold[0]))) and net[1] == gold[1]
     status, why = ("ERROR", "netlist and golden agree on the model (tool bug, not a design bug)") if same else ("REFUTED", "")
     if not premises_hold(ob.premises, vars_, inputs):
         status, why = "ERROR", "the model is outside the property's domain (tool bug, not a design bug)"
     if status == "REFUTED":
-        stages, first = localise_dot(netlist, ob, vars_, inputs)
+        stages, first = localise_dot(netlist, ob, vars_, inputs, p)
         return DotProof(status, time.perf_counter() - t0, solver, inputs, net, gold, why, first, stages)
     return DotProof(status, time.perf_counter() - t0, solver, inputs, net, gold, why)
 
 
-def localise_dot(netlist, ob: Obligation, vars_, inputs: dict[str, int]):
-    """(stage rows, first failing stage): the netlist's named dot stages vs the reference's terms."""
+def localise_dot(netlist, ob: Obligation, vars_, inputs: dict[str, int], ports: dict | None = None):
+    """(stage rows, first failing stage): the netlist's named dot stages vs the reference's terms
+    (the result and flags stages read the bound ports)."""
     from ..hdl.evaluate import evaluate
 
-    names = [s for s in STAGES if s in netlist.outputs or _has(netlist, s)]
-    got = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()}, probes=names)
+    p = port_binding(ports)
+    alias = {"result": p["result"], "flags": p["flags"]}
+    names = [s for s in STAGES if alias.get(s, s) is not None
+             and (alias.get(s, s) in netlist.outputs or _has(netlist, alias.get(s, s)))]
+    probes = [alias.get(s, s) for s in names]
+    got = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()}, probes=probes)
     subst = [(v, z3.BitVecVal(inputs[n], v.size())) for n, v in vars_.items()]
     rows, first = [], None
     for s in names:
-        width = len(netlist.outputs[s]) if s in netlist.outputs else len(netlist.signal(s))
+        sig = alias.get(s, s)
+        width = len(netlist.outputs[sig]) if sig in netlist.outputs else len(netlist.signal(sig))
         want = z3.simplify(z3.substitute(ob.watch[s], *subst)).as_long() % (1 << width)
-        have = next(int(v[0]) for k, v in got.items() if k == s or k.endswith("." + s)) % (1 << width)
+        have = next(int(v[0]) for k, v in got.items() if k == sig or k.endswith("." + sig)) % (1 << width)
         if s == "flags":
             want, have = want & FLAG_MASK, have & FLAG_MASK
         rows.append((s, want, have))
@@ -122,4 +153,5 @@ def _has(netlist, name: str) -> bool:
         return False
 
 
-__all__ = ["DotProof", "dot_obligation", "golden_dot", "localise_dot", "prove_mx_dot", "STAGES"]
+__all__ = ["DotProof", "dot_obligation", "golden_dot", "localise_dot", "port_binding", "prove_mx_dot", "ROLES",
+           "STAGES"]

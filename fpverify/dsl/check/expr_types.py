@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...rounding import parse_rounding
 from ...semantics.ports import RM_CODES
 from .. import ast
-from ..types import BitsT, BoolT, ErrT, FloatT, IntT, RealT, RoundT, Type, type_width
+from ..types import BitsT, BoolT, ErrT, FloatT, IntT, RealT, RoundT, Type, VecT, type_width
 from .binding import signal_width
 from .constants import const_value, is_nat
 from .elementary import elementary_functions, form_error
@@ -38,7 +38,11 @@ class TypeChecker:
             return BoolT()
         if isinstance(e, ast.Name):
             if e.id in self.scope.inputs:
-                return self.scope.inputs[e.id].type
+                t = self.scope.inputs[e.id].type
+                if isinstance(t, VecT):
+                    raise err(f"`{e.id}` is a vector ({t}); a vector is only an operand of "
+                              f"`mx_dot(a, b, scale_a, scale_b, MODE)`", e.pos)
+                return t
             if e.id in self.scope.outputs:
                 return self.scope.outputs[e.id].type
             if e.id in self.scope.vars:

@@ -60,6 +60,7 @@ class Property:
     pos: ast.Pos
     equivalence: Equivalence | None = None
     elementary: object | None = None  # `check.elementary.ElementaryProperty` (proved by exhaustion)
+    dot: object | None = None  # `check.mx_dot.DotProperty` (``y == mx_dot(a, b, sa, sb, MODE)``)
 
 
 @dataclass(frozen=True)

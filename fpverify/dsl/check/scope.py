@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from ...formats import FloatFormat, FormatError, IntFormat, get_format
 from .. import ast
 from ..parser import KEYWORDS
-from ..types import BitsT, FloatT, IntT, RoundT, Type
+from ..types import BitsT, FloatT, IntT, RoundT, Type, VecT
 from .located import err
 from .results import Port
-from .vocabulary import MAX_WIDTH
+from .vocabulary import MAX_VECTOR, MAX_WIDTH
 
 
 @dataclass
@@ -36,11 +36,20 @@ class Scope:
             return self.inputs[name].type
         return self.vars.get(name)
 
+    def vector_type(self, tref: ast.TypeRef) -> VecT:
+        """``FMT[k]``: a vector of k codes of a float format (an MX block's elements)."""
+        elem = self.resolve_type(ast.TypeRef(tref.name, None, tref.pos))
+        if not isinstance(elem, FloatT):
+            raise err(f"only `bits` and float formats take a `[N]`, not `{tref.name}` ({elem})", tref.pos)
+        if not 1 <= tref.width <= MAX_VECTOR:
+            raise err(f"vector length {tref.width} out of range 1..{MAX_VECTOR}", tref.pos)
+        return VecT(elem.fmt, tref.width)
+
     def resolve_type(self, tref: ast.TypeRef) -> Type:
         name = tref.name
         if tref.width is not None:
             if name != "bits":
-                raise err(f"only `bits` takes a width, not `{name}`", tref.pos)
+                return self.vector_type(tref)
             if not 1 <= tref.width <= MAX_WIDTH:
                 raise err(f"bit width {tref.width} out of range 1..{MAX_WIDTH}", tref.pos)
             return BitsT(tref.width)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from ...hdl.reset import ResetSequence
 from .. import ast
 from ..proof_strategy import load_proof_strategy
-from ..types import BitsT, FloatT, IntT, RoundT
+from ..types import BitsT, FloatT, IntT, RoundT, VecT
 from .binding import bind
 from .decompose import check_maps, decompose_fixed
 from .elementary import operand_only, recognise_elementary
 from .equivalence import recognise_equivalence
+from .mx_dot import recognise_mx_dot
 from .expr_types import TypeChecker
 from .faults import fault_settings
 from .formats import define_spec_format
@@ -147,6 +148,8 @@ def _declarations(scope: Scope, stmts: list) -> int | None:
             typ = scope.resolve_type(st.type) if st.type else BitsT(None)
             if isinstance(typ, RoundT):
                 raise err("an output cannot have type `rounding`", st.type.pos)
+            if isinstance(typ, VecT):
+                raise err(f"an output cannot have a vector type (`{typ}`); vectors are `mx_dot` inputs", st.type.pos)
             scope.outputs[st.name] = Port(st.name, st.signal.path, typ, st.pos, "out", st.signal.design)
         elif isinstance(st, ast.VarDecl):
             typ = scope.resolve_type(st.type)
@@ -196,6 +199,15 @@ def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], prove
             raise err("a lemma cannot use a golden operation; state it as a `prove`", lm.pos)
         properties.append(Property(lm.name, "lemma", lm.expr, assumes + local, (), lm.pos))
     for i, pr in enumerate(proves, 1):
+        dot = recognise_mx_dot(scope, pr)
+        if dot is not None:
+            name = pr.name or "eq_mx_dot"
+            _property_name(scope, name, pr.pos, seen)
+            if pr.assuming is not None or assumes or pr.splits or splits:
+                raise err("an `mx_dot` property is proved over every input; drop `assume`, `assuming` "
+                          "and `split on`", pr.pos)
+            properties.append(Property(name, "mx-dot", pr.expr, (), (), pr.pos, dot=dot))
+            continue
         el = recognise_elementary(scope, pr)
         name = pr.name or default_name(pr.expr)
         kind = property_kind(pr.expr)
@@ -261,7 +273,7 @@ def _equivalences_read_ports(properties, scope, netlist) -> None:
     """An equivalence with a golden operation reads the design's result and flags at output ports
     (the prover's miter and the fault grader compare ports, not internal signals)."""
     for p in properties:
-        e = p.equivalence
+        e = p.equivalence or p.dot
         if e is None:
             continue
         for name in (e.output, e.flags):

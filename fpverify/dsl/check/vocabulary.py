@@ -17,3 +17,4 @@ MAX_SPLIT_CASES = 4096
 MAX_EXPONENT = 4096
 MAX_WIDTH = 4096
 MAX_RESET_CYCLES = 64  # like `latency`
+MAX_VECTOR = 64  # elements of an `FMT[k]` vector (the MX dot unit's largest k)

@@ -1,0 +1,141 @@
+"""MX block dot products: recognising ``OUT == mx_dot(a, b, scale_a, scale_b, MODE)`` (a, b
+``FMT[k]`` vectors of MX float elements, scales ``e8m0``, OUT f32 or bf16) and turning it into a
+`DotProperty` (proved by `fpverify.dsl.prove_mx_dot`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...formats import FloatFormat
+from ...rounding import Env, Rounding, parse_rounding
+from .. import ast
+from ..types import BitsT, FloatT, RoundT, VecT
+from .located import err
+from .scope import Scope
+from .walker import walk
+
+DOT_OP = "mx_dot"
+# MX float element formats of golden `mx_dot_exact` that the symbolic reference states (MXINT8 is
+# golden-only); the OCP MX spec's E4M3, E5M2, E2M3, E3M2 and E2M1
+MX_FLOAT_ELEMENTS = ("e4m3fn", "e5m2", "e2m3fn", "e3m2fn", "e2m1fn")
+DOT_OUTPUTS = ("f32", "bf16")  # the E8M0 scale range needs an 8-bit exponent
+SCALE_FORMAT = "e8m0fnu"  # `e8m0` in specs
+
+
+@dataclass(frozen=True)
+class DotProperty:
+    """``output == mx_dot(a, b, scale_a, scale_b, rounding)`` over one block of k elements."""
+
+    output: str
+    a: str
+    b: str
+    scale_a: str
+    scale_b: str
+    elem_a: FloatFormat
+    elem_b: FloatFormat
+    k: int
+    out_fmt: FloatFormat
+    rounding: Rounding | None  # static mode; None when ``rounding_input`` drives it
+    rounding_input: str | None
+    flags: str | None
+
+    @property
+    def env(self) -> Env:
+        return Env() if self.rounding is None else Env(rounding=self.rounding)
+
+    @property
+    def operands(self) -> tuple[str, str, str, str]:
+        return self.a, self.b, self.scale_a, self.scale_b
+
+
+def recognise_mx_dot(scope: Scope, pr: ast.Prove) -> DotProperty | None:
+    """The `DotProperty` a ``prove OUT == mx_dot(...)`` states; None when ``pr`` has no `mx_dot`."""
+    e = pr.expr
+    calls = [x for x in walk(e) if isinstance(x, ast.Call) and x.func == DOT_OP]
+    if not calls:
+        return None
+    if not (isinstance(e, ast.Compare) and e.ops == ("==",) and any(calls[0] is o for o in e.operands)):
+        raise err(f"`{DOT_OP}` can only be used as `OUTPUT == {DOT_OP}(a, b, scale_a, scale_b, MODE)`",
+                  calls[0].pos)
+    lhs, call = e.operands if e.operands[1] is calls[0] else e.operands[::-1]
+    if not isinstance(lhs, ast.Name) or lhs.id not in scope.outputs:
+        raise err(f"the left side of `== {DOT_OP}(...)` must be a declared output", lhs.pos)
+    out = scope.outputs[lhs.id]
+    if out.design != "dut":
+        raise err(f"`{lhs.id} == {DOT_OP}(...)` proves the design; `{lhs.id}` reads the reference", lhs.pos)
+    if not isinstance(out.type, FloatT) or out.type.fmt.name not in DOT_OUTPUTS:
+        raise err(f"output `{lhs.id}` has type {out.type}; `{DOT_OP}` rounds into "
+                  f"{' or '.join(DOT_OUTPUTS)}", lhs.pos)
+    if call.kwargs:
+        raise err(f"`{DOT_OP}` takes no keyword arguments (`{call.kwargs[0].name}=`)", call.kwargs[0].pos)
+    if len(call.args) != 5:
+        raise err(f"`{DOT_OP}` takes 5 arguments (a, b, scale_a, scale_b, rounding mode), got "
+                  f"{len(call.args)}", call.pos)
+    a, b, sa, sb, mode = call.args
+    va, vb = (_vector(scope, x) for x in (a, b))
+    if vb.k != va.k:
+        raise err(f"`{b.id}` has {vb.k} elements but `{a.id}` has {va.k}; both blocks need the same k", b.pos)
+    for s in (sa, sb):
+        _scale(scope, s)
+    names = [x.id for x in (a, b, sa, sb)]
+    for x in (a, b, sa, sb):
+        if names.count(x.id) > 1:
+            raise err(f"input `{x.id}` is used twice as an operand; the unit has one port per operand", x.pos)
+    rounding, rounding_input = _rounding(scope, mode)
+    flags = _flags(scope, pr)
+    return DotProperty(lhs.id, a.id, b.id, sa.id, sb.id, va.fmt, vb.fmt, va.k, out.type.fmt, rounding,
+                       rounding_input, flags)
+
+
+def _vector(scope: Scope, x) -> VecT:
+    if not isinstance(x, ast.Name) or x.id not in scope.inputs:
+        raise err(f"the vector operands of `{DOT_OP}` must be declared inputs (`input a = dut.a : e2m1fn[4]`)",
+                  x.pos)
+    t = scope.inputs[x.id].type
+    if not isinstance(t, VecT):
+        raise err(f"operand `{x.id}` has type {t}; `{DOT_OP}` takes element vectors (FORMAT[k], "
+                  f"e.g. e2m1fn[4])", x.pos)
+    if t.fmt.name not in MX_FLOAT_ELEMENTS:
+        raise err(f"`{x.id}` has elements of {t.fmt.name}, not an MX float element format "
+                  f"({', '.join(MX_FLOAT_ELEMENTS)})", x.pos)
+    return t
+
+
+def _scale(scope: Scope, x) -> None:
+    if not isinstance(x, ast.Name) or x.id not in scope.inputs:
+        raise err(f"the scales of `{DOT_OP}` must be declared inputs (`input sa = dut.scale_a : e8m0`)", x.pos)
+    t = scope.inputs[x.id].type
+    if not (isinstance(t, FloatT) and t.fmt.name == SCALE_FORMAT):
+        raise err(f"scale `{x.id}` has type {t}; an MX block scale is e8m0", x.pos)
+
+
+def _rounding(scope: Scope, mode) -> tuple[Rounding | None, str | None]:
+    if not isinstance(mode, ast.Name):
+        raise err("the rounding mode must be a mode name (rne, rtz, ...) or a rounding input", mode.pos)
+    if mode.id in scope.inputs:
+        if not isinstance(scope.inputs[mode.id].type, RoundT):
+            raise err(f"input `{mode.id}` is not a `rounding` input", mode.pos)
+        return None, mode.id
+    try:
+        r = parse_rounding(mode.id)
+    except ValueError as ex:
+        raise err(str(ex), mode.pos) from None
+    if r.mode.stochastic:
+        raise err(f"`{DOT_OP}` rounds deterministically; {r} is stochastic", mode.pos)
+    return r, None
+
+
+def _flags(scope: Scope, pr: ast.Prove) -> str | None:
+    if pr.exact_nan is not None:
+        raise err(f"`with exact nan` does not apply to `{DOT_OP}` (its NaN is compared as a class)", pr.exact_nan)
+    f = pr.flags
+    if f is None:
+        return None
+    if f.id not in scope.outputs:
+        raise err(f"unknown output `{f.id}` for flags", f.pos)
+    port = scope.outputs[f.id]
+    if not isinstance(port.type, BitsT) or port.design != "dut":
+        raise err(f"flags output `{f.id}` must be bits of the design, not {port.type}", f.pos)
+    if port.type.width is not None and port.type.width < 5:
+        raise err(f"flags output `{f.id}` is {port.type.width} bits; IEEE flags need 5", f.pos)
+    return f.id

@@ -1,0 +1,81 @@
+"""``y == mx_dot(a, b, sa, sb, MODE)`` properties (`check.mx_dot.DotProperty`) proved with
+`fpverify.prove.mx_dot.prove_mx_dot` on the spec's port binding: one monolithic miter against the
+symbolic reference, a sat model replayed on the netlist evaluator and golden `mx_dot_exact`, and
+the first failing named stage (`localise_dot`) reported with the counterexample."""
+
+from __future__ import annotations
+
+from ..rounding import Env
+from .check import CheckedSpec, Property
+from .verdicts import CaseResult
+
+
+def dot_ports(spec: CheckedSpec, prop: Property) -> dict[str, str | None]:
+    """Role -> design port, from the spec's input and output bindings."""
+    d = prop.dot
+    return {"a": spec.inputs[d.a].port, "b": spec.inputs[d.b].port, "scale_a": spec.inputs[d.scale_a].port,
+            "scale_b": spec.inputs[d.scale_b].port, "result": spec.outputs[d.output].port,
+            "flags": spec.outputs[d.flags].port if d.flags else None}
+
+
+def mode_cases(spec: CheckedSpec, d) -> list[tuple]:
+    """(Env, {port: value}) per proof: the static mode, or each mode of the rounding input (its
+    port held at the mode's code)."""
+    from ..rounding import Rounding
+    from ..semantics.ports import RM_CODES
+
+    if d.rounding_input is None:
+        return [(d.env, {})]
+    port = spec.inputs[d.rounding_input].port
+    return [(Env(rounding=Rounding(mode)), {port: code}) for mode, code in RM_CODES.items()]
+
+
+def elements(word: int, fmt, k: int) -> str:
+    """A packed vector as its element values: ``[1.5, -0, ...]``."""
+    from ..prove.render import code_text
+
+    w = fmt.width
+    return "[" + ", ".join(code_text(fmt, (word >> (i * w)) & ((1 << w) - 1)) for i in range(k)) + "]"
+
+
+def prove_mx_dot_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeout: float,
+                      solver: str) -> CaseResult:
+    from ..formats import get_format
+    from ..prove.mx_dot import prove_mx_dot
+    from ..prove.render import code_text
+
+    d = prop.dot
+    ports = dot_ports(spec, prop)
+    total = 0.0
+    for env, fixed in mode_cases(spec, d):  # one miter per mode of a rounding input, else one
+        r = prove_mx_dot(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=env, solver=solver,
+                         timeout_s=timeout, ports=ports, fixed={**spec.held_inputs, **fixed})
+        total += r.seconds
+        if r.status != "PROVED":
+            break
+    mode = f" (rounding input {d.rounding_input} = {env.rounding})" if d.rounding_input else ""
+    out = CaseResult(case.label, r.status, total, solver, message=r.message + (mode if r.status != "PROVED" else ""))
+    if r.inputs is None:
+        return out
+    names = {p.port: n for n, p in spec.inputs.items()}
+    out.inputs = {names.get(k, k): v for k, v in r.inputs.items()}
+    out.vectors = [dict(r.inputs)]
+    e8m0 = get_format("e8m0")
+    decoded = {d.a: f"{out.inputs[d.a]:#x} {elements(out.inputs[d.a], d.elem_a, d.k)}",
+               d.b: f"{out.inputs[d.b]:#x} {elements(out.inputs[d.b], d.elem_b, d.k)}",
+               d.scale_a: code_text(e8m0, out.inputs[d.scale_a]), d.scale_b: code_text(e8m0, out.inputs[d.scale_b])}
+    out.decoded = decoded
+    if d.rounding_input:
+        decoded[d.rounding_input] = f"{out.inputs[d.rounding_input]} ({env.rounding})"
+    lines = [f"{n} = {v}" for n, v in decoded.items()]
+    lines.append(f"golden  {d.output} = {code_text(d.out_fmt, r.golden[0])}"
+                 + (f", flags {r.golden[1]:#x}" if d.flags else ""))
+    lines.append(f"netlist {d.output} = {code_text(d.out_fmt, r.netlist[0])}"
+                 + (f", flags {r.netlist[1]:#x}" if d.flags else ""))
+    if r.stages:
+        lines.append(f"first failing stage: {r.first_failing}")
+        lines += [f"  {s}: expected {w:#x}, got {h:#x}{'  <-' if w != h else ''}" for s, w, h in r.stages]
+        out.localisation = {"first_failing": r.first_failing,
+                            "stages": [{"stage": s, "expected": w, "actual": h} for s, w, h in r.stages]}
+    out.counterexample = "\n".join(lines)
+    return out
