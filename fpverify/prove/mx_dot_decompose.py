@@ -200,6 +200,9 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
         lemmas.append(Lemma(label, "FAILED", dt))
         inputs = {n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()}
         refuted = _replay(netlist, elem_a, elem_b, k, out, env, inputs)
+        if refuted is None and "cut_dot_sum" in (model or {}):
+            lifted = _lift(netlist, vars_, inputs, int(model["cut_dot_sum"]), solver, left - dt)
+            refuted = lifted and _replay(netlist, elem_a, elem_b, k, out, env, lifted)
         if refuted is not None:
             refuted.seconds, refuted.lemmas, refuted.solver = time.perf_counter() - t0, lemmas, solver
             return refuted
@@ -216,6 +219,24 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
     return DecomposedDotProof(mono.status, time.perf_counter() - t0, solver, mono.inputs, mono.netlist, mono.golden,
                               f"{why}; monolithic fallback: {mono.message}".rstrip("; "), mono.first_failing,
                               mono.stages, lemmas, "sum cut -> monolithic")
+
+
+def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: str,
+          timeout_s: float) -> dict[str, int] | None:
+    """Elements whose real ``dot_sum`` is the back-end model's free sum, the scales kept (a model
+    of the back end lifted to the design's ports), or None."""
+    if timeout_s <= 0:
+        return None
+    t = translate(netlist, vars_)
+    s = t.signal(SUM)
+    fixed = [vars_[p] == inputs[p] for p in ("scale_a", "scale_b") if p in vars_]
+    ob = Obligation("lift", "elements reaching the cut sum", [*fixed, s == z3.BitVecVal(total, s.size())],
+                    z3.BoolVal(False))
+    answer, model, _ = solve_text(None, solver, min(timeout_s, 30), ob)
+    if answer != "sat":
+        return None
+    return {**inputs, **{n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()
+                         if n not in ("scale_a", "scale_b")}}
 
 
 def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof | None:
