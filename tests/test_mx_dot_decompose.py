@@ -98,6 +98,14 @@ def test_datapath_bug_fails_its_lemma_and_is_refuted(signal, op, new_op, lemma):
     _assert_replayed(r, n, FP4, 4, get_format("f32"))
 
 
+def test_without_the_stage_signals_falls_back_to_the_monolithic_miter():
+    n = flatten(MXDot("e2m1fn", k=1))
+    n.signals = {k: v for k, v in n.signals.items() if not k.endswith("dot_sum")}
+    r = _prove(n, FP4, 1)
+    assert r.status == "PROVED" and r.strategy == "sum cut -> monolithic" and not r.lemmas
+    assert "not applicable" in r.message
+
+
 def test_cut_to_input_reroutes_every_reader():
     n = flatten(MXDot("e2m1fn", k=2))
     cut = cut_to_input(n, "dot_sum", "cut_dot_sum")

@@ -49,6 +49,10 @@ from .replay import premises_hold
 SUM, TERM = "dot_sum", "dot_term{}"
 
 
+class CutError(ValueError):
+    """The sum cut does not apply to this netlist (a signal missing, or a product read around the cut)."""
+
+
 @dataclass
 class Lemma:
     name: str
@@ -70,7 +74,7 @@ def cut_to_input(netlist: Netlist, signal: str, port: str) -> Netlist:
     base = netlist.num_nets
     fresh = {n: base + j for j, n in enumerate(nets) if n not in (CONST0, CONST1)}
     if not fresh:
-        raise ValueError(f"cut {signal}: the signal is constant")
+        raise CutError(f"cut {signal}: the signal is constant")
 
     def sub(v):
         return tuple(fresh.get(n, n) for n in v)
@@ -149,7 +153,7 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     ref_sum = z3.substitute(ref.terms[SUM], *subst)
     net_sum = tt.signal(SUM)
     if _has_mul(net_sum) or _has_mul(ref_sum):
-        raise ValueError("sum cut: a product survives the term cut")
+        raise CutError("a product survives the term cut")
     bound = sum((1 << len(netlist.signal(TERM.format(i)))) - 1 for i in range(k))  # |sum| of k aligned terms
     obs.append(Obligation(f"{name}:sum", "netlist dot_sum == reference exact sum, |dot_sum| <= the k terms' "
                           "bound; aligned products free", [ref.defined],
@@ -162,7 +166,7 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     ref_code, ref_flags = z3.substitute(ref.code, pair), z3.substitute(ref.flags, pair)
     code = st.output("result")
     if _has_mul(code) or _has_mul(ref_code) or _has_mul(ref_flags) or _has_mul(st.output("flags")):
-        raise ValueError("sum cut: a product survives the sum cut")
+        raise CutError("a product survives the sum cut")
     same = z3.Or(code == ref_code, z3.And(unpack_any(out, code).is_nan, unpack_any(out, ref_code).is_nan))
     flags = z3.Extract(4, 0, st.output("flags")) == z3.Extract(4, 0, ref_flags)
     obs.append(Obligation(f"{name}:back end", "netlist == reference with the exact sum free (specials, "
@@ -178,9 +182,12 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
     bounds the whole run (lemmas, then a monolithic fallback on the time left)."""
     t0 = time.perf_counter()
     elem_b = elem_b or elem_a
-    obs, vars_ = dot_obligations(netlist, elem_a, elem_b, k, out, env)
     lemmas: list[Lemma] = []
     why = ""
+    try:
+        obs, vars_ = dot_obligations(netlist, elem_a, elem_b, k, out, env)
+    except (CutError, KeyError) as e:  # not a design bug: prove it whole
+        obs, why = [], f"sum cut not applicable ({e})"
     for ob in obs:
         left = timeout_s - (time.perf_counter() - t0)
         label = ob.name.rsplit(":", 1)[1]
@@ -202,16 +209,16 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
         refuted = _replay(netlist, elem_a, elem_b, k, out, env, inputs)
         if refuted is None and "cut_dot_sum" in (model or {}):
             lifted = _lift(netlist, vars_, inputs, int(model["cut_dot_sum"]), solver, left - dt)
-            refuted = lifted and _replay(netlist, elem_a, elem_b, k, out, env, lifted)
+            refuted = _replay(netlist, elem_a, elem_b, k, out, env, lifted) if lifted else None
         if refuted is not None:
             refuted.seconds, refuted.lemmas, refuted.solver = time.perf_counter() - t0, lemmas, solver
             return refuted
         why = f"lemma {label} failed on a model that is not a counterexample (free cut value)"
         break
     else:
-        if all(lm.status == "PROVED" for lm in lemmas):
+        if lemmas and all(lm.status == "PROVED" for lm in lemmas):
             return DecomposedDotProof("PROVED", time.perf_counter() - t0, solver, lemmas=lemmas)
-        why = "out of time"
+        why = why or "out of time"
     left = timeout_s - (time.perf_counter() - t0)
     if left <= 0:
         return DecomposedDotProof("UNKNOWN", time.perf_counter() - t0, solver, message=why, lemmas=lemmas)
@@ -255,4 +262,4 @@ def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof 
     return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "", first, stages)
 
 
-__all__ = ["DecomposedDotProof", "Lemma", "cut_to_input", "dot_obligations", "prove_mx_dot_decomposed"]
+__all__ = ["CutError", "DecomposedDotProof", "Lemma", "cut_to_input", "dot_obligations", "prove_mx_dot_decomposed"]
