@@ -47,14 +47,20 @@ def _assert_replayed(r, netlist, elem, k, out):
     assert net != r.golden
 
 
-def test_fp4_k2_agrees_with_monolithic():
-    n = flatten(MXDot("e2m1fn", k=2))
-    r = _prove(n, FP4, 2)
-    mono = prove_mx_dot(n, FP4, 2, out=get_format("f32"), timeout_s=30)
+def test_fp4_k1_agrees_with_monolithic():
+    n = flatten(MXDot("e2m1fn", k=1))
+    r = _prove(n, FP4, 1)
+    mono = prove_mx_dot(n, FP4, 1, out=get_format("f32"), timeout_s=30)
     assert r.status == mono.status == "PROVED"
     assert r.strategy == "sum cut"
-    assert [lm.name for lm in r.lemmas] == ["back end", "term0", "term1", "sum"]  # the back end first
+    assert [lm.name for lm in r.lemmas] == ["back end", "term0", "sum"]  # the back end first
     assert all(lm.status == "PROVED" for lm in r.lemmas)
+
+
+def test_fp4_k2_proved_by_the_cut():  # monolithic: PROVED (benchmarks/results/mx_dot.txt; slow test below)
+    r = _prove(flatten(MXDot("e2m1fn", k=2)), FP4, 2)
+    assert r.status == "PROVED" and r.strategy == "sum cut"
+    assert [lm.name for lm in r.lemmas] == ["back end", "term0", "term1", "sum"]
 
 
 def test_fp4_k4_proved_by_the_cut():
@@ -127,10 +133,11 @@ def test_back_end_has_no_multiplier_and_needs_the_range():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("k", [1, 2])
-def test_e4m3_f32_agrees_with_monolithic(k):
-    n = flatten(MXDot("e4m3fn", k=k))
-    assert _prove(n, E4M3, k).status == prove_mx_dot(n, E4M3, k, out=get_format("f32"), timeout_s=120).status \
+@pytest.mark.parametrize("elem,k", [("e2m1fn", 2), ("e2m1fn", 4), ("e4m3fn", 1), ("e4m3fn", 2)])
+def test_f32_agrees_with_monolithic(elem, k):
+    fmt = get_format(elem)
+    n = flatten(MXDot(elem, k=k))
+    assert _prove(n, fmt, k).status == prove_mx_dot(n, fmt, k, out=get_format("f32"), timeout_s=120).status \
         == "PROVED"
 
 
