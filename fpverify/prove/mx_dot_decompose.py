@@ -32,7 +32,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import z3
 
 from ..formats import FloatFormat
@@ -44,7 +43,7 @@ from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
 from .mx_dot import FLAG_MASK, DotProof, dot_obligation, golden_dot, localise_dot, prove_mx_dot
 from .obligation import Obligation, conj
-from .replay import premises_hold
+from .replay import evaluate_netlist, premises_hold
 
 SUM, TERM = "dot_sum", "dot_term{}"
 
@@ -248,16 +247,17 @@ def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: s
 
 def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof | None:
     """REFUTED (replayed, localised) when netlist and golden disagree on ``inputs``, else None."""
-    from ..hdl.evaluate import evaluate
-
     ob, ports = dot_obligation(netlist, elem_a, elem_b, k, out, env)
     if not premises_hold(ob.premises, ports, inputs):
         return None
-    r = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()})
-    net = (int(r["result"][0]), int(r["flags"][0]) & FLAG_MASK)
+    r = evaluate_netlist(netlist, inputs)
+    net = (r["result"], r["flags"] & FLAG_MASK)
     gold = golden_dot(elem_a, elem_b, k, out, env, inputs)
     if (net[0] == gold[0] or (out.is_nan(net[0]) and out.is_nan(gold[0]))) and net[1] == gold[1]:
         return None
+    if any(len(v) > 63 for v in netlist.inputs.values()):  # localise_dot's evaluator vectors are uint64
+        return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "stages not localised (a port wider "
+                                  "than 63 bits)")
     stages, first = localise_dot(netlist, ob, ports, inputs)
     return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "", first, stages)
 
