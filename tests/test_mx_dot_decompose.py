@@ -85,6 +85,18 @@ def test_seeded_bugs_refuted_replayed_localised(bug, stage, elem, k):
     assert any(lm.status == "FAILED" for lm in r.lemmas)
 
 
+def test_folded_localisation_matches_the_evaluator_one():
+    from fpverify.prove.mx_dot import dot_obligation, localise_dot
+    from fpverify.prove.mx_dot_decompose import localise_folded
+
+    n = flatten(ScaleBiasOffByOneMXDot("e2m1fn", k=2))
+    ob, ports = dot_obligation(n, FP4, FP4, 2, get_format("f32"), Env())
+    inputs = {"a": 0x22, "b": 0x23, "scale_a": 120, "scale_b": 130}
+    rows, first = localise_folded(n, ob, ports, inputs)
+    assert (rows, first) == localise_dot(n, ob, ports, inputs)
+    assert first == "dot_scale_exp"
+
+
 def _mutate(netlist: Netlist, signal: str, op: str, new_op: str) -> Netlist:
     """The cell ``op`` that drives ``signal``'s nets, turned into ``new_op``."""
     nets = set(netlist.signal(signal))

@@ -41,7 +41,7 @@ from ..smt.netlist_z3 import translate
 from ..smt.reference.mx_dot import mx_dot
 from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
-from .mx_dot import FLAG_MASK, DotProof, dot_obligation, golden_dot, localise_dot, prove_mx_dot
+from .mx_dot import FLAG_MASK, STAGES, DotProof, dot_obligation, golden_dot, localise_dot, prove_mx_dot
 from .obligation import Obligation, conj
 from .replay import evaluate_netlist, premises_hold
 
@@ -245,6 +245,25 @@ def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: s
                          if n not in ("scale_a", "scale_b")}}
 
 
+def localise_folded(netlist: Netlist, ob: Obligation, ports, inputs: dict[str, int]):
+    """`localise_dot` by z3 constant folding (any port width): (stage rows, first failing stage)."""
+    t = translate(netlist, {n: inputs[n] for n in ports})
+    subst = [(v, z3.BitVecVal(inputs[n], v.size())) for n, v in ports.items()]
+    rows, first = [], None
+    for st in STAGES:
+        try:
+            term = t.output(st) if st in netlist.outputs else t.signal(st)
+        except KeyError:
+            continue
+        mask = FLAG_MASK if st == "flags" else (1 << term.size()) - 1
+        have = z3.simplify(term).as_long() & mask
+        want = z3.simplify(z3.substitute(ob.watch[st], *subst)).as_long() & mask
+        rows.append((st, want, have))
+        if want != have and first is None:
+            first = st
+    return rows, first
+
+
 def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof | None:
     """REFUTED (replayed, localised) when netlist and golden disagree on ``inputs``, else None."""
     ob, ports = dot_obligation(netlist, elem_a, elem_b, k, out, env)
@@ -255,11 +274,9 @@ def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof 
     gold = golden_dot(elem_a, elem_b, k, out, env, inputs)
     if (net[0] == gold[0] or (out.is_nan(net[0]) and out.is_nan(gold[0]))) and net[1] == gold[1]:
         return None
-    if any(len(v) > 63 for v in netlist.inputs.values()):  # localise_dot's evaluator vectors are uint64
-        return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "stages not localised (a port wider "
-                                  "than 63 bits)")
-    stages, first = localise_dot(netlist, ob, ports, inputs)
+    wide = any(len(v) > 63 for v in netlist.inputs.values())  # localise_dot's evaluator vectors are uint64
+    stages, first = (localise_folded if wide else localise_dot)(netlist, ob, ports, inputs)
     return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "", first, stages)
 
 
-__all__ = ["CutError", "DecomposedDotProof", "Lemma", "cut_to_input", "dot_obligations", "prove_mx_dot_decomposed"]
+__all__ = ["CutError", "DecomposedDotProof", "Lemma", "cut_to_input", "dot_obligations", "localise_folded", "prove_mx_dot_decomposed"]
