@@ -143,8 +143,8 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     cut_terms, subst = netlist, []
     for i in range(k):
         cut_terms = cut_to_input(cut_terms, TERM.format(i), f"cut_{TERM.format(i)}")
-    tv = {**vars_, **{f"cut_{TERM.format(i)}": z3.BitVec(f"cut_{TERM.format(i)}", len(cut_terms.inputs[f"cut_{TERM.format(i)}"]))
-                      for i in range(k)}}
+    cuts = [f"cut_{TERM.format(i)}" for i in range(k)]
+    tv = {**vars_, **{c: z3.BitVec(c, len(cut_terms.inputs[c])) for c in cuts}}
     tt = translate(cut_terms, tv)
     for i in range(k):
         t = TERM.format(i)
