@@ -61,7 +61,8 @@ def main(argv=None) -> int:
         print(f"{cls.__name__:<24} {a.elem} k={a.k} {a.solver:<8} {r.status:<8} {time.perf_counter() - t0:7.1f} s"
               f"{how}{extra} {r.message}", flush=True)
         if a.decompose:
-            print("    lemmas: " + ", ".join(f"{lm.name} {lm.status} {lm.seconds:.2f} s" for lm in r.lemmas), flush=True)
+            rows = ", ".join(f"{lm.name} {lm.status} {lm.seconds:.2f} s" for lm in r.lemmas)
+            print(f"    lemmas: {rows}", flush=True)
     return 0
 
 

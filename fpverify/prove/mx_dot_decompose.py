@@ -279,4 +279,5 @@ def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof 
     return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "", first, stages)
 
 
-__all__ = ["CutError", "DecomposedDotProof", "Lemma", "cut_to_input", "dot_obligations", "localise_folded", "prove_mx_dot_decomposed"]
+__all__ = ["CutError", "DecomposedDotProof", "Lemma", "cut_to_input", "dot_obligations", "localise_folded",
+           "prove_mx_dot_decomposed"]
