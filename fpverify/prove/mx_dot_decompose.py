@@ -6,14 +6,16 @@ their sums are the same integer (the RTL's frame is narrower; the values agree a
 extension). Obligations, all proved in the same run and listed in the result:
 
 * ``term{i}`` (one per element pair): the netlist's aligned product ``dot_term{i}`` equals the
-  reference's (zero-extended to a common width). One small multiplier and one shifter each.
+  reference's (zero-extended to a common width) and is at most ``max_a * max_b`` in units of the
+  frame LSB (``min_subnormal_a * min_subnormal_b``). One small multiplier and one shifter each.
 * ``sum``: with every ``dot_term{i}`` replaced by a free ``T_i`` on BOTH sides (the netlist's
   nets re-driven from a new input port, the reference's term substituted by the same value), the
-  netlist's ``dot_sum`` equals the reference's exact sum (sign-extended). Adders and negations
-  only: the two adder trees (balanced vs left to right) over free terms.
+  netlist's ``dot_sum`` equals the reference's exact sum (sign-extended) and lies within
+  ``k * max_a * max_b`` (each ``T_i`` within ``max_a * max_b``, what ``term{i}`` proves). Adders
+  and negations only: the two adder trees (balanced vs left to right) over free terms.
 * ``back end``: the netlist with ``dot_sum`` replaced by a free ``S`` against the reference with
-  its sum replaced by ``S`` sign-extended: specials (NaN scale, NaN/Inf elements, zero),
-  normalisation, scale exponent, rounding, packing and flags — no multiplier left.
+  its sum replaced by ``S`` sign-extended, ``S`` within that bound: specials (NaN scale, NaN/Inf
+  elements, zero), normalisation, scale exponent, rounding, packing and flags — no multiplier left.
 
 Soundness: instantiate ``T_i`` with the netlist's real aligned products (``term{i}`` makes the
 reference's terms the same value) and ``S`` with the netlist's real sum (``sum`` makes the
@@ -136,10 +138,14 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     name = f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}"
     obs = []
     full = translate(netlist, vars_)
+    # the largest product in units of the frame LSB (the two smallest subnormals' product)
+    top = int(elem_a.max_value / elem_a.min_subnormal * elem_b.max_value / elem_b.min_subnormal)
     for i in range(k):
         t = TERM.format(i)
-        obs.append(Obligation(f"{name}:term{i}", f"netlist {t} == reference {t} (aligned product magnitude)",
-                              [ref.defined], _same_value(full.signal(t), ref.terms[t], signed=False)))
+        obs.append(Obligation(f"{name}:term{i}", f"netlist {t} == reference {t} (aligned product magnitude), "
+                              f"{t} <= {top}", [ref.defined],
+                              conj([_same_value(full.signal(t), ref.terms[t], signed=False),
+                                    _within(_zext(full.signal(t), full.signal(t).size() + 1), top)])))
     # sum: every aligned product cut on both sides
     cut_terms, subst = netlist, []
     for i in range(k):
@@ -154,9 +160,11 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     net_sum = tt.signal(SUM)
     if _has_mul(net_sum) or _has_mul(ref_sum):
         raise CutError("a product survives the term cut")
-    bound = sum((1 << len(netlist.signal(TERM.format(i)))) - 1 for i in range(k))  # |sum| of k aligned terms
-    obs.append(Obligation(f"{name}:sum", "netlist dot_sum == reference exact sum, |dot_sum| <= the k terms' "
-                          "bound; aligned products free", [ref.defined],
+    bound = k * top
+    term_ranges = [_within(_zext(tt.signal(TERM.format(i)), len(netlist.signal(TERM.format(i))) + 1), top)
+                   for i in range(k)]
+    obs.append(Obligation(f"{name}:sum", "netlist dot_sum == reference exact sum, |dot_sum| <= k * the largest "
+                          "product; aligned products free within the largest product", [ref.defined, *term_ranges],
                           conj([_same_value(net_sum, ref_sum, signed=True), _within(net_sum, bound)])))
     # back end: the sum cut on both sides
     cut_sum = cut_to_input(netlist, SUM, "cut_dot_sum")
