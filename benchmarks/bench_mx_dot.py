@@ -4,6 +4,11 @@ reference `fpverify.smt.reference.mx_dot`, plus the two seeded bugs (benchmarks/
     python benchmarks/bench_mx_dot.py --elem e4m3fn --k 4 --timeout 300
     python benchmarks/bench_mx_dot.py --elem e2m1fn --k 4
     python benchmarks/bench_mx_dot.py --elem e2m1fn --k 4 --campaign 200 --timeout 120 --json out.json
+    python benchmarks/bench_mx_dot.py --elem e4m3fn --k 4 --decompose
+
+With ``--decompose``: the sum-cut proof (`fpverify.prove.mx_dot_decompose`: per-element aligned
+product lemmas, the exact-sum lemma, the back end with the sum free; a monolithic fallback on the
+time left), each lemma listed with its time.
 
 With ``--campaign N``: a fault campaign of N mutants on the clean unit instead (random simulation
 against golden, then the monolithic proof per mutant: `fpverify.faults.mx_dot_property`), with
@@ -25,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fpverify.formats import get_format  # noqa: E402
 from fpverify.hdl.netlist import flatten  # noqa: E402
 from fpverify.prove.mx_dot import prove_mx_dot  # noqa: E402
+from fpverify.prove.mx_dot_decompose import prove_mx_dot_decomposed  # noqa: E402
 from rtl.mx_dot import MXDot  # noqa: E402
 
 from benchmarks.seeded_bugs.mx_dot import NanScaleIgnoredMXDot, ScaleBiasOffByOneMXDot  # noqa: E402
@@ -40,18 +46,23 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--decompose", action="store_true", help="the sum-cut proof instead of the monolithic miter")
     a = ap.parse_args(argv)
     fmt = get_format(a.elem)
     if a.campaign:
         return campaign(a, fmt)
     for cls in (MXDot, ScaleBiasOffByOneMXDot, NanScaleIgnoredMXDot):
         t0 = time.perf_counter()
-        r = prove_mx_dot(flatten(cls(a.elem, k=a.k)), fmt, a.k, out=get_format("f32"), solver=a.solver,
-                         timeout_s=a.timeout)
+        prove = prove_mx_dot_decomposed if a.decompose else prove_mx_dot
+        r = prove(flatten(cls(a.elem, k=a.k)), fmt, a.k, out=get_format("f32"), solver=a.solver, timeout_s=a.timeout)
         extra = (f" inputs {r.inputs} netlist {r.netlist} golden {r.golden} first failing stage "
                  f"{r.first_failing}") if r.inputs else ""
+        how = f" [{r.strategy}]" if a.decompose else ""
         print(f"{cls.__name__:<24} {a.elem} k={a.k} {a.solver:<8} {r.status:<8} {time.perf_counter() - t0:7.1f} s"
-              f"{extra} {r.message}", flush=True)
+              f"{how}{extra} {r.message}", flush=True)
+        if a.decompose:
+            rows = ", ".join(f"{lm.name} {lm.status} {lm.seconds:.2f} s" for lm in r.lemmas)
+            print(f"    lemmas: {rows}", flush=True)
     return 0
 
 

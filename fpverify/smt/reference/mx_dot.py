@@ -42,6 +42,7 @@ def mx_dot(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3.BitV
     total = const(0, frame)
     special = any_of(scale_a == E8M0_NAN, scale_b == E8M0_NAN)
     defined = []
+    aligned = {}  # dot_term{i}: product i's magnitude in the frame (for the sum cut, prove.mx_dot_decompose)
     for i in range(k):
         x = unpack(elem_a, z3.Extract((i + 1) * wa - 1, i * wa, a), we)
         y = unpack(elem_b, z3.Extract((i + 1) * wb - 1, i * wb, b), we)
@@ -51,12 +52,13 @@ def mx_dot(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3.BitV
             zext(ite(any_of(y.is_nan, y.is_inf), const(0, y.sig.size()), y.sig), frame)
         shift = (x.exp - const(lo_a, we)) + (y.exp - const(lo_b, we))
         term = prod << (zext(shift, frame) if frame > we else z3.Extract(frame - 1, 0, shift))
+        aligned[f"dot_term{i}"] = term
         total = total + ite(z3.Xor(x.sign, y.sign), -term, term)
     negative = total < 0
     mag = ite(negative, -total, total)
     scale = zext(zext(scale_a, 10) + zext(scale_b, 10), we) - const(2 * E8M0_BIAS, we)
     low = scale + const(lo_a + lo_b, we)
-    terms = {"dot_nan": ite(special, const(1, 1), const(0, 1)), "dot_scale_exp": scale, "dot_sum": total}
+    terms = {"dot_nan": ite(special, const(1, 1), const(0, 1)), "dot_scale_exp": scale, "dot_sum": total, **aligned}
     rounded = round_pack(out, negative, mag, low, env, None, terms)
     res = choose(special, nan(out, env), choose(mag == 0, zero_result(out, z3.BoolVal(False)), rounded))
     r = RefResult.of(res, terms)
