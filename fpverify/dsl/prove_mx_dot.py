@@ -41,20 +41,34 @@ def elements(word: int, fmt, k: int) -> str:
 def prove_mx_dot_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeout: float,
                       solver: str) -> CaseResult:
     from ..formats import get_format
-    from ..prove.mx_dot import prove_mx_dot
+    from ..prove.mx_dot import port_binding, prove_mx_dot
+    from ..prove.mx_dot_decompose import prove_mx_dot_decomposed
     from ..prove.render import code_text
 
     d = prop.dot
     ports = dot_ports(spec, prop)
     total = 0.0
-    for env, fixed in mode_cases(spec, d):  # one miter per mode of a rounding input, else one
-        r = prove_mx_dot(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=env, solver=solver,
-                         timeout_s=timeout, ports=ports, fixed={**spec.held_inputs, **fixed})
+    for env, fixed in mode_cases(spec, d):  # one proof per mode of a rounding input, else one
+        held = {**spec.held_inputs, **fixed}
+        if ports == port_binding(None) and not held:
+            # the generator's ports, nothing held: the sum cut (per-term and exact-sum lemmas, the
+            # rounding back end on a free sum; monolithic fallback inside) - docs/strategies.md
+            r = prove_mx_dot_decomposed(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=env,
+                                        solver=solver, timeout_s=timeout)
+        else:
+            r = prove_mx_dot(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=env, solver=solver,
+                             timeout_s=timeout, ports=ports, fixed=held)
         total += r.seconds
         if r.status != "PROVED":
             break
     mode = f" (rounding input {d.rounding_input} = {env.rounding})" if d.rounding_input else ""
-    out = CaseResult(case.label, r.status, total, solver, message=r.message + (mode if r.status != "PROVED" else ""))
+    how = ""
+    if getattr(r, "lemmas", None):
+        how = f"{r.strategy}: " + ", ".join(f"{lm.name} {lm.status}" for lm in r.lemmas)
+        if r.status == "PROVED":
+            how = f"{how}; relies on {len(r.lemmas) - 1} lemmas, each proved in this run"
+    message = "; ".join(x for x in (r.message, how) if x) + (mode if r.status != "PROVED" else "")
+    out = CaseResult(case.label, r.status, total, solver, message=message)
     if r.inputs is None:
         return out
     names = {p.port: n for n, p in spec.inputs.items()}

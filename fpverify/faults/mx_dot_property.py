@@ -3,8 +3,9 @@ unit (ports ``a``, ``b``: k element codes each, ``scale_a``, ``scale_b``: E8M0) 
 `mx_dot_exact` (exact sum rounded once, OCP specials), NaN as a class.
 
 * ``concrete``: the simulated vectors against golden, each mismatch re-computed in golden;
-* ``prove``: `fpverify.prove.mx_dot.prove_mx_dot` (the monolithic miter against the symbolic
-  reference `smt.reference.mx_dot`; a REFUTED model is replayed on the evaluator and in golden).
+* ``prove``: the sum-cut proof `fpverify.prove.mx_dot_decompose.prove_mx_dot_decomposed` on the
+  generator's ports (lemmas proved in the run, monolithic fallback), else the monolithic miter
+  `fpverify.prove.mx_dot.prove_mx_dot`; a REFUTED model is replayed on the evaluator and in golden.
 """
 
 from __future__ import annotations
@@ -111,10 +112,15 @@ class MXDotEquivalence:
                 f"netlist {show(actual[0])} flags {actual[1]:#x}")
 
     def prove(self, netlist, timeout_s: float) -> Outcome:
-        from ..prove.mx_dot import prove_mx_dot
+        from ..prove.mx_dot import port_binding, prove_mx_dot
+        from ..prove.mx_dot_decompose import prove_mx_dot_decomposed
 
-        res = prove_mx_dot(netlist, self.elem, self.k, elem_b=self.elem_b, out=self.out_fmt, env=self.env,
-                           solver=self.solver, timeout_s=timeout_s, ports=self.ports)
+        if port_binding(self.ports) == port_binding(None):  # the generator's ports: the sum cut
+            res = prove_mx_dot_decomposed(netlist, self.elem, self.k, elem_b=self.elem_b, out=self.out_fmt,
+                                          env=self.env, solver=self.solver, timeout_s=timeout_s)
+        else:
+            res = prove_mx_dot(netlist, self.elem, self.k, elem_b=self.elem_b, out=self.out_fmt, env=self.env,
+                               solver=self.solver, timeout_s=timeout_s, ports=self.ports)
         method = f"smt:{res.solver}"
         if res.status == "PROVED":
             return Outcome("PASS", res.seconds, method)
