@@ -242,6 +242,17 @@ def elementary_table(fn: str, fmt: Format | str, env: Env = Env(), out: Format |
     return tables.cached_table(key, f"{fn}-fast-{fmt.name}-{out.name}", build)
 
 
+def _checked_codes(a: np.ndarray, fmt: FloatFormat) -> np.ndarray:
+    """``a`` when it is an integer array of valid ``fmt`` codes, else `InputError`."""
+    if a.dtype.kind not in "iu":
+        raise InputError(f"{fmt.name} codes must be an integer array, got {a.dtype}")
+    try:
+        check_codes(a, fmt)
+    except ValueError as e:
+        raise InputError(str(e)) from None
+    return a
+
+
 def elementary(fn: str, codes, fmt: Format | str, env: Env = Env(), *, out: Format | str | None = None,
                rounding=None, overflow=None, nan_policy=None, random_bits=None, rng=None,
                with_flags: bool = False):
@@ -255,13 +266,7 @@ def elementary(fn: str, codes, fmt: Format | str, env: Env = Env(), *, out: Form
         raise InputError(str(e)) from None
     _check(fn, fmt, out)
     env = resolve_env(env, rounding, overflow, nan_policy)
-    a = np.asarray(codes)
-    if a.dtype.kind not in "iu":
-        raise InputError(f"{fmt.name} codes must be an integer array, got {a.dtype}")
-    try:
-        check_codes(a, fmt)
-    except ValueError as e:
-        raise InputError(str(e)) from None
+    a = _checked_codes(np.asarray(codes), fmt)
     shape = a.shape
     flat = a.reshape(-1).astype(np.int64)
     if (not env.rounding.mode.stochastic and fmt.width <= TABLE_MAX_WIDTH
@@ -290,14 +295,7 @@ def power(a, b, fmt: Format | str, env: Env = Env(), *, out: Format | str | None
         if not isinstance(f, FloatFormat):
             raise InputError(f"pow takes and gives floating-point formats, not {f.name}")
     env = resolve_env(env, rounding, overflow, nan_policy)
-    x, y = np.broadcast_arrays(np.asarray(a), np.asarray(b))
-    for arr in (x, y):
-        if arr.dtype.kind not in "iu":
-            raise InputError(f"{fmt.name} codes must be an integer array, got {arr.dtype}")
-        try:
-            check_codes(arr, fmt)
-        except ValueError as e:
-            raise InputError(str(e)) from None
+    x, y = (_checked_codes(arr, fmt) for arr in np.broadcast_arrays(np.asarray(a), np.asarray(b)))
     shape = x.shape
     fx, fy = x.reshape(-1).astype(np.int64), y.reshape(-1).astype(np.int64)
     if not env.rounding.mode.stochastic and fmt.width <= tables.MAX_BINARY_WIDTH:

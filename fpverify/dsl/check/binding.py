@@ -108,3 +108,15 @@ def _check_width(p: Port, width: int) -> None:
     want = type_width(p.type)
     if want is not None and want != width:
         raise err(f"port `dut.{p.port}` is {width} bits but `{p.type}` is {want} bits", p.pos)
+
+
+def flags_output(scope: Scope, f) -> str:
+    """The declared output named by ``with flags f``: bits of the design, at least 5 wide."""
+    if f.id not in scope.outputs:
+        raise err(f"unknown output `{f.id}` for flags", f.pos)
+    port = scope.outputs[f.id]
+    if not isinstance(port.type, BitsT) or port.design != "dut":
+        raise err(f"flags output `{f.id}` must be bits of the design, not {port.type}", f.pos)
+    if port.type.width is not None and port.type.width < 5:
+        raise err(f"flags output `{f.id}` is {port.type.width} bits; IEEE flags need 5", f.pos)
+    return f.id

@@ -18,7 +18,8 @@ from ...formats import FloatFormat, Overflow
 from ...rounding import Rounding, parse_rounding
 from ...semantics.ops import OPS
 from .. import ast
-from ..types import BitsT, FloatT
+from ..types import FloatT
+from .binding import flags_output
 from .constants import const_value
 from .located import err
 from .scope import Scope
@@ -121,7 +122,7 @@ def unknown_function(call: ast.Call) -> Exception:
 
 
 def _rounded(scope: Scope, pr: ast.Prove, lhs, call: ast.Call) -> ElementaryProperty:
-    flags = _flags_output(scope, pr.flags) if pr.flags is not None else None
+    flags = flags_output(scope, pr.flags) if pr.flags is not None else None
     output, out_fmt = _output(scope, lhs, call.func)
     if not call.args:
         raise err(f"`{call.func}` takes one operand and a rounding mode", call.pos)
@@ -154,17 +155,6 @@ def _rounded(scope: Scope, pr: ast.Prove, lhs, call: ast.Call) -> ElementaryProp
     check_specials(call, fmt, out_fmt)
     return ElementaryProperty(call.func, output, operand, fmt, out_fmt, None, None, False, rounding, overflow,
                               pr.exact_nan is not None, flags)
-
-
-def _flags_output(scope: Scope, f) -> str:
-    if f.id not in scope.outputs:
-        raise err(f"unknown output `{f.id}` for flags", f.pos)
-    port = scope.outputs[f.id]
-    if not isinstance(port.type, BitsT) or port.design != "dut":
-        raise err(f"flags output `{f.id}` must be bits of the design, not {port.type}", f.pos)
-    if port.type.width is not None and port.type.width < 5:
-        raise err(f"flags output `{f.id}` is {port.type.width} bits; IEEE flags need 5", f.pos)
-    return f.id
 
 
 def _output(scope: Scope, x, func: str) -> tuple[str, FloatFormat]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from ...formats import FloatFormat
 from ...rounding import Env, Rounding, parse_rounding
 from .. import ast
-from ..types import BitsT, FloatT, RoundT, VecT
+from ..types import FloatT, RoundT, VecT
+from .binding import flags_output
 from .located import err
 from .scope import Scope
 from .walker import walk
@@ -128,14 +129,4 @@ def _rounding(scope: Scope, mode) -> tuple[Rounding | None, str | None]:
 def _flags(scope: Scope, pr: ast.Prove) -> str | None:
     if pr.exact_nan is not None:
         raise err(f"`with exact nan` does not apply to `{DOT_OP}` (its NaN is compared as a class)", pr.exact_nan)
-    f = pr.flags
-    if f is None:
-        return None
-    if f.id not in scope.outputs:
-        raise err(f"unknown output `{f.id}` for flags", f.pos)
-    port = scope.outputs[f.id]
-    if not isinstance(port.type, BitsT) or port.design != "dut":
-        raise err(f"flags output `{f.id}` must be bits of the design, not {port.type}", f.pos)
-    if port.type.width is not None and port.type.width < 5:
-        raise err(f"flags output `{f.id}` is {port.type.width} bits; IEEE flags need 5", f.pos)
-    return f.id
+    return flags_output(scope, pr.flags) if pr.flags is not None else None
