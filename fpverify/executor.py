@@ -128,20 +128,12 @@ class DaskExecutor(Executor):
         futures = {}
         for start in range(0, len(items), size):
             idx = list(range(start, min(start + size, len(items))))
-            if size == 1:
-                fut = self.client.submit(run_guarded, fn, items[start], limits[start], on_timeout, prepare,
-                                         pure=False)
-            else:
-                fut = self.client.submit(run_guarded_batch, fn, [items[i] for i in idx], [limits[i] for i in idx],
-                                         on_timeout, prepare, pure=False)
+            fut = self.client.submit(run_guarded_batch, fn, [items[i] for i in idx], [limits[i] for i in idx],
+                                     on_timeout, prepare, pure=False)
             futures[fut] = idx
         try:
             for fut in as_completed(list(futures)):
-                idx = futures[fut]
-                if size == 1:
-                    yield idx[0], fut.result()
-                else:
-                    yield from zip(idx, fut.result())
+                yield from zip(futures[fut], fut.result())
         finally:
             pending = [f for f in futures if not f.done()]
             if pending:
@@ -172,16 +164,7 @@ class Killed(Exception):
 def run_guarded(fn, item, limit: float | None, on_timeout=None, prepare=None):
     """``fn(item)`` in a forked child killed after ``limit`` seconds (``on_timeout(item, limit)``
     is then the result); with no limit, in this process. ``prepare(item)`` runs first, here."""
-    if prepare is not None:
-        prepare(item)
-    if not limit:
-        return fn(item)
-    try:
-        return call_with_deadline(fn, (item,), limit)
-    except Killed:
-        if on_timeout is None:
-            raise
-        return on_timeout(item, limit)
+    return run_guarded_batch(fn, [item], [limit], on_timeout, prepare)[0]
 
 
 def run_guarded_batch(fn, items: list, limits: list, on_timeout=None, prepare=None) -> list:

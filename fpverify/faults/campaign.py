@@ -32,8 +32,8 @@ from ..hdl.ir import Netlist
 from . import equivalence as eq
 from .mutate import Mutation, apply_mutation, sample_mutants
 from .properties import Outcome
-from .report import CampaignReport, MutantResult
 from . import verdict_cache
+from .report import CampaignReport, MutantResult
 from .semantic import SemanticMutation, apply_semantic, semantic_mutants
 
 AnyMutation = Mutation | SemanticMutation
@@ -63,6 +63,7 @@ class Context:
     # modules the client's baseline check imported (lazily, inside functions): a cluster worker
     # imports them once before forking, so no forked grading child pays for them
     warm_modules: tuple[str, ...] = ()
+    verdict_digest: str | None = None  # `verdict_cache.campaign_digest`, set by `prepare`
 
     def mutant(self, m: "AnyMutation") -> Netlist:
         """Mutation ``m`` applied to the design, as the checks see it."""
@@ -110,6 +111,7 @@ def prepare(original: Netlist, properties, *, fmt=None, seed: int = 0, random_n:
     n = len(next(iter(ctx.vectors.values()))) if ctx.vectors else 0
     if n > 4 * QUICK_VECTORS:
         ctx.quick = np.sort(np.random.default_rng(seed).choice(n, QUICK_VECTORS, replace=False))
+    ctx.verdict_digest = verdict_cache.campaign_digest(ctx)
     return ctx
 
 
@@ -169,7 +171,7 @@ def grade(ctx: Context, m: AnyMutation) -> MutantResult:
                        signal=getattr(m, "signal", ""), semantic=isinstance(m, SemanticMutation))
     try:
         mutant = ctx.mutant(m)
-        key = verdict_cache.mutant_key(ctx, mutant)
+        key = verdict_cache.mutant_key(ctx.verdict_digest, mutant)
         hit = verdict_cache.load(key)
         if hit is not None and hit.id == m.id and verdict_cache.replays(ctx, mutant, hit, _concrete):
             hit.seconds = time.perf_counter() - t0

@@ -37,8 +37,9 @@ STORED = ("KILLED", "NOCHANGE", "SURVIVED", "EQGAP")
 REPLAYED = ("KILLED", "EQGAP")
 
 
-def mutant_key(ctx: Any, mutant_netlist) -> str | None:
-    """The entry's key, or None when the campaign cannot be keyed stably."""
+def campaign_digest(ctx: Any) -> str | None:
+    """The part of every mutant's key that the campaign fixes (properties, settings, vectors, solver
+    versions): computed once per campaign (`campaign.prepare`); None when it cannot be keyed stably."""
     props = [repr(p) for p in ctx.properties]
     if any(" at 0x" in r for r in props):
         return None
@@ -51,8 +52,14 @@ def mutant_key(ctx: Any, mutant_netlist) -> str | None:
     for name in sorted(ctx.vectors):
         h.update(name.encode())
         h.update(np.ascontiguousarray(ctx.vectors[name]).tobytes())
-    h.update(pickle.dumps(mutant_netlist))
     return h.hexdigest()
+
+
+def mutant_key(campaign: str | None, mutant_netlist) -> str | None:
+    """The entry's key: the campaign's digest and the mutated netlist (None: not cacheable)."""
+    if campaign is None:
+        return None
+    return hashlib.sha256(campaign.encode() + pickle.dumps(mutant_netlist)).hexdigest()
 
 
 def _path(key: str) -> Path | None:
@@ -114,4 +121,4 @@ def replays(ctx: Any, mutant_netlist, res: MutantResult, concrete) -> bool:
     return failed is not None and failed.name == res.killed_by
 
 
-__all__ = ["mutant_key", "load", "store", "replays", "STORED"]
+__all__ = ["campaign_digest", "mutant_key", "load", "store", "replays", "STORED"]
