@@ -65,7 +65,10 @@ def _quantize(x: np.ndarray, fmt: FloatFormat, mode: Mode) -> np.ndarray:
         code = _bf16_slices(ux, mode)
     else:
         code = x.astype(_target(fmt)).view(np.uint16)
-        if mode is not Mode.RNE:
+        if mode is Mode.RNA and not is_bf16:
+            _decoder(fmt)  # builds the f16 value table
+            code = _f16_ties_away(code, x)
+        elif mode is not Mode.RNE:
             code = _correct(code, x, ux, mode, _decoder(fmt))
     if np.isnan(x).any():
         code[np.isnan(x)] = fmt.nan_code()
@@ -103,11 +106,7 @@ def _decoder(fmt: FloatFormat):
     if _F16_BITS is None:
         _F16_BITS = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32).view(
             np.uint32)
-    return _F16_DECODE
-
-
-def _F16_DECODE(c):
-    return _F16_BITS[c]
+    return lambda c: _F16_BITS[c]
 
 
 def _f16_ties_away(code: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -123,8 +122,6 @@ def _f16_ties_away(code: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _correct(code: np.ndarray, x: np.ndarray, ux: np.ndarray, mode: Mode, decode) -> np.ndarray:
-    if mode is Mode.RNA and decode is _F16_DECODE:
-        return _f16_ties_away(code, x)
     uy = decode(code)
     if mode is Mode.RNA:
         # ties that RNE sent toward zero go away: x is then the exact midpoint of y and the next
