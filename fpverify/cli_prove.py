@@ -23,6 +23,16 @@ def _status_style(status: str) -> str:
             "ERROR": "bold magenta", "INTERRUPTED": "dim"}.get(status, "")
 
 
+def _installed_solver(ctx, param, value):
+    """--solver names a solver whose package is installed (else exit 2 with the pip command)."""
+    from .prove.smtlib import missing_solver
+
+    why = value and missing_solver(value)
+    if why:
+        raise click.BadParameter(why, ctx=ctx, param=param)
+    return value
+
+
 @click.command("prove")
 @click.argument("specs", nargs=-1, required=True)
 @click.option("--json", "json_out", metavar="FILE|-", help="Write results as JSON ('-' for stdout).")
@@ -30,7 +40,7 @@ def _status_style(status: str) -> str:
               help="Obligations proved in parallel (worker processes).")
 @click.option("--timeout", type=click.FloatRange(0, None, min_open=True), metavar="SECONDS",
               help="Per-obligation solver timeout (default: the spec's `timeout`, else 60).")
-@click.option("--solver", type=click.Choice(["z3", "bitwuzla", "portfolio"]),
+@click.option("--solver", type=click.Choice(["z3", "bitwuzla", "portfolio"]), callback=_installed_solver,
               help="Solver (default: the spec's `solver`, else z3). portfolio: a proof needs both z3 and Bitwuzla (monolithic: z3 confirmed by Bitwuzla; decomposed: the two race and each unsat is re-checked by the other).")
 @click.option("--vcd", "vcd_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write a VCD of every replayed counterexample into DIR (with --html and no --vcd: "

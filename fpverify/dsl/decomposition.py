@@ -12,6 +12,7 @@ from lark import Token, Transformer, v_args
 from ..errors import InputError
 from ..prove.decompose.splits import parse_intervals
 from ..prove.decompose.strategy import FAMILIES, SOLVERS, Strategy
+from ..prove.smtlib import missing_solver
 
 # format parameters of f16 (`splits.format_params`): bounds are evaluated once with them, so a
 # malformed interval list fails when the file is read, not when a format is proved
@@ -131,6 +132,9 @@ class DecompositionBuilder(Transformer):
         tok = children[0]
         if str(tok) not in SOLVERS:
             raise self._tok_err(f"unknown solver `{tok}` (one of {', '.join(SOLVERS)})", tok)
+        why = missing_solver(str(tok))
+        if why:
+            raise self._tok_err(why, tok)
         return Directive("solver", str(tok), meta.line, meta.column)
 
     def number(self, children) -> float:

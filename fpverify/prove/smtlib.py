@@ -23,6 +23,19 @@ def bitwuzla_version() -> str:
     return bitwuzla.version()
 
 
+def missing_solver(name: str) -> str | None:
+    """None when solver ``name`` can run here, else why not (with the pip command that fixes it).
+    "portfolio" needs Bitwuzla too; z3 is a core dependency."""
+    if name not in ("bitwuzla", "portfolio"):
+        return None
+    try:
+        import bitwuzla  # noqa: F401
+    except ImportError:
+        return (f"solver `{name}` needs the bitwuzla package, which is not installed here "
+                "(pip install 'bitwuzla>=0.6,<0.10')")
+    return None
+
+
 def check_bitwuzla(obligation: Obligation, timeout_s: float = 60, logic: str = "QF_BV"
                    ) -> tuple[str, dict[str, int] | None, float]:
     """("unsat" | "sat" | "unknown", model of the declared constants or None, seconds).
@@ -56,4 +69,4 @@ def check_bitwuzla(obligation: Obligation, timeout_s: float = 60, logic: str = "
     return "sat", model, seconds
 
 
-__all__ = ["export", "check_bitwuzla", "bitwuzla_version"]
+__all__ = ["export", "check_bitwuzla", "bitwuzla_version", "missing_solver"]

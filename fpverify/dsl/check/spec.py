@@ -5,6 +5,7 @@ property with the other modules of this package."""
 from __future__ import annotations
 
 from ...hdl.reset import ResetSequence
+from ...prove.smtlib import missing_solver
 from .. import ast
 from ..proof_strategy import load_proof_strategy
 from ..types import BitsT, FloatT, IntT, RoundT, VecT
@@ -265,6 +266,9 @@ def _options(options: dict[str, ast.Option]) -> tuple[float | None, str | None]:
         o = options["solver"]
         if o.value.value not in SOLVERS:
             raise err(f"unknown solver `{o.value.value}` (choose {', '.join(SOLVERS)})", o.value.pos)
+        why = missing_solver(o.value.value)
+        if why:
+            raise err(why, o.value.pos)
         solver = str(o.value.value)
     return timeout, solver
 
