@@ -37,6 +37,24 @@ class LazyGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as e:  # click would turn it into exit 1 ("refuted")
+            raise _OutputClosed() from e
+
+
+class _OutputClosed(Exception):
+    """The reader of stdout went away (`fpverify vectors gen ... | head`)."""
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, prog_name="fpverify")
@@ -54,6 +72,9 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         cli.main(args=argv, prog_name="fpverify", standalone_mode=False)
+    except _OutputClosed:  # the reader stopped reading: what it read was delivered; not a failure
+        _silence_stdout()
+        sys.exit(ExitCode.OK)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(ExitCode.INTERRUPTED)
@@ -70,6 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # noqa: BLE001 - anything else is a bug in fpverify
         click.echo(internal_error_report(e, debug=os.environ.get("FPVERIFY_DEBUG") == "1"), err=True)
         sys.exit(ExitCode.INTERNAL)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
     sys.exit(ExitCode.OK)
 
 

@@ -18,6 +18,9 @@ When one run has several outcomes (a spec with many properties, many specs) the 
 first of `PRECEDENCE` that occurred: a refutation is a real finding and wins over everything, even
 an interrupt; then an interrupt (the results are partial), then an internal error, bad input and
 unknown.
+
+A reader that closes stdout early (``fpverify vectors gen ... | head``) ends the command with 0:
+what it read was delivered, nothing was refuted.
 """
 
 from __future__ import annotations

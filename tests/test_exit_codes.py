@@ -275,3 +275,18 @@ def test_fuzz_internal(capsys, monkeypatch, kernels):
     code, _, err = run_cli(["fuzz", f"{kernels}:zeros", "--semantics", "convert f64->e4m3fn rne", "-n", "50",
                             "-q", "--no-shrink"], capsys)
     _assert_internal(code, err)
+
+
+def test_reader_closing_the_pipe_is_not_a_refutation():
+    """`fpverify vectors gen ... | head -1`: the reader goes away after one line. Oracle: the OS —
+    a real pipe whose read end is closed; exit 1 would mean "refuted", a traceback a bug."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "fpverify.cli", "vectors", "gen", "e4m3fn_mul", "--level", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert first.decode().split() == ["00", "00", "00", "00"] and "Traceback" not in err and "Exception" not in err
