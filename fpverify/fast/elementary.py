@@ -145,17 +145,19 @@ def _values(ops: Operands) -> np.ndarray:
 
 
 def golden_elements(fn: str, codes, fmt: FloatFormat, env: Env, out: FloatFormat, r_bits=0):
-    """(codes, flags) int64 arrays of the golden model on a flat code array (one call per element)."""
+    """(codes, flags) int64 arrays of the golden model on a flat code array, or on a tuple of
+    them (one per operand: pow), one call per element; ``r_bits`` scalar or per element."""
     from ..golden.elementary import evaluate  # mpmath is imported only when an element needs it
 
-    cl = np.asarray(codes).reshape(-1).tolist()
-    rb = np.broadcast_to(r_bits, (len(cl),)).tolist() if np.ndim(r_bits) else None
-    res_c = np.zeros(len(cl), np.int64)
-    res_f = np.zeros(len(cl), np.int64)
+    columns = codes if isinstance(codes, tuple) else (codes,)
+    rows = list(zip(*(np.asarray(c).reshape(-1).tolist() for c in columns)))
+    rb = np.broadcast_to(r_bits, (len(rows),)).tolist() if np.ndim(r_bits) else None
+    res_c = np.zeros(len(rows), np.int64)
+    res_f = np.zeros(len(rows), np.int64)
     o = None if out == fmt else out
-    for i, c in enumerate(cl):
+    for i, row in enumerate(rows):
         e = dataclasses.replace(env, random_bits=int(rb[i])) if rb is not None else env
-        r = evaluate(fn, fmt, (int(c),), e, o)
+        r = evaluate(fn, fmt, tuple(int(c) for c in row), e, o)
         res_c[i], res_f[i] = r.code, int(r.flags)
     return res_c, res_f
 
@@ -302,18 +304,10 @@ def power(a, b, fmt: Format | str, env: Env = Env(), *, out: Format | str | None
         tc, tf = tables.binary_table("pow", fmt, env, out)
         idx = (fx << fmt.width) | fy
         return as_outputs(tc[idx], tf[idx], out, shape, with_flags)
-    from ..golden.elementary import pow as golden_pow
-
     r_bits = random_bits_for(env.rounding, fx.shape, env, None if random_bits is None
                              else np.broadcast_to(random_bits, shape).reshape(-1), rng)
-    rb = np.broadcast_to(r_bits, fx.shape).tolist() if env.rounding.mode.stochastic else None
-    code = np.zeros(fx.size, np.int64)
-    flags = np.zeros(fx.size, np.int64)
-    o = None if out == fmt else out
-    for i, (p, q) in enumerate(zip(fx.tolist(), fy.tolist())):
-        e = dataclasses.replace(env, random_bits=int(rb[i])) if rb is not None else env
-        r = golden_pow(fmt, p, q, env=e, out=o)
-        code[i], flags[i] = r.code, int(r.flags)
+    code, flags = golden_elements("pow", (fx, fy), fmt, env, out,
+                                  np.broadcast_to(r_bits, fx.shape) if env.rounding.mode.stochastic else 0)
     return as_outputs(code, flags, out, shape, with_flags)
 
 
