@@ -16,7 +16,8 @@ from fpverify.formats import FloatFormat, get_format
 from fpverify.golden.real import exact
 from fpverify.rounding import Env, Mode, Rounding, round_to_format
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                derandomize=True)  # the `any(...)` checks below are statistical: no flaky CI
 FORMATS = ["e4m3fn", "e5m2", "e4m3fnuz", "e2m1fn", "e2m3fn", "e8m0fnu", "f16", "bf16", "p3109_8p3se",
            "ue4m3", "mxint8"]
 
