@@ -37,7 +37,7 @@ from ..formats import FloatFormat, Format, NanPolicy, Overflow, get_format
 from ..rounding import Env, Mode, Rounding, parse_rounding
 from ..semantics.ops import get_op
 from ..semantics.rounding_rules import decision_bits
-from . import float64_path, wide
+from . import bf16_kernel, float64_path, wide
 from .operands import Operands, unpack
 from .round_pack import as_outputs, bit_length, finish, jam, round_pack
 from .specials import code_dtype
@@ -299,6 +299,8 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         idx = _table_index(arrays, fmt)
         got = codes[idx]
         return (got, flags[idx]) if with_flags else got
+    if USE_FLOAT64_PATH and bf16_kernel.applies(op, fmt, env, out, with_flags):
+        return bf16_kernel.apply(op, arrays, fmt, env, out)
     if USE_FLOAT64_PATH and float64_path.applies(op, fmt, env, out, with_flags):
         if with_flags:
             return float64_path.apply_with_flags(op, arrays, fmt, env, out)
