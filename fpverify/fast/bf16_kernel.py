@@ -150,12 +150,11 @@ def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, 
     return idx
 
 
-def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
-    """uint16 codes of ``op`` on broadcast bf16 code arrays (`applies` must hold)."""
-    shape = arrays[0].shape
-    a, b = (_codes16(x, fmt) for x in arrays)
+def bit_rounded(op: str, a: np.ndarray, b: np.ndarray, mode: Mode) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, rare): uint16 codes of ``op`` on flat uint16 bf16 code arrays by the float32 operation
+    and bit rounding alone, and the sorted indices of the elements that test positive for the rare
+    set; outside them the codes are the mode's rounding of the exact result."""
     size = a.size
-    mode = env.rounding.mode
     code = np.empty(size, np.uint16)
     scratch = _Scratch(min(size, CHUNK))
     rare = []
@@ -164,10 +163,18 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
         idx = _chunk(op, a[lo:hi], b[lo:hi], mode, scratch.cut(hi - lo), code[lo:hi])
         if idx is not None and idx.size:
             rare.append(idx + lo)
-    if rare:
-        idx = np.concatenate(rare)
-        code[idx] = float64_path.apply(op, [a[idx], b[idx]], fmt, env, out)
+    return code, (np.concatenate(rare) if rare else np.empty(0, np.intp))
+
+
+def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: FloatFormat) -> np.ndarray:
+    """uint16 codes of ``op`` on broadcast bf16 code arrays (`applies` must hold): `bit_rounded`,
+    then the rare set recomputed by the float64 path."""
+    shape = arrays[0].shape
+    a, b = (_codes16(x, fmt) for x in arrays)
+    code, rare = bit_rounded(op, a, b, env.rounding.mode)
+    if rare.size:
+        code[rare] = float64_path.apply(op, [a[rare], b[rare]], fmt, env, out)
     return code.reshape(shape)
 
 
-__all__ = ["applies", "apply", "OPS", "MODES", "CHUNK"]
+__all__ = ["applies", "apply", "bit_rounded", "OPS", "MODES", "CHUNK"]
