@@ -18,7 +18,8 @@ Each operation is an independent integer datapath (int64), then one shared round
 * special operands follow the golden model's rules (NaN, Inf, signed zeros, invalid cases).
 
 Deterministic modes on signed formats with subnormals (with flags: targets below 2^127) run
-`fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
+`fast.float64_path` instead (bf16 add/sub/mul/div in the modes other than RNE: `fast.bf16_kernel`,
+one float32 operation rounded on its bit pattern, its rare set redone by `float64_path`) (float64/float32 arithmetic made exact by error-free transformations,
 rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); this datapath stays
 the one for stochastic modes and the other flag requests, and the independent cross-check in the
 tests.
@@ -50,6 +51,7 @@ _LOW = -(1 << 40)  # exponent given to zero addends (always "far below")
 OPS = ("add", "sub", "mul", "div", "sqrt", "fma")
 CHUNK = 1 << 14  # elements per block of the vectorised datapath (its temporaries stay in cache)
 USE_FLOAT64_PATH = True  # deterministic modes without flags: `float64_path` where it applies
+USE_BF16_KERNEL = True  # bf16 add/sub/mul/div, RNA/RTZ/RUP/RDN/RTO: `bf16_kernel` (off: `float64_path`)
 
 
 def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
@@ -299,7 +301,7 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         idx = _table_index(arrays, fmt)
         got = codes[idx]
         return (got, flags[idx]) if with_flags else got
-    if USE_FLOAT64_PATH and bf16_kernel.applies(op, fmt, env, out, with_flags):
+    if USE_FLOAT64_PATH and USE_BF16_KERNEL and bf16_kernel.applies(op, fmt, env, out, with_flags):
         return bf16_kernel.apply(op, arrays, fmt, env, out)
     if USE_FLOAT64_PATH and float64_path.applies(op, fmt, env, out, with_flags):
         if with_flags:
