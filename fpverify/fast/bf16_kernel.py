@@ -14,13 +14,14 @@ strictly between ``x`` and ``s = RN24(x)``, and bf16 values and midpoints are fl
 That *rare set* is contained in a set one cheap test finds (proofs in ``docs/fast.md``):
 
 * add/sub: ``s`` bit-equal to an operand (a negligible other operand: exponent gap >= 16), or
-  ``s`` not finite (overflow, Inf/NaN operands), or, under RDN, ``s = +0`` (an exact
-  cancellation is -0 in RDN);
+  ``s`` not finite (overflow, Inf/NaN operands);
 * mul/div: ``|s| <= 2^-126`` (products and quotients are exact or, for a quotient, at least
   2^-16 relative away from every 9-bit value, whenever they are float32-normal) or ``s`` not finite.
 
 The elements of that set (plus zero operands, which the tests also catch) are recomputed by the
 float64 path (`float64_path.apply`) on their index list; so are NaN results (canonical NaN).
+Under RDN an exact zero sum (``s = +0``; sums of bf16 values never underflow) is -0 unless both
+operands are +0 (golden's rule; the float32 sum gives +0 for ``x + (-x)``): set in place.
 Chunks of `CHUNK` elements keep the scratch buffers in L2. RNE is not handled here (the float32
 operation and ml_dtypes' RNE cast in `float64_path` are already at ml_dtypes' speed).
 """
@@ -38,7 +39,7 @@ from .operands import check_codes
 
 OPS = ("add", "sub", "mul", "div")
 MODES = (Mode.RNA, Mode.RTZ, Mode.RUP, Mode.RDN, Mode.RTO)
-CHUNK = 1 << 15  # elements per block: four 32-bit scratch arrays and two masks stay in L2
+CHUNK = 1 << 16  # elements per block: four 32-bit scratch arrays and two masks (~1.1 MB) stay near L2
 _SIGN32 = np.uint32(0x80000000)
 _LOW16 = np.uint32(0xFFFF)
 _HALF16 = np.uint32(0x8000)
@@ -115,8 +116,35 @@ def _round_bits(u: np.ndarray, t: np.ndarray, mode: Mode, code: np.ndarray) -> N
     np.right_shift(t, _SIXTEEN, out=code, casting="unsafe")
 
 
-def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, code: np.ndarray):
-    """Codes of one chunk into ``code``; returns the local indices of the rare set (or None)."""
+def _sum_rare(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
+    """Local indices of sums bit-equal to an operand or not finite (None: no such element)."""
+    rare = sc.m1
+    np.equal(u, sc.a, out=rare)
+    np.equal(u, sc.b, out=sc.m2)
+    np.bitwise_or(rare, sc.m2, out=rare)
+    with np.errstate(all="ignore"):
+        total = np.add.reduce(sc.s)  # not finite: overflow, Inf/NaN operands (or a large total)
+    if not np.isfinite(total):
+        np.isfinite(sc.s, out=sc.m2)
+        np.logical_not(sc.m2, out=sc.m2)
+        np.bitwise_or(rare, sc.m2, out=rare)
+    return np.flatnonzero(rare) if rare.any() else None
+
+
+def _tiny_rare(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
+    """Local indices of results with ``|s| <= 2^-126`` or not finite (None: no such element)."""
+    t = sc.t
+    np.left_shift(u, np.uint32(1), out=t)  # magnitude bits
+    if t.min() >= _TINY_LO and t.max() < np.uint32(0xFF000000):
+        return None
+    np.subtract(t, _TINY_LO, out=t)
+    return np.flatnonzero(t >= _TINY_SPAN)
+
+
+def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, code: np.ndarray,
+           zero: np.ndarray | None):
+    """Codes of one chunk into ``code`` (and ``zero``: where a sum is +0); returns the local indices
+    of the rare set (or None)."""
     np.left_shift(a16, _SIXTEEN, out=sc.a)
     np.left_shift(b16, _SIXTEEN, out=sc.b)
     if op == "sub":
@@ -125,27 +153,11 @@ def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, 
     with np.errstate(all="ignore"):
         _OPS[op](sc.a.view(np.float32), sc.b.view(np.float32), out=sc.s)
     if op in ("add", "sub"):
-        rare = sc.m1
-        np.equal(u, sc.a, out=rare)
-        np.equal(u, sc.b, out=sc.m2)
-        np.bitwise_or(rare, sc.m2, out=rare)
-        if mode is Mode.RDN:  # x + (-x) is -0 under RDN; the float32 sum gives +0
-            np.equal(u, 0, out=sc.m2)
-            np.bitwise_or(rare, sc.m2, out=rare)
-        top, bottom = np.maximum.reduce(sc.s), np.minimum.reduce(sc.s)  # NaN propagates
-        if not (np.isfinite(top) and np.isfinite(bottom)):  # overflow, Inf or NaN operands
-            np.isfinite(sc.s, out=sc.m2)
-            np.logical_not(sc.m2, out=sc.m2)
-            np.bitwise_or(rare, sc.m2, out=rare)
-        idx = np.flatnonzero(rare) if rare.any() else None
+        idx = _sum_rare(u, sc)
+        if zero is not None:  # RDN: x + (-x) is -0; the float32 sum gives +0 (fixed by the caller)
+            np.equal(u, 0, out=zero)
     else:
-        t = sc.t
-        np.left_shift(u, np.uint32(1), out=t)  # magnitude bits
-        if t.min() < _TINY_LO or t.max() >= np.uint32(0xFF000000):
-            np.subtract(t, _TINY_LO, out=t)
-            idx = np.flatnonzero(t >= _TINY_SPAN)
-        else:
-            idx = None
+        idx = _tiny_rare(u, sc)
     _round_bits(u, sc.t, mode, code)
     return idx
 
@@ -158,11 +170,17 @@ def bit_rounded(op: str, a: np.ndarray, b: np.ndarray, mode: Mode) -> tuple[np.n
     code = np.empty(size, np.uint16)
     scratch = _Scratch(min(size, CHUNK))
     rare = []
+    zero = np.empty(size, bool) if op in ("add", "sub") and mode is Mode.RDN else None
     for lo in range(0, size, CHUNK):
         hi = min(lo + CHUNK, size)
-        idx = _chunk(op, a[lo:hi], b[lo:hi], mode, scratch.cut(hi - lo), code[lo:hi])
+        idx = _chunk(op, a[lo:hi], b[lo:hi], mode, scratch.cut(hi - lo), code[lo:hi],
+                     None if zero is None else zero[lo:hi])
         if idx is not None and idx.size:
             rare.append(idx + lo)
+    if zero is not None and zero.any():  # exact zero sums (no underflow): +0 only for +0 + +0 (golden)
+        z = np.flatnonzero(zero)
+        both_pos = (a[z] == 0) & (b[z] == (0x8000 if op == "sub" else 0))
+        code[z] = np.where(both_pos, 0, 0x8000)
     return code, (np.concatenate(rare) if rare else np.empty(0, np.intp))
 
 
