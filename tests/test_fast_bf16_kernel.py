@@ -104,8 +104,11 @@ def test_dense_against_int64_and_rare_set_contains_every_bit_rounding_error(op):
     and it does differ there for some elements (the redo is needed)."""
     rng = np.random.default_rng(5)
     ra, rb = _rare_cases(op, 6000, seed=3)
-    a = np.concatenate([ra, rng.integers(0, 1 << 16, 20000).astype(np.uint16)])
-    b = np.concatenate([rb, rng.integers(0, 1 << 16, 20000).astype(np.uint16)])
+    sparse = rng.integers(0, 1 << 16, (2, 4000)).astype(np.uint16)
+    sparse[rng.random((2, 4000)) < 0.5] = 0  # half +0 (and some -0): dropped from the rare set
+    sparse[rng.random((2, 4000)) < 0.1] = 0x8000
+    a = np.concatenate([ra, rng.integers(0, 1 << 16, 20000).astype(np.uint16), sparse[0]])
+    b = np.concatenate([rb, rng.integers(0, 1 << 16, 20000).astype(np.uint16), sparse[1]])
     needed = 0
     for rnd in KERNEL_MODES:
         env = Env(rnd)
@@ -158,8 +161,41 @@ def test_every_significand_pair_near_the_subnormal_range(op):
         _report(a, b, arith.apply(op, (a, b), BF16, env), _int64(op, a, b, env), f"{op} {rnd}")
 
 
+def test_zero_operands_leave_the_rare_set_unless_the_result_is_nan():
+    """A +-0 operand makes the float32 result exact (or NaN): NaN results are redone, finite ones
+    are not (sums also redo every non-finite result)."""
+    z, x = np.uint16(0), np.array([0x3F80, 0xC2F7, 0x0001, 0x7F80, 0xFF80, 0x7FC0, 0x0000, 0x8000], np.uint16)
+    for op in OPS:
+        for a, b in ((np.full(x.size, z), x), (x, np.full(x.size, z)), (np.full(x.size, 0x8000, np.uint16), x)):
+            _, rare = bf16_kernel.bit_rounded(op, a, b, Mode.RTZ)
+            with np.errstate(all="ignore"):
+                fa = (a.astype(np.uint32) << 16).view(np.float32)
+                fb = (b.astype(np.uint32) << 16).view(np.float32)
+                f = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}[op](fa, fb)
+            redo = set(rare.tolist())
+            assert set(np.flatnonzero(np.isnan(f)).tolist()) <= redo, (op, a, b, rare)
+            allowed = ~np.isfinite(f) if op in ("add", "sub") else np.isnan(f)
+            assert redo <= set(np.flatnonzero(allowed).tolist()), (op, a, b, rare)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_sparse_operands_leave_no_rare_elements(op):
+    """Half the operands +0 (as after a ReLU), the others normal: nothing is redone, in bulk
+    (whole-chunk pruning) and on short arrays (index-list pruning)."""
+    rng = np.random.default_rng(4)
+    for n in (20000, 20):
+        a = (rng.integers(0x3C00, 0x4400, n) | (rng.integers(0, 2, n) << 15)).astype(np.uint16)
+        b = (rng.integers(0x3C00, 0x4400, n) | (rng.integers(0, 2, n) << 15)).astype(np.uint16)
+        a[rng.random(n) < 0.5] = 0
+        if op != "div":
+            b[rng.random(n) < 0.5] = 0x8000
+        for mode in bf16_kernel.MODES:
+            _, rare = bf16_kernel.bit_rounded(op, a, b, mode)
+            assert rare.size == 0, (op, n, mode, rare[:5])
+
+
 def test_zero_signs_and_sparse_operands():
-    """Exact cancellation is -0 only under RDN; zero operands (flagged as rare) stay exact."""
+    """Exact cancellation is -0 only under RDN; zero operands stay exact."""
     z = np.array([0x0000, 0x8000], np.uint16)
     x = np.array([0x3F80, 0xBF80, 0x4321, 0x0001], np.uint16)
     a = np.concatenate([np.repeat(z, 2), x, x, np.zeros(40000, np.uint16)])

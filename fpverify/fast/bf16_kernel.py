@@ -18,8 +18,10 @@ That *rare set* is contained in a set one cheap test finds (proofs in ``docs/fas
 * mul/div: ``|s| <= 2^-126`` (products and quotients are exact or, for a quotient, at least
   2^-16 relative away from every 9-bit value, whenever they are float32-normal) or ``s`` not finite.
 
-The elements of that set (plus zero operands, which the tests also catch) are recomputed by the
-float64 path (`float64_path.apply`) on their index list; so are NaN results (canonical NaN).
+The elements of that set are recomputed by the float64 path (`float64_path.apply`) on their index
+list; so are NaN results (canonical NaN). Elements with a ±0 operand and a non-NaN ``s`` are
+dropped from it first: ``s`` is then exact (``x ± 0``, ``0·y``, ``0/y``, ``y/0 = ±Inf``), and the
+bit rounding of an exact ``s`` (±0, ±Inf included) is right.
 Under RDN an exact zero sum (``s = +0``; sums of bf16 values never underflow) is -0 unless both
 operands are +0 (golden's rule; the float32 sum gives +0 for ``x + (-x)``): set in place.
 Chunks of `CHUNK` elements keep the scratch buffers in L2. RNE is not handled here (the float32
@@ -45,7 +47,10 @@ _LOW16 = np.uint32(0xFFFF)
 _HALF16 = np.uint32(0x8000)
 _SIXTEEN = np.uint32(16)
 _TINY_LO = np.uint32(0x01000001)  # (u << 1) of 2^-126, plus one: |s| <= 2^-126 <=> (u << 1) < this
-_TINY_SPAN = np.uint32(0xFDFFFFFE)  # (u << 1) - _TINY_LO >= this: |s| <= 2^-126, or Inf/NaN
+_NONFINITE = np.uint32(0xFF000000)  # (u << 1) >= this: Inf or NaN
+_TINY_SHIFT = np.uint32(0x01000000)  # (u << 1) + this (mod 2^32) <= _TINY_TOP: |s| <= 2^-126, Inf, NaN
+_TINY_TOP = np.uint32(0x02000000)
+_FEW = 32  # rare candidates per chunk pruned on their index list; more: on the whole chunk
 
 
 def _is_bf16(fmt: Format) -> bool:
@@ -75,19 +80,24 @@ def _codes16(c: np.ndarray, fmt: FloatFormat) -> np.ndarray:
 class _Scratch:
     """Per-call scratch buffers of one chunk (reused across chunks; not shared between calls)."""
 
+    NAMES = ("a", "b", "s", "t", "h1", "h2", "m1", "m2", "m3")
+
     def __init__(self, n: int):
         self.a = np.empty(n, np.uint32)
         self.b = np.empty(n, np.uint32)
         self.s = np.empty(n, np.float32)
         self.t = np.empty(n, np.uint32)
+        self.h1 = np.empty(n, np.uint16)
+        self.h2 = np.empty(n, np.uint16)
         self.m1 = np.empty(n, bool)
         self.m2 = np.empty(n, bool)
+        self.m3 = np.empty(n, bool)
 
     def cut(self, k: int) -> "_Scratch":
         if k == self.a.size:
             return self
         part = object.__new__(_Scratch)
-        for name in ("a", "b", "s", "t", "m1", "m2"):
+        for name in self.NAMES:
             setattr(part, name, getattr(self, name)[:k])
         return part
 
@@ -116,29 +126,54 @@ def _round_bits(u: np.ndarray, t: np.ndarray, mode: Mode, code: np.ndarray) -> N
     np.right_shift(t, _SIXTEEN, out=code, casting="unsafe")
 
 
-def _sum_rare(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
-    """Local indices of sums bit-equal to an operand or not finite (None: no such element)."""
+def _sum_rare(u: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray) -> np.ndarray | None:
+    """Local indices of sums bit-equal to an operand (a zero operand aside) or not finite."""
     rare = sc.m1
     np.equal(u, sc.a, out=rare)
     np.equal(u, sc.b, out=sc.m2)
     np.bitwise_or(rare, sc.m2, out=rare)
+    idx = _rare_indices(rare, sc, a16, b16, False) if rare.any() else None
     with np.errstate(all="ignore"):
         total = np.add.reduce(sc.s)  # not finite: overflow, Inf/NaN operands (or a large total)
     if not np.isfinite(total):
         np.isfinite(sc.s, out=sc.m2)
-        np.logical_not(sc.m2, out=sc.m2)
-        np.bitwise_or(rare, sc.m2, out=rare)
-    return np.flatnonzero(rare) if rare.any() else None
+        bad = np.flatnonzero(~sc.m2)
+        idx = bad if idx is None else np.union1d(idx, bad)
+    return idx
 
 
 def _tiny_rare(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
-    """Local indices of results with ``|s| <= 2^-126`` or not finite (None: no such element)."""
+    """Mask (``sc.m1``) of results with ``|s| <= 2^-126`` or not finite; None: no such element."""
     t = sc.t
     np.left_shift(u, np.uint32(1), out=t)  # magnitude bits
-    if t.min() >= _TINY_LO and t.max() < np.uint32(0xFF000000):
+    if t.min() >= _TINY_LO and t.max() < _NONFINITE:
         return None
-    np.subtract(t, _TINY_LO, out=t)
-    return np.flatnonzero(t >= _TINY_SPAN)
+    np.add(t, _TINY_SHIFT, out=t)  # 0 .. 2^-126 -> [2^24, 2^25], Inf/NaN -> [0, 2^24): both <= 2^25
+    np.less_equal(t, _TINY_TOP, out=sc.m1)
+    return sc.m1
+
+
+def _rare_indices(mask: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray,
+                  keep_nan: bool = True) -> np.ndarray:
+    """Indices of ``mask`` without the elements whose ``s`` is exact because an operand is +-0
+    (``x + 0``, ``0 * y``, ``0 / y``, ``y / 0 = Inf``), except (``keep_nan``) NaN ``s`` (golden's
+    NaN code). Many candidates (sparse data) are pruned on the whole chunk, a few on their
+    index list."""
+    if np.count_nonzero(mask) > _FEW:
+        np.left_shift(a16, 1, out=sc.h1)  # uint16: the sign drops out, 0 iff +-0
+        np.left_shift(b16, 1, out=sc.h2)
+        np.minimum(sc.h1, sc.h2, out=sc.h1)
+        np.equal(sc.h1, 0, out=sc.m2)  # a zero operand
+        if keep_nan:
+            np.not_equal(sc.s, sc.s, out=sc.m3)  # NaN
+            np.greater(sc.m2, sc.m3, out=sc.m2)  # a zero operand and s not NaN: exact
+        np.greater(mask, sc.m2, out=mask)
+        return np.flatnonzero(mask)
+    idx = np.flatnonzero(mask)
+    keep = (np.left_shift(sc.a[idx], 1) != 0) & (np.left_shift(sc.b[idx], 1) != 0)
+    if keep_nan:
+        keep |= np.isnan(sc.s[idx])
+    return idx[keep]
 
 
 def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, code: np.ndarray,
@@ -153,11 +188,12 @@ def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, 
     with np.errstate(all="ignore"):
         _OPS[op](sc.a.view(np.float32), sc.b.view(np.float32), out=sc.s)
     if op in ("add", "sub"):
-        idx = _sum_rare(u, sc)
+        idx = _sum_rare(u, sc, a16, b16)
         if zero is not None:  # RDN: x + (-x) is -0; the float32 sum gives +0 (fixed by the caller)
             np.equal(u, 0, out=zero)
     else:
-        idx = _tiny_rare(u, sc)
+        mask = _tiny_rare(u, sc)
+        idx = None if mask is None else _rare_indices(mask, sc, a16, b16)
     _round_bits(u, sc.t, mode, code)
     return idx
 
