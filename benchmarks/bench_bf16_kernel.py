@@ -55,7 +55,8 @@ def main() -> None:
     modes = [r for r in DETERMINISTIC if r.mode in bf16_kernel.MODES]
     rng = np.random.default_rng(2)
     print(f"bf16, {args.n:,} elements, best of {args.repeat}, ns/element; ratio = slowest mode / ml_dtypes RNE")
-    print(f"{'data':6} {'op':4} {'ml RNE':>7} {'route':8} " + " ".join(f"{str(r):>6}" for r in modes) + f" {'ratio':>6}")
+    print(f"{'data':6} {'op':4} {'ml RNE':>7} {'route':8} " + " ".join(f"{str(r):>6}" for r in modes)
+          + f" {'ratio':>6}")
     for data in ("dense", "sparse"):
         for op in bf16_kernel.OPS:
             x = rng.standard_normal(args.n) * 4

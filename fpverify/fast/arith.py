@@ -18,11 +18,12 @@ Each operation is an independent integer datapath (int64), then one shared round
 * special operands follow the golden model's rules (NaN, Inf, signed zeros, invalid cases).
 
 Deterministic modes on signed formats with subnormals (with flags: targets below 2^127) run
-`fast.float64_path` instead (bf16 add/sub/mul/div in the modes other than RNE: `fast.bf16_kernel`,
-one float32 operation rounded on its bit pattern, its rare set redone by `float64_path`) (float64/float32 arithmetic made exact by error-free transformations,
-rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); this datapath stays
-the one for stochastic modes and the other flag requests, and the independent cross-check in the
-tests.
+`fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
+rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); bf16 add/sub/mul/div
+without flags in RNA/RTZ/RUP/RDN/RTO run `fast.bf16_kernel` (one float32 operation rounded on its
+bit pattern, a rare set redone by `float64_path`; ``USE_BF16_KERNEL = False`` turns it off). This
+datapath stays the one for stochastic modes and the other flag requests, and the independent
+cross-check in the tests.
 
 Covered: every `FloatFormat` operand and result format with precision <= 24 whose result format
 has subnormals or precision 1, every deterministic mode, stochastic modes reading <= 33 bits
