@@ -254,3 +254,26 @@ def test_hypothesis_against_golden(pairs, op, rnd):
     env = Env(rnd)
     want = arith.golden_apply(op, [a, b], BF16, env, BF16)
     _report(a, b, arith.apply(op, (a, b), BF16, env), want, f"{op} {rnd}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", OPS)
+def test_every_code_against_the_float64_path(op):
+    """Every bf16 code a × every exponent (4 significands, both signs) as b, all kernel modes,
+    against the float64 path (`arith.USE_BF16_KERNEL = False`; checked against golden in
+    test_fast_float64_path.py): 2^16 × 2048 pairs per mode (~1 min per op)."""
+    a_all = np.arange(1 << 16, dtype=np.uint16)
+    b_set = ((np.arange(256)[:, None] << 7) | np.array([0, 1, 0x40, 0x7F])[None, :]).ravel()
+    b_set = np.concatenate([b_set, b_set | 0x8000]).astype(np.uint16)
+    for rnd in KERNEL_MODES:
+        env = Env(rnd)
+        for k in range(0, b_set.size, 64):
+            b = np.repeat(b_set[k:k + 64], a_all.size)
+            a = np.tile(a_all, 64)
+            got = arith.apply(op, (a, b), BF16, env)
+            arith.USE_BF16_KERNEL = False
+            try:
+                want = arith.apply(op, (a, b), BF16, env)
+            finally:
+                arith.USE_BF16_KERNEL = True
+            _report(a, b, got, want, f"{op} {rnd}")
