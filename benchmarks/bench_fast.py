@@ -2,7 +2,7 @@
 """fpverify.fast side by side with ml_dtypes, pychop and gfloat: ns/element and mismatches.
 
     python benchmarks/bench_fast.py [--section all|fp8conv|conv16|arith] [--n 1000000] [--repeat 5]
-                                    [--traps 2000] [--slow-n 20000]
+                                    [--traps 2000] [--slow-n 20000] [--formats bf16,e2m1fn,...]
 
 Sections (each prints one table):
 
@@ -11,7 +11,9 @@ Sections (each prints one table):
   (bf16) and numpy (f16) RNE casts; mismatches of each library against the golden semantics on a
   trap set of float64 values (ties, one float32 ulp off ties: double-rounding traps, overflow
   thresholds, subnormal boundaries), cast from float64 and from float32.
-* ``arith``: add sub mul div sqrt fma in bf16, f16, tf32, f32, e5m2, e4m3fn: ml_dtypes / numpy
+* ``arith``: add sub mul div sqrt fma in bf16, f16, tf32, f32, e5m2, e4m3fn, then every other
+  format ml_dtypes also has (e4m3, e4m3fnuz, e5m2fnuz, e4m3b11fnuz, e3m4, e2m3fn, e3m2fn, e2m1fn,
+  e8m0fnu; ``--formats`` picks a subset, in the given order): ml_dtypes / numpy
   typed arrays (RNE, no fma), the int64 datapath alone (RNE), ``arith.apply`` as shipped (the
   float64 path where it applies) in each deterministic mode, pychop (``Chop`` on float64 results;
   fma emulated as chop(a*b + c)), gfloat (``round_ndarray`` of the float64 result). Mismatches
@@ -164,13 +166,17 @@ def _lib_for(name: str, ml):
     return ("ml_dtypes", dt) if dt is not None else (None, None)
 
 
-def _timed_ours(op, codes, fmt, env, n, repeat, float64_path: bool) -> float:
-    old = arith.USE_FLOAT64_PATH
-    arith.USE_FLOAT64_PATH = float64_path
+def _timed_ours(op, codes, fmt, env, n, repeat, float64_path: bool, bf16_kernel: bool = True) -> float:
+    old = arith.USE_FLOAT64_PATH, arith.USE_BF16_KERNEL
+    arith.USE_FLOAT64_PATH, arith.USE_BF16_KERNEL = float64_path, bf16_kernel
     try:
         return best_ns(lambda: arith.apply(op, codes, fmt, env), n, repeat)
     finally:
-        arith.USE_FLOAT64_PATH = old
+        arith.USE_FLOAT64_PATH, arith.USE_BF16_KERNEL = old
+
+
+ARITH_FORMATS = ("bf16", "f16", "tf32", "f32", "e5m2", "e4m3fn",  # then the other ml_dtypes formats
+                 "e4m3", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e3m4", "e2m3fn", "e3m2fn", "e2m1fn", "e8m0fnu")
 
 
 def section_arith(args, ml) -> None:
@@ -180,7 +186,9 @@ def section_arith(args, ml) -> None:
         from gfloat import formats as gff
 
         gf_info = {"bf16": gff.format_info_bfloat16, "f16": gff.format_info_binary16,
-                   "e5m2": gff.format_info_ocp_e5m2, "e4m3fn": gff.format_info_ocp_e4m3}
+                   "e5m2": gff.format_info_ocp_e5m2, "e4m3fn": gff.format_info_ocp_e4m3,
+                   "e2m3fn": gff.format_info_ocp_e2m3, "e3m2fn": gff.format_info_ocp_e3m2,
+                   "e2m1fn": gff.format_info_ocp_e2m1}
     modes = DETERMINISTIC
     print(f"\narithmetic, {args.n:,} random elements (gfloat: {args.slow_n:,}), best of {args.repeat}: ns/element"
           f"\n  lib = ml_dtypes (bf16, FP8) or numpy (f16, f32) typed arrays, RNE; int64 = the integer datapath"
@@ -190,17 +198,18 @@ def section_arith(args, ml) -> None:
     print(f"{'fmt':6} {'op':4} {'lib':>6} {'int64':>6} " + " ".join(f"{str(r):>6}" for r in modes)
           + f" {'ratio':>6} {'pychop':>7} {'gfloat':>7} | {'mism.: ours':>11} {'lib':>5} {'pychop':>6} {'gfloat':>6}")
     rng = np.random.default_rng(2)
-    for name in ("bf16", "f16", "tf32", "f32", "e5m2", "e4m3fn"):
+    for name in args.formats:
         fmt = get_format(name)
         libname, dt = _lib_for(name, ml)
+        sat = fmt.specials.value == "none"  # gfloat: formats without Inf/NaN saturate (fpverify: SATFINITE)
         chop = None
         if pychop is not None and fmt.specials.value == "ieee":
             chop = pychop.Chop(fmt.exp_bits, fmt.man_bits, rmode=1)
         for op in arith.OPS:
             arity = 1 if op == "sqrt" else 3 if op == "fma" else 2
             vals = [(rng.standard_normal(args.n) * 4).astype(np.float32) for _ in range(arity)]
-            if op == "sqrt":
-                vals = [np.abs(vals[0])]
+            if op == "sqrt" or not fmt.signed:
+                vals = [np.abs(v) for v in vals]
             codes = [quantize(v, fmt) for v in vals]
             old = _timed_ours(op, codes, fmt, Env(), args.n, max(1, args.repeat // 2), False)
             ours = [_timed_ours(op, codes, fmt, Env(r), args.n, args.repeat, True) for r in modes]
@@ -215,7 +224,8 @@ def section_arith(args, ml) -> None:
                     pcv = best_ns(lambda: chop(_f64_op(op, [chop(v) for v in f64])), args.n, max(1, args.repeat // 2))
                 if name in gf_info:
                     small = [v[: args.slow_n] for v in f64]
-                    gfv = best_ns(lambda: gfloat.round_ndarray(gf_info[name], _f64_op(op, small)), args.slow_n, 2)
+                    gfv = best_ns(lambda: gfloat.round_ndarray(gf_info[name], _f64_op(op, small), sat=sat),
+                                  args.slow_n, 2)
             # mismatches on the trap set
             tops = traps.trap_operands(fmt, op, args.traps, seed=11)
             np.seterr(invalid="ignore")  # decoding signalling NaN codes through float32
@@ -237,7 +247,12 @@ def section_arith(args, ml) -> None:
                 if chop is not None:
                     mm["pc"] = np.count_nonzero(~_same(want, chop(_f64_op(op, [chop(v) for v in tv]))))
                 if name in gf_info:
-                    mm["gf"] = np.count_nonzero(~_same(want, gfloat.round_ndarray(gf_info[name], _f64_op(op, tv))))
+                    mm["gf"] = np.count_nonzero(~_same(want, gfloat.round_ndarray(gf_info[name], _f64_op(op, tv),
+                                                                                 sat=sat)))
+            if args.bf16_before and name == "bf16" and op in ("add", "sub", "mul", "div"):
+                before = [_timed_ours(op, codes, fmt, Env(r), args.n, args.repeat, True, False) for r in modes]
+                print(f"{'(bf16':6} {op:4} {'':>6} {'':>6} " + " ".join(f"{_fmt_ns(v):>6}" for v in before)
+                      + (f" {max(before) / mlv:5.1f}x" if mlv else "") + "  without fast.bf16_kernel)")
             ratio = f"{max(ours) / mlv:5.1f}x" if mlv else "-"
             print(f"{name:6} {op:4} {_fmt_ns(mlv):>6} {_fmt_ns(old):>6} " + " ".join(f"{_fmt_ns(v):>6}" for v in ours)
                   + f" {ratio:>6} {_fmt_ns(pcv):>7} {_fmt_ns(gfv):>7} | {mine:>11} {mm.get('ml', '-'):>5} "
@@ -251,7 +266,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--traps", type=int, default=2000)
     ap.add_argument("--slow-n", type=int, default=20_000)
+    ap.add_argument("--formats", default=",".join(ARITH_FORMATS),
+                    help="arith section: comma-separated formats (default: %(default)s)")
+    ap.add_argument("--bf16-before", action="store_true",
+                    help="arith section: also time bf16 add/sub/mul/div with fast.bf16_kernel switched off")
     args = ap.parse_args()
+    args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    for f in args.formats:
+        get_format(f)  # unknown names fail here, before any timing
     ml = _optional("ml_dtypes")
     if args.section in ("all", "fp8conv"):
         section_fp8conv(args, ml, _optional("gfloat"))

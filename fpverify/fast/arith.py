@@ -19,9 +19,11 @@ Each operation is an independent integer datapath (int64), then one shared round
 
 Deterministic modes on signed formats with subnormals (with flags: targets below 2^127) run
 `fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
-rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); this datapath stays
-the one for stochastic modes and the other flag requests, and the independent cross-check in the
-tests.
+rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); bf16 add/sub/mul/div
+without flags in RNA/RTZ/RUP/RDN/RTO run `fast.bf16_kernel` (one float32 operation rounded on its
+bit pattern, a rare set redone by `float64_path`; ``USE_BF16_KERNEL = False`` turns it off). This
+datapath stays the one for stochastic modes and the other flag requests, and the independent
+cross-check in the tests.
 
 Covered: every `FloatFormat` operand and result format with precision <= 24 whose result format
 has subnormals or precision 1, every deterministic mode, stochastic modes reading <= 33 bits
@@ -37,7 +39,7 @@ from ..formats import FloatFormat, Format, NanPolicy, Overflow, get_format
 from ..rounding import Env, Mode, Rounding, parse_rounding
 from ..semantics.ops import get_op
 from ..semantics.rounding_rules import decision_bits
-from . import float64_path, wide
+from . import bf16_kernel, float64_path, wide
 from .operands import Operands, unpack
 from .round_pack import as_outputs, bit_length, finish, jam, round_pack
 from .specials import code_dtype
@@ -50,6 +52,7 @@ _LOW = -(1 << 40)  # exponent given to zero addends (always "far below")
 OPS = ("add", "sub", "mul", "div", "sqrt", "fma")
 CHUNK = 1 << 14  # elements per block of the vectorised datapath (its temporaries stay in cache)
 USE_FLOAT64_PATH = True  # deterministic modes without flags: `float64_path` where it applies
+USE_BF16_KERNEL = True  # bf16 add/sub/mul/div, RNA/RTZ/RUP/RDN/RTO: `bf16_kernel` (off: `float64_path`)
 
 
 def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
@@ -299,6 +302,8 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
         idx = _table_index(arrays, fmt)
         got = codes[idx]
         return (got, flags[idx]) if with_flags else got
+    if USE_FLOAT64_PATH and USE_BF16_KERNEL and bf16_kernel.applies(op, fmt, env, out, with_flags):
+        return bf16_kernel.apply(op, arrays, fmt, env, out)
     if USE_FLOAT64_PATH and float64_path.applies(op, fmt, env, out, with_flags):
         if with_flags:
             return float64_path.apply_with_flags(op, arrays, fmt, env, out)
