@@ -95,6 +95,10 @@ class MXDot(wiring.Component):
         """1 when a scale is the E8M0 NaN."""
         return (scale_a == E8M0_NAN) | (scale_b == E8M0_NAN)
 
+    def random_bits(self) -> Value | None:
+        """The N random bits the stochastic rounder compares with the residual (``rbits``)."""
+        return getattr(self, "rbits", None)
+
     def elaborate(self, platform):
         m = Module()
         k, out = self.k, self.out_fmt
@@ -127,7 +131,10 @@ class MXDot(wiring.Component):
         ew = signed_width(lo - 2 * E8M0_BIAS - (1 << len(lz)), hi + sw + 2 * E8M0_BIAS + 2)
         norm_exp = named(m, "norm_exp", scale_exp + (lo + sw - 2) - lz, signed(ew))
 
-        ctl = RoundCtl(self.rounding_spec, getattr(self, "rm", None), getattr(self, "rbits", None))
+        rbits = self.random_bits()
+        if rbits is not None:
+            rbits = named(m, "round_rbits", rbits, unsigned(self.rounding_spec.nbits))
+        ctl = RoundCtl(self.rounding_spec, getattr(self, "rm", None), rbits)
         code, flags = round_pack(m, out, ctl, self.overflow, self.tininess, sign, norm_exp, norm_sig)
         any_special = self.nan_scale(self.scale_a, self.scale_b)
         for e in ea + eb:
