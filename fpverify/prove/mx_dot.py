@@ -92,7 +92,8 @@ def round_watch(terms: dict) -> dict:
     below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, terms["round_sticky"]) if frac.size() > 1 \
         else terms["round_sticky"]
     total = terms["dot_sum"]
-    return {"round_guard": bit1(terms["round_guard"]), "round_sticky": bit1(below), "round_up": bit1(terms["round_away"]),
+    return {"round_guard": bit1(terms["round_guard"]), "round_sticky": bit1(below),
+            "round_up": bit1(terms["round_away"]),
             DATAPATH: z3.And(terms["dot_nan"] == 0, total != z3.BitVecVal(0, total.size()))}
 
 
