@@ -75,9 +75,6 @@ def properties_from_spec(spec) -> tuple[list, list[str]]:
             if p.dot.rounding_input:
                 skipped.append(f"{p.name}: not graded (mx_dot with a rounding input: the campaign property "
                                "has a static mode)")
-            elif p.dot.random_input:
-                skipped.append(f"{p.name}: not graded (stochastic rounding: the fault checker has no random-bits "
-                               "port yet)")
             else:
                 props.append(_dot_property(spec, p))
             continue

@@ -251,3 +251,23 @@ def test_dsl_bad_random_argument(tmp_path, capsys, prove, fragment):
     code, out, err = run_cli(["prove", "--check-only", str(p)], capsys)
     assert code == 2 and fragment in out + err, out + err
     assert "bad.spec:10:" in out + err
+
+
+def test_campaign_property_grades_with_each_vectors_random_bits():
+    """`faults`: golden rounds each simulated vector with its own R (the clean SR unit passes, the
+    seeded SR bug fails with a counterexample that names R)."""
+    from fpverify.faults.equivalence import random_vectors
+    from fpverify.faults.mx_dot_property import MXDotEquivalence
+
+    prop = MXDotEquivalence(FP4, 2, F32, Env(parse_rounding("sra4")))
+    assert "sra4" in prop.name
+    clean = flatten(MXDot("e2m1fn", 2, rounding="sra4"))
+    vec = random_vectors(clean, 3000, seed=2)
+    vec["scale_a"] = np.where(np.arange(3000) % 2 == 0, 100, vec["scale_a"]).astype(np.uint64)  # inexact results
+    vec["scale_b"] = np.where(np.arange(3000) % 2 == 0, 2, vec["scale_b"]).astype(np.uint64)
+    expected = prop.expected(vec)
+    assert prop.concrete(vec, evaluate(clean, vec), expected, "sim").status == "PASS"
+    bug = flatten(RandomBitsShiftedMXDot("e2m1fn", 2, rounding="sra4"))
+    out = prop.concrete(vec, evaluate(bug, vec), expected, "sim")
+    assert out.status == "FAIL" and out.counterexample["replayed"]
+    assert "rbits=" in out.counterexample["decoded"]
