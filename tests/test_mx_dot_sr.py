@@ -271,3 +271,12 @@ def test_campaign_property_grades_with_each_vectors_random_bits():
     out = prop.concrete(vec, evaluate(bug, vec), expected, "sim")
     assert out.status == "FAIL" and out.counterexample["replayed"]
     assert "rbits=" in out.counterexample["decoded"]
+
+
+def test_e4m3_k4_shifted_random_bits_refuted_by_the_cut_without_fallback():
+    """A back-end model whose free sum the model's own elements do not reach is lifted to elements
+    that reach it with the same scales, R and NaN status, so the sum cut refutes it alone."""
+    n = flatten(RandomBitsShiftedMXDot("e4m3fn", 4, rounding="sra4"))
+    r = prove_mx_dot_decomposed(n, E4M3, 4, out=F32, env=Env(parse_rounding("sra4")), timeout_s=60)
+    assert r.status == "REFUTED" and r.strategy == "sum cut" and r.first_failing == "round_up", r.message
+    _assert_replayed_with_random_bits(r, n, E4M3, 4, "sra4")

@@ -256,14 +256,22 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
 
 def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: str,
           timeout_s: float) -> dict[str, int] | None:
-    """Elements whose real ``dot_sum`` is the back-end model's free sum, the scales kept (a model
-    of the back end lifted to the design's ports), or None."""
+    """Elements whose real ``dot_sum`` is the back-end model's free sum, the scales and random bits
+    kept and ``dot_nan`` as on the model (a NaN/Inf element would hide the rounding), i.e. a model
+    of the back end lifted to the design's ports, or None."""
     if timeout_s <= 0:
         return None
     t = translate(netlist, vars_)
     s = t.signal(SUM)
     kept = ("scale_a", "scale_b", RAND)
     fixed = [vars_[p] == inputs[p] for p in kept if p in vars_]
+    try:
+        nan = t.signal("dot_nan")
+    except KeyError:
+        nan = None
+    if nan is not None:
+        on_model = z3.substitute(nan, *[(v, z3.BitVecVal(inputs[n], v.size())) for n, v in vars_.items()])
+        fixed.append(nan == z3.simplify(on_model))
     ob = Obligation("lift", "elements reaching the cut sum", [*fixed, s == z3.BitVecVal(total, s.size())],
                     z3.BoolVal(False))
     answer, model, _ = solve_text(None, solver, min(timeout_s, 30), ob)
