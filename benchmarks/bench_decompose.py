@@ -4,6 +4,12 @@
     python benchmarks/bench_decompose.py --units bf16-mul --modes rne --mono-timeout 60
     python benchmarks/bench_decompose.py --bugs               # seeded bugs: refuted + localised
     python benchmarks/bench_decompose.py --json out.json      # rows + every obligation (prove.report)
+    python benchmarks/bench_decompose.py --units mxfp8-e4m3-k4 --modes sra4,srb4,src4 --mono-timeout-other 60
+
+MX dot rows (``mx...`` units, f32 out): the sum cut `fpverify.prove.mx_dot_decompose` (one Bitwuzla
+process: back end, k aligned-product lemmas, the exact-sum lemma; a monolithic fallback on the time
+left) beside the monolithic miter `fpverify.prove.mx_dot.prove_mx_dot` (Bitwuzla) at the stated
+timeout; "oblig" counts the sum cut's lemmas. Stochastic modes cover every value of the rbits port.
 
 Columns: decomposed wall seconds (2 workers, staggered z3+Bitwuzla portfolio) and summed solver
 seconds, the number of obligations, the monolithic time of the same miter (z3, or "> T s" when it
@@ -44,6 +50,10 @@ UNITS = {  # name: (op, format, strategy, target seconds)
     "bf16+f32-fma": ("fma", "bf16", "decompose_fma", 60),  # bf16 x bf16 + f32 -> f32
 }
 ADDEND = {"bf16+f32-fma": "f32"}  # mixed FMA units: the addend's (and result's) format
+MX_UNITS = {  # name: (element format, k, target seconds); f32 out, the sum cut vs the monolithic miter
+    "mxfp8-e4m3-k4": ("e4m3fn", 4, 60),
+    "mxfp4-e2m1-k32": ("e2m1fn", 32, 600),
+}
 MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto", "sra4", "srb4", "src4")
 
 
@@ -61,7 +71,35 @@ def component(op: str, fmt, mode: str, addend=None):
     return LMulUnit(fmt)
 
 
+def run_mx_row(unit: str, mode: str, mono_timeout: float, timeout_s: float | None = None) -> dict:
+    """One MX dot row: the sum-cut proof (``timeout_s``, default 10 x the target) and the
+    monolithic miter at ``mono_timeout`` (0 skips it)."""
+    from fpverify.prove.mx_dot import prove_mx_dot
+    from fpverify.prove.mx_dot_decompose import prove_mx_dot_decomposed
+    from rtl.mx_dot import MXDot
+
+    elem, k, target = MX_UNITS[unit]
+    fmt, f32 = get_format(elem), get_format("f32")
+    nl = flatten(MXDot(elem, k=k, out_fmt="f32", rounding=mode))
+    env = Env(parse_rounding(mode))
+    r = prove_mx_dot_decomposed(nl, fmt, k, out=f32, env=env, timeout_s=timeout_s or 10 * target)
+    row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
+           "solver_seconds": round(sum(lm.seconds for lm in r.lemmas), 2), "obligations": len(r.lemmas),
+           "target": target, "slowest": max(((lm.seconds, lm.name) for lm in r.lemmas), default=(0, "")),
+           "strategy": r.strategy, "lemmas": [(lm.name, lm.status, round(lm.seconds, 2)) for lm in r.lemmas]}
+    if r.status == "REFUTED":
+        row["counterexample"] = f"inputs {r.inputs} netlist {r.netlist} golden {r.golden}"
+        row["first_failing_stage"] = r.first_failing
+    if mono_timeout > 0:
+        m = prove_mx_dot(nl, fmt, k, out=f32, env=env, timeout_s=mono_timeout)
+        row["mono_status"] = m.status
+        row["mono_seconds"] = round(m.seconds, 2)
+    return row
+
+
 def run_row(unit: str, mode: str, mono_timeout: float, workers: int, timeout_s: float | None = None) -> dict:
+    if unit in MX_UNITS:
+        return run_mx_row(unit, mode, mono_timeout, timeout_s)
     op, fname, strategy, target = UNITS[unit]
     fmt = get_format(fname)
     addend = get_format(ADDEND[unit]) if unit in ADDEND else None
@@ -118,14 +156,15 @@ def ratio(row: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--units", default=",".join(UNITS))
+    ap.add_argument("--units", default=",".join([*UNITS, *MX_UNITS]))
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--mono-timeout", type=float, default=300,
                     help="monolithic z3 timeout of the rne rows (0 skips them)")
     ap.add_argument("--mono-timeout-other", type=float, default=60,
                     help="monolithic z3 timeout of the other modes' rows (0 skips them)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--timeout", type=float, default=None, help="per-obligation timeout of the decomposed proofs")
+    ap.add_argument("--timeout", type=float, default=None, help="per-obligation timeout of the decomposed proofs "
+                    "(MX units: of the whole sum-cut run, default 10 x the target)")
     ap.add_argument("--bugs", action="store_true")
     ap.add_argument("--vcd", default=None, help="with --bugs: write each counterexample's VCD under DIR")
     ap.add_argument("--json", default=None)
@@ -139,12 +178,12 @@ def main(argv=None) -> int:
     print(f"# {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} CPUs, python "
           f"{platform.python_version()}, z3 {z3.get_version_string()}, bitwuzla {bitwuzla_version()}, "
           f"{a.workers} workers", flush=True)
-    print(f"{'unit':<12} {'mode':<5} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
+    print(f"{'unit':<14} {'mode':<5} {'status':<8} {'decomp s':>9} {'solver s':>9} {'oblig':>5} "
           f"{'target':>6} {'monolithic':>16} {'ratio':>8}  slowest obligation", flush=True)
     try:
         for unit in a.units.split(","):
             for mode in a.modes.split(","):
-                if UNITS[unit][0] == "lmul" and mode != "rne":
+                if unit in UNITS and UNITS[unit][0] == "lmul" and mode != "rne":
                     continue  # L-Mul variant B never rounds: one row
                 mono = a.mono_timeout if mode == "rne" else a.mono_timeout_other
                 row = run_row(unit, mode, mono, a.workers, a.timeout)
@@ -153,7 +192,7 @@ def main(argv=None) -> int:
                     f"{row['mono_seconds']:.1f} s" if row["mono_status"] == "PROVED"
                     else f"> {mono:.0f} s ({row['mono_status']})" if row["mono_status"] == "UNKNOWN"
                     else f"{row['mono_status']} {row['mono_seconds']:.1f} s")
-                print(f"{unit:<12} {mode:<5} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
+                print(f"{unit:<14} {mode:<5} {row['status']:<8} {row['seconds']:>9.1f} {row['solver_seconds']:>9.1f} "
                       f"{row['obligations']:>5} {row['target']:>5}s {mono_txt:>16} {ratio(row):>8}  "
                       f"{row['slowest'][1][:40]} {row['slowest'][0]:.1f} s", flush=True)
                 if row.get("counterexample"):

@@ -5,6 +5,11 @@ reference `fpverify.smt.reference.mx_dot`, plus the two seeded bugs (benchmarks/
     python benchmarks/bench_mx_dot.py --elem e2m1fn --k 4
     python benchmarks/bench_mx_dot.py --elem e2m1fn --k 4 --campaign 200 --timeout 120 --json out.json
     python benchmarks/bench_mx_dot.py --elem e4m3fn --k 4 --decompose
+    python benchmarks/bench_mx_dot.py --elem e2m1fn --k 2 --decompose --rounding sra4   # + the seeded SR bug
+
+``--rounding``: the unit's static mode (default rne); a stochastic one (sraN, srbN, srcN) gives the
+unit an ``rbits`` port that the proof treats as R (every R covered) and adds the seeded SR bug
+`RandomBitsShiftedMXDot` to the rows.
 
 With ``--decompose``: the sum-cut proof (`fpverify.prove.mx_dot_decompose`: per-element aligned
 product lemmas, the exact-sum lemma, the back end with the sum free; a monolithic fallback on the
@@ -33,7 +38,10 @@ from fpverify.prove.mx_dot import prove_mx_dot  # noqa: E402
 from fpverify.prove.mx_dot_decompose import prove_mx_dot_decomposed  # noqa: E402
 from rtl.mx_dot import MXDot  # noqa: E402
 
-from benchmarks.seeded_bugs.mx_dot import NanScaleIgnoredMXDot, ScaleBiasOffByOneMXDot  # noqa: E402
+from benchmarks.seeded_bugs.mx_dot import (  # noqa: E402
+    NanScaleIgnoredMXDot, RandomBitsShiftedMXDot, ScaleBiasOffByOneMXDot,
+)
+from fpverify.rounding import Env, parse_rounding  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -47,18 +55,24 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", default=None)
     ap.add_argument("--decompose", action="store_true", help="the sum-cut proof instead of the monolithic miter")
+    ap.add_argument("--rounding", default="rne", help="the unit's static rounding mode (e.g. rne, sra4)")
     a = ap.parse_args(argv)
     fmt = get_format(a.elem)
     if a.campaign:
         return campaign(a, fmt)
-    for cls in (MXDot, ScaleBiasOffByOneMXDot, NanScaleIgnoredMXDot):
+    env = Env(parse_rounding(a.rounding))
+    bugs = (ScaleBiasOffByOneMXDot, NanScaleIgnoredMXDot)
+    if env.rounding.mode.stochastic:
+        bugs += (RandomBitsShiftedMXDot,)
+    for cls in (MXDot, *bugs):
         t0 = time.perf_counter()
         prove = prove_mx_dot_decomposed if a.decompose else prove_mx_dot
-        r = prove(flatten(cls(a.elem, k=a.k)), fmt, a.k, out=get_format("f32"), solver=a.solver, timeout_s=a.timeout)
+        r = prove(flatten(cls(a.elem, k=a.k, rounding=a.rounding)), fmt, a.k, out=get_format("f32"), env=env,
+                  solver=a.solver, timeout_s=a.timeout)
         extra = (f" inputs {r.inputs} netlist {r.netlist} golden {r.golden} first failing stage "
                  f"{r.first_failing}") if r.inputs else ""
         how = f" [{r.strategy}]" if a.decompose else ""
-        print(f"{cls.__name__:<24} {a.elem} k={a.k} {a.solver:<8} {r.status:<8} {time.perf_counter() - t0:7.1f} s"
+        print(f"{cls.__name__:<24} {a.elem} k={a.k} {env.rounding} {a.solver:<8} {r.status:<8} {time.perf_counter() - t0:7.1f} s"
               f"{how}{extra} {r.message}", flush=True)
         if a.decompose:
             rows = ", ".join(f"{lm.name} {lm.status} {lm.seconds:.2f} s" for lm in r.lemmas)

@@ -9,7 +9,9 @@ of its LSB; MXINT8: |code| at 2^-6), ``dot_prod{i}`` (one ``*`` cell per element
 products aligned on the smallest possible LSB exponent (a bounded shift: element exponent ranges
 are small, so the fixed-point sum is EXACT), ``dot_sum`` (a balanced adder tree: k must be a power
 of two), ``dot_sum_mag``/``dot_sign``, ``dot_scale_exp`` = scale_a + scale_b - 254, then
-``norm_sig``/``norm_exp`` and the shared `round_pack`.
+``norm_sig``/``norm_exp`` and the shared `round_pack`. Stochastic rounding needs no extra
+datapath: the sum is exact, so the N (SR-A) or N + 1 (SR-B/C) bits of the residual that the SR
+comparison reads are the sum's own bits (zero-padded by `round_pack` when the sum is narrower).
 
 Specials (OCP MX v1.0 §6 and golden): a NaN scale (0xFF) or any NaN or Inf element makes the
 result NaN; an exact zero sum is +0 (the golden sum is a rational: no signed zero).
@@ -40,10 +42,12 @@ E8M0_BIAS = 127
 
 class MXDot(wiring.Component):
     """``k``-element MX block dot product; ports ``a``/``b`` (k element codes, element i in bits
-    ``[i*w, (i+1)*w)``), ``scale_a``/``scale_b`` (E8M0), ``[rm]``, ``result``, ``flags``.
+    ``[i*w, (i+1)*w)``), ``scale_a``/``scale_b`` (E8M0), ``[rm]``, ``[rbits]``, ``result``, ``flags``.
 
     ``semantics``: "exact" (the exact sum rounded once, golden `mx_dot_exact`); the TOSA order is
-    not generated (InputError). ``rounding``/``overflow``/``tininess`` as the other units.
+    not generated (InputError). ``rounding``/``overflow``/``tininess`` as the other units:
+    ``"port"`` adds the 3-bit ``rm`` input (the six deterministic modes), a stochastic mode
+    (``sraN``, ``srbN``, ``srcN``) the N-bit ``rbits`` input (R of golden ``Env.random_bits``).
     """
 
     op = "mx_dot"
@@ -64,8 +68,6 @@ class MXDot(wiring.Component):
             if self.out_fmt.name not in ("f32", "bf16"):
                 raise InputError(f"MXDot: out_fmt must be f32 or bf16 (the E8M0 scale range), not {self.out_fmt.name}")
             self.rounding_spec = parse_rounding_spec(rounding)
-            if self.rounding_spec.stochastic:
-                raise InputError("MXDot: stochastic rounding is not generated for the dot unit")
             self.rounding = "port" if self.rounding_spec.port else self.rounding_spec.rounding
             self.overflow = parse_overflow(overflow, self.out_fmt)
             self.tininess = parse_tininess(tininess)
@@ -77,6 +79,8 @@ class MXDot(wiring.Component):
                    "scale_a": In(8), "scale_b": In(8)}
         if self.rounding_spec.port:
             members["rm"] = In(RM_WIDTH)
+        if self.rounding_spec.stochastic:
+            members["rbits"] = In(self.rounding_spec.nbits)
         members["result"] = Out(self.out_fmt.width)
         members["flags"] = Out(IEEE_FLAG_BITS)
         super().__init__(members)
@@ -90,6 +94,10 @@ class MXDot(wiring.Component):
     def nan_scale(self, scale_a: Value, scale_b: Value) -> Value:
         """1 when a scale is the E8M0 NaN."""
         return (scale_a == E8M0_NAN) | (scale_b == E8M0_NAN)
+
+    def random_bits(self) -> Value | None:
+        """The N random bits the stochastic rounder compares with the residual (``rbits``)."""
+        return getattr(self, "rbits", None)
 
     def elaborate(self, platform):
         m = Module()
@@ -123,7 +131,10 @@ class MXDot(wiring.Component):
         ew = signed_width(lo - 2 * E8M0_BIAS - (1 << len(lz)), hi + sw + 2 * E8M0_BIAS + 2)
         norm_exp = named(m, "norm_exp", scale_exp + (lo + sw - 2) - lz, signed(ew))
 
-        ctl = RoundCtl(self.rounding_spec, getattr(self, "rm", None))
+        rbits = self.random_bits()
+        if rbits is not None:
+            rbits = named(m, "round_rbits", rbits, unsigned(self.rounding_spec.nbits))
+        ctl = RoundCtl(self.rounding_spec, getattr(self, "rm", None), rbits)
         code, flags = round_pack(m, out, ctl, self.overflow, self.tininess, sign, norm_exp, norm_sig)
         any_special = self.nan_scale(self.scale_a, self.scale_b)
         for e in ea + eb:

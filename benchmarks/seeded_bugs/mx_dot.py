@@ -6,7 +6,7 @@ from amaranth.hdl import Cat, Const, Value
 
 from rtl.mx_dot import E8M0_BIAS, MXDot
 
-__all__ = ["ScaleBiasOffByOneMXDot", "NanScaleIgnoredMXDot"]
+__all__ = ["ScaleBiasOffByOneMXDot", "NanScaleIgnoredMXDot", "RandomBitsShiftedMXDot"]
 
 
 class ScaleBiasOffByOneMXDot(MXDot):
@@ -21,3 +21,11 @@ class NanScaleIgnoredMXDot(MXDot):
 
     def nan_scale(self, scale_a: Value, scale_b: Value) -> Value:
         return Const(0, 1)
+
+
+class RandomBitsShiftedMXDot(MXDot):
+    """Stochastic rounding: R is added one bit too low (``rbits >> 1``, as if the comparison were
+    N + 1 bits wide), so a residual rounds up with about half the intended probability."""
+
+    def random_bits(self) -> Value | None:
+        return self.rbits >> 1

@@ -1,7 +1,9 @@
 """``y == mx_dot(a, b, sa, sb, MODE)`` properties (`check.mx_dot.DotProperty`) proved with
 `fpverify.prove.mx_dot.prove_mx_dot` on the spec's port binding: one monolithic miter against the
 symbolic reference, a sat model replayed on the netlist evaluator and golden `mx_dot_exact`, and
-the first failing named stage (`localise_dot`) reported with the counterexample."""
+the first failing named stage (`localise_dot`) reported with the counterexample. A stochastic mode
+binds its ``random = r`` input to the reference's random bits (role ``rbits``): the proof covers
+every R, and a counterexample shows and replays its R."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ from .verdicts import CaseResult
 
 def dot_ports(spec: CheckedSpec, prop: Property) -> dict[str, str | None]:
     """Role -> design port, from the spec's input and output bindings."""
+    from ..prove.mx_dot import RAND
+
     d = prop.dot
     return {"a": spec.inputs[d.a].port, "b": spec.inputs[d.b].port, "scale_a": spec.inputs[d.scale_a].port,
-            "scale_b": spec.inputs[d.scale_b].port, "result": spec.outputs[d.output].port,
-            "flags": spec.outputs[d.flags].port if d.flags else None}
+            "scale_b": spec.inputs[d.scale_b].port,
+            RAND: spec.inputs[d.random_input].port if d.random_input else RAND,
+            "result": spec.outputs[d.output].port, "flags": spec.outputs[d.flags].port if d.flags else None}
 
 
 def mode_cases(spec: CheckedSpec, d) -> list[tuple]:
@@ -81,6 +86,8 @@ def prove_mx_dot_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeo
     out.decoded = decoded
     if d.rounding_input:
         decoded[d.rounding_input] = f"{out.inputs[d.rounding_input]} ({env.rounding})"
+    if d.random_input:
+        decoded[d.random_input] = f"{out.inputs[d.random_input]} (R of {env.rounding})"
     lines = [f"{n} = {v}" for n, v in decoded.items()]
     lines.append(f"golden  {d.output} = {code_text(d.out_fmt, r.golden[0])}"
                  + (f", flags {r.golden[1]:#x}" if d.flags else ""))

@@ -433,6 +433,8 @@ class _DotCheck(_GeneralCheck):
         net = (got[self.spec.outputs[d.output].port],
                got[self.spec.outputs[d.flags].port] & FLAG_MASK if d.flags else 0)
         roles = dict(zip(("a", "b", "scale_a", "scale_b"), (env[n] for n in d.operands)))
+        if d.random_input:
+            roles["rbits"] = env[d.random_input]  # R of the stochastic mode (golden_dot reads it)
         mode = d.env if d.rounding_input is None else replace(d.env, rounding=Rounding(RM_MODES[env[d.rounding_input]]))
         gold = golden_dot(d.elem_a, d.elem_b, d.k, d.out_fmt, mode, roles)
         return net, (gold[0], gold[1] if d.flags else 0)
@@ -453,7 +455,8 @@ class _DotCheck(_GeneralCheck):
             self.table.strict = True
         d = self.prop.dot
         vecs = ", ".join(f"{n} = {elements(values[n], f, d.k)}" for n, f in ((d.a, d.elem_a), (d.b, d.elem_b)))
-        text = (f"{vecs}, {d.scale_a} = {values[d.scale_a]:#x}, {d.scale_b} = {values[d.scale_b]:#x}: "
+        rnd = f", {d.random_input} = {values[d.random_input]}" if d.random_input else ""
+        text = (f"{vecs}, {d.scale_a} = {values[d.scale_a]:#x}, {d.scale_b} = {values[d.scale_b]:#x}{rnd}: "
                 f"netlist {d.output} = {format_value(self.spec.outputs[d.output].type, y)}"
                 f"{f' flags {fl:#x}' if d.flags else ''}, golden mx_dot = "
                 f"{format_value(self.spec.outputs[d.output].type, g)}{f' flags {gfl:#x}' if d.flags else ''}")

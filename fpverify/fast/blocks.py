@@ -10,7 +10,7 @@ rounds each of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -122,11 +122,13 @@ def mx_dequantize(q: MXArray, dtype=np.float32) -> np.ndarray:
     return out.reshape(q.codes.shape).astype(dtype)
 
 
-def mx_dot_exact(a: MXArray, b: MXArray, out: Format | str = "f32", env: Env = Env()) -> np.ndarray:
+def mx_dot_exact(a: MXArray, b: MXArray, out: Format | str = "f32", env: Env = Env(),
+                 random_bits: np.ndarray | None = None) -> np.ndarray:
     """Σ X_A X_B P_A P_B over the last axis, exact, one rounding per output (codes of ``out``).
 
     Block partial sums are exact integers (element values are integers times 2^lsb); blocks are
-    combined with Python integers, and the total is rounded by the golden kernel.
+    combined with Python integers, and the total is rounded by the golden kernel. A stochastic
+    mode takes R per output from ``random_bits`` (the output's shape), else ``env.random_bits``.
     """
     from ..formats import get_format
     from ..golden.convert import from_value
@@ -149,7 +151,13 @@ def mx_dot_exact(a: MXArray, b: MXArray, out: Format | str = "f32", env: Env = E
     flat_s, flat_e = sums.reshape(-1, shape[-1]), (ea + eb).reshape(-1, shape[-1])
     flat_nan = nan.reshape(-1, shape[-1]).any(axis=-1)
     out_flat = res.reshape(-1)
+    rbits = None
+    if random_bits is not None and env.rounding.mode.stochastic:
+        rbits = np.broadcast_to(np.asarray(random_bits, dtype=np.uint64), shape[:-1]).reshape(-1)
+    base_env = env
     for r in range(flat_s.shape[0]):
+        if rbits is not None:
+            env = replace(base_env, random_bits=int(rbits[r]))
         if flat_nan[r]:
             out_flat[r] = from_value(float("nan"), out, env).code
             continue

@@ -1,6 +1,7 @@
 """The MX block dot product as a campaign property: ``result``/``flags`` of a `rtl.mx_dot.MXDot`-style
 unit (ports ``a``, ``b``: k element codes each, ``scale_a``, ``scale_b``: E8M0) equal golden
-`mx_dot_exact` (exact sum rounded once, OCP specials), NaN as a class.
+`mx_dot_exact` (exact sum rounded once, OCP specials), NaN as a class. In a stochastic mode the
+unit's ``rbits`` port (role ``rbits``) is R: golden rounds each vector with its own R.
 
 * ``concrete``: the simulated vectors against golden, each mismatch re-computed in golden;
 * ``prove``: the sum-cut proof `fpverify.prove.mx_dot_decompose.prove_mx_dot_decomposed` on the
@@ -45,7 +46,7 @@ class MXDotEquivalence:
         self.elem_b = get_format(self.elem_b) if self.elem_b is not None else self.elem
         self.out_fmt = get_format(self.out_fmt)
         if not self.name:
-            self.name = f"result == mx_dot(a, b, scale_a, scale_b, {self.env.rounding.mode.value}) with flags " \
+            self.name = f"result == mx_dot(a, b, scale_a, scale_b, {self.env.rounding}) with flags " \
                         f"[{self.elem.name} x {self.k} -> {self.out_fmt.name}]"
 
     @property
@@ -58,16 +59,21 @@ class MXDotEquivalence:
         return golden_dot(self.elem, self.elem_b, self.k, self.out_fmt, self.env, inputs)
 
     def _roles(self, inputs: dict[str, int]) -> dict[str, int]:
-        """Netlist port values -> role values."""
-        return {p: inputs[self.port(p)] for p in PORTS}
+        """Netlist port values -> role values (``rbits`` too in a stochastic mode)."""
+        from ..prove.mx_dot import RAND, role_values
+
+        return role_values(inputs, {r: self.port(r) for r in (*PORTS, RAND)}, self.env)
 
     def expected(self, vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        cols = [np.asarray(vectors[self.port(p)]).astype(object) for p in PORTS]
+        from ..prove.mx_dot import RAND
+
+        roles = [*PORTS, RAND] if self.env.rounding.mode.stochastic and self.port(RAND) in vectors else list(PORTS)
+        cols = [np.asarray(vectors[self.port(p)]).astype(object) for p in roles]
         n = len(cols[0])
         codes = np.zeros(n, dtype=np.int64)
         flags = np.zeros(n, dtype=np.int64)
         for i in range(n):
-            codes[i], flags[i] = self._golden({p: int(c[i]) for p, c in zip(PORTS, cols)})
+            codes[i], flags[i] = self._golden({p: int(c[i]) for p, c in zip(roles, cols)})
         if not self.port("flags"):
             flags[:] = 0
         nan = np.array([self.out_fmt.is_nan(int(c)) for c in codes], dtype=bool)
@@ -104,11 +110,12 @@ class MXDotEquivalence:
         elems = [(inputs["a"] >> (i * w)) & ((1 << w) - 1) for i in range(self.k)]
         elems_b = [(inputs["b"] >> (i * self.elem_b.width)) & ((1 << self.elem_b.width) - 1) for i in range(self.k)]
         o = self.out_fmt
+        rnd = f", rbits={inputs['rbits']}" if "rbits" in inputs else ""
 
         def show(c):
             return f"{c:#x} ({'nan' if o.is_nan(c) else o.value(c)})"
         return (f"mx_dot(a={[hex(e) for e in elems]}, b={[hex(e) for e in elems_b]}, scale_a={inputs['scale_a']:#x}, "
-                f"scale_b={inputs['scale_b']:#x}): golden {show(expected[0])} flags {expected[1]:#x}, "
+                f"scale_b={inputs['scale_b']:#x}{rnd}): golden {show(expected[0])} flags {expected[1]:#x}, "
                 f"netlist {show(actual[0])} flags {actual[1]:#x}")
 
     def prove(self, netlist, timeout_s: float) -> Outcome:

@@ -1,21 +1,24 @@
 """Monolithic equivalence proof of an MX block dot-product unit (`rtl.mx_dot.MXDot`: ports ``a``,
-``b``, ``scale_a``, ``scale_b``, ``result``, ``flags``) against the symbolic reference
-`fpverify.smt.reference.mx_dot` (exact sum, one rounding; float elements, static rounding).
+``b``, ``scale_a``, ``scale_b``, [``rbits``], ``result``, ``flags``) against the symbolic reference
+`fpverify.smt.reference.mx_dot` (exact sum, one rounding; float elements, static rounding). In a
+stochastic mode the unit's random-bits port (role ``rbits``) is the reference's R, so the proof
+covers every R; the counterexample carries it and golden is replayed with it (``Env.random_bits``).
 
-A sat model is replayed before it is reported: the netlist on the numpy evaluator and golden
-`mx_dot_exact` on the model's blocks must disagree (NaN as a class, the five IEEE flags), else the
-verdict is ERROR (a tool bug). Specs state it as ``y == mx_dot(a, b, sa, sb, MODE)``
+A sat model is replayed before it is reported: the netlist on the numpy evaluator (Python ints:
+ports of any width) and golden `mx_dot_exact` on the model's blocks must disagree (NaN as a class,
+the five IEEE flags), else the verdict is ERROR (a tool bug). Specs state it as ``y == mx_dot(a, b, sa, sb, MODE)``
 (`fpverify.dsl.prove_mx_dot`), which passes the spec's port binding (``ports``).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import z3
 
+from ..errors import InputError
 from ..formats import FloatFormat
 from ..rounding import Env
 from ..smt.netlist_z3 import translate
@@ -23,11 +26,12 @@ from ..smt.reference.mx_dot import mx_dot
 from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
 from .obligation import Obligation, conj
-from .replay import premises_hold
+from .replay import evaluate_netlist, premises_hold
 
 FLAG_MASK = 0x1F
 PORTS = ("a", "b", "scale_a", "scale_b")
-ROLES = PORTS + ("result", "flags")  # a port binding maps these roles to the netlist's port names
+RAND = "rbits"  # the random-bits role of a stochastic unit
+ROLES = PORTS + (RAND, "result", "flags")  # a port binding maps these roles to the netlist's port names
 
 
 @dataclass
@@ -42,7 +46,12 @@ class DotProof:
     first_failing: str | None = None  # the first named stage that differs from the reference (REFUTED)
     stages: list[tuple[str, int, int]] | None = None  # (stage, expected, actual) modulo the signal width
 
-STAGES = ("dot_nan", "dot_scale_exp", "dot_sum", "result", "flags")  # pipeline order
+STAGES = ("dot_nan", "dot_scale_exp", "dot_sum", "round_guard", "round_sticky", "round_up", "result",
+          "flags")  # pipeline order
+# round-stage bits, compared only on the rounding datapath (no NaN, a nonzero exact sum): elsewhere
+# the result bypasses the rounder and the two sides need not agree on them
+ROUND_STAGES = ("round_guard", "round_sticky", "round_up")
+DATAPATH = "dot_datapath"
 
 
 def port_binding(ports: dict[str, str | None] | None = None) -> dict[str, str | None]:
@@ -60,7 +69,8 @@ def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, ou
     p = port_binding(ports)
     vars_ = {n: z3.BitVec(n, len(v)) for n, v in netlist.inputs.items() if len(v)}
     terms = translate(netlist, vars_)
-    ref = mx_dot(elem_a, elem_b, vars_[p["a"]], vars_[p["b"]], vars_[p["scale_a"]], vars_[p["scale_b"]], k, out, env)
+    ref = mx_dot(elem_a, elem_b, vars_[p["a"]], vars_[p["b"]], vars_[p["scale_a"]], vars_[p["scale_b"]], k, out, env,
+                 rand_term(vars_, p, env))
     code = terms.output(p["result"])
     same = z3.Or(code == ref.code, z3.And(unpack_any(out, code).is_nan, unpack_any(out, ref.code).is_nan))
     goals = [same]
@@ -70,13 +80,60 @@ def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, ou
                     "netlist == reference mx_dot (exact sum, one rounding), NaN as a class"
                     + (", IEEE flags" if p["flags"] is not None else ""),
                     [ref.defined] + [vars_[n] == v for n, v in (fixed or {}).items()], conj(goals))
-    ob.watch = {**ref.terms, "result": ref.code, "flags": ref.flags}
+    ob.watch = {**ref.terms, **round_watch(ref.terms), "result": ref.code, "flags": ref.flags}
     return ob, vars_
 
 
+def round_watch(terms: dict) -> dict:
+    """Localisation terms of the rounder from the reference's round terms: guard, sticky (every bit
+    below the guard), round up (as the RTL's 1-bit ``round_*`` signals) and the datapath condition."""
+    bit1 = lambda b: z3.If(b, z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))  # noqa: E731
+    frac = terms["round_frac"]
+    below = z3.Or(z3.Extract(frac.size() - 2, 0, frac) != 0, terms["round_sticky"]) if frac.size() > 1 \
+        else terms["round_sticky"]
+    total = terms["dot_sum"]
+    return {"round_guard": bit1(terms["round_guard"]), "round_sticky": bit1(below),
+            "round_up": bit1(terms["round_away"]),
+            DATAPATH: z3.And(terms["dot_nan"] == 0, total != z3.BitVecVal(0, total.size()))}
+
+
+def expected_stage(watch: dict, stage: str, subst: list) -> int | None:
+    """The reference's value of ``stage`` on the substituted inputs, or None for a round stage off
+    the rounding datapath (not compared)."""
+    fold = lambda t: z3.simplify(z3.substitute(t, *subst) if subst else t)  # noqa: E731
+    if stage in ROUND_STAGES and not z3.is_true(fold(watch[DATAPATH])):
+        return None
+    return fold(watch[stage]).as_long()
+
+
+def rand_term(vars_: dict[str, z3.BitVecRef], ports: dict[str, str | None], env: Env) -> z3.BitVecRef | None:
+    """The random-bits port variable of a stochastic mode (None: a deterministic mode, or a unit
+    without the port, whose reference then takes ``env.random_bits``). InputError when the port is
+    not N bits wide."""
+    name = ports.get(RAND)
+    if not env.rounding.mode.stochastic or name is None or name not in vars_:
+        return None
+    if vars_[name].size() != env.rounding.nbits:
+        raise InputError(f"random-bits port {name} is {vars_[name].size()} bits; {env.rounding} needs "
+                         f"{env.rounding.nbits}")
+    return vars_[name]
+
+
+def role_values(inputs: dict[str, int], ports: dict[str, str | None], env: Env) -> dict[str, int]:
+    """Netlist port values -> the role values golden reads (a, b, scales; rbits in a stochastic mode)."""
+    out = {role: inputs[ports[role]] for role in PORTS}
+    if env.rounding.mode.stochastic and ports.get(RAND) in inputs:
+        out[RAND] = inputs[ports[RAND]]
+    return out
+
+
 def golden_dot(elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int]) -> tuple[int, int]:
-    """Golden `mx_dot_exact` on one block pair; ``inputs`` keyed by role (a, b, scale_a, scale_b)."""
+    """Golden `mx_dot_exact` on one block pair; ``inputs`` keyed by role (a, b, scale_a, scale_b,
+    and ``rbits`` in a stochastic mode: R for this one rounding, else ``env.random_bits``)."""
     from ..golden.blocks import MXBlock, mx_dot_exact
+
+    if env.rounding.mode.stochastic and RAND in inputs:
+        env = replace(env, random_bits=inputs[RAND])
 
     def codes(word: int, w: int) -> tuple[int, ...]:
         return tuple((word >> (i * w)) & ((1 << w) - 1) for i in range(k))
@@ -91,8 +148,6 @@ def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | 
     """``ports``: role -> netlist port name (`port_binding`; default the generator's names);
     ``fixed``: input ports held at a value (`dot_obligation`). The counterexample's ``inputs`` are
     keyed by netlist port."""
-    from ..hdl.evaluate import evaluate
-
     t0 = time.perf_counter()
     elem_b = elem_b or elem_a
     p = port_binding(ports)
@@ -103,10 +158,10 @@ def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | 
     if answer != "sat":
         return DotProof("UNKNOWN", time.perf_counter() - t0, solver, message=msg or answer)
     inputs = {n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()}
-    r = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()})
-    net_flags = int(r[p["flags"]][0]) & FLAG_MASK if p["flags"] is not None else 0
-    net = (int(r[p["result"]][0]), net_flags)
-    gold = golden_dot(elem_a, elem_b, k, out, env, {role: inputs[p[role]] for role in PORTS})
+    r = evaluate_netlist(netlist, inputs)  # Python ints: ports wider than 64 bits too
+    net_flags = r[p["flags"]] & FLAG_MASK if p["flags"] is not None else 0
+    net = (r[p["result"]], net_flags)
+    gold = golden_dot(elem_a, elem_b, k, out, env, role_values(inputs, p, env))
     if p["flags"] is None:
         gold = (gold[0], 0)
     same = (net[0] == gold[0] or (out.is_nan(net[0]) and out.is_nan(gold[0]))) and net[1] == gold[1]
@@ -129,13 +184,16 @@ def localise_dot(netlist, ob: Obligation, vars_, inputs: dict[str, int], ports: 
     names = [s for s in STAGES if alias.get(s, s) is not None
              and (alias.get(s, s) in netlist.outputs or _has(netlist, alias.get(s, s)))]
     probes = [alias.get(s, s) for s in names]
-    got = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()}, probes=probes)
+    got = evaluate(netlist, {n: np.array([v], dtype=object) for n, v in inputs.items()}, probes=probes)
     subst = [(v, z3.BitVecVal(inputs[n], v.size())) for n, v in vars_.items()]
     rows, first = [], None
     for s in names:
         sig = alias.get(s, s)
         width = len(netlist.outputs[sig]) if sig in netlist.outputs else len(netlist.signal(sig))
-        want = z3.simplify(z3.substitute(ob.watch[s], *subst)).as_long() % (1 << width)
+        want = expected_stage(ob.watch, s, subst)
+        if want is None:
+            continue
+        want %= 1 << width
         have = next(int(v[0]) for k, v in got.items() if k == sig or k.endswith("." + sig)) % (1 << width)
         if s == "flags":
             want, have = want & FLAG_MASK, have & FLAG_MASK
@@ -153,5 +211,5 @@ def _has(netlist, name: str) -> bool:
         return False
 
 
-__all__ = ["DotProof", "dot_obligation", "golden_dot", "localise_dot", "port_binding", "prove_mx_dot", "ROLES",
-           "STAGES"]
+__all__ = ["DotProof", "dot_obligation", "golden_dot", "localise_dot", "port_binding", "prove_mx_dot", "rand_term",
+           "role_values", "round_watch", "expected_stage", "RAND", "ROLES", "STAGES", "ROUND_STAGES"]

@@ -16,6 +16,9 @@ extension). Obligations, all proved in the same run and listed in the result:
 * ``back end``: the netlist with ``dot_sum`` replaced by a free ``S`` against the reference with
   its sum replaced by ``S`` sign-extended, ``S`` within that bound: specials (NaN scale, NaN/Inf
   elements, zero), normalisation, scale exponent, rounding, packing and flags — no multiplier left.
+  In a stochastic mode the unit's ``rbits`` port is the reference's R on both sides of every
+  obligation (the rounding of the free sum takes the same random bits), so each lemma covers
+  every R.
 
 Soundness: instantiate ``T_i`` with the netlist's real aligned products (``term{i}`` makes the
 reference's terms the same value) and ``S`` with the netlist's real sum (``sum`` makes the
@@ -26,7 +29,7 @@ free value. No case split: nothing to cover.
 A sat lemma is replayed (the model's ports on the evaluator and golden `mx_dot_exact`): a
 disagreement is REFUTED and localised; otherwise (the free cut value was unreachable), or on an
 UNKNOWN lemma, the proof falls back to the monolithic miter on the time left. Never PROVED
-unless every obligation is unsat.
+unless every obligation is unsat. A lifted model keeps the scales and the random bits.
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ from ..smt.netlist_z3 import translate
 from ..smt.reference.mx_dot import mx_dot
 from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
-from .mx_dot import FLAG_MASK, STAGES, DotProof, dot_obligation, golden_dot, localise_dot, prove_mx_dot
+from .mx_dot import (
+    FLAG_MASK, RAND, STAGES, DotProof, dot_obligation, expected_stage, golden_dot, localise_dot, port_binding,
+    prove_mx_dot, rand_term, role_values,
+)
 from .obligation import Obligation, conj
 from .replay import evaluate_netlist, premises_hold
 
@@ -134,7 +140,7 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     """(the sum-cut obligations ``term{i}``..., ``sum``, ``back end``; the design's port variables)."""
     vars_ = {n: z3.BitVec(n, len(v)) for n, v in netlist.inputs.items() if len(v)}
     ports = [vars_[p] for p in ("a", "b", "scale_a", "scale_b")]
-    ref = mx_dot(elem_a, elem_b, *ports, k, out, env)
+    ref = mx_dot(elem_a, elem_b, *ports, k, out, env, rand_term(vars_, port_binding(None), env))
     name = f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}"
     obs = []
     full = translate(netlist, vars_)
@@ -250,20 +256,29 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
 
 def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: str,
           timeout_s: float) -> dict[str, int] | None:
-    """Elements whose real ``dot_sum`` is the back-end model's free sum, the scales kept (a model
-    of the back end lifted to the design's ports), or None."""
+    """Elements whose real ``dot_sum`` is the back-end model's free sum, the scales and random bits
+    kept and ``dot_nan`` as on the model (a NaN/Inf element would hide the rounding), i.e. a model
+    of the back end lifted to the design's ports, or None."""
     if timeout_s <= 0:
         return None
     t = translate(netlist, vars_)
     s = t.signal(SUM)
-    fixed = [vars_[p] == inputs[p] for p in ("scale_a", "scale_b") if p in vars_]
+    kept = ("scale_a", "scale_b", RAND)
+    fixed = [vars_[p] == inputs[p] for p in kept if p in vars_]
+    try:
+        nan = t.signal("dot_nan")
+    except KeyError:
+        nan = None
+    if nan is not None:
+        on_model = z3.substitute(nan, *[(v, z3.BitVecVal(inputs[n], v.size())) for n, v in vars_.items()])
+        fixed.append(nan == z3.simplify(on_model))
     ob = Obligation("lift", "elements reaching the cut sum", [*fixed, s == z3.BitVecVal(total, s.size())],
                     z3.BoolVal(False))
     answer, model, _ = solve_text(None, solver, min(timeout_s, 30), ob)
     if answer != "sat":
         return None
     return {**inputs, **{n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()
-                         if n not in ("scale_a", "scale_b")}}
+                         if n not in kept}}
 
 
 def localise_folded(netlist: Netlist, ob: Obligation, ports, inputs: dict[str, int]):
@@ -277,8 +292,11 @@ def localise_folded(netlist: Netlist, ob: Obligation, ports, inputs: dict[str, i
         except KeyError:
             continue
         mask = FLAG_MASK if st == "flags" else (1 << term.size()) - 1
+        want = expected_stage(ob.watch, st, subst)
+        if want is None:
+            continue
+        want &= mask
         have = z3.simplify(term).as_long() & mask
-        want = z3.simplify(z3.substitute(ob.watch[st], *subst)).as_long() & mask
         rows.append((st, want, have))
         if want != have and first is None:
             first = st
@@ -292,11 +310,10 @@ def _replay(netlist, elem_a, elem_b, k, out, env, inputs) -> DecomposedDotProof 
         return None
     r = evaluate_netlist(netlist, inputs)
     net = (r["result"], r["flags"] & FLAG_MASK)
-    gold = golden_dot(elem_a, elem_b, k, out, env, inputs)
+    gold = golden_dot(elem_a, elem_b, k, out, env, role_values(inputs, port_binding(None), env))
     if (net[0] == gold[0] or (out.is_nan(net[0]) and out.is_nan(gold[0]))) and net[1] == gold[1]:
         return None
-    wide = any(len(v) > 63 for v in netlist.inputs.values())  # localise_dot's evaluator vectors are uint64
-    stages, first = (localise_folded if wide else localise_dot)(netlist, ob, ports, inputs)
+    stages, first = localise_dot(netlist, ob, ports, inputs)  # Python-int vectors: any port width
     return DecomposedDotProof("REFUTED", 0.0, "", inputs, net, gold, "", first, stages)
 
 

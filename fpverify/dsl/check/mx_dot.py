@@ -1,6 +1,8 @@
 """MX block dot products: recognising ``OUT == mx_dot(a, b, scale_a, scale_b, MODE)`` (a, b
 ``FMT[k]`` vectors of MX float elements, scales ``e8m0``, OUT f32 or bf16) and turning it into a
-`DotProperty` (proved by `fpverify.dsl.prove_mx_dot`)."""
+`DotProperty` (proved by `fpverify.dsl.prove_mx_dot`). A stochastic MODE (``sraN``, ``srbN``,
+``srcN``) takes its random bits as the other operations do: ``random = r`` with ``r`` a
+``bits[N]`` input (``input r = dut.rbits : bits[N]``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from ...formats import FloatFormat
 from ...rounding import Env, Rounding, parse_rounding
 from .. import ast
-from ..types import FloatT, RoundT, VecT
+from ..types import BitsT, FloatT, RoundT, VecT
 from .binding import flags_output
 from .located import err
 from .scope import Scope
@@ -39,6 +41,7 @@ class DotProperty:
     rounding: Rounding | None  # static mode; None when ``rounding_input`` drives it
     rounding_input: str | None
     flags: str | None
+    random_input: str | None = None  # `random = r`: the bits input feeding a stochastic mode
 
     @property
     def env(self) -> Env:
@@ -67,8 +70,9 @@ def recognise_mx_dot(scope: Scope, pr: ast.Prove) -> DotProperty | None:
     if not isinstance(out.type, FloatT) or out.type.fmt.name not in DOT_OUTPUTS:
         raise err(f"output `{lhs.id}` has type {out.type}; `{DOT_OP}` rounds into "
                   f"{' or '.join(DOT_OUTPUTS)}", lhs.pos)
-    if call.kwargs:
-        raise err(f"`{DOT_OP}` takes no keyword arguments (`{call.kwargs[0].name}=`)", call.kwargs[0].pos)
+    for kw in call.kwargs:
+        if kw.name != "random" or sum(k.name == kw.name for k in call.kwargs) > 1:
+            raise err(f"`{DOT_OP}` takes one keyword argument, `random = r` (not `{kw.name}=` here)", kw.pos)
     if len(call.args) != 5:
         raise err(f"`{DOT_OP}` takes 5 arguments (a, b, scale_a, scale_b, rounding mode), got "
                   f"{len(call.args)}", call.pos)
@@ -83,9 +87,10 @@ def recognise_mx_dot(scope: Scope, pr: ast.Prove) -> DotProperty | None:
         if names.count(x.id) > 1:
             raise err(f"input `{x.id}` is used twice as an operand; the unit has one port per operand", x.pos)
     rounding, rounding_input = _rounding(scope, mode)
+    random_input = _random(scope, call, rounding, mode)
     flags = _flags(scope, pr)
     return DotProperty(lhs.id, a.id, b.id, sa.id, sb.id, va.fmt, vb.fmt, va.k, out.type.fmt, rounding,
-                       rounding_input, flags)
+                       rounding_input, flags, random_input)
 
 
 def _vector(scope: Scope, x) -> VecT:
@@ -121,9 +126,27 @@ def _rounding(scope: Scope, mode) -> tuple[Rounding | None, str | None]:
         r = parse_rounding(mode.id)
     except ValueError as ex:
         raise err(str(ex), mode.pos) from None
-    if r.mode.stochastic:
-        raise err(f"`{DOT_OP}` rounds deterministically; {r} is stochastic", mode.pos)
     return r, None
+
+
+def _random(scope: Scope, call: ast.Call, rounding: Rounding | None, mode) -> str | None:
+    """The ``random = r`` input of a stochastic mode (required there, rejected elsewhere)."""
+    kw = next((k for k in call.kwargs if k.name == "random"), None)
+    stochastic = rounding is not None and rounding.mode.stochastic
+    if kw is None:
+        if stochastic:
+            raise err(f"stochastic rounding {rounding} needs its random bits: `random = INPUT` "
+                      f"(an `input r = dut.rbits : bits[{rounding.nbits}]`)", mode.pos)
+        return None
+    if not stochastic:
+        raise err("`random=` only goes with a stochastic rounding mode (sraN, srbN, srcN)", kw.pos)
+    v = kw.value
+    if not isinstance(v, ast.Name) or v.id not in scope.inputs:
+        raise err("`random=` takes a declared bits input (`input r = dut.rbits : bits[N]`)", v.pos)
+    t = scope.inputs[v.id].type
+    if not isinstance(t, BitsT) or t.width != rounding.nbits:
+        raise err(f"random input `{v.id}` must be bits[{rounding.nbits}] for {rounding}, not {t}", v.pos)
+    return v.id
 
 
 def _flags(scope: Scope, pr: ast.Prove) -> str | None:

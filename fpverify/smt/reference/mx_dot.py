@@ -6,6 +6,10 @@ fixed-point frame whose LSB is the smallest possible product LSB (element expone
 so the frame is a few dozen bits), the signed terms are summed left to right, and the scale exponent
 moves the frame's LSB. Specials (OCP MX): an E8M0 NaN scale (0xFF) or any NaN/Inf element makes the
 result NaN; an exact zero sum is +0. Float elements only (MXINT8 is not modelled here).
+
+Stochastic rounding (SR-A/B/C, ``env.rounding``): ``rand`` is the N-bit random-bits term (R); the
+exact sum goes to the shared round kernel with it (`round.round_pack`), which reads the leading
+bits of the residual from the exact magnitude. Without ``rand`` the kernel takes ``env.random_bits``.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ def _lsb_range(fmt: FloatFormat) -> tuple[int, int]:
 
 
 def mx_dot(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3.BitVecRef, scale_a: z3.BitVecRef,
-           scale_b: z3.BitVecRef, k: int, out: FloatFormat, env: Env = Env()) -> RefResult:
-    """``a``/``b``: k element codes packed (element i at bits ``[i*w, (i+1)*w)``); 8-bit E8M0 scales."""
+           scale_b: z3.BitVecRef, k: int, out: FloatFormat, env: Env = Env(),
+           rand: z3.BitVecRef | None = None) -> RefResult:
+    """``a``/``b``: k element codes packed (element i at bits ``[i*w, (i+1)*w)``); 8-bit E8M0 scales;
+    ``rand``: the random bits of a stochastic mode (N bits, ``env.rounding.nbits``)."""
     wa, wb = elem_a.width, elem_b.width
     if a.size() != k * wa or b.size() != k * wb:
         raise ValueError(f"mx_dot: a, b must be {k} x {wa} and {k} x {wb} bits")
@@ -59,7 +65,7 @@ def mx_dot(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3.BitV
     scale = zext(zext(scale_a, 10) + zext(scale_b, 10), we) - const(2 * E8M0_BIAS, we)
     low = scale + const(lo_a + lo_b, we)
     terms = {"dot_nan": ite(special, const(1, 1), const(0, 1)), "dot_scale_exp": scale, "dot_sum": total, **aligned}
-    rounded = round_pack(out, negative, mag, low, env, None, terms)
+    rounded = round_pack(out, negative, mag, low, env, rand, terms)
     res = choose(special, nan(out, env), choose(mag == 0, zero_result(out, z3.BoolVal(False)), rounded))
     r = RefResult.of(res, terms)
     r.defined = z3.And(r.defined, *defined)
