@@ -415,8 +415,8 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
     rnd = env.rounding
     r_bits = _random_bits(rnd, shape, env, random_bits, rng) if rnd.mode.stochastic else 0
     if _USE_KERNELS and _kernels and src is F32:
-        if not with_flags and ieee16.supports(fmt, env):  # library RNE cast + one-code correction
-            return ieee16.quantize_f32(arr, fmt, env).reshape(shape)
+        if not with_flags and ieee16.supports(fmt, env):  # chunked bit rounding; specials by the general path
+            return ieee16.quantize_f32(arr, fmt, env, lambda v: quantize(v, fmt, env, _kernels=False)).reshape(shape)
         if kernels.lut_exact(fmt, rnd, with_flags):
             codes, flags = f32_lut(fmt, env)
             idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))
