@@ -1,48 +1,55 @@
-"""float32 -> f16 / bf16 codes in every deterministic mode, on cache-sized chunks (no flags).
+"""float32 -> f16 / bf16 codes in every deterministic mode, chunk by chunk (no flags).
 
-Speed comes from memory traffic: every step is an in-place uint32 pass over a chunk of
-``CHUNK`` elements held in preallocated scratch buffers (they stay in the L2 cache), so the
-handful of integer passes of a directed rounding cost about as much as the one pass of a
-library cast over the whole array. Elements whose result is a special case (NaN and Inf inputs,
-results beyond the largest finite value: the overflow policy) are found per chunk by one cheap
-reduction and recomputed afterwards by the caller's exact general path (``fix``), so every
-overflow and NaN policy is covered.
+Speed: every step is one numpy pass over a chunk of ``CHUNK_*`` elements into preallocated
+uint32 scratch buffers that stay in the caches, so the 3-4 integer passes of a directed
+rounding cost about as much as a library's single cast over the whole array. Elements whose
+result is special (NaN and Inf inputs, results beyond the largest finite value: the overflow and
+NaN policies) are found per chunk by a cheap reduction and recomputed by the caller's exact
+general path (``fix``, the integer path of `convert`), so every overflow and NaN policy is
+covered and only those few elements pay for it.
 
-Why each datapath is exact (``u`` = the float32 bit pattern, ``mag`` = u without its sign):
+Why each datapath is exact (``u`` = the float32 bit pattern, ``hi``/``lo`` its 16-bit halves):
 
 * **bf16** has float32's sign and exponent fields and the top 7 of its 23 fraction bits, and
-  its subnormals are the float32 subnormals' top halves. So the code of a float32 rounded to
-  bf16 is the top half of ``u + add`` (mod 2^32), where ``add`` rounds the discarded low half
-  of the magnitude: RTZ 0, RNA 0x8000 (half), RNE 0x7FFF + the kept LSB, away from zero
-  0xFFFF (RUP for positive, RDN for negative u; the other sign truncates). A carry out of the
-  significand increments the exponent field: the next binade, or Inf beyond the largest finite
-  value exactly as IEEE overflow wants in a mode that rounds away (RTZ-like directions
-  truncate to the largest finite value, 0x7F7F). RTO is ``hi | (lo != 0)``: bit 16 of
-  ``(u & 0xFFFF) + 0xFFFF`` is ``lo != 0``, ORed into ``u``. Only NaN inputs (payload bits may
-  carry into anything) and, for non-IEEE overflow policies, results ≥ 0x7F80 go to ``fix``.
-  RNE uses ml_dtypes' cast when installed: Eigen's ``bfloat16`` conversion is exactly this
-  ``(u + 0x7FFF + lsb) >> 16`` with NaNs kept NaN (then fixed to the canonical NaN).
-* **f16** (binary16: 5 exponent bits, bias 15, 10 fraction bits) uses the integer method of
-  `kernels` with a per-element shift: with ``e`` the float32 exponent field (``max(e, 1)`` for
-  zeros and subnormals) and ``d = max(0, 113 - e)`` (how many binades x lies below 2^-14, the
-  smallest f16 normal), ``sig = mag - (112 << 23) + (d << 23)`` is the rebiased pattern for
-  normals (``((e - 112) << 23) | fraction``: shifting it right by 13 gives the f16 code, and a
-  rounding carry moves into the exponent) and the full significand (hidden bit for e >= 1, none
-  for float32 subnormals) below 2^-14, where the shift is ``13 + d``: the f16 subnormal quantum
-  2^-24 divided by the float32 quantum 2^(e-150). Shifts above 25 (|x| < 2^-26) are capped at
-  25: there sig < 2^24 ≤ half the quantum, so the result (0, or the smallest subnormal when a
-  mode rounds away from zero a nonzero sig) is the same. Rounding ``sig >> shift`` with
-  ``mask = 2^shift - 1``: RTZ truncates, away from zero adds ``mask``, RNA adds ``mask >> 1``
-  + 1, RNE adds ``mask >> 1`` + the kept LSB, RTO ORs ``(sig + mask) >> shift - trunc``
-  (= inexact). A rounded magnitude above 0x7BFF (the largest finite) is an overflow, an Inf or
-  a NaN input: ``fix``. The sign is bit 31 moved to bit 15.
+  its subnormals are the float32 subnormals' top halves. So rounding the magnitude to bf16 is
+  rounding ``u`` at bit 16 with the sign carried along: a carry out of the fraction increments
+  the exponent field (the next binade, or Inf after the largest finite value: IEEE overflow
+  in a direction away from zero; truncating directions stay at 0x7F7F).
+  - RTZ: ``hi``. RNA: ``(u + 0x8000) >> 16``.
+  - RNE: ml_dtypes' cast (Eigen's ``(u + 0x7FFF + lsb) >> 16``; NaNs stay NaN), or those bits.
+  - RUP / RDN: ``u' = u + 0xFFFF`` has x's sign and the next larger magnitude pattern, so
+    ``hi(u') = hi + [lo != 0]`` rounds the magnitude away from zero. As float32 values the
+    larger of x and u' (RUP) / the smaller (RDN) is u' exactly when the direction is away from
+    zero (x > 0 for RUP, x < 0 for RDN), else x: ``hi(max(x, u'))`` / ``hi(min(x, u'))``. Near
+    ±max u' is an Inf or NaN pattern: min/max with Inf gives the exact answer, with NaN a NaN.
+  - RTO: ``hi | [lo != 0]``: on the uint16 view ``w = (lo0, hi0, lo1, ...)``,
+    ``nz = min(w, 1)`` marks nonzero halves and ``w[2i+1] | nz[2i]`` is written to the low half
+    of word i (little-endian; otherwise ``(u | ((u & 0xFFFF) + 0xFFFF)) >> 16``).
+  Every NaN input keeps an all-ones exponent field in these codes except under RNA and the bit
+  RNE (a payload may carry out of it): there NaNs are found on x itself. Codes of magnitude
+  >= 0x7F80 go to ``fix``.
+* **f16** (5 exponent bits, bias 15, 10 fraction bits) is the integer method of `kernels` with a
+  per-element shift. With ``e`` the float32 exponent field, ``sig = mag - ((clip(e, 1, 113) -
+  1) << 23)`` is ``mag - (112 << 23)`` for |x| >= 2^-14 (the pattern rebiased to f16: shifting
+  it right by 13 gives the code, and a rounding carry moves into the exponent) and the full
+  significand below (hidden bit for e >= 1, none for float32 subnormals, whose scale is e = 1).
+  The shift ``126 - clip(e, 101, 113)`` is 13 plus the binades x lies below 2^-14 (the f16
+  subnormal quantum 2^-24 over the float32 quantum 2^(e-150)), capped at 25: there sig < 2^24
+  ≤ half the quantum, so every mode gives the same as with the true shift (0, or the smallest
+  subnormal when a mode rounds a nonzero sig away from zero). With ``mask = 2^shift - 1``:
+  RTZ truncates; away from zero adds ``mask`` (RUP for x > 0, RDN for x < 0); RNA adds
+  ``(mask >> 1) + 1``; RNE adds ``mask >> 1`` plus the kept LSB; RTO ORs the difference of
+  the away and truncated results (= inexact) into the truncated one. A magnitude above 0x7BFF
+  (overflow, Inf or NaN input) goes to ``fix``; the sign is bit 31 moved to bit 15.
 
-Both datapaths are cross-checked against the general integer path (itself checked against the
-golden model) and against the libraries' RNE casts in ``tests/test_fast_ieee16.py``.
+Cross-checked in ``tests/test_fast_ieee16.py`` against the general integer path and the golden
+model (all 2^16 high halves with the rounding-deciding low halves, all six modes, several
+overflow policies), and against numpy's / ml_dtypes' RNE casts.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Callable
 
 import numpy as np
@@ -50,9 +57,13 @@ import numpy as np
 from ..formats import FloatFormat, Overflow
 from ..rounding import Env, Mode
 
-CHUNK = 1 << 16  # elements per pass: scratch buffers of 256 KiB each stay in L2
+# elements per chunk (measured on 4M-element arrays: smaller chunks pay ~1 us of Python per
+# numpy call, larger ones push the scratch buffers out of the caches)
+CHUNK_BF16 = 1 << 19
+CHUNK_F16 = 1 << 18
 
 _U = np.uint32
+_LITTLE = sys.byteorder == "little"
 _MAG = _U(0x7FFFFFFF)
 
 
@@ -108,20 +119,32 @@ def _run(x, u, out, fmt, mode: Mode, ieee: bool, rare: list) -> None:
     n = u.size
     if _layout(fmt) == "bf16":
         ml = _bf16_dtype() if mode is Mode.RNE else None
-        buf = np.empty(min(n, CHUNK), dtype=np.uint32)
-        for i in range(0, n, CHUNK):
-            xc, oc = x[i:i + CHUNK], out[i:i + CHUNK]
+        # NaN inputs keep a code of magnitude >= 0x7F80 (exponent field all ones) in these modes;
+        # RNA and the bit RNE may carry a NaN's payload out of its exponent: check x itself
+        nan_safe = ml is not None or mode not in (Mode.RNA, Mode.RNE)
+        step = CHUNK_BF16
+        bufs = [np.empty(min(n, step), dtype=np.uint32) for _ in range(2 if mode is Mode.RTO else 1)]
+        for i in range(0, n, step):
+            xc, oc = x[i:i + step], out[i:i + step]
             if ml is not None:
                 np.copyto(oc.view(ml), xc, casting="unsafe")
             else:
-                _bf16_chunk(u[i:i + CHUNK], oc, buf[:xc.size], mode)
-            if np.isnan(xc.min()) or (not ieee and int((oc & np.uint16(0x7FFF)).max()) >= 0x7F80):
-                bad = np.isnan(xc) if ieee else (np.isnan(xc) | ((oc & np.uint16(0x7FFF)) >= np.uint16(0x7F80)))
+                _bf16_chunk(xc, u[i:i + step], oc, [b[:xc.size] for b in bufs], mode)
+            oi = oc.view(np.int16)
+            special = int(oi.max()) >= 0x7F80 or int(oc.max()) >= 0xFF80  # codes of magnitude >= 0x7F80
+            if nan_safe:
+                if special:  # Inf/NaN codes: NaN, Inf and near-max inputs, overflow (fixed for every policy)
+                    rare.append(np.flatnonzero((oc & np.uint16(0x7FFF)) >= np.uint16(0x7F80)) + i)
+            elif np.isnan(xc.min()) or (special and not ieee):
+                bad = np.isnan(xc)
+                if not ieee:
+                    bad |= (oc & np.uint16(0x7FFF)) >= np.uint16(0x7F80)
                 rare.append(np.flatnonzero(bad) + i)
     else:
-        bufs = [np.empty(min(n, CHUNK), dtype=np.uint32) for _ in range(4)]
-        for i in range(0, n, CHUNK):
-            uc, oc = u[i:i + CHUNK], out[i:i + CHUNK]
+        step = CHUNK_F16
+        bufs = [np.empty(min(n, step), dtype=np.uint32) for _ in range(4)]
+        for i in range(0, n, step):
+            uc, oc = u[i:i + step], out[i:i + step]
             a, e, t, s = bufs if uc.size == bufs[0].size else [b[:uc.size] for b in bufs]
             _f16_chunk(uc, a, e, t, s, mode)
             if int(t.max()) > 0x7BFF:  # overflow, Inf or NaN somewhere in this chunk
@@ -132,31 +155,38 @@ def _run(x, u, out, fmt, mode: Mode, ieee: bool, rare: list) -> None:
             np.copyto(oc, t, casting="unsafe")
 
 
-def _bf16_chunk(uc: np.ndarray, oc: np.ndarray, a: np.ndarray, mode: Mode) -> None:
-    """Top half of ``u + add`` (see the module docstring) into ``oc``."""
+def _bf16_chunk(xc: np.ndarray, uc: np.ndarray, oc: np.ndarray, scratch: list, mode: Mode) -> None:
+    """bf16 codes of one chunk into ``oc`` (see the module docstring); ``scratch``: uint32 buffers."""
+    a = scratch[0]
     if mode is Mode.RTZ:
         np.right_shift(uc, _U(16), out=a)
+    elif mode is Mode.RNA:
+        np.add(uc, _U(0x8000), out=a)
+        a >>= _U(16)
+    elif mode is Mode.RNE:
+        np.right_shift(uc, _U(16), out=a)
+        a &= _U(1)
+        a += _U(0x7FFF)
+        a += uc
+        a >>= _U(16)
+    elif mode is Mode.RTO and _LITTLE:
+        # on the uint16 view w = (lo0, hi0, lo1, hi1, ...): nz = min(w, 1) = [half != 0], and
+        # w[2i+1] | nz[2i] = hi_i | [lo_i != 0] lands in the low half of word i of ``a``
+        w = uc.view(np.uint16)
+        nz = scratch[1].view(np.uint16)
+        np.clip(w, np.uint16(0), np.uint16(1), out=nz)
+        np.bitwise_or(w[1:], nz[:-1], out=a.view(np.uint16)[:-1])
+    elif mode is Mode.RTO:
+        np.bitwise_and(uc, _U(0xFFFF), out=a)
+        a += _U(0xFFFF)  # bit 16 = [lo != 0]
+        a |= uc
+        a >>= _U(16)
     else:
-        if mode is Mode.RNA:
-            np.add(uc, _U(0x8000), out=a)
-        elif mode is Mode.RNE:
-            np.right_shift(uc, _U(16), out=a)
-            a &= _U(1)
-            a += _U(0x7FFF)
-            a += uc
-        elif mode is Mode.RTO:
-            np.bitwise_and(uc, _U(0xFFFF), out=a)
-            a += _U(0xFFFF)  # bit 16 = low half nonzero
-            a |= uc
-        else:  # RUP: add 0xFFFF to positive u, RDN: to negative u
-            ai = a.view(np.int32)
-            if mode is Mode.RUP:
-                np.invert(uc, out=a)
-                np.right_shift(ai, np.int32(31), out=ai)  # -1 where u is positive
-            else:
-                np.right_shift(uc.view(np.int32), np.int32(31), out=ai)  # -1 where u is negative
-            a >>= _U(16)
-            a += uc
+        # u' = u + 0xFFFF: hi(u') rounds the magnitude away from zero; the smaller / larger
+        # float32 value of x and u' lies in the RDN / RUP direction (module docstring)
+        np.add(uc, _U(0xFFFF), out=a)
+        af = a.view(np.float32)
+        (np.minimum if mode is Mode.RDN else np.maximum)(xc, af, out=af)
         a >>= _U(16)
     np.copyto(oc, a, casting="unsafe")
 
@@ -207,4 +237,4 @@ def _f16_chunk(uc, a, e, t, s, mode: Mode) -> None:
     np.right_shift(a, e, out=t)
 
 
-__all__ = ["supports", "quantize_f32", "CHUNK"]
+__all__ = ["supports", "quantize_f32", "CHUNK_BF16", "CHUNK_F16"]
