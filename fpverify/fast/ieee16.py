@@ -50,6 +50,7 @@ overflow policies), and against numpy's / ml_dtypes' RNE casts.
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Callable
 
 import numpy as np
@@ -82,6 +83,19 @@ def _layout(fmt) -> str | None:
 def supports(fmt, env: Env) -> bool:
     """Deterministic modes into f16 / bf16 (any overflow and NaN policy: those go to ``fix``)."""
     return not env.rounding.mode.stochastic and _layout(fmt) is not None
+
+
+_scratch = threading.local()  # per thread: fresh buffers would page-fault on every call
+
+
+def _buffers(count: int, n: int) -> list[np.ndarray]:
+    """``count`` uint32 scratch buffers of ``n`` elements, reused across calls (per thread)."""
+    have = getattr(_scratch, "bufs", [])
+    if len(have) < count or (have and have[0].size < n):
+        size = max(n, have[0].size if have else 0)
+        have = [np.empty(size, dtype=np.uint32) for _ in range(max(count, len(have)))]
+        _scratch.bufs = have
+    return [b[:n] for b in have[:count]]
 
 
 def _bf16_dtype():
@@ -123,7 +137,7 @@ def _run(x, u, out, fmt, mode: Mode, ieee: bool, rare: list) -> None:
         # RNA and the bit RNE may carry a NaN's payload out of its exponent: check x itself
         nan_safe = ml is not None or mode not in (Mode.RNA, Mode.RNE)
         step = CHUNK_BF16
-        bufs = [np.empty(min(n, step), dtype=np.uint32) for _ in range(2 if mode is Mode.RTO else 1)]
+        bufs = _buffers(2 if mode is Mode.RTO else 1, min(n, step))
         for i in range(0, n, step):
             xc, oc = x[i:i + step], out[i:i + step]
             if ml is not None:
@@ -142,7 +156,7 @@ def _run(x, u, out, fmt, mode: Mode, ieee: bool, rare: list) -> None:
                 rare.append(np.flatnonzero(bad) + i)
     else:
         step = CHUNK_F16
-        bufs = [np.empty(min(n, step), dtype=np.uint32) for _ in range(4)]
+        bufs = _buffers(4, min(n, step))
         for i in range(0, n, step):
             uc, oc = u[i:i + step], out[i:i + step]
             a, e, t, s = bufs if uc.size == bufs[0].size else [b[:uc.size] for b in bufs]
