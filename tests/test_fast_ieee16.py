@@ -184,3 +184,75 @@ def test_supports():
     assert not ieee16.supports(get_format("bf16"), Env(Rounding(Mode.SR_A, 8)))
     assert not ieee16.supports(get_format("e5m2"), Env())
     assert not ieee16.supports(get_format("tf32"), Env())
+
+
+# ---- float64 sources: rounded to odd on the float32 grid, then the float32 path ----------------
+
+
+def _f64_traps(name: str, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Target midpoints and codes, exactly and one float64 ulp / 2^-30 relative either side (the
+    double-rounding traps: float32 RNE would land on a midpoint), beyond float32's range and below
+    its smallest subnormal, float64 subnormals, specials."""
+    codes = np.arange(1 << 16, dtype=np.uint32)
+    with np.errstate(invalid="ignore"):
+        if name == "bf16":
+            vals = (codes << np.uint32(16)).view(np.float32).astype(np.float64)
+        else:
+            vals = codes.astype(np.uint16).view(np.float16).astype(np.float64)
+    vals = np.unique(np.abs(vals[np.isfinite(vals)]))
+    mids = (vals[:-1] + vals[1:]) / 2
+    top = vals[-1] + (vals[-1] - vals[-2]) / 2  # overflow threshold
+    pts = rng.choice(np.concatenate([vals, mids, [top]]), n)
+    pick = np.concatenate([pts, np.nextafter(pts, np.inf), np.nextafter(pts, -np.inf),
+                           pts * (1 + 2.0**-30), pts * (1 - 2.0**-30)])
+    special = [0.0, 5e-324, 2.0**-1022, 2.0**-150, 2.0**-149 * 0.75, 2.0**-149 * 1.5, 2.0**-126 * (1 - 2.0**-40),
+               3.4028235677973366e38, 3.4028234663852886e38 * (1 + 2.0**-40), 1e300, np.inf, np.nan,
+               65520.0 - 2.0**-37, 65520.0 + 2.0**-37, 2.0**-25 + 2.0**-60, 2.0**-25 - 2.0**-60]
+    x = np.concatenate([pick, special])
+    x = np.concatenate([x, -x])
+    nan_payloads = np.array([0x7FF0000000000001, 0x7FF0000020000000, 0xFFF8000000000000, 0x7FFFFFFFFFFFFFFF],
+                            dtype=np.uint64).view(np.float64)
+    return np.concatenate([x, nan_payloads])
+
+
+@pytest.mark.parametrize("name", ["bf16", "f16"])
+def test_float64_sources_equal_golden_in_all_modes(name):
+    rng = np.random.default_rng(5)
+    x = _f64_traps(name, rng, 60)
+    f64, fmt = get_format("f64"), get_format(name)
+    for rnd in DETERMINISTIC:
+        for policy in (None, Overflow.SATFINITE):
+            env = Env(rnd, overflow=policy)
+            got = convert.quantize(x, name, env).tolist()
+            want = [golden.convert(f64, int(b), fmt, env).code for b in x.view(np.uint64).tolist()]
+            bad = [(float(v), hex(g), hex(w)) for v, g, w in zip(x.tolist(), got, want) if g != w]
+            assert not bad, (str(rnd), policy, bad[:5])
+
+
+@pytest.mark.parametrize("name", ["bf16", "f16"])
+@pytest.mark.parametrize("rnd", DETERMINISTIC, ids=str)
+def test_float64_sources_equal_integer_path(name, rnd):
+    rng = np.random.default_rng(9)
+    x = np.concatenate([_f64_traps(name, rng, 4000), rng.standard_normal(20000) * 2.0 ** rng.integers(-160, 140, 20000),
+                        rng.integers(0, 1 << 64, 5000, dtype=np.uint64).view(np.float64)])
+    env = Env(rnd)
+    assert np.array_equal(convert.quantize(x, name, env), _integer_path(x, name, env))
+
+
+def test_round_to_odd_f32():
+    """Exact values pass; inexact ones land on the odd float32 neighbour on x's side."""
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.standard_normal(5000) * 2.0 ** rng.integers(-160, 140, 5000), [np.inf, -np.inf, 0.0, -0.0]])
+    y = ieee16.round_to_odd_f32(x)
+    yd = y.astype(np.float64)
+    exact = yd == x
+    with np.errstate(over="ignore"):
+        assert np.array_equal(exact, x == x.astype(np.float32).astype(np.float64))
+    odd = (y.view(np.uint32) & 1) == 1
+    assert np.all(odd | exact)
+    lo, hi = np.minimum(yd, x), np.maximum(yd, x)
+    with np.errstate(all="ignore"):  # Inf - Inf; the step beyond the largest float32
+        toward_x = np.copysign(np.inf, x - yd).astype(np.float32)
+        nxt = np.nextafter(y, toward_x).astype(np.float64)  # the next float32 beyond y toward x
+    assert np.all(exact | (nxt >= hi) | (nxt <= lo))  # so y is a float32 neighbour of x
+    assert np.isnan(ieee16.round_to_odd_f32(np.array([np.nan]))[0])

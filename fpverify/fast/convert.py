@@ -414,9 +414,12 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
             return out
     rnd = env.rounding
     r_bits = _random_bits(rnd, shape, env, random_bits, rng) if rnd.mode.stochastic else 0
+    if _USE_KERNELS and _kernels and not with_flags and ieee16.supports(fmt, env):
+        # chunked bit rounding (float64: rounded to odd on the float32 grid first); specials by the general path
+        fix = lambda v: quantize(v, fmt, env, _kernels=False)  # noqa: E731
+        run = ieee16.quantize_f32 if src is F32 else ieee16.quantize_f64
+        return run(arr, fmt, env, fix).reshape(shape)
     if _USE_KERNELS and _kernels and src is F32:
-        if not with_flags and ieee16.supports(fmt, env):  # chunked bit rounding; specials by the general path
-            return ieee16.quantize_f32(arr, fmt, env, lambda v: quantize(v, fmt, env, _kernels=False)).reshape(shape)
         if kernels.lut_exact(fmt, rnd, with_flags):
             codes, flags = f32_lut(fmt, env)
             idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))

@@ -62,6 +62,7 @@ from ..rounding import Env, Mode
 # numpy call, larger ones push the scratch buffers out of the caches)
 CHUNK_BF16 = 1 << 19
 CHUNK_F16 = 1 << 18
+CHUNK_F64 = 1 << 17
 
 _U = np.uint32
 _LITTLE = sys.byteorder == "little"
@@ -127,6 +128,65 @@ def quantize_f32(x: np.ndarray, fmt: FloatFormat, env: Env,
         if idx.size:
             out[idx] = fix(x[idx])
     return out
+
+
+def quantize_f64(x: np.ndarray, fmt: FloatFormat, env: Env,
+                 fix: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """uint16 codes of ``fmt`` for a float64 array: each chunk rounded to odd on the float32 grid
+    (`round_to_odd_f32`, which says why that is exact), then `quantize_f32` (``fix`` gets those
+    float32 values: every decision, overflow included, is the same for them)."""
+    x = np.ascontiguousarray(x, dtype=np.float64).ravel()
+    n = x.size
+    out = np.empty(n, dtype=np.uint16)
+    ro = np.empty(min(n, CHUNK_F64), dtype=np.float32)
+    for i in range(0, n, CHUNK_F64):
+        xc = x[i:i + CHUNK_F64]
+        out[i:i + CHUNK_F64] = quantize_f32(round_to_odd_f32(xc, ro[:xc.size]), fmt, env, fix)
+    return out
+
+
+def round_to_odd_f32(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """float64 -> float32 rounded to odd: y itself where exact, else the one of the two float32
+    neighbours of x whose bit pattern is odd (beyond float32's range: ±the largest finite, below
+    it: ±the smallest subnormal; NaN stays NaN, ±Inf stays ±Inf). 1-D; ``out``: float32 buffer.
+
+    Why one later rounding of it is the rounding of x (Boldo & Melquiond, IEEE TC 57(4), 2008):
+    every decision point of a target with p <= 22 bits and a smallest quantum >= 2^-147 (f16,
+    bf16: its values, midpoints and overflow threshold) is an *even* float32 pattern (it has at
+    most p + 1 <= 23 significant bits, or lies on float32's subnormal grid at an even multiple of
+    2^-149), so none lies strictly between x and its round-to-odd, and the round-to-odd is on one
+    exactly when x is; the largest finite float32 (odd) exceeds every such overflow threshold.
+
+    Steps: y = float32(x) (numpy: RNE, overflow to Inf) and b = float64(y) (exact) have x's
+    sign, and float64 bit patterns of one sign compare as int64 like their magnitudes; so
+    ``inexact = bits(x) != bits(b)`` and ``away = bits(b) > bits(x)`` (RNE went away from
+    zero; Inf and ±0 are exact, NaNs stay NaNs whatever happens to their low bit). Then
+    ``(bits(y) - away) | inexact`` is the truncation with the sticky bit ORed in: round to odd.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64).ravel()
+    n = x.size
+    out = np.empty(n, dtype=np.float32) if out is None else out
+    ou = out.view(np.uint32)
+    b, flags = _f64_buffers(n)
+    ix, away = flags[0], flags[1]
+    xi, bi = x.view(np.int64), b.view(np.int64)
+    with np.errstate(all="ignore"):
+        np.copyto(out, x, casting="same_kind")  # RNE
+        np.copyto(b, out)  # exact
+        np.not_equal(xi, bi, out=ix)
+        np.greater(bi, xi, out=away)
+        np.subtract(ou, away.view(np.uint8), out=ou, casting="unsafe")
+        np.bitwise_or(ou, ix.view(np.uint8), out=ou, casting="unsafe")
+    return out
+
+
+def _f64_buffers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A float64 and a (2, n) boolean scratch buffer, reused per thread."""
+    have = getattr(_scratch, "f64", None)
+    if have is None or have[0].size < n:
+        size = max(n, CHUNK_F64)
+        have = _scratch.f64 = (np.empty(size, dtype=np.float64), np.empty((2, size), dtype=bool))
+    return have[0][:n], have[1][:, :n]
 
 
 def _run(x, u, out, fmt, mode: Mode, ieee: bool, rare: list) -> None:
@@ -251,4 +311,4 @@ def _f16_chunk(uc, a, e, t, s, mode: Mode) -> None:
     np.right_shift(a, e, out=t)
 
 
-__all__ = ["supports", "quantize_f32", "CHUNK_BF16", "CHUNK_F16"]
+__all__ = ["supports", "quantize_f32", "quantize_f64", "round_to_odd_f32", "CHUNK_BF16", "CHUNK_F16", "CHUNK_F64"]
