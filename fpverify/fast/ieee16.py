@@ -138,6 +138,16 @@ def quantize_f64(x: np.ndarray, fmt: FloatFormat, env: Env,
     x = np.ascontiguousarray(x, dtype=np.float64).ravel()
     n = x.size
     out = np.empty(n, dtype=np.uint16)
+    if _layout(fmt) == "f16" and env.rounding.mode is Mode.RNE:
+        # numpy's float64 -> float16 cast rounds the double's bits directly (npy_doublebits_to_
+        # halfbits: IEEE RNE, gradual underflow, overflow to Inf): the golden RNE code for every
+        # input whose code is finite; Inf/NaN codes (overflow, Inf, NaN) are redone by `fix`
+        with np.errstate(all="ignore"):
+            np.copyto(out.view(np.float16), x, casting="same_kind")
+        idx = np.flatnonzero((out & np.uint16(0x7FFF)) >= np.uint16(0x7C00))
+        if idx.size:
+            out[idx] = fix(round_to_odd_f32(x[idx]))
+        return out
     ro = np.empty(min(n, CHUNK_F64), dtype=np.float32)
     for i in range(0, n, CHUNK_F64):
         xc = x[i:i + CHUNK_F64]
