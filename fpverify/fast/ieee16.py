@@ -67,6 +67,7 @@ CHUNK_F64 = 1 << 17
 _U = np.uint32
 _LITTLE = sys.byteorder == "little"
 _MAG = _U(0x7FFFFFFF)
+_F16_MIN_NORMAL = _U(0x38800000)  # 2^-14 as float32 bits
 
 
 def _layout(fmt) -> str | None:
@@ -230,7 +231,7 @@ def _run(x, u, out, fmt, mode: Mode, ieee: bool, rare: list) -> None:
         for i in range(0, n, step):
             uc, oc = u[i:i + step], out[i:i + step]
             a, e, t, s = bufs if uc.size == bufs[0].size else [b[:uc.size] for b in bufs]
-            _f16_chunk(uc, a, e, t, s, mode)
+            _f16_normal_chunk(uc, a, e, t, s, mode)
             if int(t.max()) > 0x7BFF:  # overflow, Inf or NaN somewhere in this chunk
                 rare.append(np.flatnonzero(t > _U(0x7BFF)) + i)
             np.right_shift(uc, _U(16), out=s)
@@ -273,6 +274,49 @@ def _bf16_chunk(xc: np.ndarray, uc: np.ndarray, oc: np.ndarray, scratch: list, m
         (np.minimum if mode is Mode.RDN else np.maximum)(xc, af, out=af)
         a >>= _U(16)
     np.copyto(oc, a, casting="unsafe")
+
+
+def _f16_normal_chunk(uc, a, e, t, s, mode: Mode) -> None:
+    """Rounded f16 magnitude codes into ``t``: the constant shift 13 for |x| >= 2^-14 (there
+    ``sig = mag - (112 << 23)``), the per-element shift of `_f16_chunk` for the elements below,
+    gathered by index (``e`` and ``s`` are scratch)."""
+    np.bitwise_and(uc, _MAG, out=a)
+    low = None
+    if int(a.min()) < int(_F16_MIN_NORMAL):
+        below = e.view(np.bool_)[:a.size]  # a preallocated mask (a fresh one page-faults)
+        np.less(a, _F16_MIN_NORMAL, out=below)
+        low = np.flatnonzero(below)
+    a -= _U(112 << 23)  # wraps for the low elements: they are redone below
+    if mode is Mode.RTZ:
+        np.right_shift(a, _U(13), out=t)
+    elif mode is Mode.RTO:
+        np.bitwise_and(a, _U(0x1FFF), out=t)
+        t += _U(0x1FFF)  # bit 13 = inexact
+        t |= a
+        t >>= _U(13)
+    else:
+        if mode is Mode.RNE:
+            np.right_shift(a, _U(13), out=t)
+            t &= _U(1)
+            t += _U(0xFFF)
+            a += t
+        elif mode is Mode.RNA:
+            a += _U(0x1000)
+        else:  # RUP adds 0x1FFF where x > 0, RDN where x < 0
+            si = s.view(np.int32)
+            if mode is Mode.RUP:
+                np.invert(uc, out=s)
+                np.right_shift(si, np.int32(31), out=si)
+            else:
+                np.right_shift(uc.view(np.int32), np.int32(31), out=si)
+            s &= _U(0x1FFF)
+            a += s
+        np.right_shift(a, _U(13), out=t)
+    if low is not None:
+        lu = uc[low]
+        sub = [np.empty(lu.size, dtype=np.uint32) for _ in range(4)]
+        _f16_chunk(lu, *sub, mode)
+        t[low] = sub[2]
 
 
 def _f16_chunk(uc, a, e, t, s, mode: Mode) -> None:
