@@ -28,23 +28,27 @@ Why each datapath is exact (``u`` = the float32 bit pattern, ``hi``/``lo`` its 1
   Every NaN input keeps an all-ones exponent field in these codes except under RNA and the bit
   RNE (a payload may carry out of it): there NaNs are found on x itself. Codes of magnitude
   >= 0x7F80 go to ``fix``.
-* **f16** (5 exponent bits, bias 15, 10 fraction bits) is the integer method of `kernels` with a
-  per-element shift. With ``e`` the float32 exponent field, ``sig = mag - ((clip(e, 1, 113) -
-  1) << 23)`` is ``mag - (112 << 23)`` for |x| >= 2^-14 (the pattern rebiased to f16: shifting
-  it right by 13 gives the code, and a rounding carry moves into the exponent) and the full
-  significand below (hidden bit for e >= 1, none for float32 subnormals, whose scale is e = 1).
-  The shift ``126 - clip(e, 101, 113)`` is 13 plus the binades x lies below 2^-14 (the f16
-  subnormal quantum 2^-24 over the float32 quantum 2^(e-150)), capped at 25: there sig < 2^24
-  ≤ half the quantum, so every mode gives the same as with the true shift (0, or the smallest
-  subnormal when a mode rounds a nonzero sig away from zero). With ``mask = 2^shift - 1``:
-  RTZ truncates; away from zero adds ``mask`` (RUP for x > 0, RDN for x < 0); RNA adds
-  ``(mask >> 1) + 1``; RNE adds ``mask >> 1`` plus the kept LSB; RTO ORs the difference of
-  the away and truncated results (= inexact) into the truncated one. A magnitude above 0x7BFF
-  (overflow, Inf or NaN input) goes to ``fix``; the sign is bit 31 moved to bit 15.
+* **f16** (5 exponent bits, bias 15, 10 fraction bits) is the integer method of `kernels`. For
+  |x| >= 2^-14 (float32 exponent field e >= 113) ``sig = mag - (112 << 23)`` is the pattern
+  rebiased to f16: shifted right by 13 it is the code, and a rounding carry moves into the
+  exponent. Rounding the discarded 13 bits: RTZ truncates; away from zero (RUP for x > 0, RDN for
+  x < 0) adds 0x1FFF; RNA adds 0x1000; RNE adds 0xFFF plus the kept LSB; RTO ORs bit 13 of
+  ``(sig & 0x1FFF) + 0x1FFF`` (= inexact) into sig. Elements below 2^-14 (a chunk's min tells
+  whether there are any; they are gathered by index) take a per-element shift: with
+  ``sig = mag - ((clip(e, 1, 113) - 1) << 23)`` (the full significand: hidden bit for e >= 1,
+  none for float32 subnormals, whose scale is that of e = 1) and ``shift = 126 - clip(e, 101,
+  113)`` (13 plus the binades below 2^-14: the f16 subnormal quantum 2^-24 over the float32
+  quantum 2^(e-150), capped at 25, where sig < 2^24 is at most half the quantum so every mode
+  gives what the true shift gives), the same rules with ``mask = 2^shift - 1`` for 0x1FFF. A
+  magnitude above 0x7BFF (overflow, Inf or NaN input) goes to ``fix``; the sign is bit 31 moved
+  to bit 15.
+* **float64 sources** are rounded to odd on the float32 grid first (`round_to_odd_f32` says
+  why that is exact); f64 -> f16 RNE is numpy's direct double -> half cast (exact, no double
+  rounding), with Inf/NaN codes redone by ``fix``.
 
 Cross-checked in ``tests/test_fast_ieee16.py`` against the general integer path and the golden
-model (all 2^16 high halves with the rounding-deciding low halves, all six modes, several
-overflow policies), and against numpy's / ml_dtypes' RNE casts.
+model (every bf16 / f16 code's neighbourhood, all six modes, several overflow policies,
+float64 double-rounding traps), and against numpy's / ml_dtypes' RNE casts.
 """
 
 from __future__ import annotations
