@@ -1,4 +1,4 @@
-"""float32 -> f16 / bf16 codes in every deterministic mode, chunk by chunk (no flags).
+"""float32 / float64 -> f16 / bf16 codes in every deterministic mode, chunk by chunk (no flags).
 
 Speed: every step is one numpy pass over a chunk of ``CHUNK_*`` elements into preallocated
 uint32 scratch buffers that stay in the caches, so the 3-4 integer passes of a directed
