@@ -256,3 +256,48 @@ def test_round_to_odd_f32():
         nxt = np.nextafter(y, toward_x).astype(np.float64)  # the next float32 beyond y toward x
     assert np.all(exact | (nxt >= hi) | (nxt <= lo))  # so y is a float32 neighbour of x
     assert np.isnan(ieee16.round_to_odd_f32(np.array([np.nan]))[0])
+
+
+def _ro_formats():
+    from fpverify.formats import all_formats
+
+    return [f for f in all_formats() if ieee16.ro_f32_exact(f) and f.width <= 16]
+
+
+def test_ro_f32_exact_covers_the_small_formats():
+    names = {f.name for f in _ro_formats()}
+    assert {"e4m3fn", "e5m2", "e2m1fn", "bf16", "f16"} <= names
+    assert ieee16.ro_f32_exact(get_format("tf32")) and not ieee16.ro_f32_exact(get_format("f32"))
+
+
+@pytest.mark.parametrize("fmt", _ro_formats(), ids=lambda f: f.name)
+def test_float64_sources_into_small_formats_equal_integer_path_and_golden(fmt):
+    """float64 -> every small float format via round-to-odd on the float32 grid: all six modes,
+    two overflow policies, against the integer path (codes of values at, and one float64 ulp
+    either side of, every midpoint) and golden (a sample)."""
+    from fpverify.fast import dequantize
+
+    rng = np.random.default_rng(13)
+    with np.errstate(all="ignore"):
+        vals = dequantize(np.arange(1 << fmt.width), fmt, np.float64)
+    vals = np.unique(np.abs(vals[np.isfinite(vals)]))
+    mids = (vals[:-1] + vals[1:]) / 2
+    pts = np.concatenate([vals, mids, [vals[-1] * 1.5, vals[-1] * 2, 1e300, 1e-300, 5e-324, np.inf, np.nan]])
+    if pts.size > 3000:
+        pts = rng.choice(pts, 3000)
+    x = np.concatenate([pts, np.nextafter(pts, np.inf), np.nextafter(pts, -np.inf), pts * (1 + 2.0**-35)])
+    x = np.concatenate([x, -x])
+    sample = rng.choice(x, 60)
+    f64 = get_format("f64")
+    for rnd in DETERMINISTIC:
+        for policy in (None, Overflow.SATFINITE):
+            env = Env(rnd, overflow=policy)
+            try:
+                want = convert.quantize(x, fmt, env, _kernels=False)
+            except Exception as exc:  # the fast route must refuse the same combination
+                with pytest.raises(type(exc)):
+                    convert.quantize(x, fmt, env)
+                continue
+            assert np.array_equal(convert.quantize(x, fmt, env), want), (str(rnd), policy)
+            got = convert.quantize(sample, fmt, env).tolist()
+            assert got == [golden.convert(f64, int(b), fmt, env).code for b in sample.view(np.uint64).tolist()]

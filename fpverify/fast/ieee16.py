@@ -160,17 +160,27 @@ def quantize_f64(x: np.ndarray, fmt: FloatFormat, env: Env,
     return out
 
 
+def ro_f32_exact(fmt) -> bool:
+    """Whether rounding a float64's round-to-odd on the float32 grid into ``fmt`` is the rounding
+    of the float64 (deterministic modes, codes): precision <= 22, finite range below 2^128 and a
+    smallest quantum >= 2^-147 (see `round_to_odd_f32`)."""
+    return (isinstance(fmt, FloatFormat) and fmt.precision <= 22 and fmt.max_value < 2 ** 128
+            and fmt.emin - fmt.man_bits >= -147)
+
+
 def round_to_odd_f32(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """float64 -> float32 rounded to odd: y itself where exact, else the one of the two float32
     neighbours of x whose bit pattern is odd (beyond float32's range: ±the largest finite, below
     it: ±the smallest subnormal; NaN stays NaN, ±Inf stays ±Inf). 1-D; ``out``: float32 buffer.
 
     Why one later rounding of it is the rounding of x (Boldo & Melquiond, IEEE TC 57(4), 2008):
-    every decision point of a target with p <= 22 bits and a smallest quantum >= 2^-147 (f16,
-    bf16: its values, midpoints and overflow threshold) is an *even* float32 pattern (it has at
-    most p + 1 <= 23 significant bits, or lies on float32's subnormal grid at an even multiple of
+    every decision point of a target with p <= 22 bits, a smallest quantum >= 2^-147 and a finite
+    range below 2^128 (`ro_f32_exact`: f16, bf16, FP8/6/4, E8M0, ...: its values, midpoints,
+    zero/underflow and overflow thresholds) is an *even* float32 pattern (it has at most
+    p + 1 <= 23 significant bits, or lies on float32's subnormal grid at an even multiple of
     2^-149), so none lies strictly between x and its round-to-odd, and the round-to-odd is on one
-    exactly when x is; the largest finite float32 (odd) exceeds every such overflow threshold.
+    exactly when x is (and has x's sign); the largest finite float32 (odd, 2^128 - 2^104) exceeds
+    every such overflow threshold (<= 2^128 - 2^105).
 
     Steps: y = float32(x) (numpy: RNE, overflow to Inf) and b = float64(y) (exact) have x's
     sign, and float64 bit patterns of one sign compare as int64 like their magnitudes; so
@@ -369,4 +379,4 @@ def _f16_chunk(uc, a, e, t, s, mode: Mode) -> None:
     np.right_shift(a, e, out=t)
 
 
-__all__ = ["supports", "quantize_f32", "quantize_f64", "round_to_odd_f32", "CHUNK_BF16", "CHUNK_F16", "CHUNK_F64"]
+__all__ = ["supports", "quantize_f32", "quantize_f64", "round_to_odd_f32", "ro_f32_exact", "CHUNK_BF16", "CHUNK_F16", "CHUNK_F64"]
