@@ -66,7 +66,7 @@ from ..rounding import Env, Mode
 # numpy call, larger ones push the scratch buffers out of the caches)
 CHUNK_BF16 = 1 << 19
 CHUNK_F16 = 1 << 18
-CHUNK_F64 = 1 << 17
+CHUNK_F64 = 1 << 18
 
 _U = np.uint32
 _LITTLE = sys.byteorder == "little"
