@@ -96,7 +96,7 @@ def section_fp8conv(args, ml, gfloat) -> None:
             print(f"{name:8} {str(rnd):10} {ours:8.2f} {_fmt_ns(mlv):>10} {ratio:>7} "
                   f"{_fmt_ns(gfv if rnd.mode is Mode.RNE else None):>9}")
     x64 = rng.standard_normal(args.n) * 2.0 ** rng.integers(-8, 8, args.n)
-    print(f"\nf64 -> FP8/FP4, deterministic modes (ours: rounded to odd on the float32 grid, then the "
+    print("\nf64 -> FP8/FP4, deterministic modes (ours: rounded to odd on the float32 grid, then the "
           "float32 path; ml_dtypes casts float64 through float32, i.e. rounds twice)")
     print(f"{'format':8} {'mode':10} {'ours':>8} {'ml_dtypes':>10} {'ratio':>7}")
     for name in ("e4m3fn", "e5m2", "e2m1fn"):

@@ -379,4 +379,5 @@ def _f16_chunk(uc, a, e, t, s, mode: Mode) -> None:
     np.right_shift(a, e, out=t)
 
 
-__all__ = ["supports", "quantize_f32", "quantize_f64", "round_to_odd_f32", "ro_f32_exact", "CHUNK_BF16", "CHUNK_F16", "CHUNK_F64"]
+__all__ = ["supports", "quantize_f32", "quantize_f64", "round_to_odd_f32", "ro_f32_exact",
+           "CHUNK_BF16", "CHUNK_F16", "CHUNK_F64"]
