@@ -7,7 +7,7 @@
 Sections (each prints one table):
 
 * ``fp8conv``: f32 -> e4m3fn/e5m2/e2m1fn in every mode (ours) against ml_dtypes' RNE cast and gfloat.
-* ``conv16``: f32 -> bf16 and f32 -> f16 in every deterministic mode (ours) against ml_dtypes
+* ``conv16``: f32 and f64 -> bf16 and -> f16 in every deterministic mode (ours) against ml_dtypes
   (bf16) and numpy (f16) RNE casts; mismatches of each library against the golden semantics on a
   trap set of float64 values (ties, one float32 ulp off ties: double-rounding traps, overflow
   thresholds, subnormal boundaries), cast from float64 and from float32.
@@ -97,6 +97,17 @@ def section_fp8conv(args, ml, gfloat) -> None:
             ratio = f"{ours / mlv:6.2f}x" if mlv else "-"
             print(f"{name:8} {str(rnd):10} {ours:8.2f} {_fmt_ns(mlv):>10} {ratio:>7} "
                   f"{_fmt_ns(gfv if rnd.mode is Mode.RNE else None):>9}")
+    x64 = rng.standard_normal(args.n) * 2.0 ** rng.integers(-8, 8, args.n)
+    print("\nf64 -> FP8/FP4, deterministic modes (ours: rounded to odd on the float32 grid, then the "
+          "float32 path; ml_dtypes casts float64 through float32, i.e. rounds twice)")
+    print(f"{'format':8} {'mode':10} {'ours':>8} {'ml_dtypes':>10} {'ratio':>7}")
+    for name in ("e4m3fn", "e5m2", "e2m1fn"):
+        dt = ml_dtype_for(name) if ml else None
+        mlv = best_ns(lambda: x64.astype(dt), args.n, args.repeat) if dt is not None else None
+        for rnd in DETERMINISTIC:
+            ours = best_ns(lambda: quantize(x64, name, Env(rnd)), args.n, args.repeat)
+            ratio = f"{ours / mlv:6.2f}x" if mlv else "-"
+            print(f"{name:8} {str(rnd):10} {ours:8.2f} {_fmt_ns(mlv):>10} {ratio:>7}")
 
 
 # ---- conv16 ------------------------------------------------------------------------------------
@@ -104,17 +115,21 @@ def section_fp8conv(args, ml, gfloat) -> None:
 
 def section_conv16(args, ml) -> None:
     rng = np.random.default_rng(1)
-    x = (rng.standard_normal(args.n) * 2.0 ** rng.integers(-8, 8, args.n)).astype(np.float32)
-    print(f"\nf32 -> bf16 / f16, {args.n:,} elements, best of {args.repeat} (ns/element; ratio = ours / library RNE)")
-    print(f"{'target':6} {'library':10} {'lib RNE':>8} " + " ".join(f"{str(r):>7}" for r in DETERMINISTIC)
+    x64 = rng.standard_normal(args.n) * 2.0 ** rng.integers(-8, 8, args.n)
+    print(f"\nf32/f64 -> bf16 / f16, {args.n:,} elements, best of {args.repeat} "
+          "(ns/element; ratio = ours / library RNE; ml_dtypes' f64 -> bf16 double-rounds, see below)")
+    print(f"{'source':6} {'target':6} {'library':10} {'lib RNE':>8} " + " ".join(f"{str(r):>7}" for r in DETERMINISTIC)
           + f" {'worst ratio':>11}")
-    for name in ("bf16", "f16"):
-        dt = ml_dtype_for(name) if (ml or name == "f16") else None
-        lib = "ml_dtypes" if name == "bf16" else "numpy"
-        libv = best_ns(lambda: x.astype(dt), args.n, args.repeat) if dt is not None else None
-        ours = [best_ns(lambda: quantize(x, name, Env(r)), args.n, args.repeat) for r in DETERMINISTIC]
-        worst = f"{max(ours) / libv:10.2f}x" if libv else "-"
-        print(f"{name:6} {lib:10} {_fmt_ns(libv):>8} " + " ".join(f"{v:7.2f}" for v in ours) + f" {worst:>11}")
+    for src, x in (("f32", x64.astype(np.float32)), ("f64", x64)):
+        for name in ("bf16", "f16"):
+            dt = ml_dtype_for(name) if (ml or name == "f16") else None
+            lib = "ml_dtypes" if name == "bf16" else "numpy"
+            with np.errstate(all="ignore"):
+                libv = best_ns(lambda: x.astype(dt), args.n, args.repeat) if dt is not None else None
+            ours = [best_ns(lambda: quantize(x, name, Env(r)), args.n, args.repeat) for r in DETERMINISTIC]
+            worst = f"{max(ours) / libv:10.2f}x" if libv else "-"
+            print(f"{src:6} {name:6} {lib:10} {_fmt_ns(libv):>8} " + " ".join(f"{v:7.2f}" for v in ours)
+                  + f" {worst:>11}")
     print("\nmismatches against golden on the conversion trap set (RNE)")
     print(f"{'target':6} {'source':7} {'cases':>7} {'ours':>6} {'library':>8} {'pychop':>7} {'gfloat':>7}")
     pychop, gfloat = _optional("pychop"), _optional("gfloat")

@@ -414,9 +414,15 @@ def quantize(x: ArrayLike, fmt: Format | str, env: Env = Env(), *, rounding=None
             return out
     rnd = env.rounding
     r_bits = _random_bits(rnd, shape, env, random_bits, rng) if rnd.mode.stochastic else 0
+    if _USE_KERNELS and _kernels and not with_flags and ieee16.supports(fmt, env):
+        # chunked bit rounding (float64: rounded to odd on the float32 grid first); specials by the general path
+        fix = lambda v: quantize(v, fmt, env, _kernels=False)  # noqa: E731
+        run = ieee16.quantize_f32 if src is F32 else ieee16.quantize_f64
+        return run(arr, fmt, env, fix).reshape(shape)
+    if (_USE_KERNELS and _kernels and src is F64 and not with_flags and not rnd.mode.stochastic
+            and ieee16.ro_f32_exact(fmt) and _supported(fmt, F32)):  # rounded to odd on the float32 grid: exact
+        return quantize(ieee16.round_to_odd_f32(arr).reshape(shape), fmt, env)
     if _USE_KERNELS and _kernels and src is F32:
-        if not with_flags and ieee16.supports(fmt, env):  # library RNE cast + one-code correction
-            return ieee16.quantize_f32(arr, fmt, env).reshape(shape)
         if kernels.lut_exact(fmt, rnd, with_flags):
             codes, flags = f32_lut(fmt, env)
             idx = kernels.lut_index(np.ascontiguousarray(arr).view(np.uint32), kernels.lut_low_bits(fmt))
