@@ -14,8 +14,9 @@ For deterministic modes on signed formats with subnormals and precision <= 24
    with the same error-free transformations in float32 directly, skipping float64);
 3. round once into the target:
    * precision <= 22, finite range inside float32's, smallest quantum >= 2^-147: round to odd
-     at float32 (24 bits) from ``(v, res)``, then f16/bf16: the library RNE cast and a one-code
-     correction; tf32: bit rounding; others: the fast float32 quantizer (`convert.quantize`);
+     at float32 (24 bits) from ``(v, res)``, then f16/bf16 RNE: the library cast; tf32: bit
+     rounding; others (and f16/bf16 in the other modes): the fast float32 quantizer
+     (`convert.quantize`, chunked bit rounding for f16/bf16);
    * IEEE binary32 (overflow to Inf): round to odd at 53 bits, the float32 cast (RNE), and a
      one-code correction per mode from the exact side of ``y`` and the tie test.
    RNE skips step 2's residual where a double-rounding theorem covers it: binary32 add/sub/mul/
@@ -305,41 +306,12 @@ def _dtype16(out: FloatFormat):
     return None
 
 
-def _decode16(out: FloatFormat):
-    """uint16 codes -> float32 values of f16/bf16 (exact)."""
-    if _is_binary16(out):
-        tab = value_table(out, np.float32)
-        return tab.take
-    return lambda c: (c.astype(np.uint32) << np.uint32(16)).view(np.float32)
-
-
-def _from_odd16(f: np.ndarray, out: FloatFormat, mode: Mode) -> np.ndarray:
-    """uint16 codes of the float32 round-to-odd ``f`` in f16/bf16 (IEEE overflow), any mode:
-    the library's RNE cast, then one code toward the exact value where the mode says so. The
-    exact value and ``f`` lie on the same side of the cast result ``h`` (``f`` is on a grid 4x
-    finer than every midpoint), and ``d = f - h`` is exact in float32 (Sterbenz; or -+Inf)."""
+def _rne16(f: np.ndarray, out: FloatFormat) -> np.ndarray:
+    """uint16 codes of the float32 round-to-odd ``f`` in f16/bf16 (IEEE overflow), RNE: the
+    library's RNE cast (exact from float32; round to odd on a grid 4x finer than every midpoint
+    makes the one rounding correct). Other modes go through `convert.quantize`'s f16/bf16 path."""
     with np.errstate(all="ignore"):
-        code = f.astype(_dtype16(out)).view(np.uint16)
-        if mode is Mode.RNE:
-            return code
-        decode16 = _decode16(out)
-        back = decode16(code)
-        d = f - back  # NaN where f is Inf/NaN: no step
-        neg = np.signbit(f)
-        if mode is Mode.RNA:
-            away = decode16(code + np.uint16(1))
-            tie = ((d > 0) != neg) & (d != 0) & (d == away - f)  # h toward zero on an exact tie (no overflow)
-            return code + tie.view(np.uint8)
-        if mode in (Mode.RTZ, Mode.RTO):
-            toward = ((d > 0) == neg) & ((d > 0) | (d < 0))  # h lies farther from zero
-            code = code - toward.view(np.uint8)
-            if mode is Mode.RTO:
-                code |= ((d > 0) | (d < 0)).view(np.uint8)
-            return code
-        want = d > 0 if mode is Mode.RUP else d < 0  # one code toward the exact value
-        grow = want & ((d > 0) != neg)
-        shrink = want & ~grow
-        return code + grow.view(np.uint8) - shrink.view(np.uint8)
+        return f.astype(_dtype16(out)).view(np.uint16)
 
 
 # ---- RNE through float32 operations (double rounding innocuous) -------------------------------
@@ -608,8 +580,8 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
         code = f.view(np.uint32)
     elif out.width > 16 and _f32_layout(out) and ieee:  # tf32
         code = _cut_f32(f, out, mode)
-    elif ieee and _dtype16(out) is not None:
-        code = _from_odd16(f, out, mode)
+    elif ieee and mode is Mode.RNE and _dtype16(out) is not None:
+        code = _rne16(f, out)
     else:
         return quantize(f, out, env)
     return _fix_nans(code, f, out, env)
