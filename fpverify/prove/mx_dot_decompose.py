@@ -7,7 +7,8 @@ extension). Obligations, all proved in the same run and listed in the result:
 
 * ``term{i}`` (one per element pair): the netlist's aligned product ``dot_term{i}`` equals the
   reference's (zero-extended to a common width) and is at most ``max_a * max_b`` in units of the
-  frame LSB (``min_subnormal_a * min_subnormal_b``). One small multiplier and one shifter each.
+  frame LSB (``min_subnormal_a * min_subnormal_b``; an MXINT8 element counts in 2^-6 up to
+  |-128|, `element_max_units`). One small multiplier and one shifter each.
 * ``sum``: with every ``dot_term{i}`` replaced by a free ``T_i`` on BOTH sides (the netlist's
   nets re-driven from a new input port, the reference's term substituted by the same value), the
   netlist's ``dot_sum`` equals the reference's exact sum (sign-extended) and lies within
@@ -43,7 +44,7 @@ from ..formats import FloatFormat
 from ..hdl.ir import CONST0, CONST1, Netlist
 from ..rounding import Env
 from ..smt.netlist_z3 import translate
-from ..smt.reference.mx_dot import mx_dot
+from ..smt.reference.mx_dot import Element, element_max_units, mx_dot
 from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
 from .mx_dot import (
@@ -135,7 +136,7 @@ def _has_mul(e: z3.ExprRef) -> bool:
     return False
 
 
-def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat,
+def dot_obligations(netlist: Netlist, elem_a: Element, elem_b: Element, k: int, out: FloatFormat,
                     env: Env) -> tuple[list[Obligation], dict[str, z3.BitVecRef]]:
     """(the sum-cut obligations ``term{i}``..., ``sum``, ``back end``; the design's port variables)."""
     vars_ = {n: z3.BitVec(n, len(v)) for n, v in netlist.inputs.items() if len(v)}
@@ -144,8 +145,9 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     name = f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}"
     obs = []
     full = translate(netlist, vars_)
-    # the largest product in units of the frame LSB (the two smallest subnormals' product)
-    top = int(elem_a.max_value / elem_a.min_subnormal * elem_b.max_value / elem_b.min_subnormal)
+    # the largest product in units of the frame LSB (float: the two smallest subnormals' product;
+    # MXINT8: 2^-6, its largest magnitude |-128|)
+    top = element_max_units(elem_a) * element_max_units(elem_b)
     for i in range(k):
         t = TERM.format(i)
         obs.append(Obligation(f"{name}:term{i}", f"netlist {t} == reference {t} (aligned product magnitude), "
@@ -189,7 +191,7 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     return obs, vars_
 
 
-def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | None = None,
+def prove_mx_dot_decomposed(netlist: Netlist, elem_a: Element, k: int, *, elem_b: Element | None = None,
                             out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla",
                             timeout_s: float = 60) -> DecomposedDotProof:
     """Sum-cut proof of ``netlist`` (an `rtl.mx_dot.MXDot`) against the reference; ``timeout_s``
