@@ -28,7 +28,9 @@ netlist signal's nets through a new port, so every reader of the signal (and onl
 free value. No case split: nothing to cover.
 
 A sat lemma is replayed (the model's ports on the evaluator and golden `mx_dot_exact`): a
-disagreement is REFUTED and localised; otherwise (the free cut value was unreachable), or on an
+disagreement is REFUTED and localised. A failed ``term{i}`` whose model hides the wrong product
+(e.g. both scales 0 flush both results to +0) is shown by the miter with the model's elements
+held (scales free). Otherwise (the free cut value was unreachable, no scale shows it), or on an
 UNKNOWN lemma, the proof falls back to the monolithic miter on the time left. Never PROVED
 unless every obligation is unsat. A lifted model keeps the scales and the random bits.
 """
@@ -238,6 +240,9 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: Element, k: int, *, elem_b
         if refuted is None and "cut_dot_sum" in (model or {}):
             lifted = _lift(netlist, vars_, inputs, int(model["cut_dot_sum"]), solver, left - dt)
             refuted = _replay(netlist, elem_a, elem_b, k, out, env, lifted) if lifted else None
+        if refuted is None and label.startswith("term"):  # a wrong product the model's scales hide
+            shown = _show_elements(netlist, elem_a, elem_b, k, out, env, inputs, solver, left - dt)
+            refuted = _replay(netlist, elem_a, elem_b, k, out, env, shown) if shown else None
         if refuted is not None:
             refuted.seconds, refuted.lemmas, refuted.solver = time.perf_counter() - t0, lemmas, solver
             return refuted
@@ -281,6 +286,20 @@ def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: s
         return None
     return {**inputs, **{n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()
                          if n not in kept}}
+
+
+def _show_elements(netlist: Netlist, elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int], solver: str,
+                   timeout_s: float) -> dict[str, int] | None:
+    """Scales (and random bits) under which the failed term lemma's elements give a wrong result:
+    the monolithic miter with ``a`` and ``b`` held at the model's codes (every product a constant,
+    so only the back end is left to solve), or None when no scale shows them."""
+    if timeout_s <= 0:
+        return None
+    ob, ports = dot_obligation(netlist, elem_a, elem_b, k, out, env, fixed={"a": inputs["a"], "b": inputs["b"]})
+    answer, model, _ = solve_text(None, solver, min(timeout_s, 30), ob)
+    if answer != "sat":
+        return None
+    return {n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in ports.items()}
 
 
 def localise_folded(netlist: Netlist, ob: Obligation, ports, inputs: dict[str, int]):
