@@ -5,6 +5,7 @@
     python benchmarks/bench_decompose.py --bugs               # seeded bugs: refuted + localised
     python benchmarks/bench_decompose.py --json out.json      # rows + every obligation (prove.report)
     python benchmarks/bench_decompose.py --units mxfp8-e4m3-k4 --modes sra4,srb4,src4 --mono-timeout-other 60
+    python benchmarks/bench_decompose.py --units mxint8-k4,mxint8xe4m3-k4 --modes rne,srb4 --mono-timeout 60 --mono-timeout-other 60
 
 MX dot rows (``mx...`` units, f32 out): the sum cut `fpverify.prove.mx_dot_decompose` (one Bitwuzla
 process: back end, k aligned-product lemmas, the exact-sum lemma; a monolithic fallback on the time
@@ -53,7 +54,11 @@ ADDEND = {"bf16+f32-fma": "f32"}  # mixed FMA units: the addend's (and result's)
 MX_UNITS = {  # name: (element format, k, target seconds); f32 out, the sum cut vs the monolithic miter
     "mxfp8-e4m3-k4": ("e4m3fn", 4, 60),
     "mxfp4-e2m1-k32": ("e2m1fn", 32, 600),
+    "mxint8-k4": ("mxint8", 4, 60),  # no issue goal: the FP8 k = 4 and FP4 k = 32 targets reused
+    "mxint8-k32": ("mxint8", 32, 600),
+    "mxint8xe4m3-k4": ("mxint8", 4, 60),  # mixed: a MXINT8, b E4M3
 }
+MX_ELEM_B = {"mxint8xe4m3-k4": "e4m3fn"}  # mixed MX units: b's element format (default a's)
 MODES = ("rne", "rna", "rtz", "rup", "rdn", "rto", "sra4", "srb4", "src4")
 
 
@@ -79,10 +84,11 @@ def run_mx_row(unit: str, mode: str, mono_timeout: float, timeout_s: float | Non
     from rtl.mx_dot import MXDot
 
     elem, k, target = MX_UNITS[unit]
-    fmt, f32 = get_format(elem), get_format("f32")
-    nl = flatten(MXDot(elem, k=k, out_fmt="f32", rounding=mode))
+    elem_b = MX_ELEM_B.get(unit, elem)
+    fmt, fmt_b, f32 = get_format(elem), get_format(elem_b), get_format("f32")
+    nl = flatten(MXDot(elem, k=k, out_fmt="f32", rounding=mode, elem_b=elem_b))
     env = Env(parse_rounding(mode))
-    r = prove_mx_dot_decomposed(nl, fmt, k, out=f32, env=env, timeout_s=timeout_s or 10 * target)
+    r = prove_mx_dot_decomposed(nl, fmt, k, elem_b=fmt_b, out=f32, env=env, timeout_s=timeout_s or 10 * target)
     row = {"unit": unit, "mode": mode, "status": r.status, "seconds": round(r.seconds, 2),
            "solver_seconds": round(sum(lm.seconds for lm in r.lemmas), 2), "obligations": len(r.lemmas),
            "target": target, "slowest": max(((lm.seconds, lm.name) for lm in r.lemmas), default=(0, "")),
@@ -91,7 +97,7 @@ def run_mx_row(unit: str, mode: str, mono_timeout: float, timeout_s: float | Non
         row["counterexample"] = f"inputs {r.inputs} netlist {r.netlist} golden {r.golden}"
         row["first_failing_stage"] = r.first_failing
     if mono_timeout > 0:
-        m = prove_mx_dot(nl, fmt, k, out=f32, env=env, timeout_s=mono_timeout)
+        m = prove_mx_dot(nl, fmt, k, elem_b=fmt_b, out=f32, env=env, timeout_s=mono_timeout)
         row["mono_status"] = m.status
         row["mono_seconds"] = round(m.seconds, 2)
     return row

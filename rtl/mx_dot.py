@@ -99,13 +99,17 @@ class MXDot(wiring.Component):
         """The N random bits the stochastic rounder compares with the residual (``rbits``)."""
         return getattr(self, "rbits", None)
 
+    def element(self, m: Module, fmt, code: Value, prefix: str) -> "_Element":
+        """One element code decoded: sign, raw significand, LSB exponent, NaN/Inf."""
+        return _decode(m, fmt, code, prefix)
+
     def elaborate(self, platform):
         m = Module()
         k, out = self.k, self.out_fmt
         wo = out.width
-        ea = [_decode(m, self.elem_a, self.a[i * self.elem_a.width:(i + 1) * self.elem_a.width], f"elem_a{i}")
+        ea = [self.element(m, self.elem_a, self.a[i * self.elem_a.width:(i + 1) * self.elem_a.width], f"elem_a{i}")
               for i in range(k)]
-        eb = [_decode(m, self.elem_b, self.b[i * self.elem_b.width:(i + 1) * self.elem_b.width], f"elem_b{i}")
+        eb = [self.element(m, self.elem_b, self.b[i * self.elem_b.width:(i + 1) * self.elem_b.width], f"elem_b{i}")
               for i in range(k)]
         lo = ea[0].lsb_lo + eb[0].lsb_lo
         hi = ea[0].lsb_hi + eb[0].lsb_hi

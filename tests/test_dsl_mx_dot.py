@@ -63,7 +63,7 @@ BAD = [  # (text replaced, replacement, line, col, fragment)
     (PROVE, "prove y == mx_dot(a, b, sa, a, rne) with flags fl\n", 9, 29, "an MX block scale is e8m0"),
     (PROVE, PROVE + "assume a == 0\n", 10, 8, "is a vector (e2m1fn[1])"),
     ("y = dut.result : f32", "y = dut.result : f16", 9, 7, "rounds into f32 or bf16"),
-    ("input b = dut.b : e2m1fn[1]", "input b = dut.b : f16[1]", 9, 22, "not an MX float element format"),
+    ("input b = dut.b : e2m1fn[1]", "input b = dut.b : f16[1]", 9, 22, "not an MX element format"),
     ("input sb = dut.scale_b : e8m0", "input sb = dut.scale_b : bits[8]", 9, 29, "an MX block scale is e8m0"),
     (PROVE, "prove y == mx_dot(a, b, sa, sb, sra4) with flags fl\n", 9, 33, "stochastic"),
 ]

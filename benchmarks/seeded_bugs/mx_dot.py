@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Value
+from amaranth.hdl import Cat, Const, Module, Value
 
+from fpverify.formats import IntFormat
 from rtl.mx_dot import E8M0_BIAS, MXDot
 
-__all__ = ["ScaleBiasOffByOneMXDot", "NanScaleIgnoredMXDot", "RandomBitsShiftedMXDot"]
+__all__ = ["ScaleBiasOffByOneMXDot", "NanScaleIgnoredMXDot", "RandomBitsShiftedMXDot", "Int8SignMagnitudeMXDot",
+           "Int8MinCodeDroppedMXDot"]
 
 
 class ScaleBiasOffByOneMXDot(MXDot):
@@ -29,3 +31,25 @@ class RandomBitsShiftedMXDot(MXDot):
 
     def random_bits(self) -> Value | None:
         return self.rbits >> 1
+
+
+class Int8SignMagnitudeMXDot(MXDot):
+    """MXINT8 elements read as sign-magnitude (magnitude = the low 7 bits) instead of two's
+    complement: -1 (0xFF) becomes -127/64, -128 (0x80) becomes -0."""
+
+    def element(self, m: Module, fmt, code: Value, prefix: str):
+        e = super().element(m, fmt, code, prefix)
+        if isinstance(fmt, IntFormat):
+            e.sig = Cat(code[:fmt.bits - 1], Const(0, 1))
+        return e
+
+
+class Int8MinCodeDroppedMXDot(MXDot):
+    """The MXINT8 magnitude |code| kept on 7 bits: every code but -128 (0x80, |-128| = 128 = 2^7)
+    is right; -128 reads as 0."""
+
+    def element(self, m: Module, fmt, code: Value, prefix: str):
+        e = super().element(m, fmt, code, prefix)
+        if isinstance(fmt, IntFormat):
+            e.sig = Cat(e.sig[:fmt.bits - 1], Const(0, 1))
+        return e

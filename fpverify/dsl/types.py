@@ -74,10 +74,10 @@ class IntT:
 
 @dataclass(frozen=True)
 class VecT:
-    """``FMT[k]``: k element codes of a float format packed in one port, element i at bits
-    ``[i*w, (i+1)*w)`` (an operand of `mx_dot` only)."""
+    """``FMT[k]``: k element codes of a float format (or an integer element format: ``mxint8[k]``)
+    packed in one port, element i at bits ``[i*w, (i+1)*w)`` (an operand of `mx_dot` only)."""
 
-    fmt: FloatFormat
+    fmt: FloatFormat | IntFormat
     k: int
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Monolithic equivalence proof of an MX block dot-product unit (`rtl.mx_dot.MXDot`: ports ``a``,
 ``b``, ``scale_a``, ``scale_b``, [``rbits``], ``result``, ``flags``) against the symbolic reference
-`fpverify.smt.reference.mx_dot` (exact sum, one rounding; float elements, static rounding). In a
+`fpverify.smt.reference.mx_dot` (exact sum, one rounding; MX float and MXINT8 elements, a and b
+may differ; static rounding). In a
 stochastic mode the unit's random-bits port (role ``rbits``) is the reference's R, so the proof
 covers every R; the counterexample carries it and golden is replayed with it (``Env.random_bits``).
 
@@ -22,7 +23,7 @@ from ..errors import InputError
 from ..formats import FloatFormat
 from ..rounding import Env
 from ..smt.netlist_z3 import translate
-from ..smt.reference.mx_dot import mx_dot
+from ..smt.reference.mx_dot import Element, mx_dot
 from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
 from .obligation import Obligation, conj
@@ -61,7 +62,7 @@ def port_binding(ports: dict[str, str | None] | None = None) -> dict[str, str | 
     return out
 
 
-def dot_obligation(netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat, env: Env,
+def dot_obligation(netlist, elem_a: Element, elem_b: Element, k: int, out: FloatFormat, env: Env,
                    ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None):
     """(obligation, input variables): result and flags of ``netlist`` equal the reference's.
     ``ports``: role -> netlist port (`port_binding`); ``fixed``: other input ports held at a value
@@ -142,7 +143,7 @@ def golden_dot(elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int]) ->
     return r.code, int(r.flags) & FLAG_MASK
 
 
-def prove_mx_dot(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | None = None,
+def prove_mx_dot(netlist, elem_a: Element, k: int, *, elem_b: Element | None = None,
                  out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla", timeout_s: float = 60,
                  ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None) -> DotProof:
     """``ports``: role -> netlist port name (`port_binding`; default the generator's names);

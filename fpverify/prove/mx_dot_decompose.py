@@ -7,7 +7,8 @@ extension). Obligations, all proved in the same run and listed in the result:
 
 * ``term{i}`` (one per element pair): the netlist's aligned product ``dot_term{i}`` equals the
   reference's (zero-extended to a common width) and is at most ``max_a * max_b`` in units of the
-  frame LSB (``min_subnormal_a * min_subnormal_b``). One small multiplier and one shifter each.
+  frame LSB (``min_subnormal_a * min_subnormal_b``; an MXINT8 element counts in 2^-6 up to
+  |-128|, `element_max_units`). One small multiplier and one shifter each.
 * ``sum``: with every ``dot_term{i}`` replaced by a free ``T_i`` on BOTH sides (the netlist's
   nets re-driven from a new input port, the reference's term substituted by the same value), the
   netlist's ``dot_sum`` equals the reference's exact sum (sign-extended) and lies within
@@ -27,7 +28,9 @@ netlist signal's nets through a new port, so every reader of the signal (and onl
 free value. No case split: nothing to cover.
 
 A sat lemma is replayed (the model's ports on the evaluator and golden `mx_dot_exact`): a
-disagreement is REFUTED and localised; otherwise (the free cut value was unreachable), or on an
+disagreement is REFUTED and localised. A failed ``term{i}`` whose model hides the wrong product
+(e.g. both scales 0 flush both results to +0) is shown by the miter with the model's elements
+held (scales free). Otherwise (the free cut value was unreachable, no scale shows it), or on an
 UNKNOWN lemma, the proof falls back to the monolithic miter on the time left. Never PROVED
 unless every obligation is unsat. A lifted model keeps the scales and the random bits.
 """
@@ -43,7 +46,7 @@ from ..formats import FloatFormat
 from ..hdl.ir import CONST0, CONST1, Netlist
 from ..rounding import Env
 from ..smt.netlist_z3 import translate
-from ..smt.reference.mx_dot import mx_dot
+from ..smt.reference.mx_dot import Element, element_max_units, mx_dot
 from ..smt.reference.tapered import unpack_any
 from .decompose.pool import solve_text
 from .mx_dot import (
@@ -135,7 +138,7 @@ def _has_mul(e: z3.ExprRef) -> bool:
     return False
 
 
-def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, k: int, out: FloatFormat,
+def dot_obligations(netlist: Netlist, elem_a: Element, elem_b: Element, k: int, out: FloatFormat,
                     env: Env) -> tuple[list[Obligation], dict[str, z3.BitVecRef]]:
     """(the sum-cut obligations ``term{i}``..., ``sum``, ``back end``; the design's port variables)."""
     vars_ = {n: z3.BitVec(n, len(v)) for n, v in netlist.inputs.items() if len(v)}
@@ -144,8 +147,9 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     name = f"{netlist.name}:mx_dot:{elem_a.name}x{elem_b.name}:k{k}->{out.name}:{env.rounding}"
     obs = []
     full = translate(netlist, vars_)
-    # the largest product in units of the frame LSB (the two smallest subnormals' product)
-    top = int(elem_a.max_value / elem_a.min_subnormal * elem_b.max_value / elem_b.min_subnormal)
+    # the largest product in units of the frame LSB (float: the two smallest subnormals' product;
+    # MXINT8: 2^-6, its largest magnitude |-128|)
+    top = element_max_units(elem_a) * element_max_units(elem_b)
     for i in range(k):
         t = TERM.format(i)
         obs.append(Obligation(f"{name}:term{i}", f"netlist {t} == reference {t} (aligned product magnitude), "
@@ -189,7 +193,7 @@ def dot_obligations(netlist: Netlist, elem_a: FloatFormat, elem_b: FloatFormat, 
     return obs, vars_
 
 
-def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatFormat | None = None,
+def prove_mx_dot_decomposed(netlist: Netlist, elem_a: Element, k: int, *, elem_b: Element | None = None,
                             out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla",
                             timeout_s: float = 60) -> DecomposedDotProof:
     """Sum-cut proof of ``netlist`` (an `rtl.mx_dot.MXDot`) against the reference; ``timeout_s``
@@ -236,6 +240,9 @@ def prove_mx_dot_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, *, el
         if refuted is None and "cut_dot_sum" in (model or {}):
             lifted = _lift(netlist, vars_, inputs, int(model["cut_dot_sum"]), solver, left - dt)
             refuted = _replay(netlist, elem_a, elem_b, k, out, env, lifted) if lifted else None
+        if refuted is None and label.startswith("term"):  # a wrong product the model's scales hide
+            shown = _show_elements(netlist, elem_a, elem_b, k, out, env, inputs, solver, left - dt)
+            refuted = _replay(netlist, elem_a, elem_b, k, out, env, shown) if shown else None
         if refuted is not None:
             refuted.seconds, refuted.lemmas, refuted.solver = time.perf_counter() - t0, lemmas, solver
             return refuted
@@ -279,6 +286,20 @@ def _lift(netlist: Netlist, vars_, inputs: dict[str, int], total: int, solver: s
         return None
     return {**inputs, **{n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()
                          if n not in kept}}
+
+
+def _show_elements(netlist: Netlist, elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int], solver: str,
+                   timeout_s: float) -> dict[str, int] | None:
+    """Scales (and random bits) under which the failed term lemma's elements give a wrong result:
+    the monolithic miter with ``a`` and ``b`` held at the model's codes (every product a constant,
+    so only the back end is left to solve), or None when no scale shows them."""
+    if timeout_s <= 0:
+        return None
+    ob, ports = dot_obligation(netlist, elem_a, elem_b, k, out, env, fixed={"a": inputs["a"], "b": inputs["b"]})
+    answer, model, _ = solve_text(None, solver, min(timeout_s, 30), ob)
+    if answer != "sat":
+        return None
+    return {n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in ports.items()}
 
 
 def localise_folded(netlist: Netlist, ob: Obligation, ports, inputs: dict[str, int]):

@@ -1,5 +1,5 @@
 """MX block dot products: recognising ``OUT == mx_dot(a, b, scale_a, scale_b, MODE)`` (a, b
-``FMT[k]`` vectors of MX float elements, scales ``e8m0``, OUT f32 or bf16) and turning it into a
+``FMT[k]`` vectors of MX elements, float or MXINT8, scales ``e8m0``, OUT f32 or bf16) and turning it into a
 `DotProperty` (proved by `fpverify.dsl.prove_mx_dot`). A stochastic MODE (``sraN``, ``srbN``,
 ``srcN``) takes its random bits as the other operations do: ``random = r`` with ``r`` a
 ``bits[N]`` input (``input r = dut.rbits : bits[N]``)."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...formats import FloatFormat
+from ...formats import FloatFormat, IntFormat
 from ...rounding import Env, Rounding, parse_rounding
 from .. import ast
 from ..types import BitsT, FloatT, RoundT, VecT
@@ -18,9 +18,11 @@ from .scope import Scope
 from .walker import walk
 
 DOT_OP = "mx_dot"
-# MX float element formats of golden `mx_dot_exact` that the symbolic reference states (MXINT8 is
-# golden-only); the OCP MX spec's E4M3, E5M2, E2M3, E3M2 and E2M1
+# MX element formats of golden `mx_dot_exact` that the symbolic reference states: the OCP MX spec's
+# E4M3, E5M2, E2M3, E3M2, E2M1 (floats) and MXINT8 (two's complement x 2^-6); a and b may differ
 MX_FLOAT_ELEMENTS = ("e4m3fn", "e5m2", "e2m3fn", "e3m2fn", "e2m1fn")
+MX_INT_ELEMENTS = ("mxint8",)
+MX_ELEMENTS = MX_FLOAT_ELEMENTS + MX_INT_ELEMENTS
 DOT_OUTPUTS = ("f32", "bf16")  # the E8M0 scale range needs an 8-bit exponent
 SCALE_FORMAT = "e8m0fnu"  # `e8m0` in specs
 
@@ -34,8 +36,8 @@ class DotProperty:
     b: str
     scale_a: str
     scale_b: str
-    elem_a: FloatFormat
-    elem_b: FloatFormat
+    elem_a: FloatFormat | IntFormat
+    elem_b: FloatFormat | IntFormat
     k: int
     out_fmt: FloatFormat
     rounding: Rounding | None  # static mode; None when ``rounding_input`` drives it
@@ -101,9 +103,9 @@ def _vector(scope: Scope, x) -> VecT:
     if not isinstance(t, VecT):
         raise err(f"operand `{x.id}` has type {t}; `{DOT_OP}` takes element vectors (FORMAT[k], "
                   f"e.g. e2m1fn[4])", x.pos)
-    if t.fmt.name not in MX_FLOAT_ELEMENTS:
-        raise err(f"`{x.id}` has elements of {t.fmt.name}, not an MX float element format "
-                  f"({', '.join(MX_FLOAT_ELEMENTS)})", x.pos)
+    if t.fmt.name not in MX_ELEMENTS:
+        raise err(f"`{x.id}` has elements of {t.fmt.name}, not an MX element format "
+                  f"({', '.join(MX_ELEMENTS)})", x.pos)
     return t
 
 

@@ -37,10 +37,12 @@ class Scope:
         return self.vars.get(name)
 
     def vector_type(self, tref: ast.TypeRef) -> VecT:
-        """``FMT[k]``: a vector of k codes of a float format (an MX block's elements)."""
+        """``FMT[k]``: a vector of k codes of a float or integer element format (an MX block's
+        elements: ``e4m3fn[4]``, ``mxint8[4]``)."""
         elem = self.resolve_type(ast.TypeRef(tref.name, None, tref.pos))
-        if not isinstance(elem, FloatT):
-            raise err(f"only `bits` and float formats take a `[N]`, not `{tref.name}` ({elem})", tref.pos)
+        if not isinstance(elem, (FloatT, IntT)):
+            raise err(f"only `bits`, float and integer element formats take a `[N]`, not `{tref.name}` ({elem})",
+                      tref.pos)
         if not 1 <= tref.width <= MAX_VECTOR:
             raise err(f"vector length {tref.width} out of range 1..{MAX_VECTOR}", tref.pos)
         return VecT(elem.fmt, tref.width)
