@@ -36,6 +36,7 @@ MODES = (Mode.SR_A, Mode.SR_B, Mode.SR_C)
 MAX_NBITS = 64  # every N the modes allow
 MAX_DIV_NBITS = 60  # div: (2P+1)*|b| must be exact in float64 (j + 1 + 8 <= 53, j = N - 16)
 CHUNK = 1 << 16
+BLOCK = 1 << 13  # inexact elements per `carry` call: its temporaries (<= 64 kB) stay off fresh mmap pages
 _SIXTEEN = np.uint32(16)
 _SIGN32 = np.uint32(0x80000000)
 _TINY_LO = np.uint32(0x01000001)  # (u << 1) < this: |s| <= 2^-126
@@ -103,7 +104,7 @@ def carry(rnd: Rounding, r: np.ndarray, below: np.ndarray, g: np.ndarray, scale:
     j = rnd.nbits - 16
     ru = r.view(np.uint64)
     rl = (ru & np.uint64((1 << j) - 1)).astype(np.int64)
-    p = rl - np.where(below, 0, np.int64(1) << j)
+    p = rl - (np.logical_not(below).astype(np.int64) << j)
     if rnd.mode is Mode.SR_A:
         lhs, rhs = p.astype(np.float64), -g
     else:
@@ -113,7 +114,7 @@ def carry(rnd: Rounding, r: np.ndarray, below: np.ndarray, g: np.ndarray, scale:
     up = lhs >= rhs
     if rnd.mode is Mode.SR_C:
         up = (lhs > rhs) | ((lhs == rhs) & ((ru & np.uint64(1)) == 0))
-    return up.astype(np.uint32)
+    return up.view(np.uint8).astype(np.uint32)
 
 
 class _Scratch:
@@ -125,8 +126,13 @@ class _Scratch:
         self.f = np.empty(n, np.float32)
         self.t = np.empty(n, np.uint32)
         self.bias = np.empty(n, np.uint32)
+        self.w = np.empty(n, np.uint32)
+        self.d1 = np.empty(n, np.float64)
+        self.d2 = np.empty(n, np.float64)
         self.m1 = np.empty(n, bool)
         self.m2 = np.empty(n, bool)
+        self.m3 = np.empty(n, bool)
+        self.m4 = np.empty(n, bool)
 
     def cut(self, k: int) -> "_Scratch":
         if k == self.a.size:
@@ -158,15 +164,23 @@ def _fix_inexact(u: np.ndarray, sc: _Scratch, rnd: Rounding, r: np.ndarray, stic
     ``below`` (E < 0, a subset). ``g_of(idx, ef)`` gives (g, scale) for `carry` on index list."""
     up = sc.t
     np.subtract(u, below.view(np.uint8), out=up, casting="unsafe")
-    if rnd.mode is Mode.SR_C and rnd.nbits <= 15:
-        odd = np.bitwise_and(r, 1).astype(bool)
-        np.logical_and(odd, sticky, out=odd)
-        np.add(sc.bias, odd.view(np.uint8), out=sc.bias, casting="unsafe")
+    if rnd.mode is Mode.SR_C and rnd.nbits <= 15:  # the sticky bit undoes the tie rule's - (R & 1)
+        np.bitwise_and(r, 1, out=sc.w, casting="unsafe")
+        np.bitwise_and(sc.w, sticky.view(np.uint8), out=sc.w, casting="unsafe")
+        np.add(sc.bias, sc.w, out=sc.bias)
     elif needs_carry(rnd):
-        idx = np.flatnonzero(sticky)
-        ef = ((up[idx] >> np.uint32(23)) & np.uint32(0xFF)).astype(np.int64)
-        g, scale = g_of(idx, ef)
-        sc.bias[idx] += carry(rnd, r[idx], below[idx], g, scale)
+        if 4 * np.count_nonzero(sticky) > sticky.size:  # dense (quotients): blocks of the chunk
+            sels = [slice(lo, lo + BLOCK) for lo in range(0, sticky.size, BLOCK)]
+        else:  # sparse (sums): blocks of the index list
+            every = np.flatnonzero(sticky)
+            sels = [every[lo:lo + BLOCK] for lo in range(0, every.size, BLOCK)]
+        for sel in sels:
+            ef = ((up[sel] >> np.uint32(23)) & np.uint32(0xFF)).astype(np.int32)
+            g, scale = g_of(sel, ef)
+            c = carry(rnd, r[sel], below[sel], g, scale)
+            if isinstance(sel, slice):
+                c &= sticky[sel]
+            sc.bias[sel] += c
     return up
 
 
@@ -204,28 +218,33 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: 
             np.right_shift(sc.t, np.uint32(31), out=sc.t)
             np.logical_and(sc.t, sc.m1, out=sc.m2)  # E < 0: e's sign differs from s's
 
-            def g_sum(idx, ef):
-                ev = e[idx].astype(np.float64)
-                ev = np.where(u[idx] >> np.uint32(31) == 1, -ev, ev)  # E = |x| - |s|
-                return np.ldexp(ev, j + 150 - ef), None
+            def g_sum(sel, ef):
+                ev = (eb[sel] ^ (u[sel] & _SIGN32)).view(np.float32)  # E = |x| - |s| = e * sign(s)
+                return np.ldexp(ev.astype(np.float64), np.int32(j + 150) - ef), None
 
             base = _fix_inexact(u, sc, rnd, r, sc.m1, sc.m2, g_sum)
     else:
         rare = _tiny_candidates(u, sc)
         if op == "div":
+            rem = sc.d2
+            np.copyto(sc.d1, fa)
+            np.copyto(rem, sc.s)
             with np.errstate(all="ignore"):
-                a64 = fa.astype(np.float64)
-                rem = a64 - sc.s.astype(np.float64) * fb.astype(np.float64)  # exact (normal quotients)
-            pos, neg = rem > 0, rem < 0  # NaN (x/0, Inf operands): neither
-            np.logical_or(pos, neg, out=sc.m1)
-            np.signbit(fa, out=sc.m2)
-            np.logical_and(sc.m2, pos, out=sc.m2)  # a < 0 and r > 0, or a > 0 and r < 0: E < 0
-            np.logical_or(sc.m2, neg & ~np.signbit(fa), out=sc.m2)
+                np.multiply(rem, fb, out=rem)
+                np.subtract(sc.d1, rem, out=rem)  # r = a - s*b: exact for normal quotients
+            np.greater(rem, 0, out=sc.m1)  # NaN (x/0, Inf operands): neither > 0 nor < 0
+            np.less(rem, 0, out=sc.m4)
+            np.signbit(fa, out=sc.m3)
+            np.logical_and(sc.m3, sc.m1, out=sc.m2)  # E < 0: a < 0 and r > 0, or a > 0 and r < 0
+            np.greater(sc.m4, sc.m3, out=sc.m4)
+            np.logical_or(sc.m2, sc.m4, out=sc.m2)
+            np.less(rem, 0, out=sc.m4)
+            np.logical_or(sc.m1, sc.m4, out=sc.m1)  # inexact
 
-            def g_div(idx, ef):
-                rv = np.abs(rem[idx])
-                rv = np.where(sc.m2[idx], -rv, rv)  # r' = |b| * E
-                return np.ldexp(rv, j + 150 - ef), np.abs(fb[idx].astype(np.float64))
+            def g_div(sel, ef):
+                sa = (sc.a[sel] & _SIGN32).astype(np.uint64) << np.uint64(32)
+                rv = (rem[sel].view(np.uint64) ^ sa).view(np.float64)  # r' = r * sign(a) = |b| * E
+                return np.ldexp(rv, np.int32(j + 150) - ef), np.abs(fb[sel]).astype(np.float64)
 
             if sc.m1.any():
                 base = _fix_inexact(u, sc, rnd, r, sc.m1, sc.m2, g_div)
@@ -255,11 +274,12 @@ def rounded(op: str, a: np.ndarray, b: np.ndarray, fmt: FloatFormat, rnd: Roundi
     code = np.empty(size, np.uint16)
     sc = _Scratch(min(size, CHUNK))
     rare = []
-    for lo in range(0, size, CHUNK):
-        hi = min(lo + CHUNK, size)
-        idx = _chunk(op, a[lo:hi], b[lo:hi], rnd, r[lo:hi], sc.cut(hi - lo), code[lo:hi])
-        if idx is not None and idx.size:
-            rare.append(idx + lo)
+    with np.errstate(all="ignore"):  # NaN/Inf operands and overflows: in the rare set
+        for lo in range(0, size, CHUNK):
+            hi = min(lo + CHUNK, size)
+            idx = _chunk(op, a[lo:hi], b[lo:hi], rnd, r[lo:hi], sc.cut(hi - lo), code[lo:hi])
+            if idx is not None and idx.size:
+                rare.append(idx + lo)
     return code, (np.concatenate(rare) if rare else np.empty(0, np.intp))
 
 
