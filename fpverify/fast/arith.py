@@ -21,9 +21,11 @@ Deterministic modes on signed formats with subnormals (with flags: targets below
 `fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
 rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); bf16 add/sub/mul/div
 without flags in RNA/RTZ/RUP/RDN/RTO run `fast.bf16_kernel` (one float32 operation rounded on its
-bit pattern, a rare set redone by `float64_path`; ``USE_BF16_KERNEL = False`` turns it off). This
-datapath stays the one for stochastic modes and the other flag requests, and the independent
-cross-check in the tests.
+bit pattern, a rare set redone by `float64_path`; ``USE_BF16_KERNEL = False`` turns it off); bf16
+add/sub/mul/div without flags in SR-A/B/C run `fast.bf16_sr_kernel` (the float32 operation, its
+exact error, integer rounding of the pattern with the same random bits; a rare set redone here;
+``USE_BF16_SR_KERNEL = False`` turns it off). This datapath stays the one for the other stochastic
+cases and flag requests, and the independent cross-check in the tests.
 
 Covered: every `FloatFormat` operand and result format with precision <= 24 whose result format
 has subnormals or precision 1, every deterministic mode, stochastic modes reading <= 33 bits
