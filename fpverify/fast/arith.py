@@ -276,7 +276,7 @@ def random_bits_for(rnd: Rounding, shape, env: Env, random_bits=None, rng=None):
         raise TypeError("random_bits must be an integer array")
     if r.size and (int(r.min()) < 0 or int(r.max()) >> n):
         raise ValueError(f"random bits must lie in [0, 2^{n})")
-    return np.broadcast_to(r.astype(np.int64), shape)
+    return np.broadcast_to(r.astype(np.int64, copy=False), shape)
 
 
 def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format | str | None = None,
