@@ -317,6 +317,22 @@ def section_sr(args, ml) -> None:
         print(f"{op:8} {_fmt_ns(mlv):>6} {_fmt_ns(rne):>6} | {_fmt_ns(before[0]):>12} {_fmt_ns(before[1]):>6} "
               f"{_fmt_ns(before[2]):>6} | {_fmt_ns(now[0]):>9} {_fmt_ns(now[1]):>6} {_fmt_ns(now[2]):>6} "
               f"{_fmt_ns(wide[0]):>6} {_fmt_ns(wide[1]):>6} {_fmt_ns(seeded):>6} | {ratio:>6} {mism:>5}", flush=True)
+    # a training step through the emulation API: w = w - g * lr in bf16, src8, seeded context
+    from fpverify.fast.emulate import Context, FPArray
+
+    w0, g0 = rng.standard_normal(args.n).astype(np.float32), rng.standard_normal(args.n).astype(np.float32)
+    steps = {}
+    for kernel in (False, True):
+        ctx = Context("src8", seed=0)
+        w, g = FPArray.from_float(w0, "bf16", ctx), FPArray.from_float(g0, "bf16", ctx)
+        old = arith.USE_BF16_SR_KERNEL
+        arith.USE_BF16_SR_KERNEL = kernel
+        try:
+            steps[kernel] = best_ns(lambda: w - g * 1e-3, args.n, max(1, args.repeat // (1 if kernel else 2)))
+        finally:
+            arith.USE_BF16_SR_KERNEL = old
+    print(f"FPArray step w - g*1e-3 (bf16, src8, seeded Context: mul + sub + two draws): "
+          f"before {_fmt_ns(steps[False])}, now {_fmt_ns(steps[True])} ns/element")
 
 
 def main() -> None:
