@@ -5,18 +5,19 @@ A bf16 code shifted left by 16 is the bit pattern of its float32 value (exact). 
 ``s = RN24(a op b)`` (numpy float32) and ``u`` its bit pattern:
 
 * the exact result is ``|x| = |s| + E``; for a product ``E = 0`` (8-bit significands give <= 16
-  bits), for a sum ``E`` is the float32 TwoSum error (exact), for a quotient ``E = r/|b|`` with the
+  bits), for a sum ``E`` is the float32 TwoSum error (exact), for a quotient ``E = r*sign(a)/|b|`` with the
   remainder ``r = a - s*b`` exact in float64. Where ``E < 0`` the pattern steps one code down
   (``u' = u - 1``), so that ``|x| = |s'| + phi*ulp32(s')`` with ``0 <= phi < 1`` (phi = 0 iff exact);
 * bf16's quantum is ``2^16 ulp32`` (bf16 values are float32 patterns with a zero low half,
   subnormals included), so ``nu * 2^16 = L + phi`` with ``L = u' & 0xFFFF``, and the mode's
   decision is ``L + bias(R) + carry >= 2^16``: the code is ``(u' + bias + carry) >> 16``.
-  ``bias`` depends on R alone (`sr_bias`); ``carry`` is 0 where ``phi = 0`` and otherwise
-  is 0 except for SR-C with N <= 15 (``R & 1``: the sticky undoes the tie rule) and N >= 16
-  (SR-A N > 16; one exact float64 comparison of the low ``N - 16`` bits of R with phi).
+  ``bias`` depends on R alone (`sr_bias`). ``carry`` is 0 where ``phi = 0``; where ``phi > 0`` it
+  is ``R & 1`` for SR-C with N <= 15 (the sticky bit undoes the tie term), 0 for the other modes
+  with N <= 15 (and SR-A N = 16), and for larger N one exact float64 comparison of the low
+  ``N - 16`` bits of R with phi (`carry`).
 
-The derivation is in ``docs/fast.md`` ("Stochastic rounding for bf16"). The *rare set* is
-redone by the caller (`arith`, the int64 datapath): non-finite ``s`` or TwoSum error (overflow,
+The derivation is in ``docs/fast.md`` ("bf16 add/sub/mul/div in stochastic rounding"). The *rare
+set* is redone by the caller (`arith`, the int64 datapath): non-finite ``s`` or TwoSum error (overflow,
 Inf/NaN operands) and, for products and quotients, ``|s| <= 2^-126`` (float32 may have rounded
 below its normal range) except where an operand is +-0 and ``s`` is not NaN (exact).
 """
