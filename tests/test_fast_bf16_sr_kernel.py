@@ -296,3 +296,21 @@ def test_hypothesis_against_golden(pairs, op, mode, n, seed):
     env = Env(Rounding(mode, n))
     got = arith.apply(op, (a, b), BF16, env, random_bits=r)
     _check(a, b, r, got, arith.golden_apply(op, [a, b], BF16, env, BF16, r), f"{op} {mode.value}{n}")
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_sparse_operands_leave_no_rare_elements(op):
+    """ReLU-like operands (half +-0): exact results, pruned from the rare set on the whole chunk."""
+    rng = np.random.default_rng(14)
+    n = 20000
+    a = _code(rng.integers(0, 2, n), rng.integers(100, 150, n), rng.integers(0, 128, n))
+    a = np.where(rng.random(n) < 0.5, np.where(rng.random(n) < 0.5, 0x0000, 0x8000), a).astype(np.uint16)
+    b = _code(rng.integers(0, 2, n), rng.integers(100, 150, n), rng.integers(0, 128, n))
+    rnd = Rounding(Mode.SR_C, 8)
+    r = rng.integers(0, 256, n)
+    code, rare = bf16_sr_kernel.rounded(op, a, b, BF16, rnd, r)
+    assert rare.size == 0
+    _check(a, b, r, code, _int64(op, a, b, Env(rnd), r), op)
+    code, rare = bf16_sr_kernel.rounded(op, b, a, BF16, rnd, r)  # x / 0 = Inf: exact too
+    assert rare.size == 0
+    _check(b, a, r, code, _int64(op, b, a, Env(rnd), r), op)

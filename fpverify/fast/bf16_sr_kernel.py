@@ -44,6 +44,7 @@ _TINY_LO = np.uint32(0x01000001)  # (u << 1) < this: |s| <= 2^-126
 _NONFINITE = np.uint32(0xFF000000)  # (u << 1) >= this: Inf or NaN
 _TINY_SHIFT = np.uint32(0x01000000)
 _TINY_TOP = np.uint32(0x02000000)
+_FEW = 32  # rare candidates per chunk pruned on their index list; more: on the whole chunk
 _OPS = {"add": np.add, "sub": np.add, "mul": np.multiply, "div": np.divide}
 
 
@@ -134,6 +135,8 @@ class _Scratch:
         self.m2 = np.empty(n, bool)
         self.m3 = np.empty(n, bool)
         self.m4 = np.empty(n, bool)
+        self.h1 = np.empty(n, np.uint16)
+        self.h2 = np.empty(n, np.uint16)
 
     def cut(self, k: int) -> "_Scratch":
         if k == self.a.size:
@@ -144,15 +147,25 @@ class _Scratch:
         return part
 
 
-def _tiny_candidates(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
+def _tiny_candidates(u: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray) -> np.ndarray | None:
     """Local indices with ``|s| <= 2^-126`` or non-finite ``s``, without those whose ``s`` is exact
-    because an operand is +-0 (``0*y``, ``0/y``, ``y/0``) unless ``s`` is NaN."""
+    because an operand is +-0 (``0*y``, ``0/y``, ``y/0``) unless ``s`` is NaN. Many candidates
+    (sparse data: ReLU outputs, masks) are pruned on the whole chunk, a few on their index list."""
     t = sc.t
     np.left_shift(u, np.uint32(1), out=t)
     if t.min() >= _TINY_LO and t.max() < _NONFINITE:
         return None
     np.add(t, _TINY_SHIFT, out=t)
     np.less_equal(t, _TINY_TOP, out=sc.m1)
+    if np.count_nonzero(sc.m1) > _FEW:
+        np.left_shift(a16, 1, out=sc.h1)  # uint16: the sign drops out, 0 iff +-0
+        np.left_shift(b16, 1, out=sc.h2)
+        np.minimum(sc.h1, sc.h2, out=sc.h1)
+        np.equal(sc.h1, 0, out=sc.m2)  # a zero operand
+        np.not_equal(sc.s, sc.s, out=sc.m3)  # NaN
+        np.greater(sc.m2, sc.m3, out=sc.m2)  # a zero operand and s not NaN: exact
+        np.greater(sc.m1, sc.m2, out=sc.m1)
+        return np.flatnonzero(sc.m1)
     idx = np.flatnonzero(sc.m1)
     keep = (np.left_shift(sc.a[idx], 1) != 0) & (np.left_shift(sc.b[idx], 1) != 0)
     keep |= np.isnan(sc.s[idx])
@@ -225,7 +238,7 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: 
 
             base = _fix_inexact(u, sc, rnd, r, sc.m1, sc.m2, g_sum)
     else:
-        rare = _tiny_candidates(u, sc)
+        rare = _tiny_candidates(u, sc, a16, b16)
         if op == "div":
             rem = sc.d2
             np.copyto(sc.d1, fa)
