@@ -314,3 +314,27 @@ def test_sparse_operands_leave_no_rare_elements(op):
     code, rare = bf16_sr_kernel.rounded(op, b, a, BF16, rnd, r)  # x / 0 = Inf: exact too
     assert rare.size == 0
     _check(b, a, r, code, _int64(op, b, a, Env(rnd), r), op)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", OPS)
+def test_every_code_against_the_int64_path(op):
+    """Every bf16 code a × 128 codes b (every other exponent, one significand each, both signs)
+    with uniform R per element, SR-A/B/C at N = 8, 16, 20, against the int64 datapath
+    (`arith.USE_BF16_SR_KERNEL = False`): 2^16 × 128 pairs per case (~1-2 min per op)."""
+    rng = np.random.default_rng(15)
+    a_all = np.arange(1 << 16, dtype=np.uint16)
+    b_set = (np.arange(0, 256, 4) << 7) | rng.integers(0, 128, 64)
+    b_set = np.concatenate([b_set, b_set | 0x8000]).astype(np.uint16)
+    a, b = np.tile(a_all, b_set.size), np.repeat(b_set, a_all.size)
+    for mode in MODES:
+        for n in (8, 16, 20):
+            env = Env(Rounding(mode, n))
+            r = rng.integers(0, 1 << n, a.size)
+            got = arith.apply(op, (a, b), BF16, env, random_bits=r)
+            arith.USE_BF16_SR_KERNEL = False
+            try:
+                want = arith.apply(op, (a, b), BF16, env, random_bits=r)
+            finally:
+                arith.USE_BF16_SR_KERNEL = True
+            _check(a, b, r, got, want, f"{op} {mode.value}{n}")
