@@ -70,12 +70,14 @@ def needs_carry(rnd: Rounding) -> bool:
     return rnd.nbits > 16 if rnd.mode is Mode.SR_A else rnd.nbits >= 16
 
 
-def sr_bias(r: np.ndarray, rnd: Rounding, out: np.ndarray | None = None) -> np.ndarray:
+def sr_bias(r: np.ndarray, rnd: Rounding, out: np.ndarray | None = None,
+            scratch: np.ndarray | None = None) -> np.ndarray:
     """uint32 ``bias(R) < 2^16``: an exact residual ``nu = L/2^16`` rounds up iff ``L + bias >= 2^16``.
 
     SR-A ``R << (16-N)``; SR-B ``(2R+1) << (15-N)``; SR-C the same minus ``R & 1`` (a tie of
     RNITE goes up iff ``2^N - R`` is even); for N >= 16 (SR-B/C) or N > 16 (SR-A) ``R >> (N-16)``
-    (an exact nu has 16 bits: only R's top 16 bits count). ``r`` holds R as int64 (or uint64)."""
+    (an exact nu has 16 bits: only R's top 16 bits count). ``r`` holds R as int64 (or uint64);
+    ``scratch`` (uint32, like ``out``) avoids a temporary for SR-C."""
     n = rnd.nbits
     if out is None:
         out = np.empty(r.shape, np.uint32)
@@ -86,7 +88,9 @@ def sr_bias(r: np.ndarray, rnd: Rounding, out: np.ndarray | None = None) -> np.n
     if rnd.mode is Mode.SR_A:
         np.left_shift(out, np.uint32(16 - n), out=out)
         return out
-    odd = np.bitwise_and(out, np.uint32(1)) if rnd.mode is Mode.SR_C else None
+    odd = None
+    if rnd.mode is Mode.SR_C:
+        odd = np.bitwise_and(out, np.uint32(1), out=scratch)
     np.left_shift(out, np.uint32(1), out=out)
     np.bitwise_or(out, np.uint32(1), out=out)
     np.left_shift(out, np.uint32(15 - n), out=out)
@@ -198,6 +202,14 @@ def _fix_inexact(u: np.ndarray, sc: _Scratch, rnd: Rounding, r: np.ndarray, stic
     return up
 
 
+def _g_sum(eb: np.ndarray, u: np.ndarray, j: int):
+    """`carry`'s (g, scale) for sums: ``E * 2^j / ulp32(s')`` with ``E = e * sign(s)`` (exact)."""
+    def g_of(sel, ef):
+        ev = (eb[sel] ^ (u[sel] & _SIGN32)).view(np.float32)
+        return np.ldexp(ev.astype(np.float64), np.int32(j + 150) - ef), None
+    return g_of
+
+
 def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: np.ndarray):
     """Codes of one chunk into ``code``; returns the local indices of the rare set (or None)."""
     np.left_shift(a16, _SIXTEEN, out=sc.a, casting="unsafe")
@@ -208,9 +220,9 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: 
     u = sc.s.view(np.uint32)
     with np.errstate(all="ignore"):
         _OPS[op](fa, fb, out=sc.s)
-    sr_bias(r, rnd, out=sc.bias)
+    sr_bias(r, rnd, out=sc.bias, scratch=sc.w)
     j = rnd.nbits - 16
-    rare = None
+    rare = few = None
     base = u
     if op in ("add", "sub"):
         e, f = sc.e, sc.f
@@ -226,17 +238,15 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: 
             rare = np.flatnonzero(~sc.m1)
             e[rare] = 0
         np.not_equal(e, 0, out=sc.m1)  # inexact
-        if sc.m1.any():
+        count = np.count_nonzero(sc.m1)
+        if count > _FEW:  # many (weight updates): on the whole chunk
             eb = e.view(np.uint32)
             np.bitwise_xor(eb, u, out=sc.t)
             np.right_shift(sc.t, np.uint32(31), out=sc.t)
             np.logical_and(sc.t, sc.m1, out=sc.m2)  # E < 0: e's sign differs from s's
-
-            def g_sum(sel, ef):
-                ev = (eb[sel] ^ (u[sel] & _SIGN32)).view(np.float32)  # E = |x| - |s| = e * sign(s)
-                return np.ldexp(ev.astype(np.float64), np.int32(j + 150) - ef), None
-
-            base = _fix_inexact(u, sc, rnd, r, sc.m1, sc.m2, g_sum)
+            base = _fix_inexact(u, sc, rnd, r, sc.m1, sc.m2, _g_sum(eb, u, j))
+        elif count:  # a few: the same steps on their index list, after the exact ones
+            few = np.flatnonzero(sc.m1)
     else:
         rare = _tiny_candidates(u, sc, a16, b16)
         if op == "div":
@@ -264,6 +274,14 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: 
                 base = _fix_inexact(u, sc, rnd, r, sc.m1, sc.m2, g_div)
     np.add(base, sc.bias, out=sc.t)
     np.right_shift(sc.t, _SIXTEEN, out=code, casting="unsafe")
+    if few is not None:
+        sub = _Scratch(few.size)
+        eb, us = sc.e.view(np.uint32)[few], u[few]
+        np.copyto(sub.bias, sc.bias[few])
+        sticky = np.ones(few.size, bool)
+        below = ((eb ^ us) >> np.uint32(31)).astype(bool)
+        up = _fix_inexact(us, sub, rnd, r[few], sticky, below, _g_sum(eb, us, j))
+        code[few] = (up + sub.bias) >> _SIXTEEN
     return rare
 
 
