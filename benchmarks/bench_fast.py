@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """fpverify.fast side by side with ml_dtypes, pychop and gfloat: ns/element and mismatches.
 
-    python benchmarks/bench_fast.py [--section all|fp8conv|conv16|arith] [--n 1000000] [--repeat 5]
+    python benchmarks/bench_fast.py [--section all|fp8conv|conv16|arith|sr] [--n 1000000] [--repeat 5]
                                     [--traps 2000] [--slow-n 20000] [--formats bf16,e2m1fn,...]
 
 Sections (each prints one table):
@@ -19,6 +19,9 @@ Sections (each prints one table):
   fma emulated as chop(a*b + c)), gfloat (``round_ndarray`` of the float64 result). Mismatches
   are counted against the golden model on `fast.traps.trap_operands` (ours in all six modes;
   NaN matches NaN; zeros must agree in sign).
+* ``sr``: bf16 add/sub/mul/div in SR-A/B/C (8 random bits; also src16, sra24 and ``rng=``) through
+  the int64 datapath ("before") and `fast.bf16_sr_kernel`, beside ml_dtypes' and our RNE, same
+  arrays and random bits; mismatches against golden on the trap set.
 
 Timings are best-of-``repeat`` on a shared machine: upper bounds. gfloat is timed on ``--slow-n``
 elements (it is far slower). Before timing, ours is checked against golden on the trap set.
@@ -274,9 +277,82 @@ def section_arith(args, ml) -> None:
                   f"{mm.get('pc', '-'):>6} {mm.get('gf', '-'):>6}", flush=True)
 
 
+# ---- sr: bf16 stochastic rounding --------------------------------------------------------------
+
+
+def _timed_sr(op, codes, env, n, repeat, kernel: bool, **kw) -> float:
+    old = arith.USE_BF16_SR_KERNEL
+    arith.USE_BF16_SR_KERNEL = kernel
+    try:
+        return best_ns(lambda: arith.apply(op, codes, "bf16", env, **kw), n, repeat)
+    finally:
+        arith.USE_BF16_SR_KERNEL = old
+
+
+def section_sr(args, ml) -> None:
+    """bf16 add/sub/mul/div: ml_dtypes RNE and ours (RNE) beside SR-A/B/C with 8 random bits through
+    the int64 datapath ("before", `arith.USE_BF16_SR_KERNEL = False`) and `fast.bf16_sr_kernel`,
+    explicit random bits (the same array everywhere); then wider N (the carry path) and rng=."""
+    fmt = get_format("bf16")
+    sr8 = [Rounding(m, 8) for m in (Mode.SR_A, Mode.SR_B, Mode.SR_C)]
+    wide_n = [Rounding(Mode.SR_C, 16), Rounding(Mode.SR_A, 24)]
+    print(f"\nbf16 stochastic rounding, {args.n:,} elements, best of {args.repeat} (before: of "
+          f"{max(1, args.repeat // 2)}): ns/element, explicit random bits;\n  'add upd' = w + 1e-4*g (w, g "
+          f"standard normal: most float32 sums inexact); rng = src8 with rng=seed (drawing included);\n"
+          f"  ratio = slowest of sra8/srb8/src8 now / ml_dtypes RNE; mism. = mismatches vs golden on "
+          f"{args.traps} trap pairs x (sra8 srb8 src8 src16 sra24)")
+    print(f"{'op':8} {'ml RNE':>6} {'RNE':>6} | {'before: sra8':>12} {'srb8':>6} {'src8':>6} | "
+          f"{'now: sra8':>9} {'srb8':>6} {'src8':>6} {'src16':>6} {'sra24':>6} {'rng':>6} | {'ratio':>6} {'mism.':>5}")
+    rng = np.random.default_rng(4)
+    r8 = rng.integers(0, 1 << 8, args.n)
+    for op in ("add", "add upd", "sub", "mul", "div"):
+        name = op.split()[0]
+        x = (rng.standard_normal(args.n) * 4).astype(np.float32)
+        y = (rng.standard_normal(args.n) * (1e-4 if op == "add upd" else 4)).astype(np.float32)
+        codes = [quantize(x, fmt), quantize(y, fmt)]
+        mlv = None
+        if ml is not None:
+            typed = [c.view(ml.bfloat16) for c in codes]
+            with np.errstate(all="ignore"):
+                mlv = best_ns(lambda: _NP_OPS[name](*typed), args.n, args.repeat)
+        rne = _timed_ours(name, codes, fmt, Env(), args.n, args.repeat, True)
+        before = [_timed_sr(name, codes, Env(r), args.n, max(1, args.repeat // 2), False, random_bits=r8)
+                  for r in sr8]
+        now = [_timed_sr(name, codes, Env(r), args.n, args.repeat, True, random_bits=r8) for r in sr8]
+        wide = [_timed_sr(name, codes, Env(r), args.n, args.repeat, True,
+                          random_bits=rng.integers(0, 1 << r.nbits, args.n)) for r in wide_n]
+        seeded = _timed_sr(name, codes, Env(sr8[2]), args.n, args.repeat, True, rng=7)
+        tops = traps.trap_operands(fmt, name, args.traps, seed=11)
+        mism = 0
+        for r in sr8 + wide_n:
+            bits = rng.integers(0, 1 << r.nbits, tops[0].size)
+            gold = arith.golden_apply(name, tops, fmt, Env(r), fmt, bits)
+            mism += np.count_nonzero(arith.apply(name, tops, fmt, Env(r), random_bits=bits) != gold)
+        ratio = f"{max(now) / mlv:5.1f}x" if mlv else "-"
+        print(f"{op:8} {_fmt_ns(mlv):>6} {_fmt_ns(rne):>6} | {_fmt_ns(before[0]):>12} {_fmt_ns(before[1]):>6} "
+              f"{_fmt_ns(before[2]):>6} | {_fmt_ns(now[0]):>9} {_fmt_ns(now[1]):>6} {_fmt_ns(now[2]):>6} "
+              f"{_fmt_ns(wide[0]):>6} {_fmt_ns(wide[1]):>6} {_fmt_ns(seeded):>6} | {ratio:>6} {mism:>5}", flush=True)
+    # a training step through the emulation API: w = w - g * lr in bf16, src8, seeded context
+    from fpverify.fast.emulate import Context, FPArray
+
+    w0, g0 = rng.standard_normal(args.n).astype(np.float32), rng.standard_normal(args.n).astype(np.float32)
+    steps = {}
+    for kernel in (False, True):
+        ctx = Context("src8", seed=0)
+        w, g = FPArray.from_float(w0, "bf16", ctx), FPArray.from_float(g0, "bf16", ctx)
+        old = arith.USE_BF16_SR_KERNEL
+        arith.USE_BF16_SR_KERNEL = kernel
+        try:
+            steps[kernel] = best_ns(lambda: w - g * 1e-3, args.n, max(1, args.repeat // (1 if kernel else 2)))
+        finally:
+            arith.USE_BF16_SR_KERNEL = old
+    print(f"FPArray step w - g*1e-3 (bf16, src8, seeded Context: mul + sub + two draws): "
+          f"before {_fmt_ns(steps[False])}, now {_fmt_ns(steps[True])} ns/element")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--section", default="all", choices=["all", "fp8conv", "conv16", "arith"])
+    ap.add_argument("--section", default="all", choices=["all", "fp8conv", "conv16", "arith", "sr"])
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--traps", type=int, default=2000)
@@ -296,6 +372,8 @@ def main() -> None:
         section_conv16(args, ml)
     if args.section in ("all", "arith"):
         section_arith(args, ml)
+    if args.section in ("all", "sr"):
+        section_sr(args, ml)
 
 
 if __name__ == "__main__":

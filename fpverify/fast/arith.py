@@ -21,9 +21,11 @@ Deterministic modes on signed formats with subnormals (with flags: targets below
 `fast.float64_path` instead (float64/float32 arithmetic made exact by error-free transformations,
 rounded to odd, then rounded once; ``USE_FLOAT64_PATH = False`` turns it off); bf16 add/sub/mul/div
 without flags in RNA/RTZ/RUP/RDN/RTO run `fast.bf16_kernel` (one float32 operation rounded on its
-bit pattern, a rare set redone by `float64_path`; ``USE_BF16_KERNEL = False`` turns it off). This
-datapath stays the one for stochastic modes and the other flag requests, and the independent
-cross-check in the tests.
+bit pattern, a rare set redone by `float64_path`; ``USE_BF16_KERNEL = False`` turns it off); bf16
+add/sub/mul/div without flags in SR-A/B/C run `fast.bf16_sr_kernel` (the float32 operation, its
+exact error, integer rounding of the pattern with the same random bits; a rare set redone here;
+``USE_BF16_SR_KERNEL = False`` turns it off). This datapath stays the one for the other stochastic
+cases and flag requests, and the independent cross-check in the tests.
 
 Covered: every `FloatFormat` operand and result format with precision <= 24 whose result format
 has subnormals or precision 1, every deterministic mode, stochastic modes reading <= 33 bits
@@ -39,7 +41,7 @@ from ..formats import FloatFormat, Format, NanPolicy, Overflow, get_format
 from ..rounding import Env, Mode, Rounding, parse_rounding
 from ..semantics.ops import get_op
 from ..semantics.rounding_rules import decision_bits
-from . import bf16_kernel, float64_path, wide
+from . import bf16_kernel, bf16_sr_kernel, float64_path, wide
 from .operands import Operands, unpack
 from .round_pack import as_outputs, bit_length, finish, jam, round_pack
 from .specials import code_dtype
@@ -53,6 +55,7 @@ OPS = ("add", "sub", "mul", "div", "sqrt", "fma")
 CHUNK = 1 << 14  # elements per block of the vectorised datapath (its temporaries stay in cache)
 USE_FLOAT64_PATH = True  # deterministic modes without flags: `float64_path` where it applies
 USE_BF16_KERNEL = True  # bf16 add/sub/mul/div, RNA/RTZ/RUP/RDN/RTO: `bf16_kernel` (off: `float64_path`)
+USE_BF16_SR_KERNEL = True  # bf16 add/sub/mul/div, SR-A/B/C: `bf16_sr_kernel` (off: the int64 datapath)
 
 
 def supports(fmt: Format, env: Env = Env(), out: Format | None = None) -> bool:
@@ -273,7 +276,7 @@ def random_bits_for(rnd: Rounding, shape, env: Env, random_bits=None, rng=None):
         raise TypeError("random_bits must be an integer array")
     if r.size and (int(r.min()) < 0 or int(r.max()) >> n):
         raise ValueError(f"random bits must lie in [0, 2^{n})")
-    return np.broadcast_to(r.astype(np.int64), shape)
+    return np.broadcast_to(r.astype(np.int64, copy=False), shape)
 
 
 def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format | str | None = None,
@@ -292,6 +295,26 @@ def apply(op: str, operands, fmt: Format | str, env: Env = Env(), *, out: Format
     arrays = np.broadcast_arrays(*[np.asarray(o) for o in operands])
     shape = arrays[0].shape
     r_bits = random_bits_for(env.rounding, shape, env, random_bits, rng)
+    if USE_BF16_SR_KERNEL and bf16_sr_kernel.applies(op, fmt, env, out, with_flags):
+        return _bf16_sr(op, arrays, fmt, env, out, r_bits)
+    return _exact(op, arrays, fmt, env, out, r_bits, with_flags)
+
+
+def _bf16_sr(op: str, arrays, fmt: FloatFormat, env: Env, out: FloatFormat, r_bits) -> np.ndarray:
+    """`bf16_sr_kernel.rounded`, then its rare set recomputed by `_exact` with the same bits."""
+    shape = arrays[0].shape
+    a, b = (np.ascontiguousarray(x).reshape(-1) for x in arrays)
+    rb = np.ascontiguousarray(np.broadcast_to(r_bits, shape)).reshape(-1)
+    code, rare = bf16_sr_kernel.rounded(op, a, b, fmt, env.rounding, rb)
+    if rare.size:
+        code[rare] = _exact(op, [a[rare], b[rare]], fmt, env, out, rb[rare], False)
+    return code.reshape(shape)
+
+
+def _exact(op: str, arrays, fmt: FloatFormat, env: Env, out: FloatFormat, r_bits, with_flags: bool):
+    """Every route but the SR kernel: tables, the deterministic kernels, the float64 path, the
+    int64 datapath, the wide datapath or golden."""
+    shape = arrays[0].shape
     if not supports(fmt, env, out):
         if wide.supports(fmt, out):
             codes, flags = wide.apply(op, arrays, fmt, env, out, r_bits)
