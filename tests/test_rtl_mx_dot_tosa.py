@@ -22,7 +22,7 @@ from fpverify.errors import InputError
 from fpverify.fast.blocks import MXArray
 from fpverify.fast.blocks import mx_dot_tosa as fast_mx_dot_tosa
 from fpverify.formats import get_format
-from fpverify.golden.blocks import MXBlock, MXPolicy, mx_dot_tosa, mx_dot_tosa_rounded
+from fpverify.golden.blocks import MXBlock, MXPolicy, mx_dot_exact, mx_dot_tosa, mx_dot_tosa_rounded
 from fpverify.hdl.evaluate import evaluate
 from fpverify.hdl.netlist import flatten
 
@@ -172,7 +172,7 @@ def test_e2m1_k2_exhaustive_against_fast_engine():
 
 @pytest.mark.slow
 def test_e2m1_k2_exhaustive_flags_against_golden():
-    """Every pair of E2M1 blocks at two scale pairs, codes and flags against golden (~20 s)."""
+    """Every pair of E2M1 blocks at two scale pairs, codes and flags against golden (~45 s loaded)."""
     unit = MXDotTOSA("e2m1fn", 2)
     idx = np.arange(1 << 16)
     a, b = np.stack([idx & 15, (idx >> 4) & 15], 1), np.stack([(idx >> 8) & 15, idx >> 12], 1)
@@ -285,3 +285,17 @@ def test_bad_semantics_from_the_cli_exits_2():
                        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 2, r.stderr
     assert "out_fmt must be f32" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("elem", ["e2m3fn", "e3m2fn", "e2m1fn", "mxint8"])
+def test_small_elements_tosa_sum_is_exact(elem):
+    """For these formats every fp32 partial sum of k <= 64 products is exact (|sum| / quantum < 2^24,
+    e.g. E3M2: 64 * 784 / 2^-8 < 2^24), so with a scale that fp32 holds exactly (-149 <= e <= 127) the
+    TOSA order gives the exact sum rounded once (golden `mx_dot_exact`): the documented claim."""
+    a, b, _, _ = blocks(elem, elem, 64, 30, seed=64)
+    rng = np.random.default_rng(1)
+    for i in range(len(a)):
+        e = int(rng.integers(-149, 128))
+        sa = int(rng.integers(max(e, 0), min(e + 254, 254) + 1))
+        blk_a, blk_b = [MXBlock(sa, tuple(map(int, a[i])))], [MXBlock(e + 254 - sa, tuple(map(int, b[i])))]
+        assert mx_dot_tosa(blk_a, blk_b, elem) == mx_dot_exact(blk_a, blk_b, elem).code
