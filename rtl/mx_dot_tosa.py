@@ -25,6 +25,8 @@ Stages (named signals):
   is the exponent add and the shared `round_pack` (subnormal results round here, overflow -> Inf);
   no significand multiplier.
 * ``result`` = +0 + tosa_scaled (exact: -0 becomes +0).
+* ``tosa_prod{i}_flags``, ``tosa_sum_flags`` (products and sums), ``tosa_back_flags`` (scale
+  product and scale multiply), ``tosa_flags`` = their OR (the ``flags`` port).
 
 Flags: the OR of the IEEE flags of those fp32 operations (golden `mx_dot_tosa_rounded`): INVALID
 from Inf*0 products, Inf - Inf sums and Inf*0 scaling; INEXACT from the sums; the scale product's
@@ -130,7 +132,7 @@ class MXDotTOSA(wiring.Component):
         for i in range(k):
             code, nv = _exact_product(m, ea[i], eb[i], f"tosa_prod{i}")
             prods.append(code)
-            flags.append(nv)
+            flags.append(named(m, f"tosa_prod{i}_flags", nv, unsigned(IEEE_FLAG_BITS)))
 
         # block accumulator: +0 + the first product, then k - 1 fp32 adders in sequence
         order = self.accumulation_order()
@@ -142,10 +144,11 @@ class MXDotTOSA(wiring.Component):
             acc = named(m, f"tosa_blk{step}", adder.result, unsigned(32))
             flags.append(adder.flags)
 
+        sum_flags = named(m, "tosa_sum_flags", _or_all(flags), unsigned(IEEE_FLAG_BITS))
         scaled, sflags = self._scale(m, acc)
-        flags += sflags
+        back_flags = named(m, "tosa_back_flags", _or_all(sflags), unsigned(IEEE_FLAG_BITS))
         m.d.comb += [self.result.eq(_plus_zero(scaled)),
-                     self.flags.eq(named(m, "tosa_flags", _or_all(flags), unsigned(IEEE_FLAG_BITS)))]
+                     self.flags.eq(named(m, "tosa_flags", sum_flags | back_flags, unsigned(IEEE_FLAG_BITS)))]
         return m
 
     def _scale(self, m: Module, acc: Value) -> tuple[Value, list[Value]]:

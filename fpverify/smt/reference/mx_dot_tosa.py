@@ -58,17 +58,25 @@ def mx_dot_tosa(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3
     terms: dict[str, z3.ExprRef] = {}
     flags = []
     defined = []
-    plus_zero = const(F32.zero_code(0), F32.width)
-    acc = plus_zero
+    acc = const(F32.zero_code(0), F32.width)
     for i in range(k):
         ca, cb = z3.Extract((i + 1) * wa - 1, i * wa, a), z3.Extract((i + 1) * wb - 1, i * wb, b)
-        prod = _product(elem_a, elem_b, ca, cb, env)
+        prod = product(elem_a, elem_b, ca, cb, env)
         s = add(F32, acc, prod.code, env)
         acc = s.code
         flags += [prod.flags, s.flags]
         defined += [prod.defined, s.defined]
         terms[f"tosa_prod{i}"], terms[f"tosa_blk{i}"] = prod.code, acc
+    back = scale_back_end(acc, scale_a, scale_b, env)
+    terms.update(back.terms)
+    terms["tosa_sum_flags"] = _or(flags)
+    return RefResult(back.code, _or(flags + [back.flags]), z3.And(*defined, back.defined), terms)
 
+
+def scale_back_end(acc: z3.BitVecRef, scale_a: z3.BitVecRef, scale_b: z3.BitVecRef, env: Env = Env()) -> RefResult:
+    """``+0 + acc * (fp32(2^(sA-127)) * fp32(2^(sB-127)))`` for an f32 block sum ``acc``; flags: the OR
+    of the scale product's, the scale multiply's and the final add's."""
+    plus_zero = const(F32.zero_code(0), F32.width)
     we = exp_width_any(F32) + 2
     e = zext(scale_a, we) + zext(scale_b, we) - const(254, we)
     pow2 = round_pack(F32, FALSE, const(1, 1), e, env)
@@ -76,20 +84,22 @@ def mx_dot_tosa(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3
     x, s = unpack_any(F32, acc, we), unpack_any(F32, scale.code, we)
     scaled = mul_operands(F32, F32, x, s, env, product=zext(normalise(x).nsig, 2 * F32.precision) << F32.man_bits)
     out = add(F32, plus_zero, scaled.code, env)
-    flags += [scale.flags, scaled.flags, out.flags]
-    defined += [scaled.defined, out.defined]
-    terms.update(tosa_scale=scale.code, tosa_scaled=scaled.code, result=out.code)
+    terms = {"tosa_scale": scale.code, "tosa_scaled": scaled.code, "result": out.code}
+    return RefResult(out.code, _or([scale.flags, scaled.flags, out.flags]), z3.And(scaled.defined, out.defined), terms)
+
+
+def _or(flags: list) -> z3.BitVecRef:
     total = flags[0]
     for f in flags[1:]:
         total = total | f
-    return RefResult(out.code, total, z3.And(*defined), terms)
+    return total
 
 
 def _quiet(u: Unpacked) -> Unpacked:
     return dataclasses.replace(u, signaling=FALSE)
 
 
-def _product(elem_a: FloatFormat, elem_b: FloatFormat, ca, cb, env: Env) -> RefResult:
+def product(elem_a: FloatFormat, elem_b: FloatFormat, ca, cb, env: Env) -> RefResult:
     """fp32(x) * fp32(y), exact for MX elements; NaN elements are quiet."""
     if elem_a == elem_b:
         we = exp_width_any(elem_a, F32)
@@ -99,4 +109,4 @@ def _product(elem_a: FloatFormat, elem_b: FloatFormat, ca, cb, env: Env) -> RefR
     return RefResult(r.code, r.flags, z3.And(r.defined, xa.defined, xb.defined), r.terms)
 
 
-__all__ = ["mx_dot_tosa", "E8M0_NAN"]
+__all__ = ["mx_dot_tosa", "product", "scale_back_end", "E8M0_NAN"]
