@@ -27,7 +27,7 @@ from fpverify.smt.reference.mx_dot_tosa import mx_dot_tosa
 from rtl.mx_dot_tosa import MXDotTOSA
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.seeded_bugs.mx_dot_tosa import ScaleNotRoundedMXDotTOSA  # noqa: E402
+from benchmarks.seeded_bugs.mx_dot_tosa import ReversedOrderMXDotTOSA, ScaleNotRoundedMXDotTOSA  # noqa: E402
 
 F32 = get_format("f32")
 
@@ -96,3 +96,52 @@ def test_fp4_tosa_unit_proved(k):
     fmt = get_format("e2m1fn")
     r = prove_mx_dot(flatten(MXDotTOSA("e2m1fn", k)), fmt, k, out=F32, semantics="tosa", timeout_s=300)
     assert r.status == "PROVED", r
+
+
+# ---- the chain cut (fpverify.prove.mx_dot_tosa_decompose) ----------------------------------------
+
+def test_chain_cut_lemmas_cover_every_adder():
+    from fpverify.prove.mx_dot_tosa_decompose import tosa_chain_obligations
+
+    fmt = get_format("e2m1fn")
+    names = [ob.name for ob, _ in tosa_chain_obligations(flatten(MXDotTOSA("e2m1fn", 2)), fmt, fmt, 2)]
+    assert names == ["head", "step1", "back", "flags"]
+
+
+def test_chain_cut_refutes_the_scale_bug_at_the_back_end():
+    from fpverify.prove.mx_dot_tosa_decompose import prove_mx_dot_tosa_decomposed
+
+    fmt = get_format("e2m1fn")
+    nl = flatten(ScaleNotRoundedMXDotTOSA("e2m1fn", 1))
+    r = prove_mx_dot_tosa_decomposed(nl, fmt, 1, timeout_s=60)
+    assert r.status == "REFUTED" and [lm.name for lm in r.lemmas] == ["head", "back"], r
+    ins = {n: np.array([v], dtype=np.uint64) for n, v in r.inputs.items()}
+    got = evaluate(nl, ins)
+    assert (int(got["result"][0]), int(got["flags"][0])) != golden_tosa(fmt, fmt, 1, r.inputs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("elem,k", [("e2m1fn", 2), ("e4m3fn", 4)])
+def test_chain_cut_proves_the_unit(elem, k):
+    """E2M1 k = 2 ~11 s, E4M3 k = 4 ~40 s (its monolithic miter is UNKNOWN at 300 s)."""
+    from fpverify.prove.mx_dot_tosa_decompose import prove_mx_dot_tosa_decomposed
+
+    fmt = get_format(elem)
+    r = prove_mx_dot_tosa_decomposed(flatten(MXDotTOSA(elem, k)), fmt, k, timeout_s=600)
+    assert r.status == "PROVED" and r.strategy == "chain cut", r
+    assert [lm.name for lm in r.lemmas] == ["head"] + [f"step{i}" for i in range(1, k)] + ["back", "flags"]
+
+
+@pytest.mark.slow
+def test_chain_cut_reversed_order_falls_back_and_is_refuted():
+    """The reversed order breaks the head lemma on a model the whole unit may not show; the
+    monolithic fallback finds a replayed counterexample."""
+    from fpverify.prove.mx_dot_tosa_decompose import prove_mx_dot_tosa_decomposed
+
+    fmt = get_format("e4m3fn")
+    nl = flatten(ReversedOrderMXDotTOSA("e4m3fn", 4))
+    r = prove_mx_dot_tosa_decomposed(nl, fmt, 4, timeout_s=300)
+    assert r.status == "REFUTED", r
+    ins = {n: np.array([v], dtype=np.uint64) for n, v in r.inputs.items()}
+    got = evaluate(nl, ins)
+    assert (int(got["result"][0]), int(got["flags"][0])) != golden_tosa(fmt, fmt, 4, r.inputs)
