@@ -52,6 +52,14 @@ class MXDot(wiring.Component):
 
     op = "mx_dot"
 
+    def __new__(cls, *args, **kwargs):
+        """``semantics="tosa"`` builds `rtl.mx_dot_tosa.MXDotTOSA` (same ports, the TOSA fp32 order)."""
+        semantics = kwargs.get("semantics", args[7] if len(args) > 7 else "exact")
+        if cls is MXDot and isinstance(semantics, str) and semantics.strip().lower() == "tosa":
+            from .mx_dot_tosa import MXDotTOSA
+            return MXDotTOSA(*args, **kwargs)
+        return super().__new__(cls, *args, src_loc_at=1, **kwargs)
+
     def __init__(self, elem: str, k: int = 32, out_fmt: str = "f32", rounding: Rounding | str = Rounding(Mode.RNE),
                  overflow=None, tininess: Tininess | str = Tininess.AFTER, elem_b: str | None = None,
                  semantics: str = "exact"):
@@ -61,8 +69,8 @@ class MXDot(wiring.Component):
             if not isinstance(k, int) or isinstance(k, bool) or k < 1 or k & (k - 1) or k > 64:
                 raise InputError(f"MXDot: k must be a power of two from 1 to 64 (a balanced adder tree), not {k!r}")
             if semantics != "exact":
-                raise InputError(f"MXDot: semantics {semantics!r} is not generated (only 'exact': the exact sum "
-                                 "rounded once, golden mx_dot_exact)")
+                raise InputError(f"MXDot: unknown semantics {semantics!r} (use 'exact': the exact sum rounded once, "
+                                 "golden mx_dot_exact; or 'tosa': the TOSA fp32 order, golden mx_dot_tosa)")
             self.k = k
             self.out_fmt = check_float_format(out_fmt, "out_fmt")
             if self.out_fmt.name not in ("f32", "bf16"):

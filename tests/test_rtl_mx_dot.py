@@ -110,7 +110,7 @@ def test_seeded_bugs_are_caught_and_localised(bug, stage):
 @pytest.mark.parametrize("kw,msg", [(dict(elem="e4m3fn", k=3), "power of two"), (dict(elem="e4m3fn", k=128), "power of two"),
                                     (dict(elem="f16", k=4), "not an MX element"),
                                     (dict(elem="e4m3fn", k=4, out_fmt="e5m2"), "f32 or bf16"),
-                                    (dict(elem="e4m3fn", k=4, semantics="tosa"), "not generated")])
+                                    (dict(elem="e4m3fn", k=4, semantics="bogus"), "unknown semantics")])
 def test_bad_parameters(kw, msg):
     with pytest.raises(InputError, match=msg):
         MXDot(**kw)

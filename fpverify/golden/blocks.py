@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Sequence, Union
 
 from ..formats import FloatFormat, Format, FormatError, IntFormat, Overflow, get_format
-from ..rounding import Env, Mode, Rounded, Rounding, round_to_format
+from ..rounding import Env, Flags, Mode, Rounded, Rounding, round_to_format
 from .convert import from_value
 from .real import exact
 
@@ -271,6 +271,53 @@ def mx_dot_tosa(a: Sequence[MXBlock], b: Sequence[MXBlock], elem_a: Format | str
     return acc
 
 
+def mx_dot_tosa_rounded(a: Sequence[MXBlock], b: Sequence[MXBlock], elem_a: Format | str,
+                        elem_b: Format | str | None = None, policy: MXPolicy = MXPolicy(),
+                        trace: dict[str, int] | None = None) -> Rounded:
+    """`mx_dot_tosa` with its flags: the same fp32 code, and the OR of the IEEE flags of every fp32
+    operation of the TOSA order (docs/rtl.md "MXDotTOSA").
+
+    The operations: each element converted to fp32 (exact), the k products, the k adds into the
+    block accumulator (from +0), the scale product fp32(2^(sA-127)) * fp32(2^(sB-127)) (an E8M0 NaN
+    is a quiet fp32 NaN), the scale multiply and the add into the accumulator (from +0). The order
+    always runs to the end (a NaN scale is an operand like any other), so e.g. Inf*0 in a block
+    with a NaN scale still raises INVALID. ``trace`` (one block pair): filled with the fp32 code
+    after each step, keyed by the RTL's stage names (``tosa_prod{i}``, ``tosa_blk{i}``,
+    ``tosa_scale``, ``tosa_scaled``, ``result``), for localisation.
+    """
+    from .add import add
+    from .mul import mul
+
+    elem_b = elem_b or elem_a
+    fa, fb = element_format(elem_a, policy), element_format(elem_b, policy)
+    flags = Flags.NONE
+
+    def op(r: Rounded, name: str | None = None) -> int:
+        nonlocal flags
+        flags |= r.flags
+        if trace is not None and name is not None:
+            trace[name] = r.code
+        return r.code
+
+    acc = F32.zero_code(0)
+    for ba, bb in zip(a, b, strict=True):
+        block_acc = F32.zero_code(0)
+        for i, (ca, cb) in enumerate(zip(ba.codes, bb.codes, strict=True)):
+            prod = op(mul(F32, _to_f32_code(fa, ca), _to_f32_code(fb, cb)), f"tosa_prod{i}")
+            block_acc = op(add(F32, block_acc, prod), f"tosa_blk{i}")
+        scale = op(mul(F32, _e8m0_to_f32_code(ba.scale), _e8m0_to_f32_code(bb.scale)), "tosa_scale")
+        block_acc = op(mul(F32, block_acc, scale), "tosa_scaled")
+        acc = op(add(F32, acc, block_acc), "result")
+    return Rounded(acc, flags)
+
+
+def _e8m0_to_f32_code(scale: int) -> int:
+    """An E8M0 code as fp32 (exact: 2^-127 is an fp32 subnormal); 0xFF is the fp32 NaN."""
+    if scale == E8M0_NAN:
+        return F32.nan_code()
+    return from_value(Fraction(2) ** (scale - 127), F32).code
+
+
 def _to_f32_code(fmt: Format, code: int) -> int:
     v = fmt.value(code)
     return from_value(v if isinstance(v, Fraction) else float(v), F32).code
@@ -397,7 +444,7 @@ __all__ = [
     "hif4_dot_exact", "hif4_policy", "hif4_quantize", "hif4_quantize_block",
     "ScaleRule", "ZeroBlock", "ExpOverflow", "NanInBlock", "MXPolicy", "MXBlock", "element_format",
     "emax_elem", "max_elem", "mx_scale_exponent", "mx_quantize_block", "mx_quantize", "mx_block_values",
-    "mx_dequantize", "mx_dot_exact", "mx_dot_tosa", "NVFP4Order", "NVFP4Policy", "NVFP4Tensor",
+    "mx_dequantize", "mx_dot_exact", "mx_dot_tosa", "mx_dot_tosa_rounded", "NVFP4Order", "NVFP4Policy", "NVFP4Tensor",
     "nvfp4_tensor_scale", "nvfp4_quantize", "nvfp4_dequantize", "nvfp4_dot_exact", "ilog2", "E8M0_NAN",
     "from_value", "F32",
 ]

@@ -145,10 +145,19 @@ def golden_dot(elem_a, elem_b, k: int, out, env: Env, inputs: dict[str, int]) ->
 
 def prove_mx_dot(netlist, elem_a: Element, k: int, *, elem_b: Element | None = None,
                  out: FloatFormat, env: Env = Env(), solver: str = "bitwuzla", timeout_s: float = 60,
-                 ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None) -> DotProof:
+                 ports: dict[str, str | None] | None = None, fixed: dict[str, int] | None = None,
+                 semantics: str = "exact") -> DotProof:
     """``ports``: role -> netlist port name (`port_binding`; default the generator's names);
     ``fixed``: input ports held at a value (`dot_obligation`). The counterexample's ``inputs`` are
-    keyed by netlist port."""
+    keyed by netlist port. ``semantics="tosa"``: the TOSA fp32 order instead
+    (`fpverify.prove.mx_dot_tosa.prove_mx_dot_tosa`; f32 out, RNE, no ``fixed`` ports)."""
+    if semantics == "tosa":
+        from .mx_dot_tosa import prove_mx_dot_tosa
+        if out.name != "f32" or env != Env() or fixed:
+            raise InputError("the TOSA order is defined for an f32 output in round-to-nearest-even only")
+        return prove_mx_dot_tosa(netlist, elem_a, k, elem_b=elem_b, solver=solver, timeout_s=timeout_s, ports=ports)
+    if semantics != "exact":
+        raise InputError(f"unknown MX dot semantics {semantics!r} (exact or tosa)")
     t0 = time.perf_counter()
     elem_b = elem_b or elem_a
     p = port_binding(ports)
