@@ -580,7 +580,7 @@ def _compute(op: str, cols: list[np.ndarray], fmt: FloatFormat, out: FloatFormat
         code = f.view(np.uint32)
     elif out.width > 16 and _f32_layout(out) and ieee:  # tf32
         code = _cut_f32(f, out, mode)
-    elif ieee and mode is Mode.RNE and _dtype16(out) is not None:
+    elif ieee and mode is Mode.RNE and _dtype16(out) is not None and not _is_binary16(out):
         code = _rne16(f, out)
     else:
         return quantize(f, out, env)
@@ -673,7 +673,8 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     shape = arrays[0].shape
     cols = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
     size = cols[0].size
-    if size <= CHUNK or f32_rne_direct(op, fmt, out, env):  # a few streaming passes: no blocks
+    if size <= CHUNK or (f32_rne_direct(op, fmt, out, env) and (_is_binary32(out) or _dtype16(out) is not None)):
+        # a few streaming passes (the float32 operation, a library cast): no blocks
         return _compute(op, cols, fmt, out, env).astype(code_dtype(out), copy=False).reshape(shape)
     code = np.empty(size, code_dtype(out))
     for lo in range(0, size, CHUNK):  # cache-sized blocks
