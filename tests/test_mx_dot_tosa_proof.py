@@ -145,3 +145,12 @@ def test_chain_cut_reversed_order_falls_back_and_is_refuted():
     ins = {n: np.array([v], dtype=np.uint64) for n, v in r.inputs.items()}
     got = evaluate(nl, ins)
     assert (int(got["result"][0]), int(got["flags"][0])) != golden_tosa(fmt, fmt, 4, r.inputs)
+
+
+@pytest.mark.slow
+def test_ports_wider_than_64_bits_replay():
+    """E2M1 k = 17: 68-bit element ports. The counterexample is replayed on Python ints (a uint64
+    packing would fail). Oracle: golden mx_dot_tosa_rounded inside the replay."""
+    net = flatten(ScaleNotRoundedMXDotTOSA("e2m1fn", k=17))
+    r = prove_mx_dot_tosa(net, get_format("e2m1fn"), 17, timeout_s=120)
+    assert r.status == "REFUTED", r

@@ -77,7 +77,7 @@ def prove_mx_dot_tosa(netlist, elem_a: FloatFormat, k: int, *, elem_b: FloatForm
     if answer != "sat":
         return DotProof("UNKNOWN", time.perf_counter() - t0, solver, message=msg or answer)
     inputs = {n: int((model or {}).get(n, 0)) % (1 << v.size()) for n, v in vars_.items()}
-    r = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()})
+    r = evaluate(netlist, {n: np.array([v], dtype=object) for n, v in inputs.items()})
     net = (int(r[p["result"]][0]), int(r[p["flags"]][0]) & FLAG_MASK if p["flags"] is not None else 0)
     trace: dict[str, int] = {}
     gold = golden_tosa(elem_a, elem_b, k, {role: inputs[p[role]] for role in PORTS}, trace)
@@ -102,7 +102,7 @@ def localise_tosa(netlist, k: int, inputs: dict[str, int], trace: dict[str, int]
     p = port_binding(ports)
     alias = {"result": p["result"], "flags": p["flags"]}
     names = [s for s in tosa_stages(k) if alias.get(s, s) is not None and _has(netlist, alias.get(s, s))]
-    got = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()},
+    got = evaluate(netlist, {n: np.array([v], dtype=object) for n, v in inputs.items()},
                    probes=[alias.get(s, s) for s in names])
     rows, first = [], None
     for s in names:

@@ -144,7 +144,7 @@ def prove_mx_dot_tosa_decomposed(netlist: Netlist, elem_a: FloatFormat, k: int, 
             continue
         if status == "sat":  # replay the model's ports on the whole unit
             inputs = {n: int((model or {}).get(n, 0)) % (1 << len(netlist.inputs[n])) for n in netlist.inputs}
-            r = evaluate(netlist, {n: np.array([v], dtype=np.uint64) for n, v in inputs.items()})
+            r = evaluate(netlist, {n: np.array([v], dtype=object) for n, v in inputs.items()})
             net = (int(r["result"][0]), int(r["flags"][0]) & FLAG_MASK)
             trace: dict[str, int] = {}
             gold = golden_tosa(elem_a, elem_b, k, inputs, trace)
