@@ -9,24 +9,12 @@ from __future__ import annotations
 
 import z3
 
-from ..prove.obligation import strip_unary_connectives
+from ..prove.smtlib import check_bitwuzla_terms
 
 
 def bitwuzla_check(query: list[z3.BoolRef], timeout: float) -> str:
     """'sat' | 'unsat' | 'unknown' from Bitwuzla on the SMT-LIB2 text of ``query``."""
-    import bitwuzla
-
-    s = z3.Solver()
-    s.add(*query)
-    text = strip_unary_connectives(s.to_smt2())
-    tm = bitwuzla.TermManager()
-    opts = bitwuzla.Options()
-    opts.set(bitwuzla.Option.TIME_LIMIT_PER, max(1, int(timeout * 1000)))
-    parser = bitwuzla.Parser(tm, opts)
-    lines = [ln for ln in text.splitlines() if not ln.startswith("(check-sat")]
-    parser.parse("(set-logic QF_BV)\n" + "\n".join(lines), True, False)
-    res = parser.bitwuzla().check_sat()
-    return {bitwuzla.Result.SAT: "sat", bitwuzla.Result.UNSAT: "unsat"}.get(res, "unknown")
+    return check_bitwuzla_terms(query, timeout)[0]
 
 
 def _z3(query, timeout):

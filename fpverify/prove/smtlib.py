@@ -36,6 +36,34 @@ def missing_solver(name: str) -> str | None:
     return None
 
 
+def check_bitwuzla_terms(query, timeout_s: float) -> tuple[str, dict[str, int] | None]:
+    """("unsat" | "sat" | "unknown", model of the declared bit-vector constants or None) of
+    Bitwuzla on the SMT-LIB2 text of the z3 Boolean terms ``query`` (a conjunction)."""
+    import bitwuzla as bz
+    import z3
+
+    from .obligation import strip_unary_connectives
+
+    s = z3.Solver()
+    s.add(*query)
+    text = strip_unary_connectives(s.to_smt2())
+    tm = bz.TermManager()
+    opts = bz.Options()
+    opts.set(bz.Option.PRODUCE_MODELS, True)
+    opts.set(bz.Option.TIME_LIMIT_PER, max(1, int(timeout_s * 1000)))
+    parser = bz.Parser(tm, opts)
+    lines = [ln for ln in text.splitlines() if not ln.startswith("(check-sat")]
+    parser.parse("(set-logic QF_BV)\n" + "\n".join(lines), True, False)
+    solver = parser.bitwuzla()
+    res = solver.check_sat()
+    if res == bz.Result.UNSAT:
+        return "unsat", None
+    if res != bz.Result.SAT:
+        return "unknown", None
+    return "sat", {f.symbol(): int(solver.get_value(f).value(10)) for f in parser.get_declared_funs()
+                   if f.sort().is_bv()}
+
+
 def check_bitwuzla(obligation: Obligation, timeout_s: float = 60, logic: str = "QF_BV"
                    ) -> tuple[str, dict[str, int] | None, float]:
     """("unsat" | "sat" | "unknown", model of the declared constants or None, seconds).
@@ -69,4 +97,4 @@ def check_bitwuzla(obligation: Obligation, timeout_s: float = 60, logic: str = "
     return "sat", model, seconds
 
 
-__all__ = ["export", "check_bitwuzla", "bitwuzla_version", "missing_solver"]
+__all__ = ["export", "check_bitwuzla", "check_bitwuzla_terms", "bitwuzla_version", "missing_solver"]
