@@ -38,6 +38,7 @@ from ..formats import FloatFormat, Format, Overflow, Specials
 from ..rounding import Env, Mode
 from . import float64_path
 from .operands import check_codes
+from .scratch import Scratch
 
 OPS = ("add", "sub", "mul", "div")
 MODES = (Mode.RNA, Mode.RTZ, Mode.RUP, Mode.RDN, Mode.RTO)
@@ -77,29 +78,9 @@ def _codes16(c: np.ndarray, fmt: FloatFormat) -> np.ndarray:
     return c.astype(np.uint16)
 
 
-class _Scratch:
-    """Per-call scratch buffers of one chunk (reused across chunks; not shared between calls)."""
-
-    NAMES = ("a", "b", "s", "t", "h1", "h2", "m1", "m2", "m3")
-
-    def __init__(self, n: int):
-        self.a = np.empty(n, np.uint32)
-        self.b = np.empty(n, np.uint32)
-        self.s = np.empty(n, np.float32)
-        self.t = np.empty(n, np.uint32)
-        self.h1 = np.empty(n, np.uint16)
-        self.h2 = np.empty(n, np.uint16)
-        self.m1 = np.empty(n, bool)
-        self.m2 = np.empty(n, bool)
-        self.m3 = np.empty(n, bool)
-
-    def cut(self, k: int) -> "_Scratch":
-        if k == self.a.size:
-            return self
-        part = object.__new__(_Scratch)
-        for name in self.NAMES:
-            setattr(part, name, getattr(self, name)[:k])
-        return part
+def _scratch(n: int) -> Scratch:
+    u32, f32 = np.uint32, np.float32
+    return Scratch(n, a=u32, b=u32, s=f32, t=u32, h1=np.uint16, h2=np.uint16, m1=bool, m2=bool, m3=bool)
 
 
 _OPS = {"add": np.add, "sub": np.add, "mul": np.multiply, "div": np.divide}
@@ -126,7 +107,7 @@ def _round_bits(u: np.ndarray, t: np.ndarray, mode: Mode, code: np.ndarray) -> N
     np.right_shift(t, _SIXTEEN, out=code, casting="unsafe")
 
 
-def _sum_rare(u: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray) -> np.ndarray | None:
+def _sum_rare(u: np.ndarray, sc: Scratch, a16: np.ndarray, b16: np.ndarray) -> np.ndarray | None:
     """Local indices of sums bit-equal to an operand (a zero operand aside) or not finite."""
     rare = sc.m1
     np.equal(u, sc.a, out=rare)
@@ -142,7 +123,7 @@ def _sum_rare(u: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray) -> 
     return idx
 
 
-def _tiny_rare(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
+def _tiny_rare(u: np.ndarray, sc: Scratch) -> np.ndarray | None:
     """Mask (``sc.m1``) of results with ``|s| <= 2^-126`` or not finite; None: no such element."""
     t = sc.t
     np.left_shift(u, np.uint32(1), out=t)  # magnitude bits
@@ -153,7 +134,7 @@ def _tiny_rare(u: np.ndarray, sc: _Scratch) -> np.ndarray | None:
     return sc.m1
 
 
-def _rare_indices(mask: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray,
+def _rare_indices(mask: np.ndarray, sc: Scratch, a16: np.ndarray, b16: np.ndarray,
                   keep_nan: bool = True) -> np.ndarray:
     """Indices of ``mask`` without the elements whose ``s`` is exact because an operand is +-0
     (``x + 0``, ``0 * y``, ``0 / y``, ``y / 0 = Inf``), except (``keep_nan``) NaN ``s`` (golden's
@@ -176,7 +157,7 @@ def _rare_indices(mask: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarr
     return idx[keep]
 
 
-def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: _Scratch, code: np.ndarray,
+def _chunk(op: str, a16: np.ndarray, b16: np.ndarray, mode: Mode, sc: Scratch, code: np.ndarray,
            zero: np.ndarray | None):
     """Codes of one chunk into ``code`` (and ``zero``: where a sum is +0); returns the local indices
     of the rare set (or None)."""
@@ -204,7 +185,7 @@ def bit_rounded(op: str, a: np.ndarray, b: np.ndarray, mode: Mode) -> tuple[np.n
     set; outside them the codes are the mode's rounding of the exact result."""
     size = a.size
     code = np.empty(size, np.uint16)
-    scratch = _Scratch(min(size, CHUNK))
+    scratch = _scratch(min(size, CHUNK))
     rare = []
     zero = np.empty(size, bool) if op in ("add", "sub") and mode is Mode.RDN else None
     for lo in range(0, size, CHUNK):

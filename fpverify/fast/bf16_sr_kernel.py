@@ -31,6 +31,7 @@ import numpy as np
 from ..formats import FloatFormat, Format, Overflow, Specials
 from ..rounding import Env, Mode, Rounding
 from .operands import check_codes
+from .scratch import Scratch
 
 OPS = ("add", "sub", "mul", "div")
 MODES = (Mode.SR_A, Mode.SR_B, Mode.SR_C)
@@ -123,35 +124,13 @@ def carry(rnd: Rounding, r: np.ndarray, below: np.ndarray, g: np.ndarray, scale:
     return up.view(np.uint8).astype(np.uint32)
 
 
-class _Scratch:
-    def __init__(self, n: int):
-        self.a = np.empty(n, np.uint32)
-        self.b = np.empty(n, np.uint32)
-        self.s = np.empty(n, np.float32)
-        self.e = np.empty(n, np.float32)
-        self.f = np.empty(n, np.float32)
-        self.t = np.empty(n, np.uint32)
-        self.bias = np.empty(n, np.uint32)
-        self.w = np.empty(n, np.uint32)
-        self.d1 = np.empty(n, np.float64)
-        self.d2 = np.empty(n, np.float64)
-        self.m1 = np.empty(n, bool)
-        self.m2 = np.empty(n, bool)
-        self.m3 = np.empty(n, bool)
-        self.m4 = np.empty(n, bool)
-        self.h1 = np.empty(n, np.uint16)
-        self.h2 = np.empty(n, np.uint16)
-
-    def cut(self, k: int) -> "_Scratch":
-        if k == self.a.size:
-            return self
-        part = object.__new__(_Scratch)
-        for name, v in vars(self).items():
-            setattr(part, name, v[:k])
-        return part
+def _scratch(n: int) -> Scratch:
+    u32, f32, f64 = np.uint32, np.float32, np.float64
+    return Scratch(n, a=u32, b=u32, s=f32, e=f32, f=f32, t=u32, bias=u32, w=u32, d1=f64, d2=f64,
+                   m1=bool, m2=bool, m3=bool, m4=bool, h1=np.uint16, h2=np.uint16)
 
 
-def _tiny_candidates(u: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarray) -> np.ndarray | None:
+def _tiny_candidates(u: np.ndarray, sc: Scratch, a16: np.ndarray, b16: np.ndarray) -> np.ndarray | None:
     """Local indices with ``|s| <= 2^-126`` or non-finite ``s``, without those whose ``s`` is exact
     because an operand is +-0 (``0*y``, ``0/y``, ``y/0``) unless ``s`` is NaN. Many candidates
     (sparse data: ReLU outputs, masks) are pruned on the whole chunk, a few on their index list."""
@@ -176,7 +155,7 @@ def _tiny_candidates(u: np.ndarray, sc: _Scratch, a16: np.ndarray, b16: np.ndarr
     return idx[keep]
 
 
-def _fix_inexact(u: np.ndarray, sc: _Scratch, rnd: Rounding, r: np.ndarray, sticky: np.ndarray,
+def _fix_inexact(u: np.ndarray, sc: Scratch, rnd: Rounding, r: np.ndarray, sticky: np.ndarray,
                  below: np.ndarray, g_of) -> np.ndarray:
     """``u'`` (in ``sc.t``) and ``sc.bias`` adjusted for the inexact elements (``sticky``), given
     ``below`` (E < 0, a subset). ``g_of(idx, ef)`` gives (g, scale) for `carry` on index list."""
@@ -210,7 +189,7 @@ def _g_sum(eb: np.ndarray, u: np.ndarray, j: int):
     return g_of
 
 
-def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: np.ndarray):
+def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: Scratch, code: np.ndarray):
     """Codes of one chunk into ``code``; returns the local indices of the rare set (or None)."""
     np.left_shift(a16, _SIXTEEN, out=sc.a, casting="unsafe")
     np.left_shift(b16, _SIXTEEN, out=sc.b, casting="unsafe")
@@ -275,7 +254,7 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: _Scratch, code: 
     np.add(base, sc.bias, out=sc.t)
     np.right_shift(sc.t, _SIXTEEN, out=code, casting="unsafe")
     if few is not None:
-        sub = _Scratch(few.size)
+        sub = _scratch(few.size)
         eb, us = sc.e.view(np.uint32)[few], u[few]
         np.copyto(sub.bias, sc.bias[few])
         sticky = np.ones(few.size, bool)
@@ -304,7 +283,7 @@ def rounded(op: str, a: np.ndarray, b: np.ndarray, fmt: FloatFormat, rnd: Roundi
     r = np.ascontiguousarray(np.broadcast_to(r, a.shape)).reshape(-1)
     size = a.size
     code = np.empty(size, np.uint16)
-    sc = _Scratch(min(size, CHUNK))
+    sc = _scratch(min(size, CHUNK))
     rare = []
     with np.errstate(all="ignore"):  # NaN/Inf operands and overflows: in the rare set
         for lo in range(0, size, CHUNK):
