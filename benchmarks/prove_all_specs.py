@@ -24,7 +24,9 @@ SLOW = ("f32_add.spec",
         # mixed FMA specs prove in 2-10 s since the sum cut, and run by default)
         "e4m3fn_fma.spec",
         # exhaustive elementary bounds: 65,536 mpmath enclosures per property (~15 s each)
-        "bf16_exp2.spec")
+        "bf16_exp2.spec",
+        # the TOSA-order MXFP4 dot: a chain cut of three fp32 adder lemmas, ~10 s
+        "mxfp4_dot4_tosa.spec")
 
 
 def main() -> int:

@@ -1,7 +1,9 @@
 """``y == mx_dot(a, b, sa, sb, MODE)`` properties (`check.mx_dot.DotProperty`) proved with
 `fpverify.prove.mx_dot.prove_mx_dot` on the spec's port binding: one monolithic miter against the
 symbolic reference, a sat model replayed on the netlist evaluator and golden `mx_dot_exact`, and
-the first failing named stage (`localise_dot`) reported with the counterexample. A stochastic mode
+the first failing named stage (`localise_dot`) reported with the counterexample.
+``y == mx_dot_tosa(a, b, sa, sb)`` (the TOSA fp32 order) goes to the chain cut of
+`fpverify.prove.mx_dot_tosa_decompose` on the generator's ports, else the monolithic TOSA miter. A stochastic mode
 binds its ``random = r`` input to the reference's random bits (role ``rbits``): the proof covers
 every R, and a counterexample shows and replays its R."""
 
@@ -35,6 +37,24 @@ def mode_cases(spec: CheckedSpec, d) -> list[tuple]:
     return [(Env(rounding=Rounding(mode)), {port: code}) for mode, code in RM_CODES.items()]
 
 
+def _prove_tosa(netlist, d, ports: dict, held: dict, solver: str, timeout: float):
+    """``y == mx_dot_tosa(...)``: the chain cut on the generator's ports (one lemma per fp32 adder;
+    replay and monolithic fallback inside), else the monolithic TOSA miter on the spec's binding."""
+    from ..errors import InputError
+    from ..prove.mx_dot import RAND, port_binding
+    from ..prove.mx_dot_tosa import prove_mx_dot_tosa
+    from ..prove.mx_dot_tosa_decompose import prove_mx_dot_tosa_decomposed
+
+    if held:
+        raise InputError(f"`mx_dot_tosa` is proved over every input; input(s) {', '.join(held)} are held")
+    bound = {k: v for k, v in ports.items() if k != RAND}
+    if bound == {k: v for k, v in port_binding(None).items() if k != RAND} and d.k >= 2:
+        return prove_mx_dot_tosa_decomposed(netlist, d.elem_a, d.k, elem_b=d.elem_b, solver=solver,
+                                            timeout_s=timeout)
+    return prove_mx_dot_tosa(netlist, d.elem_a, d.k, elem_b=d.elem_b, solver=solver, timeout_s=timeout,
+                             ports=bound)
+
+
 def elements(word: int, fmt, k: int) -> str:
     """A packed vector as its element values: ``[1.5, -0, ...]``."""
     from ..prove.render import code_text
@@ -55,7 +75,9 @@ def prove_mx_dot_case(spec: CheckedSpec, netlist, prop: Property, case, *, timeo
     total = 0.0
     for env, fixed in mode_cases(spec, d):  # one proof per mode of a rounding input, else one
         held = {**spec.held_inputs, **fixed}
-        if ports == port_binding(None) and not held:
+        if d.semantics == "tosa":
+            r = _prove_tosa(netlist, d, ports, held, solver, timeout)
+        elif ports == port_binding(None) and not held:
             # the generator's ports, nothing held: the sum cut (per-term and exact-sum lemmas, the
             # rounding back end on a free sum; monolithic fallback inside) - docs/strategies.md
             r = prove_mx_dot_decomposed(netlist, d.elem_a, d.k, elem_b=d.elem_b, out=d.out_fmt, env=env,

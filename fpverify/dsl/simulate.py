@@ -422,7 +422,7 @@ class _ElementaryCheck(_GeneralCheck):
 
 class _DotCheck(_GeneralCheck):
     """``y == mx_dot(a, b, sa, sb, MODE)``: the design's result (and flags) against golden
-    `mx_dot_exact` on each vector (NaN as a class)."""
+    `mx_dot_exact` on each vector (NaN as a class); ``mx_dot_tosa(...)`` against `mx_dot_tosa_rounded`."""
 
     def _codes(self, env: dict[str, int]) -> tuple[tuple[int, int], tuple[int, int]]:
         """((design code, flags), (golden code, flags)); flags 0 without ``with flags``."""
@@ -435,6 +435,11 @@ class _DotCheck(_GeneralCheck):
         roles = dict(zip(("a", "b", "scale_a", "scale_b"), (env[n] for n in d.operands)))
         if d.random_input:
             roles["rbits"] = env[d.random_input]  # R of the stochastic mode (golden_dot reads it)
+        if d.semantics == "tosa":  # `mx_dot_tosa(...)`: golden mx_dot_tosa_rounded
+            from ..prove.mx_dot_tosa import golden_tosa
+
+            gold = golden_tosa(d.elem_a, d.elem_b, d.k, roles)
+            return net, (gold[0], gold[1] if d.flags else 0)
         mode = d.env if d.rounding_input is None else replace(d.env, rounding=Rounding(RM_MODES[env[d.rounding_input]]))
         gold = golden_dot(d.elem_a, d.elem_b, d.k, d.out_fmt, mode, roles)
         return net, (gold[0], gold[1] if d.flags else 0)
@@ -458,7 +463,7 @@ class _DotCheck(_GeneralCheck):
         rnd = f", {d.random_input} = {values[d.random_input]}" if d.random_input else ""
         text = (f"{vecs}, {d.scale_a} = {values[d.scale_a]:#x}, {d.scale_b} = {values[d.scale_b]:#x}{rnd}: "
                 f"netlist {d.output} = {format_value(self.spec.outputs[d.output].type, y)}"
-                f"{f' flags {fl:#x}' if d.flags else ''}, golden mx_dot = "
+                f"{f' flags {fl:#x}' if d.flags else ''}, golden {'mx_dot_tosa' if d.semantics == 'tosa' else 'mx_dot'} = "
                 f"{format_value(self.spec.outputs[d.output].type, g)}{f' flags {gfl:#x}' if d.flags else ''}")
         ex = {"inputs": _inputs_json(self.spec, values),
               "outputs": {d.output: format_value(self.spec.outputs[d.output].type, y)}, "signals": {},

@@ -2,7 +2,9 @@
 ``FMT[k]`` vectors of MX elements, float or MXINT8, scales ``e8m0``, OUT f32 or bf16) and turning it into a
 `DotProperty` (proved by `fpverify.dsl.prove_mx_dot`). A stochastic MODE (``sraN``, ``srbN``,
 ``srcN``) takes its random bits as the other operations do: ``random = r`` with ``r`` a
-``bits[N]`` input (``input r = dut.rbits : bits[N]``)."""
+``bits[N]`` input (``input r = dut.rbits : bits[N]``). ``OUT == mx_dot_tosa(a, b, scale_a, scale_b)``
+states the TOSA MATMUL_T_BLOCK_SCALED order instead (fp32 round-to-nearest-even throughout, so no
+mode argument; OUT f32; golden `mx_dot_tosa_rounded`; float elements)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from .scope import Scope
 from .walker import walk
 
 DOT_OP = "mx_dot"
+TOSA_OP = "mx_dot_tosa"  # the TOSA fp32 order (`rtl.mx_dot.MXDot(..., semantics = tosa)`)
 # MX element formats of golden `mx_dot_exact` that the symbolic reference states: the OCP MX spec's
 # E4M3, E5M2, E2M3, E3M2, E2M1 (floats) and MXINT8 (two's complement x 2^-6); a and b may differ
 MX_FLOAT_ELEMENTS = ("e4m3fn", "e5m2", "e2m3fn", "e3m2fn", "e2m1fn")
@@ -44,6 +47,7 @@ class DotProperty:
     rounding_input: str | None
     flags: str | None
     random_input: str | None = None  # `random = r`: the bits input feeding a stochastic mode
+    semantics: str = "exact"  # or "tosa": `mx_dot_tosa(...)`, the TOSA fp32 order
 
     @property
     def env(self) -> Env:
@@ -57,9 +61,11 @@ class DotProperty:
 def recognise_mx_dot(scope: Scope, pr: ast.Prove) -> DotProperty | None:
     """The `DotProperty` a ``prove OUT == mx_dot(...)`` states; None when ``pr`` has no `mx_dot`."""
     e = pr.expr
-    calls = [x for x in walk(e) if isinstance(x, ast.Call) and x.func == DOT_OP]
+    calls = [x for x in walk(e) if isinstance(x, ast.Call) and x.func in (DOT_OP, TOSA_OP)]
     if not calls:
         return None
+    if calls[0].func == TOSA_OP:
+        return _recognise_tosa(scope, pr, calls[0])
     if not (isinstance(e, ast.Compare) and e.ops == ("==",) and any(calls[0] is o for o in e.operands)):
         raise err(f"`{DOT_OP}` can only be used as `OUTPUT == {DOT_OP}(a, b, scale_a, scale_b, MODE)`",
                   calls[0].pos)
@@ -93,6 +99,42 @@ def recognise_mx_dot(scope: Scope, pr: ast.Prove) -> DotProperty | None:
     flags = _flags(scope, pr)
     return DotProperty(lhs.id, a.id, b.id, sa.id, sb.id, va.fmt, vb.fmt, va.k, out.type.fmt, rounding,
                        rounding_input, flags, random_input)
+
+
+def _recognise_tosa(scope: Scope, pr: ast.Prove, call: ast.Call) -> DotProperty:
+    e = pr.expr
+    if not (isinstance(e, ast.Compare) and e.ops == ("==",) and any(call is o for o in e.operands)):
+        raise err(f"`{TOSA_OP}` can only be used as `OUTPUT == {TOSA_OP}(a, b, scale_a, scale_b)`", call.pos)
+    lhs = e.operands[0] if e.operands[1] is call else e.operands[1]
+    if not isinstance(lhs, ast.Name) or lhs.id not in scope.outputs:
+        raise err(f"the left side of `== {TOSA_OP}(...)` must be a declared output", lhs.pos)
+    out = scope.outputs[lhs.id]
+    if out.design != "dut":
+        raise err(f"`{lhs.id} == {TOSA_OP}(...)` proves the design; `{lhs.id}` reads the reference", lhs.pos)
+    if not isinstance(out.type, FloatT) or out.type.fmt.name != "f32":
+        raise err(f"output `{lhs.id}` has type {out.type}; the TOSA order computes in f32", lhs.pos)
+    if call.kwargs:
+        raise err(f"`{TOSA_OP}` takes no keyword arguments (its rounding is fp32 RNE throughout)",
+                  call.kwargs[0].pos)
+    if len(call.args) != 4:
+        raise err(f"`{TOSA_OP}` takes 4 arguments (a, b, scale_a, scale_b; the TOSA order rounds every "
+                  f"fp32 operation to nearest even, so there is no mode), got {len(call.args)}", call.pos)
+    a, b, sa, sb = call.args
+    va, vb = (_vector(scope, x) for x in (a, b))
+    for x, v in ((a, va), (b, vb)):
+        if v.fmt.name not in MX_FLOAT_ELEMENTS:
+            raise err(f"`{x.id}` has {v.fmt.name} elements; the TOSA-order proof covers the float MX "
+                      f"elements ({', '.join(MX_FLOAT_ELEMENTS)})", x.pos)
+    if vb.k != va.k:
+        raise err(f"`{b.id}` has {vb.k} elements but `{a.id}` has {va.k}; both blocks need the same k", b.pos)
+    for x in (sa, sb):
+        _scale(scope, x)
+    names = [x.id for x in (a, b, sa, sb)]
+    for x in (a, b, sa, sb):
+        if names.count(x.id) > 1:
+            raise err(f"input `{x.id}` is used twice as an operand; the unit has one port per operand", x.pos)
+    return DotProperty(lhs.id, a.id, b.id, sa.id, sb.id, va.fmt, vb.fmt, va.k, out.type.fmt,
+                       parse_rounding("rne"), None, _flags(scope, pr), None, "tosa")
 
 
 def _vector(scope: Scope, x) -> VecT:

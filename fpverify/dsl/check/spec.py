@@ -202,7 +202,7 @@ def _properties(scope: Scope, types: TypeChecker, lemmas: list[ast.Lemma], prove
     for i, pr in enumerate(proves, 1):
         dot = recognise_mx_dot(scope, pr)
         if dot is not None:
-            name = pr.name or "eq_mx_dot"
+            name = pr.name or ("eq_mx_dot_tosa" if dot.semantics == "tosa" else "eq_mx_dot")
             _property_name(scope, name, pr.pos, seen)
             if pr.assuming is not None or assumes or pr.splits or splits:
                 raise err("an `mx_dot` property is proved over every input; drop `assume`, `assuming` "
