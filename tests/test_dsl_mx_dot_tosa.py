@@ -60,7 +60,7 @@ def test_sim_against_golden(tmp_path, capsys):
     ("prove y == mx_dot_tosa(a, b, sa, sb, rne) with flags fl", "f32", "e2m1fn", "call",
      "takes 4 arguments"),
     ("prove y == mx_dot_tosa(a, b, sa, sb) with flags fl", "bf16", "e2m1fn", "y ==", "computes in f32"),
-    ("prove y == mx_dot_tosa(a, b, sa, sb) with flags fl", "f32", "mxint8", "a, b,", "float MX elements"),
+    ("prove y == mx_dot_tosa(a, b, sa, sb) with flags fl", "f32", "bf16", "a, b,", "not an MX element format"),
     ("prove y == mx_dot_tosa(a, a, sa, sb) with flags fl", "f32", "e2m1fn", "a, a,", "used twice"),
 ])
 def test_misuse_is_located(tmp_path, capsys, prop, out, elem, where, fragment):

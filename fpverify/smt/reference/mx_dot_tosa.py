@@ -16,8 +16,10 @@ for one block pair), composed of this package's fp32 operations, RNE:
   normalised significand is 2^23: no 24 x 24 multiplier), then `add.add` onto +0.
 
 Flags: the OR of every operation's flags. Named terms for localisation: ``tosa_prod{i}``,
-``tosa_blk{i}``, ``tosa_scale``, ``tosa_scaled``, ``result``. Float elements only (MXINT8 is not
-modelled by the symbolic reference).
+``tosa_blk{i}``, ``tosa_scale``, ``tosa_scaled``, ``result``. MXINT8 elements (two's complement
+code × 2^scale_exp, OCP MX §5.3) are converted to their exact fp32 value by one `round_pack` of
+(sign, 9-bit magnitude, LSB exponent) — no rounding happens: |code| ≤ 128 — then multiplied by
+`mul.mul` in f32 like mixed float elements.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ import dataclasses
 import z3
 
 from ...errors import InputError
-from ...formats import FloatFormat, get_format
+from ...formats import FloatFormat, IntFormat, get_format
 from ...rounding import Env
 from .add import add
-from .bv import FALSE, any_of, const, zext
+from .bv import FALSE, TRUE, any_of, bit, const, ite, zext
 from .convert import convert
 from .mul import mul, mul_operands
 from .pack import choose, nan
@@ -50,8 +52,8 @@ def mx_dot_tosa(elem_a: FloatFormat, elem_b: FloatFormat, a: z3.BitVecRef, b: z3
     if env != Env():
         raise InputError("the TOSA order is defined in fp32 round-to-nearest-even (tininess after) only")
     for f in (elem_a, elem_b):
-        if not isinstance(f, FloatFormat):
-            raise InputError(f"the symbolic TOSA reference models float elements only, not {f.name}")
+        if not isinstance(f, (FloatFormat, IntFormat)):
+            raise InputError(f"the symbolic TOSA reference models MX float and integer elements, not {f.name}")
     wa, wb = elem_a.width, elem_b.width
     if a.size() != k * wa or b.size() != k * wb:
         raise ValueError(f"mx_dot_tosa: a, b must be {k} x {wa} and {k} x {wb} bits")
@@ -99,12 +101,24 @@ def _quiet(u: Unpacked) -> Unpacked:
     return dataclasses.replace(u, signaling=FALSE)
 
 
-def product(elem_a: FloatFormat, elem_b: FloatFormat, ca, cb, env: Env) -> RefResult:
+def _to_f32(fmt: FloatFormat | IntFormat, code: z3.BitVecRef, env: Env) -> RefResult:
+    """The element's exact fp32 value (a float element through `convert`; NaN -> the quiet NaN)."""
+    if isinstance(fmt, FloatFormat):
+        return convert(fmt, code, F32, env)
+    n = fmt.bits
+    neg = bit(code, n - 1)
+    mag = ite(neg, const(1 << n, n + 1) - zext(code, n + 1), zext(code, n + 1))
+    valid = code != const(1 << (n - 1), n) if fmt.symmetric else TRUE
+    r = round_pack(F32, neg, mag, const(fmt.scale_exp, exp_width_any(F32) + 2), env)
+    return RefResult(r.code, r.flags, valid, {})
+
+
+def product(elem_a: FloatFormat | IntFormat, elem_b: FloatFormat | IntFormat, ca, cb, env: Env) -> RefResult:
     """fp32(x) * fp32(y), exact for MX elements; NaN elements are quiet."""
-    if elem_a == elem_b:
+    if elem_a == elem_b and isinstance(elem_a, FloatFormat):
         we = exp_width_any(elem_a, F32)
         return mul_operands(elem_a, F32, _quiet(unpack_any(elem_a, ca, we)), _quiet(unpack_any(elem_b, cb, we)), env)
-    xa, xb = convert(elem_a, ca, F32, env), convert(elem_b, cb, F32, env)  # exact; NaN -> the quiet fp32 NaN
+    xa, xb = _to_f32(elem_a, ca, env), _to_f32(elem_b, cb, env)  # exact; NaN -> the quiet fp32 NaN
     r = mul(F32, xa.code, xb.code, env)
     return RefResult(r.code, r.flags, z3.And(r.defined, xa.defined, xb.defined), r.terms)
 
