@@ -30,3 +30,4 @@ def test_seeded_fma_rounding_bug_is_refuted_and_replayed(tmp_path, capsys):
     assert code == 1, out + err
     assert "REFUTED" in out
     assert "expected" in out and "netlist" in out  # the replayed counterexample is shown
+    assert "first failing stage: result" in out  # localised (the design has no named stages)
