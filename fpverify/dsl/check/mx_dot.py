@@ -85,15 +85,7 @@ def recognise_mx_dot(scope: Scope, pr: ast.Prove) -> DotProperty | None:
         raise err(f"`{DOT_OP}` takes 5 arguments (a, b, scale_a, scale_b, rounding mode), got "
                   f"{len(call.args)}", call.pos)
     a, b, sa, sb, mode = call.args
-    va, vb = (_vector(scope, x) for x in (a, b))
-    if vb.k != va.k:
-        raise err(f"`{b.id}` has {vb.k} elements but `{a.id}` has {va.k}; both blocks need the same k", b.pos)
-    for s in (sa, sb):
-        _scale(scope, s)
-    names = [x.id for x in (a, b, sa, sb)]
-    for x in (a, b, sa, sb):
-        if names.count(x.id) > 1:
-            raise err(f"input `{x.id}` is used twice as an operand; the unit has one port per operand", x.pos)
+    va, vb = _operands(scope, a, b, sa, sb)
     rounding, rounding_input = _rounding(scope, mode)
     random_input = _random(scope, call, rounding, mode)
     flags = _flags(scope, pr)
@@ -120,6 +112,13 @@ def _recognise_tosa(scope: Scope, pr: ast.Prove, call: ast.Call) -> DotProperty:
         raise err(f"`{TOSA_OP}` takes 4 arguments (a, b, scale_a, scale_b; the TOSA order rounds every "
                   f"fp32 operation to nearest even, so there is no mode), got {len(call.args)}", call.pos)
     a, b, sa, sb = call.args
+    va, vb = _operands(scope, a, b, sa, sb)
+    return DotProperty(lhs.id, a.id, b.id, sa.id, sb.id, va.fmt, vb.fmt, va.k, out.type.fmt,
+                       parse_rounding("rne"), None, _flags(scope, pr), None, "tosa")
+
+
+def _operands(scope: Scope, a, b, sa, sb) -> tuple[VecT, VecT]:
+    """The two element vectors (same k) and the two e8m0 scales, each a distinct declared input."""
     va, vb = (_vector(scope, x) for x in (a, b))
     if vb.k != va.k:
         raise err(f"`{b.id}` has {vb.k} elements but `{a.id}` has {va.k}; both blocks need the same k", b.pos)
@@ -129,8 +128,7 @@ def _recognise_tosa(scope: Scope, pr: ast.Prove, call: ast.Call) -> DotProperty:
     for x in (a, b, sa, sb):
         if names.count(x.id) > 1:
             raise err(f"input `{x.id}` is used twice as an operand; the unit has one port per operand", x.pos)
-    return DotProperty(lhs.id, a.id, b.id, sa.id, sb.id, va.fmt, vb.fmt, va.k, out.type.fmt,
-                       parse_rounding("rne"), None, _flags(scope, pr), None, "tosa")
+    return va, vb
 
 
 def _vector(scope: Scope, x) -> VecT:
