@@ -37,7 +37,7 @@ import numpy as np
 from ..formats import FloatFormat, Format, Overflow, Specials
 from ..rounding import Env, Mode
 from . import float64_path
-from .operands import check_codes
+from .operands import codes16
 from .scratch import Scratch
 
 OPS = ("add", "sub", "mul", "div")
@@ -66,16 +66,6 @@ def applies(op: str, fmt: Format, env: Env, out: Format | None = None, with_flag
     out = fmt if out is None else out
     return (op in OPS and not with_flags and fmt == out and _is_bf16(fmt)
             and env.rounding.mode in MODES and env.overflow_for(out) is Overflow.IEEE)
-
-
-def _codes16(c: np.ndarray, fmt: FloatFormat) -> np.ndarray:
-    c = np.ascontiguousarray(c).reshape(-1)
-    if c.dtype == np.uint16:
-        return c
-    if c.dtype.kind not in "iu":
-        raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
-    check_codes(c, fmt)
-    return c.astype(np.uint16)
 
 
 def _scratch(n: int) -> Scratch:
@@ -205,7 +195,7 @@ def apply(op: str, arrays: list[np.ndarray], fmt: FloatFormat, env: Env, out: Fl
     """uint16 codes of ``op`` on broadcast bf16 code arrays (`applies` must hold): `bit_rounded`,
     then the rare set recomputed by the float64 path."""
     shape = arrays[0].shape
-    a, b = (_codes16(x, fmt) for x in arrays)
+    a, b = (codes16(x, fmt) for x in arrays)
     code, rare = bit_rounded(op, a, b, env.rounding.mode)
     if rare.size:
         code[rare] = float64_path.apply(op, [a[rare], b[rare]], fmt, env, out)

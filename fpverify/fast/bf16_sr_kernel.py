@@ -30,7 +30,7 @@ import numpy as np
 
 from ..formats import FloatFormat, Format, Overflow, Specials
 from ..rounding import Env, Mode, Rounding
-from .operands import check_codes
+from .operands import codes16
 from .scratch import Scratch
 
 OPS = ("add", "sub", "mul", "div")
@@ -264,22 +264,12 @@ def _chunk(op: str, a16, b16, rnd: Rounding, r: np.ndarray, sc: Scratch, code: n
     return rare
 
 
-def _codes16(c: np.ndarray, fmt: FloatFormat) -> np.ndarray:
-    c = np.ascontiguousarray(c).reshape(-1)
-    if c.dtype == np.uint16:
-        return c
-    if c.dtype.kind not in "iu":
-        raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
-    check_codes(c, fmt)
-    return c.astype(np.uint16)
-
-
 def rounded(op: str, a: np.ndarray, b: np.ndarray, fmt: FloatFormat, rnd: Rounding,
             r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, rare): uint16 codes of ``op`` on bf16 code arrays (flat, one size) rounded with
     the random bits ``r`` (flat int64, `arith.random_bits_for`), and the sorted indices of the
     rare set, which the caller recomputes exactly; outside it the codes are golden's."""
-    a, b = _codes16(a, fmt), _codes16(b, fmt)
+    a, b = codes16(a, fmt), codes16(b, fmt)
     r = np.ascontiguousarray(np.broadcast_to(r, a.shape)).reshape(-1)
     size = a.size
     code = np.empty(size, np.uint16)

@@ -94,4 +94,15 @@ def _classify(c, mag, ef, t, fmt: FloatFormat) -> tuple[np.ndarray, np.ndarray]:
     return nan, none
 
 
-__all__ = ["Operands", "unpack", "check_codes"]
+def codes16(c, fmt: FloatFormat) -> np.ndarray:
+    """A flat uint16 array of valid ``fmt`` codes (a uint16 array is taken as it is, without a copy)."""
+    c = np.ascontiguousarray(c).reshape(-1)
+    if c.dtype == np.uint16:
+        return c
+    if c.dtype.kind not in "iu":
+        raise TypeError(f"{fmt.name} codes must be an integer array, got {c.dtype}")
+    check_codes(c, fmt)
+    return c.astype(np.uint16)
+
+
+__all__ = ["Operands", "unpack", "check_codes", "codes16"]

@@ -120,3 +120,17 @@ def flags_output(scope: Scope, f) -> str:
     if port.type.width is not None and port.type.width < 5:
         raise err(f"flags output `{f.id}` is {port.type.width} bits; IEEE flags need 5", f.pos)
     return f.id
+
+
+def random_bits_input(scope: Scope, kw, rounding) -> str:
+    """The declared ``bits[N]`` input a ``random = r`` keyword names, for the stochastic ``rounding``
+    (any other rounding, or no rounding, is an error at the keyword)."""
+    if rounding is None or not rounding.mode.stochastic:
+        raise err("`random=` only goes with a stochastic rounding mode (sraN, srbN, srcN)", kw.pos)
+    v = kw.value
+    if not isinstance(v, ast.Name) or v.id not in scope.inputs:
+        raise err("`random=` takes a declared bits input (`input r = dut.rbits : bits[N]`)", v.pos)
+    t = scope.inputs[v.id].type
+    if not isinstance(t, BitsT) or t.width != rounding.nbits:
+        raise err(f"random input `{v.id}` must be bits[{rounding.nbits}] for {rounding}, not {t}", v.pos)
+    return v.id

@@ -7,6 +7,7 @@ from ...formats import Overflow
 from ...rounding import Tininess, parse_rounding
 from .. import ast
 from ..types import BitsT, FloatT, RoundT
+from .binding import random_bits_input
 from .located import err
 from .results import Equivalence
 from .scope import Scope
@@ -117,16 +118,7 @@ def recognise_equivalence(scope: Scope, pr: ast.Prove) -> Equivalence | None:
         raise err(f"`{call.func}` needs a rounding mode, e.g. `{call.func}(..., rne)`", call.pos)
     random_input = None
     if "random" in kwargs:
-        kw = kwargs.pop("random")
-        if rounding is None or not rounding.mode.stochastic:
-            raise err("`random=` only goes with a stochastic rounding mode (sraN, srbN, srcN)", kw.pos)
-        v = kw.value
-        if not isinstance(v, ast.Name) or v.id not in scope.inputs:
-            raise err("`random=` takes a declared bits input (`input r = dut.rbits : bits[N]`)", v.pos)
-        t = scope.inputs[v.id].type
-        if not isinstance(t, BitsT) or t.width != rounding.nbits:
-            raise err(f"random input `{v.id}` must be bits[{rounding.nbits}] for {rounding}, not {t}", v.pos)
-        random_input = v.id
+        random_input = random_bits_input(scope, kwargs.pop("random"), rounding)
     if rounding is not None and rounding.mode.stochastic and random_input is None:
         raise err(f"stochastic rounding {rounding} needs its random bits: `random = INPUT` "
                   f"(an `input r = dut.rbits : bits[{rounding.nbits}]`)", rounding_expr.pos)

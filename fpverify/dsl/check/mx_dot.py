@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from ...formats import FloatFormat, IntFormat
 from ...rounding import Env, Rounding, parse_rounding
 from .. import ast
-from ..types import BitsT, FloatT, RoundT, VecT
-from .binding import flags_output
+from ..types import FloatT, RoundT, VecT
+from .binding import flags_output, random_bits_input
 from .located import err
 from .scope import Scope
 from .walker import walk
@@ -176,15 +176,7 @@ def _random(scope: Scope, call: ast.Call, rounding: Rounding | None, mode) -> st
             raise err(f"stochastic rounding {rounding} needs its random bits: `random = INPUT` "
                       f"(an `input r = dut.rbits : bits[{rounding.nbits}]`)", mode.pos)
         return None
-    if not stochastic:
-        raise err("`random=` only goes with a stochastic rounding mode (sraN, srbN, srcN)", kw.pos)
-    v = kw.value
-    if not isinstance(v, ast.Name) or v.id not in scope.inputs:
-        raise err("`random=` takes a declared bits input (`input r = dut.rbits : bits[N]`)", v.pos)
-    t = scope.inputs[v.id].type
-    if not isinstance(t, BitsT) or t.width != rounding.nbits:
-        raise err(f"random input `{v.id}` must be bits[{rounding.nbits}] for {rounding}, not {t}", v.pos)
-    return v.id
+    return random_bits_input(scope, kw, rounding)
 
 
 def _flags(scope: Scope, pr: ast.Prove) -> str | None:
