@@ -33,7 +33,7 @@ from .common import (
     parse_rounding_spec, parse_tininess, round_pack, signed_width, special_codes, unpack,
 )
 
-__all__ = ["MXDot", "MX_ELEMENTS", "E8M0_NAN", "E8M0_BIAS"]
+__all__ = ["MXDot", "MX_ELEMENTS", "E8M0_NAN", "E8M0_BIAS", "mx_element"]
 
 MX_ELEMENTS = ("e4m3fn", "e5m2", "e2m3fn", "e3m2fn", "e2m1fn", "mxint8")
 E8M0_NAN = 0xFF
@@ -64,8 +64,8 @@ class MXDot(wiring.Component):
                  overflow=None, tininess: Tininess | str = Tininess.AFTER, elem_b: str | None = None,
                  semantics: str = "exact"):
         try:
-            self.elem_a = _element(elem)
-            self.elem_b = _element(elem_b if elem_b is not None else elem)
+            self.elem_a = mx_element(elem)
+            self.elem_b = mx_element(elem_b if elem_b is not None else elem)
             if not isinstance(k, int) or isinstance(k, bool) or k < 1 or k & (k - 1) or k > 64:
                 raise InputError(f"MXDot: k must be a power of two from 1 to 64 (a balanced adder tree), not {k!r}")
             if semantics != "exact":
@@ -167,10 +167,11 @@ class _Element:
         self.sign, self.sig, self.lsb, self.lsb_lo, self.lsb_hi, self.special = sign, sig, lsb, lsb_lo, lsb_hi, special
 
 
-def _element(name) -> FloatFormat | IntFormat:
+def mx_element(name, unit: str = "MXDot") -> FloatFormat | IntFormat:
+    """The MX element format ``name`` names (InputError naming ``unit`` otherwise)."""
     fmt = get_format(name)
     if fmt.name not in MX_ELEMENTS:
-        raise InputError(f"MXDot: {fmt.name} is not an MX element format (one of {', '.join(MX_ELEMENTS)})")
+        raise InputError(f"{unit}: {fmt.name} is not an MX element format (one of {', '.join(MX_ELEMENTS)})")
     return fmt if isinstance(fmt, IntFormat) else check_float_format(fmt)
 
 

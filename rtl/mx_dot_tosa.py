@@ -43,7 +43,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from fpverify.errors import InputError
-from fpverify.formats import FloatFormat, IntFormat, Overflow, get_format
+from fpverify.formats import IntFormat, Overflow, get_format
 from fpverify.rounding import Mode, Rounding, Tininess
 from fpverify.semantics.ports import IEEE_FLAG_BITS
 
@@ -53,7 +53,7 @@ from .common import (
     signed_width, special_codes, unpack,
 )
 from .fp_add import FPAdder
-from .mx_dot import E8M0_BIAS, E8M0_NAN, MX_ELEMENTS
+from .mx_dot import E8M0_BIAS, E8M0_NAN, mx_element
 
 __all__ = ["MXDotTOSA", "F32_SCALE_MIN_EXP", "F32_SCALE_MAX_EXP"]
 
@@ -76,8 +76,8 @@ class MXDotTOSA(wiring.Component):
                  overflow=None, tininess: Tininess | str = Tininess.AFTER, elem_b: str | None = None,
                  semantics: str = "tosa"):
         try:
-            self.elem_a = _element(elem)
-            self.elem_b = _element(elem_b if elem_b is not None else elem)
+            self.elem_a = mx_element(elem, "MXDotTOSA")
+            self.elem_b = mx_element(elem_b if elem_b is not None else elem, "MXDotTOSA")
             if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 64:
                 raise InputError(f"MXDotTOSA: k must be an integer from 1 to 64, not {k!r}")
             if str(semantics).strip().lower() != "tosa":
@@ -185,13 +185,6 @@ class _Element:
 
     def __init__(self, sign, sig, exp, cls):
         self.sign, self.sig, self.exp, self.cls = sign, sig, exp, cls
-
-
-def _element(name) -> FloatFormat | IntFormat:
-    fmt = get_format(name)
-    if fmt.name not in MX_ELEMENTS:
-        raise InputError(f"MXDotTOSA: {fmt.name} is not an MX element format (one of {', '.join(MX_ELEMENTS)})")
-    return fmt if isinstance(fmt, IntFormat) else check_float_format(fmt)
 
 
 def _decode(m: Module, fmt, code: Value, prefix: str) -> _Element:
